@@ -1,0 +1,8 @@
+// dq: data contracts, compiled and enforced in-process. The umbrella header.
+#pragma once
+
+#include "dq/contract.h"   // IWYU pragma: export
+#include "dq/report.h"     // IWYU pragma: export
+#include "dq/status.h"     // IWYU pragma: export
+#include "dq/stream.h"     // IWYU pragma: export
+#include "dq/validator.h"  // IWYU pragma: export

@@ -1,0 +1,56 @@
+// Validating a stream of records: NDJSON or one JSON array, from a file or
+// stdin, in constant memory (bounded by Limits::max_record_bytes).
+//
+// A record that does not parse is counted `malformed`, with its line and byte
+// offset, and the stream goes on: total == valid + invalid + malformed.
+#pragma once
+
+#include <cstdio>
+#include <functional>
+#include <string>
+#include <string_view>
+
+#include "dq/report.h"
+
+namespace dq {
+
+enum class InputFormat {
+  kAuto,       // by extension (.ndjson/.jsonl vs .json), else by the first byte ('[' = array)
+  kNdjson,     // one JSON document per line; blank lines are skipped
+  kJsonArray,  // one top-level JSON array of records
+};
+
+// One record as read, with its verdict; for rejects files and callbacks.
+struct RecordEvent {
+  std::string_view raw;  // the record's bytes as they were in the input
+  RecordPosition where;
+  const Verdict& verdict;
+};
+
+struct StreamOptions {
+  InputFormat format = InputFormat::kAuto;
+  ReportOptions report;
+  std::string source_name;  // for messages; defaults to the path or "<stdin>"
+  // Called for each record that is not valid (invalid or malformed).
+  std::function<void(const RecordEvent&)> on_reject;
+  // Called every `progress_every` records with the records and bytes read so far.
+  std::function<void(std::uint64_t records, std::uint64_t bytes)> on_progress;
+  std::uint64_t progress_every = 100000;
+};
+
+// One line of a rejects file: the record's raw bytes ("raw", a JSON string;
+// "raw_base64" instead when the bytes are not UTF-8) and why it was rejected,
+// so it can be audited and reprocessed. No trailing newline.
+std::string reject_line(const RecordEvent& event, const std::string& source);
+
+// Validates every record of `path` ("-" is stdin). An unreadable file is an
+// kIoError status; bad records are data in the Report.
+Result<Report> validate_file(const Contract& contract, const std::string& path,
+                             const StreamOptions& options = {});
+
+// Validates every record read from `file` (not closed). Several inputs can
+// share one builder, so a report covers all of them.
+Status validate_stream(Validator& validator, std::FILE* file, const StreamOptions& options,
+                       ReportBuilder& report);
+
+}  // namespace dq

@@ -1,0 +1,963 @@
+// Compiles a Spec into a Program: resolves $params, builds the node tree the
+// engines walk, registers every check, type-checks expressions.
+#include <charconv>
+#include <cmath>
+#include <map>
+#include <set>
+
+#include "compile/program.h"
+#include "engine/timestamps.h"
+#include "spec/diagnostics.h"
+
+namespace dq {
+namespace {
+
+using spec::ExprOp;
+using spec::Scalar;
+using spec::Span;
+using spec::Type;
+using Kind = Value::Kind;
+
+const char* etype_name(EType t) {
+  switch (t) {
+    case EType::kBool: return "boolean";
+    case EType::kInt: return "integer";
+    case EType::kNumber: return "number";
+    case EType::kString: return "string";
+    case EType::kTimestamp: return "timestamp";
+    case EType::kDate: return "date";
+    case EType::kDuration: return "duration";
+    case EType::kNull: return "null";
+    case EType::kArray: return "array";
+    case EType::kObject: return "object";
+    case EType::kAny: return "any";
+    case EType::kList: return "list";
+  }
+  return "?";
+}
+
+EType etype_of(Type t) {
+  switch (t) {
+    case Type::kString: return EType::kString;
+    case Type::kInteger: return EType::kInt;
+    case Type::kNumber: return EType::kNumber;
+    case Type::kBoolean: return EType::kBool;
+    case Type::kTimestamp: return EType::kTimestamp;
+    case Type::kDate: return EType::kDate;
+    case Type::kObject: return EType::kObject;
+    case Type::kArray: return EType::kArray;
+    case Type::kAny: return EType::kAny;
+  }
+  return EType::kAny;
+}
+
+EType etype_of(Kind k) {
+  switch (k) {
+    case Kind::kBool: return EType::kBool;
+    case Kind::kInt: return EType::kInt;
+    case Kind::kNumber: return EType::kNumber;
+    case Kind::kString: return EType::kString;
+    case Kind::kTimestamp: return EType::kTimestamp;
+    case Kind::kDate: return EType::kDate;
+    case Kind::kDuration: return EType::kDuration;
+    default: return EType::kNull;
+  }
+}
+
+bool is_numeric(EType t) { return t == EType::kInt || t == EType::kNumber; }
+
+// Parses a JSON-style number literal: integers stay exact.
+std::optional<Value> parse_number(std::string_view text) {
+  Value v;
+  std::int64_t i = 0;
+  auto [end, ec] = std::from_chars(text.data(), text.data() + text.size(), i);
+  if (ec == std::errc() && end == text.data() + text.size()) {
+    v.kind = Kind::kInt;
+    v.i = i;
+    return v;
+  }
+  double d = 0;
+  auto [end2, ec2] = std::from_chars(text.data(), text.data() + text.size(), d);
+  if (ec2 != std::errc() || end2 != text.data() + text.size() || !std::isfinite(d)) return std::nullopt;
+  v.kind = Kind::kNumber;
+  v.d = d;
+  return v;
+}
+
+class Compiler {
+ public:
+  Compiler(spec::Diagnostics& diags, const Params& params, bool params_may_be_missing)
+      : diags_(diags), overrides_(params), params_may_be_missing_(params_may_be_missing) {}
+
+  std::shared_ptr<Program> run(spec::Contract contract, const Limits& limits) {
+    program_ = std::make_shared<Program>();
+    Program& p = *program_;
+    p.spec = std::move(contract);
+    p.limits = limits;
+    resolve_params();
+    Node root;
+    root.type = Type::kObject;
+    root.additional = p.spec.additional_fields;
+    p.nodes.push_back(root);
+    p.nodes[0].type_check = add_check("record", "type", Severity::kError, 1.0, "a record must be a JSON object");
+    p.checks[0].path = "";
+    build_object(0, p.spec.fields, "");
+    for (const spec::Rule& rule : p.spec.rules) compile_rule(rule);
+    check_sections();
+    if (diags_.has_errors()) return nullptr;
+    return program_;
+  }
+
+ private:
+  // ---- params -------------------------------------------------------------
+
+  void resolve_params() {
+    const auto& params = program_->spec.params;
+    std::vector<std::string> names;
+    for (const auto& p : params) names.push_back(p.name);
+    for (const auto& [name, text] : overrides_) {
+      if (std::find(names.begin(), names.end(), name) == names.end()) {
+        diags_.error({1, 1}, "unknown param '" + name + "' was given a value" +
+                                 (names.empty() ? std::string(" (the contract declares no params)")
+                                                : spec::did_you_mean(name, names)));
+      }
+    }
+    for (const auto& p : params) {
+      auto it = overrides_.find(p.name);
+      std::optional<Value> value;
+      if (it != overrides_.end()) {
+        value = parse_typed(it->second, p.type);
+        if (!value) {
+          diags_.error(p.span, "param '" + p.name + "' is a " + spec::type_name(p.type) +
+                                   ", and '" + it->second + "' given at run time is not");
+          continue;
+        }
+      } else if (p.default_value) {
+        value = parse_typed(p.default_value->text, p.type);
+        if (!value) {
+          diags_.error(p.default_value->span, "default of param '" + p.name + "' is not a " +
+                                                  spec::type_name(p.type) + ": '" +
+                                                  p.default_value->text + "'");
+          continue;
+        }
+      } else {
+        if (!params_may_be_missing_) {
+          diags_.error(p.span, "param '" + p.name + "' has no default and no value was given");
+        }
+        Value placeholder = zero_of(p.type);
+        params_[p.name] = {placeholder, p.type};
+        continue;
+      }
+      params_[p.name] = {*value, p.type};
+    }
+  }
+
+  Value zero_of(Type t) {
+    Value v;
+    switch (t) {
+      case Type::kInteger: v.kind = Kind::kInt; break;
+      case Type::kNumber: v.kind = Kind::kNumber; break;
+      case Type::kBoolean: v.kind = Kind::kBool; break;
+      case Type::kTimestamp: v.kind = Kind::kTimestamp; break;
+      case Type::kDate: v.kind = Kind::kDate; break;
+      default: v.kind = Kind::kString; break;
+    }
+    return v;
+  }
+
+  std::optional<Value> parse_typed(std::string_view text, Type type) {
+    Value v;
+    switch (type) {
+      case Type::kInteger: {
+        auto n = parse_number(text);
+        if (!n) return std::nullopt;
+        if (n->kind == Kind::kNumber) {
+          if (n->d != std::floor(n->d) || std::fabs(n->d) > 9.2e18) return std::nullopt;
+          n->kind = Kind::kInt;
+          n->i = static_cast<std::int64_t>(n->d);
+        }
+        return n;
+      }
+      case Type::kNumber: return parse_number(text);
+      case Type::kBoolean:
+        if (text != "true" && text != "false") return std::nullopt;
+        v.kind = Kind::kBool;
+        v.b = text == "true";
+        return v;
+      case Type::kTimestamp: {
+        auto t = parse_rfc3339(text);
+        if (!t) return std::nullopt;
+        v.kind = Kind::kTimestamp;
+        v.i = *t;
+        return v;
+      }
+      case Type::kDate: {
+        auto d = parse_date(text);
+        if (!d) return std::nullopt;
+        v.kind = Kind::kDate;
+        v.i = *d;
+        return v;
+      }
+      default:
+        v.kind = Kind::kString;
+        v.s = intern(text);
+        return v;
+    }
+  }
+
+  std::string_view intern(std::string_view text) {
+    program_->strings.emplace_back(text);
+    return program_->strings.back();
+  }
+
+  // A constraint value: a literal or a $param, as the field's type wants it.
+  std::optional<Value> constant(const Scalar& s, Type type, const std::string& what) {
+    if (s.is_param()) {
+      auto it = params_.find(s.param_name());
+      if (it == params_.end()) {
+        diags_.error(s.span, "unknown param '$" + s.param_name() + "' in " + what +
+                                 spec::did_you_mean(s.param_name(), param_names()));
+        return std::nullopt;
+      }
+      Type have = it->second.second;
+      bool fits = have == type || (type == Type::kNumber && have == Type::kInteger) ||
+                  (type == Type::kInteger && have == Type::kNumber);
+      if (!fits) {
+        diags_.error(s.span, what + " needs a " + spec::type_name(type) + ", but param '$" +
+                                 s.param_name() + "' is a " + spec::type_name(have));
+        return std::nullopt;
+      }
+      return it->second.first;
+    }
+    auto v = parse_typed(s.text, type);
+    if (!v) {
+      diags_.error(s.span, what + " must be a " + std::string(spec::type_name(type)) + ", not '" +
+                               s.text + "'");
+    }
+    return v;
+  }
+
+  std::vector<std::string> param_names() const {
+    std::vector<std::string> out;
+    for (const auto& [name, _] : params_) out.push_back(name);
+    return out;
+  }
+
+  // ---- fields -------------------------------------------------------------
+
+  int add_check(const std::string& path, const std::string& kind, Severity severity, double mostly,
+                std::string message) {
+    Program& p = *program_;
+    std::string id = path.empty() ? kind : path + "." + kind;
+    p.checks.push_back(CheckInfo{id, path, kind, severity, mostly});
+    p.check_messages.push_back(std::move(message));
+    return static_cast<int>(p.checks.size()) - 1;
+  }
+
+  void build_object(int node_index, const std::vector<spec::Field>& fields, const std::string& path) {
+    for (const spec::Field& f : fields) {
+      int child = build_field(f, path.empty() ? f.name : path + "." + f.name,
+                              program_->nodes[node_index].additional);
+      program_->nodes[child].key = f.name;
+      program_->nodes[node_index].children.push_back(child);
+    }
+    Node& n = program_->nodes[node_index];
+    if (n.additional != spec::AdditionalFields::kAllow) {
+      Severity sev = n.additional == spec::AdditionalFields::kReject ? Severity::kError : Severity::kWarn;
+      n.additional_check = add_check(path, "additional_fields", sev, 1.0, "is not declared in the contract");
+    }
+  }
+
+  static std::string describe(const Value& v) {
+    switch (v.kind) {
+      case Kind::kInt: return std::to_string(v.i);
+      case Kind::kNumber: {
+        char buf[32];
+        std::snprintf(buf, sizeof buf, "%.17g", v.d);
+        return buf;
+      }
+      case Kind::kString: return "\"" + std::string(v.s) + "\"";
+      case Kind::kBool: return v.b ? "true" : "false";
+      case Kind::kTimestamp: return format_timestamp(v.i);
+      case Kind::kDate: return format_date(v.i);
+      default: return "null";
+    }
+  }
+
+  void set_bound(Bound& b, const std::optional<Scalar>& s, bool exclusive, const spec::Field& f,
+                 const std::string& path, const char* key, const char* symbol, double mostly) {
+    if (!s) return;
+    Type t = f.type;
+    if (t != Type::kInteger && t != Type::kNumber && t != Type::kTimestamp && t != Type::kDate) {
+      diags_.error(s->span, std::string("'") + key + "' applies to numbers, timestamps and dates; field '" +
+                                f.name + "' is " + spec::type_name(t));
+      return;
+    }
+    if (b.set) {
+      diags_.error(s->span, std::string("field '") + f.name + "' has both a " + key +
+                                " and its inclusive/exclusive twin; keep one");
+      return;
+    }
+    auto v = constant(*s, t == Type::kInteger ? Type::kNumber : t, "'" + std::string(key) + "' of field '" + f.name + "'");
+    if (!v) return;
+    b.set = true;
+    b.exclusive = exclusive;
+    b.value = *v;
+    const char* kind = (std::string(key).find("min") != std::string::npos) ? "min" : "max";
+    b.check = add_check(path, kind, f.severity, mostly, std::string("must be ") + symbol + " " + describe(*v));
+  }
+
+  std::optional<std::uint64_t> count_value(const std::optional<Scalar>& s, const spec::Field& f,
+                                           const char* key) {
+    if (!s) return std::nullopt;
+    auto v = constant(*s, Type::kInteger, std::string("'") + key + "' of field '" + f.name + "'");
+    if (!v) return std::nullopt;
+    if (v->i < 0) {
+      diags_.error(s->span, std::string("'") + key + "' must not be negative");
+      return std::nullopt;
+    }
+    return static_cast<std::uint64_t>(v->i);
+  }
+
+  int build_field(const spec::Field& f, const std::string& path, spec::AdditionalFields inherited) {
+    int index = static_cast<int>(program_->nodes.size());
+    program_->nodes.emplace_back();
+    Node n;
+    n.type = f.type;
+    n.schema_path = path;
+    n.required = f.required;
+    n.severity = f.severity;
+    n.additional = f.additional_fields.value_or(inherited);
+
+    double mostly = 1.0;
+    if (f.mostly) {
+      auto v = constant(*f.mostly, Type::kNumber, "'mostly' of field '" + f.name + "'");
+      if (v) {
+        mostly = v->as_double();
+        if (mostly < 0 || mostly > 1) diags_.error(f.mostly->span, "'mostly' must be between 0 and 1");
+      }
+    }
+    const int first_check = static_cast<int>(program_->checks.size());
+    if (f.type != Type::kAny) {
+      n.type_check = add_check(path, "type", f.severity, mostly,
+                               std::string("must be ") + (f.type == Type::kInteger ? "an " : "a ") +
+                                   spec::type_name(f.type));
+    }
+    if (f.required) n.required_check = add_check(path, "required", f.severity, 1.0, "is required");
+
+    set_bound(n.lo, f.min, false, f, path, "min", ">=", mostly);
+    set_bound(n.lo, f.exclusive_min, true, f, path, "exclusive_min", ">", mostly);
+    set_bound(n.hi, f.max, false, f, path, "max", "<=", mostly);
+    set_bound(n.hi, f.exclusive_max, true, f, path, "exclusive_max", "<", mostly);
+
+    auto string_only = [&](const std::optional<Scalar>& s, const char* key) {
+      if (s && f.type != Type::kString) {
+        diags_.error(s->span, std::string("'") + key + "' applies to strings; field '" + f.name +
+                                  "' is " + spec::type_name(f.type));
+        return false;
+      }
+      return s.has_value();
+    };
+    auto array_only = [&](const std::optional<Scalar>& s, const char* key) {
+      if (s && f.type != Type::kArray) {
+        diags_.error(s->span, std::string("'") + key + "' applies to arrays; field '" + f.name +
+                                  "' is " + spec::type_name(f.type));
+        return false;
+      }
+      return s.has_value();
+    };
+    if (string_only(f.min_length, "min_length")) {
+      if (auto v = count_value(f.min_length, f, "min_length")) {
+        n.min_length = *v;
+        n.min_length_check = add_check(path, "min_length", f.severity, mostly,
+                                       "must be at least " + std::to_string(*v) + " characters");
+      }
+    }
+    if (string_only(f.max_length, "max_length")) {
+      if (auto v = count_value(f.max_length, f, "max_length")) {
+        n.max_length = *v;
+        n.max_length_check = add_check(path, "max_length", f.severity, mostly,
+                                       "must be at most " + std::to_string(*v) + " characters");
+      }
+    }
+    if (array_only(f.min_items, "min_items")) {
+      if (auto v = count_value(f.min_items, f, "min_items")) {
+        n.min_items = *v;
+        n.min_items_check = add_check(path, "min_items", f.severity, mostly,
+                                      "must have at least " + std::to_string(*v) + " items");
+      }
+    }
+    if (array_only(f.max_items, "max_items")) {
+      if (auto v = count_value(f.max_items, f, "max_items")) {
+        n.max_items = *v;
+        n.max_items_check = add_check(path, "max_items", f.severity, mostly,
+                                      "must have at most " + std::to_string(*v) + " items");
+      }
+    }
+    if (f.unique_items) {
+      if (f.type != Type::kArray) {
+        diags_.error(f.span, "'unique_items' applies to arrays; field '" + f.name + "' is " +
+                                 spec::type_name(f.type));
+      } else {
+        n.unique_items = true;
+        n.unique_items_check = add_check(path, "unique_items", f.severity, mostly, "must not repeat items");
+      }
+    }
+    if (string_only(f.pattern, "pattern")) compile_pattern(*f.pattern, f, path, mostly, n);
+    compile_format(f, path, mostly, n);
+    if (f.enum_values) compile_enum(f, path, mostly, n);
+    if (mostly < 1.0) {
+      std::vector<int> ids;
+      for (int c = first_check; c < static_cast<int>(program_->checks.size()); ++c) {
+        if (c != n.required_check) ids.push_back(c);
+      }
+      n.mostly_field = static_cast<int>(program_->mostly_fields.size());
+      program_->mostly_fields.push_back(std::move(ids));
+    }
+
+    if (f.type == Type::kObject) {
+      program_->nodes[index] = std::move(n);
+      build_object(index, f.fields, path);
+      return index;
+    }
+    if (f.type == Type::kArray && !f.items.empty()) {
+      program_->nodes[index] = std::move(n);
+      int item = build_field(f.items[0], path + "[]", program_->nodes[index].additional);
+      program_->nodes[index].items = item;
+      return index;
+    }
+    program_->nodes[index] = std::move(n);
+    return index;
+  }
+
+  void compile_pattern(const Scalar& s, const spec::Field& f, const std::string& path, double mostly,
+                       Node& n) {
+    std::string text = s.text;
+    if (s.is_param()) {
+      auto v = constant(s, Type::kString, "'pattern' of field '" + f.name + "'");
+      if (!v) return;
+      text = std::string(v->s);
+    }
+    RE2::Options options;
+    options.set_log_errors(false);
+    options.set_max_mem(8 << 20);  // per pattern; a documented budget
+    auto re = std::make_shared<RE2>(text, options);
+    if (!re->ok()) {
+      diags_.error(s.span, "pattern of field '" + f.name + "' does not compile: " + re->error() +
+                               (re->error_arg().empty() ? "" : " (at '" + re->error_arg() + "')"));
+      return;
+    }
+    n.pattern = std::move(re);
+    n.pattern_check = add_check(path, "pattern", f.severity, mostly, "must match /" + text + "/");
+  }
+
+  void compile_format(const spec::Field& f, const std::string& path, double mostly, Node& n) {
+    if (f.unit) {
+      if (f.type != Type::kTimestamp) {
+        diags_.error(f.unit->span, "'unit' applies to timestamps given as epoch numbers");
+      } else if (f.unit->text == "s") {
+        n.time.unit = 1000000;
+      } else if (f.unit->text == "ms") {
+        n.time.unit = 1000;
+      } else if (f.unit->text == "us") {
+        n.time.unit = 1;
+      } else if (f.unit->text == "ns") {
+        n.time.unit = 1, n.time.unit_ns = true;
+      } else {
+        diags_.error(f.unit->span, "'unit' must be one of s, ms, us, ns, not '" + f.unit->text + "'");
+      }
+    }
+    if (f.timezone) {
+      if (f.type != Type::kTimestamp) {
+        diags_.error(f.timezone->span, "'timezone' applies to timestamps");
+      } else if (auto offset = parse_utc_offset(f.timezone->text)) {
+        n.time.default_offset = *offset;
+      } else {
+        diags_.error(f.timezone->span, "'timezone' must be UTC or an offset such as +02:00, not '" +
+                                           f.timezone->text + "' (named zones are not supported)");
+      }
+    }
+    if (!f.format) return;
+    const Scalar& s = *f.format;
+    if (f.type == Type::kTimestamp || f.type == Type::kDate) {
+      if (s.text == "date-time" || (s.text == "date" && f.type == Type::kDate)) return;
+      if (s.text.find('%') == std::string::npos) {
+        diags_.error(s.span, "'format' of a " + std::string(spec::type_name(f.type)) +
+                                 " is a layout such as '%Y-%m-%d %H:%M:%S', not '" + s.text + "'");
+        return;
+      }
+      n.time.layout = s.text;
+      return;
+    }
+    if (f.type != Type::kString) {
+      diags_.error(s.span, "'format' applies to strings, timestamps and dates");
+      return;
+    }
+    auto format = format_from_name(s.text);
+    if (!format) {
+      diags_.error(s.span, "unknown format '" + s.text + "'" +
+                               spec::did_you_mean(s.text, {"email", "uri", "uuid", "date",
+                                                           "date-time", "ipv4", "ipv6", "hostname"}));
+      return;
+    }
+    n.format = format;
+    n.format_check = add_check(path, "format", f.severity, mostly, std::string("must be a valid ") + s.text);
+  }
+
+  void compile_enum(const spec::Field& f, const std::string& path, double mostly, Node& n) {
+    std::string listed;
+    for (const Scalar& s : *f.enum_values) {
+      std::optional<Value> v;
+      Type t = f.type;
+      if (t == Type::kAny || t == Type::kObject || t == Type::kArray) {
+        if (t != Type::kAny) {
+          diags_.error(s.span, "'enum' applies to scalar fields");
+          return;
+        }
+        if (s.quoted || s.is_param()) {
+          v = constant(s, Type::kString, "enum value");
+        } else if (s.text == "true" || s.text == "false") {
+          v = parse_typed(s.text, Type::kBoolean);
+        } else if (auto num = parse_number(s.text)) {
+          v = num;
+        } else {
+          v = parse_typed(s.text, Type::kString);
+        }
+      } else {
+        v = constant(s, t == Type::kInteger ? Type::kNumber : t,
+                     "enum value of field '" + f.name + "'");
+        if (v && t == Type::kInteger && v->kind == Kind::kNumber) {
+          diags_.error(s.span, "enum value of integer field '" + f.name + "' must be an integer, not '" +
+                                   s.text + "'");
+          continue;
+        }
+      }
+      if (!v) continue;
+      n.enum_values.push_back(*v);
+      listed += (listed.empty() ? "" : ", ") + describe(*v);
+    }
+    n.enum_check = add_check(path, "enum", f.severity, mostly, "must be one of [" + listed + "]");
+  }
+
+  // ---- expressions --------------------------------------------------------
+
+  struct ExprSource {
+    const Scalar* scalar;
+    Span at(int offset) const {
+      Span s = scalar->span;
+      s.column += offset + (scalar->quoted ? 1 : 0);
+      return s;
+    }
+  };
+
+  // Finds (or makes) the node a path names, and its capture slot.
+  int resolve_path(const std::vector<spec::PathStep>& path, const ExprSource& src, int offset,
+                   EType& type) {
+    Program& p = *program_;
+    int node = 0;
+    std::string walked;
+    for (const spec::PathStep& step : path) {
+      const Node& current = p.nodes[node];
+      if (!step.key.empty()) {
+        if (current.type != Type::kObject) {
+          diags_.error(src.at(offset), "'" + walked + "' is " + spec::type_name(current.type) +
+                                           ", it has no field '" + step.key + "'");
+          return -1;
+        }
+        int found = -1;
+        std::vector<std::string> keys;
+        for (int c : current.children) {
+          keys.push_back(p.nodes[c].key);
+          if (p.nodes[c].key == step.key) found = c;
+        }
+        if (found < 0) {
+          diags_.error(src.at(offset), "unknown field '" + (walked.empty() ? "" : walked + ".") +
+                                           step.key + "' in expression" +
+                                           spec::did_you_mean(step.key, keys));
+          return -1;
+        }
+        walked += (walked.empty() ? "" : ".") + step.key;
+        node = found;
+      } else {
+        if (current.type != Type::kArray || current.items < 0) {
+          diags_.error(src.at(offset), "'" + walked + "' is not an array with declared items; it cannot be indexed");
+          return -1;
+        }
+        walked += "[" + std::to_string(step.index) + "]";
+        node = indexed_node(node, static_cast<std::uint64_t>(step.index));
+      }
+    }
+    Node& target = p.nodes[node];
+    type = etype_of(target.type);
+    if (target.slot < 0) target.slot = p.slot_count++;
+    return target.slot;
+  }
+
+  int indexed_node(int array, std::uint64_t index) {
+    for (const auto& [i, node] : program_->nodes[array].indexed) {
+      if (i == index) return node;
+    }
+    int copy = clone(program_->nodes[array].items);
+    program_->nodes[array].indexed.emplace_back(index, copy);
+    return copy;
+  }
+
+  int clone(int node) {
+    Program& p = *program_;
+    int copy = static_cast<int>(p.nodes.size());
+    p.nodes.push_back(p.nodes[node]);
+    p.nodes[copy].slot = -1;
+    p.nodes[copy].indexed.clear();
+    for (std::size_t k = 0; k < p.nodes[copy].children.size(); ++k) {
+      int child = clone(p.nodes[copy].children[k]);
+      p.nodes[copy].children[k] = child;
+    }
+    if (p.nodes[copy].items >= 0) {
+      int items = clone(p.nodes[copy].items);
+      p.nodes[copy].items = items;
+    }
+    return copy;
+  }
+
+  bool compile_expr(const Scalar& scalar, ExprCode& code, const char* role) {
+    spec::Expr expr;
+    spec::ExprError error;
+    ExprSource src{&scalar};
+    if (!spec::parse_expression(scalar.text, expr, error)) {
+      diags_.error(src.at(error.offset), std::string("in ") + role + " expression: " + error.message);
+      return false;
+    }
+    code.nodes.resize(expr.nodes.size());
+    bool ok = true;
+    EType t = type_node(expr, expr.root, src, code, ok);
+    code.root = expr.root;
+    if (ok && t != EType::kBool && t != EType::kAny) {
+      diags_.error(src.at(expr.nodes[expr.root].offset),
+                   std::string("a ") + role + " must be true or false, but this expression is " +
+                       (t == EType::kInt ? "an " : "a ") + etype_name(t));
+      ok = false;
+    }
+    return ok;
+  }
+
+  static bool comparable(EType a, EType b) {
+    if (a == EType::kAny || b == EType::kAny) return true;
+    if (is_numeric(a) && is_numeric(b)) return true;
+    return a == b;
+  }
+
+  // Gives string constants the type of the other side when it is a
+  // timestamp or a date: created_at >= "2026-01-01T00:00:00Z".
+  bool coerce_constant(ExprCode& code, int node, EType want, const ExprSource& src, int offset,
+                       bool& reported) {
+    ExprCode::Node& n = code.nodes[node];
+    if (n.type != EType::kString || n.constant.kind != Kind::kString) return false;
+    if (want == EType::kTimestamp) {
+      if (auto t = parse_rfc3339(n.constant.s)) {
+        n.constant.kind = Kind::kTimestamp, n.constant.i = *t, n.type = EType::kTimestamp;
+        return true;
+      }
+      diags_.error(src.at(offset), "'" + std::string(n.constant.s) + "' is not an RFC 3339 timestamp");
+      reported = true;
+    } else if (want == EType::kDate) {
+      if (auto d = parse_date(n.constant.s)) {
+        n.constant.kind = Kind::kDate, n.constant.i = *d, n.type = EType::kDate;
+        return true;
+      }
+      diags_.error(src.at(offset), "'" + std::string(n.constant.s) + "' is not a date (YYYY-MM-DD)");
+      reported = true;
+    }
+    return false;
+  }
+
+  EType type_node(const spec::Expr& expr, int index, const ExprSource& src, ExprCode& code, bool& ok) {
+    const spec::ExprNode& e = expr.nodes[index];
+    ExprCode::Node& out = code.nodes[index];
+    out.op = e.op;
+    out.args = e.args;
+    auto fail = [&](const std::string& message) {
+      if (ok) diags_.error(src.at(e.offset), message);
+      ok = false;
+      out.type = EType::kAny;
+      return EType::kAny;
+    };
+    auto set = [&](EType t) {
+      code.nodes[index].type = t;
+      return t;
+    };
+    switch (e.op) {
+      case ExprOp::kNumber: {
+        auto v = parse_number(e.text);
+        if (!v) return fail("'" + e.text + "' is not a number");
+        out.constant = *v;
+        return set(v->kind == Kind::kInt ? EType::kInt : EType::kNumber);
+      }
+      case ExprOp::kString:
+        out.constant.kind = Kind::kString;
+        out.constant.s = intern(e.text);
+        return set(EType::kString);
+      case ExprOp::kBool:
+        out.constant.kind = Kind::kBool;
+        out.constant.b = e.text == "true";
+        return set(EType::kBool);
+      case ExprOp::kNull:
+        out.constant.kind = Kind::kNull;
+        return set(EType::kNull);
+      case ExprOp::kParam: {
+        auto it = params_.find(e.text);
+        if (it == params_.end()) {
+          return fail("unknown param '$" + e.text + "'" + spec::did_you_mean(e.text, param_names()));
+        }
+        out.constant = it->second.first;
+        return set(etype_of(it->second.first.kind));
+      }
+      case ExprOp::kPath: {
+        EType t = EType::kAny;
+        int slot = resolve_path(e.path, src, e.offset, t);
+        if (slot < 0) {
+          ok = false;
+          return set(EType::kAny);
+        }
+        code.nodes[index].slot = slot;
+        code.nodes[index].name = e.text;
+        return set(t);
+      }
+      case ExprOp::kList:
+        return fail("a list [...] is only allowed after 'in'");
+      case ExprOp::kCall: {
+        std::vector<EType> args;
+        for (int a : e.args) args.push_back(type_node(expr, a, src, code, ok));
+        ExprCode::Node& call = code.nodes[index];
+        call.name = e.text;
+        auto arity = [&](std::size_t n) {
+          if (args.size() == n) return true;
+          fail(e.text + "() takes " + std::to_string(n) + " argument" + (n == 1 ? "" : "s") + ", not " +
+               std::to_string(args.size()));
+          return false;
+        };
+        if (e.text == "len") {
+          if (!arity(1)) return EType::kAny;
+          if (args[0] != EType::kString && args[0] != EType::kArray && args[0] != EType::kAny)
+            return fail(std::string("len() takes a string or an array, not ") + etype_name(args[0]));
+          return set(EType::kInt);
+        }
+        if (e.text == "lower" || e.text == "upper") {
+          if (!arity(1)) return EType::kAny;
+          if (args[0] != EType::kString && args[0] != EType::kAny)
+            return fail(e.text + "() takes a string, not " + etype_name(args[0]));
+          return set(EType::kString);
+        }
+        if (e.text == "now") {
+          if (!arity(0)) return EType::kAny;
+          code.uses_now = true;
+          return set(EType::kTimestamp);
+        }
+        if (e.text == "days") {
+          if (!arity(1)) return EType::kAny;
+          if (!is_numeric(args[0]) && args[0] != EType::kAny)
+            return fail(std::string("days() takes a number, not ") + etype_name(args[0]));
+          return set(EType::kDuration);
+        }
+        return fail("unknown function '" + e.text + "()'" +
+                    spec::did_you_mean(e.text, {"len", "lower", "upper", "now", "days"}));
+      }
+      case ExprOp::kNot: {
+        EType a = type_node(expr, e.args[0], src, code, ok);
+        if (a != EType::kBool && a != EType::kAny)
+          return fail(std::string("'not' needs true or false, not ") + etype_name(a));
+        return set(EType::kBool);
+      }
+      case ExprOp::kAnd:
+      case ExprOp::kOr: {
+        for (int a : e.args) {
+          EType t = type_node(expr, a, src, code, ok);
+          if (t != EType::kBool && t != EType::kAny)
+            return fail(std::string("'") + spec::op_symbol(e.op) + "' needs true or false on both sides, not " +
+                        etype_name(t));
+        }
+        return set(EType::kBool);
+      }
+      case ExprOp::kNeg: {
+        EType a = type_node(expr, e.args[0], src, code, ok);
+        if (!is_numeric(a) && a != EType::kDuration && a != EType::kAny)
+          return fail(std::string("cannot negate ") + etype_name(a));
+        return set(a);
+      }
+      case ExprOp::kIn:
+      case ExprOp::kNotIn: {
+        EType left = type_node(expr, e.args[0], src, code, ok);
+        const spec::ExprNode& list = expr.nodes[e.args[1]];
+        code.nodes[e.args[1]].op = ExprOp::kList;
+        code.nodes[e.args[1]].args = list.args;
+        code.nodes[e.args[1]].type = EType::kList;
+        bool coerce_reported = false;
+        for (int item : list.args) {
+          EType t = type_node(expr, item, src, code, ok);
+          if (!comparable(left, t) && !coerce_constant(code, item, left, src, expr.nodes[item].offset, coerce_reported)) {
+            if (coerce_reported) {
+              ok = false;
+              return set(EType::kAny);
+            }
+            return fail(std::string("cannot compare ") + etype_name(left) + " with " + etype_name(t) + " in 'in'");
+          }
+        }
+        return set(EType::kBool);
+      }
+      default:
+        break;
+    }
+    // Binary comparisons and arithmetic.
+    EType a = type_node(expr, e.args[0], src, code, ok);
+    EType b = type_node(expr, e.args[1], src, code, ok);
+    if (!ok) return set(EType::kAny);
+    switch (e.op) {
+      case ExprOp::kEq:
+      case ExprOp::kNe:
+      case ExprOp::kLt:
+      case ExprOp::kLe:
+      case ExprOp::kGt:
+      case ExprOp::kGe: {
+        bool equality = e.op == ExprOp::kEq || e.op == ExprOp::kNe;
+        if (equality && (a == EType::kNull || b == EType::kNull)) return set(EType::kBool);
+        if (!comparable(a, b)) {
+          bool reported = false;
+          if (coerce_constant(code, e.args[1], a, src, expr.nodes[e.args[1]].offset, reported) ||
+              coerce_constant(code, e.args[0], b, src, expr.nodes[e.args[0]].offset, reported)) {
+            return set(EType::kBool);
+          }
+          if (reported) {
+            ok = false;
+            return set(EType::kAny);
+          }
+          return fail(std::string("cannot compare ") + etype_name(a) + " with " + etype_name(b) +
+                      " using '" + spec::op_symbol(e.op) + "'");
+        }
+        if (!equality && (a == EType::kBool || a == EType::kNull || a == EType::kArray ||
+                          a == EType::kObject)) {
+          return fail(std::string("'") + spec::op_symbol(e.op) + "' does not order " + etype_name(a) + " values");
+        }
+        if (equality && (a == EType::kArray || a == EType::kObject)) {
+          return fail(std::string("only '== null' and '!= null' apply to ") + etype_name(a) + " values");
+        }
+        return set(EType::kBool);
+      }
+      case ExprOp::kAdd:
+      case ExprOp::kSub: {
+        if (a == EType::kAny || b == EType::kAny) return set(EType::kAny);
+        if (is_numeric(a) && is_numeric(b))
+          return set(a == EType::kInt && b == EType::kInt ? EType::kInt : EType::kNumber);
+        if ((a == EType::kTimestamp || a == EType::kDate) && b == EType::kDuration) return set(a);
+        if (e.op == ExprOp::kAdd && a == EType::kDuration && (b == EType::kTimestamp || b == EType::kDate))
+          return set(b);
+        if (a == EType::kDuration && b == EType::kDuration) return set(EType::kDuration);
+        if (e.op == ExprOp::kSub && a == b && (a == EType::kTimestamp || a == EType::kDate))
+          return set(EType::kDuration);
+        return fail(std::string("cannot apply '") + spec::op_symbol(e.op) + "' to " + etype_name(a) +
+                    " and " + etype_name(b));
+      }
+      case ExprOp::kMul:
+      case ExprOp::kDiv: {
+        if (a == EType::kAny || b == EType::kAny) return set(EType::kAny);
+        if (is_numeric(a) && is_numeric(b)) {
+          return set(e.op == ExprOp::kMul && a == EType::kInt && b == EType::kInt ? EType::kInt : EType::kNumber);
+        }
+        return fail(std::string("cannot apply '") + spec::op_symbol(e.op) + "' to " + etype_name(a) +
+                    " and " + etype_name(b));
+      }
+      default:
+        return fail("unsupported expression");
+    }
+  }
+
+  void compile_rule(const spec::Rule& rule) {
+    CompiledRule r;
+    bool ok = true;
+    if (rule.when) ok &= compile_expr(*rule.when, r.when, "'when'");
+    if (!rule.check.text.empty()) ok &= compile_expr(rule.check, r.check, "'check'");
+    if (!ok || rule.check.text.empty()) return;
+    r.check_id = add_check("", "rules." + rule.name, rule.severity, 1.0,
+                           rule.description.empty() ? "fails: " + rule.check.text : rule.description);
+    program_->checks.back().kind = "rule";
+    program_->rules.push_back(std::move(r));
+  }
+
+  // ---- later sections: structure and references ---------------------------
+
+  bool field_exists(const std::string& dotted) const {
+    const Program& p = *program_;
+    int node = 0;
+    std::size_t start = 0;
+    while (start <= dotted.size()) {
+      std::size_t dot = dotted.find('.', start);
+      std::string key = dotted.substr(start, dot == std::string::npos ? std::string::npos : dot - start);
+      int found = -1;
+      for (int c : p.nodes[node].children) {
+        if (p.nodes[c].key == key) found = c;
+      }
+      if (found < 0) return false;
+      node = found;
+      if (dot == std::string::npos) return true;
+      start = dot + 1;
+    }
+    return false;
+  }
+
+  void check_field_ref(const std::string& field, Span at, const char* where) {
+    if (!field.empty() && !field_exists(field)) {
+      diags_.error(at, std::string(where) + " names unknown field '" + field + "'");
+    }
+  }
+
+  void check_sections() {
+    const spec::Contract& c = program_->spec;
+    for (const auto& e : c.expectations) {
+      static const std::set<std::string> kNeedField = {"null_rate", "null_count", "duplicate_count",
+                                                       "distinct_count", "mean", "stddev", "min",
+                                                       "max", "quantile", "sum"};
+      if (kNeedField.count(e.metric) && e.field.empty()) {
+        diags_.error(e.span, "expectation '" + e.name + "' (" + e.metric + ") needs a 'field'");
+      }
+      check_field_ref(e.field, e.span, "expectation");
+    }
+    if (c.drift) {
+      for (const auto& f : c.drift->fields) check_field_ref(f.field, f.span, "drift");
+    }
+    if (c.sla) check_field_ref(c.sla->freshness_field, c.sla->span, "sla.freshness");
+    if (c.grading) {
+      for (const Scalar& key : c.grading->key) check_field_ref(key.text, key.span, "grading.key");
+      if (c.grading->filter) {
+        ExprCode code;
+        compile_expr(*c.grading->filter, code, "grading 'filter'");
+      }
+      // Measures and tiers are checked for syntax here; their aggregation is
+      // compiled by the batch grader.
+      for (const auto& [name, measure] : c.grading->measures) syntax_only(measure, "measure");
+      for (const auto& tier : c.grading->tiers) {
+        if (tier.when) syntax_only(*tier.when, "tier 'when'");
+      }
+    }
+  }
+
+  void syntax_only(const Scalar& s, const char* role) {
+    spec::Expr expr;
+    spec::ExprError error;
+    if (!spec::parse_expression(s.text, expr, error)) {
+      diags_.error(ExprSource{&s}.at(error.offset), std::string("in ") + role + " expression: " + error.message);
+    }
+  }
+
+  spec::Diagnostics& diags_;
+  const Params& overrides_;
+  bool params_may_be_missing_;
+  std::shared_ptr<Program> program_;
+  std::map<std::string, std::pair<Value, Type>> params_;
+};
+
+}  // namespace
+
+std::shared_ptr<Program> compile(spec::Contract contract, const Params& params, const Limits& limits,
+                                 spec::Diagnostics& diagnostics, bool params_may_be_missing) {
+  return Compiler(diagnostics, params, params_may_be_missing).run(std::move(contract), limits);
+}
+
+}  // namespace dq

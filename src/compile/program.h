@@ -1,0 +1,145 @@
+// Program: a contract compiled for the engines. Flat, immutable, shared by
+// every thread (Contract holds a shared_ptr<const Program>).
+#pragma once
+
+#include <re2/re2.h>
+
+#include <cstdint>
+#include <deque>
+#include <memory>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "dq/contract.h"
+#include "engine/formats.h"
+#include "spec/diagnostics.h"
+#include "spec/expression.h"
+#include "spec/spec.h"
+
+namespace dq {
+
+// A value seen by expressions and constant checks. Strings point into the
+// record being validated or into Program::strings (constants).
+struct Value {
+  enum class Kind : std::uint8_t {
+    kAbsent, kNull, kBool, kInt, kNumber, kString, kTimestamp, kDate, kDuration, kArray, kObject,
+  };
+  Kind kind = Kind::kAbsent;
+  bool b = false;
+  std::int64_t i = 0;  // kInt, kTimestamp (µs), kDate (days), kDuration (µs), kArray (length)
+  double d = 0;        // kNumber
+  std::string_view s;  // kString
+
+  bool is_null() const { return kind == Kind::kAbsent || kind == Kind::kNull; }
+  bool numeric() const { return kind == Kind::kInt || kind == Kind::kNumber; }
+  double as_double() const { return kind == Kind::kInt ? static_cast<double>(i) : d; }
+};
+
+// The static type of an expression.
+enum class EType : std::uint8_t {
+  kBool, kInt, kNumber, kString, kTimestamp, kDate, kDuration, kNull, kArray, kObject, kAny, kList,
+};
+
+struct ExprCode {
+  struct Node {
+    spec::ExprOp op;
+    EType type;
+    std::vector<int> args;
+    Value constant;     // literals and params, resolved at compile time
+    int slot = -1;      // kPath: where the engine captured the value
+    std::string name;   // kCall: function name
+  };
+  std::vector<Node> nodes;
+  int root = -1;
+  bool uses_now = false;
+};
+
+enum class CheckKind : std::uint8_t {
+  kType, kRequired, kMin, kMax, kMinLength, kMaxLength, kMinItems, kMaxItems, kUniqueItems,
+  kPattern, kFormat, kEnum, kAdditional, kRule,
+};
+
+struct Bound {
+  bool set = false;
+  bool exclusive = false;
+  Value value;  // kInt, kNumber, kTimestamp or kDate
+  int check = -1;
+};
+
+// How a timestamp is read from JSON.
+struct TimeInput {
+  std::string layout;      // strftime layout; "" = RFC 3339
+  std::int64_t unit = 0;   // epoch numbers: µs per unit (s=1e6, ms=1e3, us=1); 0 = strings only
+  bool unit_ns = false;    // nanoseconds divide instead
+  int default_offset = 0;  // seconds east of UTC for times without an offset
+};
+
+struct Node {
+  spec::Type type = spec::Type::kAny;
+  std::string key;          // the key in its parent object
+  std::string schema_path;  // "customer.country", "items[].qty"
+  bool required = false;
+  Severity severity = Severity::kError;
+
+  int type_check = -1;
+  int required_check = -1;  // checked by the parent object
+  Bound lo, hi;
+  std::uint64_t min_length = 0, max_length = UINT64_MAX;
+  int min_length_check = -1, max_length_check = -1;
+  std::shared_ptr<const RE2> pattern;
+  int pattern_check = -1;
+  std::optional<Format> format;
+  int format_check = -1;
+  TimeInput time;
+  std::vector<Value> enum_values;
+  int enum_check = -1;
+
+  // Objects: children by key, in contract order.
+  std::vector<int> children;
+  spec::AdditionalFields additional = spec::AdditionalFields::kAllow;
+  int additional_check = -1;
+
+  // Arrays.
+  int items = -1;
+  std::uint64_t min_items = 0, max_items = UINT64_MAX;
+  int min_items_check = -1, max_items_check = -1;
+  bool unique_items = false;
+  int unique_items_check = -1;
+  // Element-specific copies of `items` that capture values for expressions
+  // (a rule mentions items[0].qty): index -> node.
+  std::vector<std::pair<std::uint64_t, int>> indexed;
+
+  int slot = -1;          // capture this value for expressions
+  int mostly_field = -1;  // index into Program::mostly_fields
+};
+
+struct CompiledRule {
+  ExprCode when;  // root -1: always applies
+  ExprCode check;
+  int check_id = -1;
+};
+
+struct Program {
+  spec::Contract spec;
+  std::vector<CheckInfo> checks;
+  std::vector<std::string> check_messages;  // the fixed message of each check
+  std::vector<Node> nodes;                  // nodes[0] is the record (an object)
+  std::vector<CompiledRule> rules;
+  int slot_count = 0;
+  // For each field with `mostly` < 1: its checks (not `required`), whose pass
+  // rate is over the field's non-null values.
+  std::vector<std::vector<int>> mostly_fields;
+  std::deque<std::string> strings;  // storage for constant strings
+  Limits limits;
+  std::vector<Diagnostic> warnings;
+};
+
+// Compiles a parsed contract with run-time parameter values. Every problem
+// goes to `diagnostics`; returns null when there were errors.
+std::shared_ptr<Program> compile(spec::Contract contract, const Params& params,
+                                 const Limits& limits, spec::Diagnostics& diagnostics,
+                                 bool params_may_be_missing = false);
+
+}  // namespace dq

@@ -1,0 +1,66 @@
+#include "dq/contract.h"
+
+#include <fstream>
+#include <sstream>
+
+#include "compile/program.h"
+#include "spec/loader.h"
+
+namespace dq {
+namespace {
+
+Result<std::string> read_file(const std::string& path) {
+  std::ifstream in(path, std::ios::binary);
+  if (!in) return Status(StatusCode::kIoError, "cannot read contract '" + path + "'");
+  std::ostringstream text;
+  text << in.rdbuf();
+  return text.str();
+}
+
+// Contracts are small: this bounds what a hostile file can make the loader do.
+constexpr std::size_t kMaxContractBytes = 4u << 20;
+
+}  // namespace
+
+Result<Contract> Contract::load_string(std::string_view yaml, const std::string& file_name,
+                                       const LoadOptions& options) {
+  spec::Diagnostics diags(file_name);
+  if (yaml.size() > kMaxContractBytes) {
+    diags.error({1, 1}, "contract is larger than 4 MiB");
+    return Status(StatusCode::kInvalidContract, "invalid contract " + file_name, diags.sorted());
+  }
+  std::optional<spec::Contract> parsed = spec::parse_contract(yaml, diags);
+  std::shared_ptr<Program> program;
+  if (parsed) program = compile(std::move(*parsed), options.params, options.limits, diags);
+  if (!program || diags.has_errors()) {
+    return Status(StatusCode::kInvalidContract, "invalid contract " + file_name, diags.sorted());
+  }
+  program->warnings = diags.sorted();
+  return Contract(std::move(program));
+}
+
+Result<Contract> Contract::load_file(const std::string& path, const LoadOptions& options) {
+  Result<std::string> text = read_file(path);
+  if (!text.ok()) return text.status();
+  return load_string(*text, path, options);
+}
+
+Result<std::vector<Diagnostic>> lint_file(const std::string& path, const Params& params) {
+  Result<std::string> text = read_file(path);
+  if (!text.ok()) return text.status();
+  spec::Diagnostics diags(path);
+  std::optional<spec::Contract> parsed = spec::parse_contract(*text, diags);
+  if (parsed) {
+    (void)compile(std::move(*parsed), params, Limits{}, diags, /*params_may_be_missing=*/true);
+  }
+  return diags.sorted();
+}
+
+const std::string& Contract::dataset() const { return program_->spec.dataset; }
+const std::string& Contract::version() const { return program_->spec.version; }
+const std::string& Contract::title() const { return program_->spec.title; }
+const std::vector<Diagnostic>& Contract::warnings() const { return program_->warnings; }
+const std::vector<CheckInfo>& Contract::checks() const { return program_->checks; }
+const Limits& Contract::limits() const { return program_->limits; }
+
+}  // namespace dq

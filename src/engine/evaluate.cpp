@@ -1,0 +1,246 @@
+#include "engine/evaluate.h"
+
+#include <cmath>
+#include <algorithm>
+#include <cstdio>
+
+#include "engine/formats.h"
+#include "engine/timestamps.h"
+
+namespace dq {
+namespace {
+
+using Kind = Value::Kind;
+using spec::ExprOp;
+constexpr std::int64_t kMicrosPerDay = 86400LL * 1000000LL;
+
+Value make_bool(bool b) {
+  Value v;
+  v.kind = Kind::kBool;
+  v.b = b;
+  return v;
+}
+
+// -1, 0, 1; or 2 when the two values do not compare (different kinds).
+int compare(const Value& a, const Value& b) {
+  if (a.numeric() && b.numeric()) {
+    if (a.kind == Kind::kInt && b.kind == Kind::kInt) return (a.i > b.i) - (a.i < b.i);
+    double x = a.as_double(), y = b.as_double();
+    if (std::isnan(x) || std::isnan(y)) return 2;
+    return (x > y) - (x < y);
+  }
+  if (a.kind != b.kind) return 2;
+  switch (a.kind) {
+    case Kind::kString: {
+      int c = a.s.compare(b.s);
+      return (c > 0) - (c < 0);
+    }
+    case Kind::kBool: return a.b == b.b ? 0 : 2;
+    case Kind::kTimestamp:
+    case Kind::kDate:
+    case Kind::kDuration: return (a.i > b.i) - (a.i < b.i);
+    default: return 2;
+  }
+}
+
+Value arithmetic(ExprOp op, const Value& a, const Value& b) {
+  Value out;  // absent: null propagates
+  if (a.is_null() || b.is_null()) return out;
+  if (a.numeric() && b.numeric()) {
+    if (a.kind == Kind::kInt && b.kind == Kind::kInt && op != ExprOp::kDiv) {
+      std::int64_t r = 0;
+      bool overflow = op == ExprOp::kAdd   ? __builtin_add_overflow(a.i, b.i, &r)
+                      : op == ExprOp::kSub ? __builtin_sub_overflow(a.i, b.i, &r)
+                                           : __builtin_mul_overflow(a.i, b.i, &r);
+      if (!overflow) {
+        out.kind = Kind::kInt;
+        out.i = r;
+        return out;
+      }
+    }
+    double x = a.as_double(), y = b.as_double();
+    if (op == ExprOp::kDiv && y == 0) return out;  // division by zero is null
+    out.kind = Kind::kNumber;
+    out.d = op == ExprOp::kAdd ? x + y : op == ExprOp::kSub ? x - y : op == ExprOp::kMul ? x * y : x / y;
+    return out;
+  }
+  auto as_micros = [](const Value& v) { return v.kind == Kind::kDate ? v.i * kMicrosPerDay : v.i; };
+  if ((a.kind == Kind::kTimestamp || a.kind == Kind::kDate) && b.kind == Kind::kDuration) {
+    out.kind = a.kind;
+    std::int64_t delta = op == ExprOp::kAdd ? b.i : -b.i;
+    out.i = a.kind == Kind::kDate ? static_cast<std::int64_t>(std::floor((as_micros(a) + delta) / double(kMicrosPerDay)))
+                                  : a.i + delta;
+    return out;
+  }
+  if (a.kind == Kind::kDuration && (b.kind == Kind::kTimestamp || b.kind == Kind::kDate) && op == ExprOp::kAdd) {
+    return arithmetic(op, b, a);
+  }
+  if (a.kind == Kind::kDuration && b.kind == Kind::kDuration) {
+    out.kind = Kind::kDuration;
+    out.i = op == ExprOp::kAdd ? a.i + b.i : a.i - b.i;
+    return out;
+  }
+  if (op == ExprOp::kSub && a.kind == b.kind && (a.kind == Kind::kTimestamp || a.kind == Kind::kDate)) {
+    out.kind = Kind::kDuration;
+    out.i = as_micros(a) - as_micros(b);
+  }
+  return out;
+}
+
+}  // namespace
+
+Value evaluate(const ExprCode& code, int index, const Value* slots, EvalScratch& scratch) {
+  const ExprCode::Node& n = code.nodes[index];
+  switch (n.op) {
+    case ExprOp::kNumber:
+    case ExprOp::kString:
+    case ExprOp::kBool:
+    case ExprOp::kNull:
+    case ExprOp::kParam:
+      return n.constant;
+    case ExprOp::kPath:
+      return slots[n.slot];
+    case ExprOp::kAnd:
+      return make_bool(truthy(evaluate(code, n.args[0], slots, scratch)) &&
+                       truthy(evaluate(code, n.args[1], slots, scratch)));
+    case ExprOp::kOr:
+      return make_bool(truthy(evaluate(code, n.args[0], slots, scratch)) ||
+                       truthy(evaluate(code, n.args[1], slots, scratch)));
+    case ExprOp::kNot:
+      return make_bool(!truthy(evaluate(code, n.args[0], slots, scratch)));
+    case ExprOp::kEq:
+    case ExprOp::kNe: {
+      bool equal_wanted = n.op == ExprOp::kEq;
+      const ExprCode::Node& left = code.nodes[n.args[0]];
+      const ExprCode::Node& right = code.nodes[n.args[1]];
+      if (left.op == ExprOp::kNull || right.op == ExprOp::kNull) {
+        Value other = evaluate(code, left.op == ExprOp::kNull ? n.args[1] : n.args[0], slots, scratch);
+        return make_bool(other.is_null() == equal_wanted);
+      }
+      Value a = evaluate(code, n.args[0], slots, scratch);
+      Value b = evaluate(code, n.args[1], slots, scratch);
+      if (a.is_null() || b.is_null()) return make_bool(false);
+      int c = compare(a, b);
+      return make_bool(equal_wanted ? c == 0 : c != 0);
+    }
+    case ExprOp::kLt:
+    case ExprOp::kLe:
+    case ExprOp::kGt:
+    case ExprOp::kGe: {
+      Value a = evaluate(code, n.args[0], slots, scratch);
+      Value b = evaluate(code, n.args[1], slots, scratch);
+      if (a.is_null() || b.is_null()) return make_bool(false);
+      int c = compare(a, b);
+      if (c == 2) return make_bool(false);
+      switch (n.op) {
+        case ExprOp::kLt: return make_bool(c < 0);
+        case ExprOp::kLe: return make_bool(c <= 0);
+        case ExprOp::kGt: return make_bool(c > 0);
+        default: return make_bool(c >= 0);
+      }
+    }
+    case ExprOp::kIn:
+    case ExprOp::kNotIn: {
+      Value a = evaluate(code, n.args[0], slots, scratch);
+      if (a.is_null()) return make_bool(false);
+      bool found = false;
+      for (int item : code.nodes[n.args[1]].args) {
+        Value b = evaluate(code, item, slots, scratch);
+        if (!b.is_null() && compare(a, b) == 0) {
+          found = true;
+          break;
+        }
+      }
+      return make_bool(n.op == ExprOp::kIn ? found : !found);
+    }
+    case ExprOp::kAdd:
+    case ExprOp::kSub:
+    case ExprOp::kMul:
+    case ExprOp::kDiv:
+      return arithmetic(n.op, evaluate(code, n.args[0], slots, scratch),
+                        evaluate(code, n.args[1], slots, scratch));
+    case ExprOp::kNeg: {
+      Value a = evaluate(code, n.args[0], slots, scratch);
+      if (a.kind == Kind::kInt && a.i != INT64_MIN) a.i = -a.i;
+      else if (a.kind == Kind::kInt) a.kind = Kind::kNumber, a.d = -static_cast<double>(a.i);
+      else if (a.kind == Kind::kNumber) a.d = -a.d;
+      else if (a.kind == Kind::kDuration) a.i = -a.i;
+      else return Value{};
+      return a;
+    }
+    case ExprOp::kCall: {
+      if (n.name == "now") {
+        Value v;
+        v.kind = Kind::kTimestamp;
+        v.i = scratch.now_micros;
+        return v;
+      }
+      Value a = evaluate(code, n.args[0], slots, scratch);
+      if (a.is_null()) return Value{};
+      Value out;
+      if (n.name == "len") {
+        if (a.kind != Kind::kString && a.kind != Kind::kArray) return out;
+        out.kind = Kind::kInt;
+        out.i = a.kind == Kind::kString ? static_cast<std::int64_t>(count_code_points(a.s)) : a.i;
+        return out;
+      }
+      if (n.name == "lower" || n.name == "upper") {
+        if (a.kind != Kind::kString) return out;
+        std::string& s = scratch.strings.emplace_back(a.s);
+        for (char& c : s) {
+          if (n.name == "lower" && c >= 'A' && c <= 'Z') c = static_cast<char>(c - 'A' + 'a');
+          if (n.name == "upper" && c >= 'a' && c <= 'z') c = static_cast<char>(c - 'a' + 'A');
+        }
+        out.kind = Kind::kString;
+        out.s = s;
+        return out;
+      }
+      if (n.name == "days") {
+        if (!a.numeric()) return out;
+        out.kind = Kind::kDuration;
+        out.i = static_cast<std::int64_t>(std::llround(a.as_double() * kMicrosPerDay));
+        return out;
+      }
+      return out;
+    }
+    case ExprOp::kList:
+      return Value{};
+  }
+  return Value{};
+}
+
+std::string describe_value(const Value& v) {
+  char buf[40];
+  switch (v.kind) {
+    case Kind::kAbsent: return "absent";
+    case Kind::kNull: return "null";
+    case Kind::kBool: return v.b ? "true" : "false";
+    case Kind::kInt: return std::to_string(v.i);
+    case Kind::kNumber:
+      std::snprintf(buf, sizeof buf, "%.17g", v.d);
+      return buf;
+    case Kind::kString: return "\"" + std::string(v.s.substr(0, 60)) + (v.s.size() > 60 ? "…\"" : "\"");
+    case Kind::kTimestamp: return format_timestamp(v.i);
+    case Kind::kDate: return format_date(v.i);
+    case Kind::kDuration:
+      std::snprintf(buf, sizeof buf, "%.6gd", static_cast<double>(v.i) / kMicrosPerDay);
+      return buf;
+    case Kind::kArray: return "[" + std::to_string(v.i) + " items]";
+    case Kind::kObject: return "{…}";
+  }
+  return "?";
+}
+
+std::string describe_inputs(const ExprCode& code, const Value* slots) {
+  std::string out;
+  std::vector<int> seen;
+  for (const ExprCode::Node& n : code.nodes) {
+    if (n.op != ExprOp::kPath || n.slot < 0) continue;
+    if (std::find(seen.begin(), seen.end(), n.slot) != seen.end()) continue;
+    seen.push_back(n.slot);
+    out += (out.empty() ? "" : ", ") + n.name + "=" + describe_value(slots[n.slot]);
+  }
+  return out;
+}
+
+}  // namespace dq

@@ -1,0 +1,18 @@
+// Named string formats of the contract language (`format:` on strings).
+#pragma once
+
+#include <optional>
+#include <string_view>
+
+namespace dq {
+
+enum class Format { kEmail, kUri, kUuid, kDate, kDateTime, kIpv4, kIpv6, kHostname };
+
+std::optional<Format> format_from_name(std::string_view name);
+const char* format_name(Format format);
+bool matches_format(Format format, std::string_view value);
+
+// Number of Unicode code points in valid UTF-8 text.
+std::size_t count_code_points(std::string_view utf8);
+
+}  // namespace dq

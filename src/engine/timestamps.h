@@ -1,0 +1,31 @@
+// Timestamps and dates as integers: microseconds and days since 1970-01-01 UTC.
+#pragma once
+
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <string_view>
+
+namespace dq {
+
+// RFC 3339 ("2026-01-02T03:04:05.123Z", "...+02:00"), also with a space or
+// lower-case 't' for 'T'. A time without an offset is taken at
+// `default_offset_seconds` east of UTC.
+std::optional<std::int64_t> parse_rfc3339(std::string_view text, int default_offset_seconds = 0);
+
+// A strftime-style layout: %Y %m %d %H %M %S %f (fraction) %z (+hh:mm, +hhmm, Z)
+// %j is not supported; any other character must match literally.
+std::optional<std::int64_t> parse_with_layout(std::string_view text, std::string_view layout,
+                                              int default_offset_seconds = 0);
+
+// "2026-01-02" -> days since epoch.
+std::optional<std::int64_t> parse_date(std::string_view text);
+
+// "+02:00", "-0530", "Z", "UTC" -> seconds east of UTC.
+std::optional<int> parse_utc_offset(std::string_view text);
+
+std::int64_t days_from_civil(std::int64_t year, unsigned month, unsigned day);
+std::string format_timestamp(std::int64_t micros);  // RFC 3339, UTC, 'Z'
+std::string format_date(std::int64_t days);
+
+}  // namespace dq

@@ -1,0 +1,447 @@
+// The Validator: owns the per-thread scratch and drives the record engine
+// over JSON bytes (simdjson On-Demand) or nlohmann::json values.
+#include "dq/validator.h"
+
+#include <simdjson.h>
+
+#include <chrono>
+#include <cstring>
+
+#include "dq/json.h"
+#include "engine/walker.h"
+
+namespace dq {
+
+namespace od = simdjson::ondemand;
+
+std::string json_quote(std::string_view s) {
+  std::string out;
+  out.reserve(s.size() + 2);
+  out += '"';
+  for (char c : s) {
+    switch (c) {
+      case '"': out += "\\\""; break;
+      case '\\': out += "\\\\"; break;
+      case '\n': out += "\\n"; break;
+      case '\r': out += "\\r"; break;
+      case '\t': out += "\\t"; break;
+      default:
+        if (static_cast<unsigned char>(c) < 0x20) {
+          char buf[8];
+          std::snprintf(buf, sizeof buf, "\\u%04x", c);
+          out += buf;
+        } else {
+          out += c;
+        }
+    }
+  }
+  out += '"';
+  return out;
+}
+
+const char* json_type_name(JsonType t) {
+  switch (t) {
+    case JsonType::kObject: return "an object";
+    case JsonType::kArray: return "an array";
+    case JsonType::kString: return "a string";
+    case JsonType::kNumber: return "a number";
+    case JsonType::kBool: return "a boolean";
+    case JsonType::kNull: return "null";
+  }
+  return "?";
+}
+
+void run_rules(WalkState& state) {
+  const Program& p = *state.program;
+  for (const CompiledRule& rule : p.rules) {
+    if (rule.when.uses_now || rule.check.uses_now) {
+      state.eval.now_micros = std::chrono::duration_cast<std::chrono::microseconds>(
+                                  std::chrono::system_clock::now().time_since_epoch())
+                                  .count();
+    }
+    const Value* slots = state.slots.data();
+    if (rule.when.root >= 0 && !truthy(evaluate(rule.when, rule.when.root, slots, state.eval))) continue;
+    if (truthy(evaluate(rule.check, rule.check.root, slots, state.eval))) continue;
+    std::string inputs = describe_inputs(rule.check, slots);
+    std::string when_inputs = rule.when.root >= 0 ? describe_inputs(rule.when, slots) : "";
+    if (!when_inputs.empty() && inputs.find(when_inputs) == std::string::npos) {
+      inputs = when_inputs + (inputs.empty() ? "" : ", " + inputs);
+    }
+    state.path.clear();
+    state.violate(rule.check_id, inputs);
+  }
+}
+
+namespace {
+
+// JSON bytes through simdjson On-Demand: values are parsed as they are
+// visited, never into a DOM.
+struct SimdjsonAdapter {
+  using Value = od::value;
+  using Object = od::object;
+  using Array = od::array;
+
+  WalkState& state;
+  simdjson::error_code error = simdjson::SUCCESS;
+
+  bool check(simdjson::error_code e) {
+    if (e == simdjson::SUCCESS) return true;
+    error = e;
+    return state.fail(simdjson::error_message(e));
+  }
+
+  bool type(Value& v, JsonType& out) {
+    od::json_type t;
+    if (!check(v.type().get(t))) return false;
+    switch (t) {
+      case od::json_type::object: out = JsonType::kObject; break;
+      case od::json_type::array: out = JsonType::kArray; break;
+      case od::json_type::string: out = JsonType::kString; break;
+      case od::json_type::number: out = JsonType::kNumber; break;
+      case od::json_type::boolean: out = JsonType::kBool; break;
+      case od::json_type::null: out = JsonType::kNull; break;
+    }
+    return true;
+  }
+  bool get_bool(Value& v, bool& out) { return check(v.get_bool().get(out)); }
+  bool get_null(Value& v) {
+    bool is_null = false;
+    if (!check(v.is_null().get(is_null))) return false;
+    return is_null || state.fail("invalid literal");
+  }
+  bool get_string(Value& v, std::string_view& out) { return check(v.get_string().get(out)); }
+  bool get_object(Value& v, Object& out) { return check(v.get_object().get(out)); }
+  bool get_array(Value& v, Array& out) { return check(v.get_array().get(out)); }
+  std::string_view token(Value& v) {
+    std::string_view t = v.raw_json_token();
+    while (!t.empty() && (t.back() == ' ' || t.back() == '\n' || t.back() == '\r' || t.back() == '\t')) {
+      t.remove_suffix(1);
+    }
+    return t;
+  }
+
+  // JSON's number grammar: -?(0|[1-9][0-9]*)(\.[0-9]+)?([eE][+-]?[0-9]+)?
+  static bool json_number_grammar(std::string_view t) {
+    std::size_t i = 0;
+    auto digits = [&] {
+      std::size_t start = i;
+      while (i < t.size() && t[i] >= '0' && t[i] <= '9') ++i;
+      return i > start;
+    };
+    if (i < t.size() && t[i] == '-') ++i;
+    if (i < t.size() && t[i] == '0') {
+      ++i;
+    } else if (!digits()) {
+      return false;
+    }
+    if (i < t.size() && t[i] == '.') {
+      ++i;
+      if (!digits()) return false;
+    }
+    if (i < t.size() && (t[i] == 'e' || t[i] == 'E')) {
+      ++i;
+      if (i < t.size() && (t[i] == '+' || t[i] == '-')) ++i;
+      if (!digits()) return false;
+    }
+    return i == t.size();
+  }
+
+  bool get_number(Value& v, Number& out) {
+    od::number n;
+    simdjson::error_code e = v.get_number().get(n);
+    if (e == simdjson::NUMBER_ERROR) {
+      // simdjson refuses numbers beyond 64 bits (integers) or binary64
+      // (1e400); they are valid JSON, so the record is invalid, not malformed.
+      if (json_number_grammar(token(v))) {
+        out.kind = Number::Kind::kOutOfRange;
+        return true;
+      }
+    }
+    if (!check(e)) return false;
+    switch (n.get_number_type()) {
+      case od::number_type::signed_integer:
+        out.kind = Number::Kind::kInt;
+        out.i = n.get_int64();
+        break;
+      case od::number_type::unsigned_integer:
+        out.kind = Number::Kind::kUint;
+        out.u = n.get_uint64();
+        break;
+      default:
+        out.kind = Number::Kind::kDouble;
+        out.d = n.get_double();
+        break;
+    }
+    return true;
+  }
+
+  template <class F>
+  bool for_each_field(Object& obj, F&& f) {
+    for (auto field_result : obj) {
+      od::field field;
+      if (!check(std::move(field_result).get(field))) return false;
+      std::string_view key;
+      if (!check(field.unescaped_key().get(key))) return false;
+      od::value value = field.value();
+      if (!f(key, value)) return false;
+    }
+    return true;
+  }
+  template <class F>
+  bool for_each_element(Array& arr, F&& f) {
+    for (auto element_result : arr) {
+      od::value element;
+      if (!check(std::move(element_result).get(element))) return false;
+      if (!f(element)) return false;
+    }
+    return true;
+  }
+};
+
+// In-memory nlohmann::json values: always well formed, except strings that
+// are not UTF-8 (nlohmann stores bytes as given).
+struct NlohmannAdapter {
+  using Value = const nlohmann::json;
+  using Object = const nlohmann::json*;
+  using Array = const nlohmann::json*;
+
+  WalkState& state;
+  std::string token_text;
+
+  bool type(Value& v, JsonType& out) {
+    switch (v.type()) {
+      case nlohmann::json::value_t::object: out = JsonType::kObject; return true;
+      case nlohmann::json::value_t::array: out = JsonType::kArray; return true;
+      case nlohmann::json::value_t::string: out = JsonType::kString; return true;
+      case nlohmann::json::value_t::boolean: out = JsonType::kBool; return true;
+      case nlohmann::json::value_t::null: out = JsonType::kNull; return true;
+      case nlohmann::json::value_t::number_integer:
+      case nlohmann::json::value_t::number_unsigned:
+      case nlohmann::json::value_t::number_float: out = JsonType::kNumber; return true;
+      default: return state.fail("a binary or discarded value is not JSON");
+    }
+  }
+  bool get_bool(Value& v, bool& out) {
+    out = v.get<bool>();
+    return true;
+  }
+  bool get_null(Value&) { return true; }
+  bool get_string(Value& v, std::string_view& out) {
+    const std::string& s = v.get_ref<const std::string&>();
+    if (!simdjson::validate_utf8(s.data(), s.size())) return state.fail("a string is not valid UTF-8");
+    out = s;
+    return true;
+  }
+  bool get_object(Value& v, Object& out) {
+    out = &v;
+    return true;
+  }
+  bool get_array(Value& v, Array& out) {
+    out = &v;
+    return true;
+  }
+  std::string_view token(Value& v) {
+    token_text = v.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
+    return token_text;
+  }
+  bool get_number(Value& v, Number& out) {
+    if (v.is_number_integer() && !v.is_number_unsigned()) {
+      out.kind = Number::Kind::kInt;
+      out.i = v.get<std::int64_t>();
+    } else if (v.is_number_unsigned()) {
+      auto u = v.get<std::uint64_t>();
+      if (u <= static_cast<std::uint64_t>(INT64_MAX)) {
+        out.kind = Number::Kind::kInt;
+        out.i = static_cast<std::int64_t>(u);
+      } else {
+        out.kind = Number::Kind::kUint;
+        out.u = u;
+      }
+    } else {
+      out.kind = Number::Kind::kDouble;
+      out.d = v.get<double>();
+    }
+    return true;
+  }
+  template <class F>
+  bool for_each_field(Object& obj, F&& f) {
+    for (auto it = obj->begin(); it != obj->end(); ++it) {
+      const std::string& key = it.key();
+      if (!simdjson::validate_utf8(key.data(), key.size())) return state.fail("a key is not valid UTF-8");
+      if (!f(std::string_view(key), *it)) return false;
+    }
+    return true;
+  }
+  template <class F>
+  bool for_each_element(Array& arr, F&& f) {
+    for (const auto& element : *arr) {
+      if (!f(element)) return false;
+    }
+    return true;
+  }
+};
+
+}  // namespace
+
+struct Validator::Impl {
+  Contract contract;
+  od::parser parser;
+  std::string padded;  // a copy of a record when the caller gave no padding
+  WalkState state;
+
+  explicit Impl(Contract c) : contract(std::move(c)) {
+    const Limits& limits = contract.limits();
+    // The walker enforces max_depth with its own message; simdjson's
+    // structural limit only needs to be above it.
+    // Allocation failure resurfaces as an error on the first record.
+    if (parser.allocate(64 * 1024, limits.max_depth + 2) != simdjson::SUCCESS) {}
+  }
+
+  const Verdict& malformed(std::size_t offset) {
+    Verdict& v = state.verdict;
+    v.ok = false;
+    v.malformed = true;
+    v.violations.clear();  // checks read on the way in are void: the record is not JSON
+    v.error = state.malformed.empty() ? "malformed JSON" : state.malformed;
+    v.error_offset = offset;
+    return v;
+  }
+
+  const Verdict& run_json(std::string_view json, std::size_t capacity) {
+    const Program& p = contract.program();
+    state.reset(p);
+    if (json.size() > p.limits.max_record_bytes) {
+      state.malformed = "record of " + std::to_string(json.size()) + " bytes exceeds max_record_bytes (" +
+                        std::to_string(p.limits.max_record_bytes) + ")";
+      return malformed(0);
+    }
+    SimdjsonAdapter adapter{state};
+    od::document doc;
+    simdjson::error_code e = parser.iterate(json.data(), json.size(), capacity).get(doc);
+    if (e == simdjson::EMPTY) {
+      state.malformed = "empty record";
+      return malformed(0);
+    }
+    if (e) {
+      state.malformed = simdjson::error_message(e);
+      return malformed(0);
+    }
+    Walker<SimdjsonAdapter> walker(adapter, state);
+    od::json_type type = od::json_type::null;
+    bool ok = adapter.check(doc.type().get(type));
+    if (ok && type == od::json_type::object) {
+      od::object obj;
+      ok = adapter.check(doc.get_object().get(obj)) && walker.object(0, obj);
+    } else if (ok) {
+      ok = root_not_object(doc, type, adapter, walker);
+    }
+    // After the root value, a location still in bounds is trailing content.
+    const char* rest = nullptr;
+    if (ok && doc.current_location().get(rest) == simdjson::SUCCESS) {
+      ok = state.fail("trailing content after the record");
+    }
+    if (!ok) {
+      const char* at = nullptr;
+      std::size_t offset = 0;
+      if (!doc.current_location().get(at) && at >= json.data() && at <= json.data() + json.size()) {
+        offset = static_cast<std::size_t>(at - json.data());
+      }
+      return malformed(offset);
+    }
+    run_rules(state);
+    return state.verdict;
+  }
+
+  // A record must be an object: anything else is one type violation, once
+  // the document is known to be well formed.
+  bool root_not_object(od::document& doc, od::json_type type, SimdjsonAdapter& adapter,
+                       Walker<SimdjsonAdapter>& walker) {
+    std::string shown;
+    switch (type) {
+      case od::json_type::array: {
+        od::array arr;
+        if (!adapter.check(doc.get_array().get(arr))) return false;
+        if (!adapter.for_each_element(arr, [&](od::value& v) { return walker.skip(v); })) return false;
+        shown = "[…]";
+        break;
+      }
+      case od::json_type::string: {
+        std::string_view sv;
+        if (!adapter.check(doc.get_string().get(sv))) return false;
+        shown = json_quote(sv);
+        break;
+      }
+      case od::json_type::number: {
+        double d;
+        simdjson::error_code e = doc.get_double().get(d);
+        if (e && !SimdjsonAdapter::json_number_grammar(doc.raw_json_token().value_unsafe())) return adapter.check(e);
+        shown = "a number";
+        break;
+      }
+      case od::json_type::boolean: {
+        bool b = false;
+        if (!adapter.check(doc.get_bool().get(b))) return false;
+        shown = b ? "true" : "false";
+        break;
+      }
+      default: {
+        bool is_null = false;
+        if (!adapter.check(doc.is_null().get(is_null)) || !is_null) return state.fail("invalid literal");
+        shown = "null";
+      }
+    }
+    state.violate(contract.program().nodes[0].type_check, shown, "a record must be a JSON object");
+    return true;
+  }
+
+  const Verdict& run_value(const nlohmann::json& record) {
+    state.reset(contract.program());
+    NlohmannAdapter adapter{state, {}};
+    Walker<NlohmannAdapter> walker(adapter, state);
+    bool ok = true;
+    if (record.is_object()) {
+      const nlohmann::json* obj = &record;
+      ok = walker.object(0, obj);
+    } else {
+      ok = walker.skip(record);
+      if (ok) {
+        state.violate(contract.program().nodes[0].type_check,
+                      record.is_array() ? "[…]" : std::string(adapter.token(record)));
+        return state.verdict;
+      }
+    }
+    if (!ok) return malformed(0);
+    run_rules(state);
+    return state.verdict;
+  }
+};
+
+Validator::Validator(Contract contract) : impl_(std::make_unique<Impl>(std::move(contract))) {}
+Validator::~Validator() = default;
+Validator::Validator(Validator&&) noexcept = default;
+Validator& Validator::operator=(Validator&&) noexcept = default;
+
+const Verdict& Validator::validate_json(std::string_view json) {
+  std::string& buffer = impl_->padded;
+  if (json.size() > impl_->contract.limits().max_record_bytes) return impl_->run_json(json, json.size());
+  buffer.assign(json.data(), json.size());
+  buffer.resize(json.size() + simdjson::SIMDJSON_PADDING, '\0');
+  return impl_->run_json(std::string_view(buffer.data(), json.size()), buffer.size());
+}
+
+const Verdict& Validator::validate_json_padded(std::string_view json, std::size_t capacity) {
+  if (capacity < json.size() + simdjson::SIMDJSON_PADDING) return validate_json(json);
+  return impl_->run_json(json, capacity);
+}
+
+const Contract& Validator::contract() const { return impl_->contract; }
+
+struct ValidatorAccess {
+  static Validator::Impl& impl(Validator& v) { return *v.impl_; }
+};
+
+const Verdict& validate(Validator& validator, const nlohmann::json& record) {
+  return ValidatorAccess::impl(validator).run_value(record);
+}
+
+}  // namespace dq

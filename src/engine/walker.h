@@ -1,0 +1,545 @@
+// The record engine: walks one JSON record along the compiled node tree,
+// checking each value once as it streams by. Templated on the JSON source
+// (an Adapter) so JSON bytes (simdjson On-Demand, no DOM) and in-memory
+// nlohmann::json values share every check and every message.
+//
+// An Adapter provides, each returning false when the input is malformed:
+//   type(v, JsonType&), get_bool(v, bool&), get_null(v), get_number(v, Number&),
+//   get_string(v, string_view&), get_object(v, Object&), get_array(v, Array&),
+//   for_each_field(Object&, f(key, Value&) -> bool), for_each_element(Array&, f(Value&) -> bool),
+//   token(v) -> string_view (a scalar's JSON text, for messages).
+#pragma once
+
+#include <algorithm>
+#include <cmath>
+#include <string>
+#include <string_view>
+#include <tuple>
+#include <vector>
+
+#include "compile/program.h"
+#include "dq/validator.h"
+#include "engine/evaluate.h"
+#include "engine/formats.h"
+#include "engine/timestamps.h"
+
+namespace dq {
+
+enum class JsonType { kObject, kArray, kString, kNumber, kBool, kNull };
+
+struct Number {
+  enum class Kind { kInt, kUint, kDouble, kOutOfRange } kind = Kind::kInt;
+  std::int64_t i = 0;
+  std::uint64_t u = 0;
+  double d = 0;
+};
+
+// Per-Validator scratch shared by the engines: reused across records so the
+// steady state does not allocate.
+struct WalkState {
+  const Program* program = nullptr;
+  Verdict verdict;
+  std::vector<Value> slots;
+  struct Segment {
+    std::string_view key;  // empty: an array index
+    std::uint64_t index = 0;
+  };
+  std::vector<Segment> path;
+  std::vector<std::uint8_t> seen;          // per-object presence flags, stacked
+  std::vector<Value> unique_scratch;  // unique_items: the scalar elements seen
+  Value last_scalar;                  // the last scalar a check read
+  EvalScratch eval;
+  std::string malformed;  // why the record is malformed ("" = well formed so far)
+  std::size_t depth = 0;
+
+  void reset(const Program& p) {
+    program = &p;
+    verdict.ok = true;
+    verdict.malformed = false;
+    verdict.error.clear();
+    verdict.error_offset = 0;
+    verdict.violations.clear();
+    verdict.observed.clear();
+    slots.assign(static_cast<std::size_t>(p.slot_count), Value{});
+    path.clear();
+    seen.clear();
+    eval.strings.clear();
+    malformed.clear();
+    depth = 0;
+  }
+
+  std::string render_path(std::string_view extra_key = {}) const {
+    std::string out;
+    for (const Segment& s : path) {
+      if (s.key.empty()) {
+        out += "[" + std::to_string(s.index) + "]";
+      } else {
+        if (!out.empty()) out += ".";
+        out += s.key;
+      }
+    }
+    if (!extra_key.empty()) {
+      if (!out.empty()) out += ".";
+      out += extra_key;
+    }
+    return out;
+  }
+
+  void violate(int check, std::string value, std::string message = {}, std::string_view extra_key = {}) {
+    const CheckInfo& info = program->checks[static_cast<std::size_t>(check)];
+    std::size_t limit = program->limits.max_value_chars;
+    if (value.size() > limit) {
+      std::size_t cut = limit;
+      while (cut > 0 && (static_cast<unsigned char>(value[cut]) & 0xC0) == 0x80) --cut;  // UTF-8 boundary
+      value.resize(cut);
+      value += "…";
+    }
+    verdict.violations.push_back(Violation{
+        render_path(extra_key), info.id, info.severity,
+        message.empty() ? program->check_messages[static_cast<std::size_t>(check)] : std::move(message),
+        std::move(value), static_cast<std::uint32_t>(check)});
+    if (info.severity == Severity::kError) verdict.ok = false;
+  }
+
+  bool fail(std::string why) {
+    if (malformed.empty()) malformed = std::move(why);
+    return false;
+  }
+};
+
+std::string json_quote(std::string_view s);
+const char* json_type_name(JsonType t);
+
+template <class A>
+class Walker {
+ public:
+  using V = typename A::Value;
+  using Object = typename A::Object;
+  using Array = typename A::Array;
+
+  Walker(A& adapter, WalkState& state) : a_(adapter), s_(state), nodes_(state.program->nodes) {}
+
+  bool object(int node_index, Object& obj) {
+    const Node& n = nodes_[static_cast<std::size_t>(node_index)];
+    if (++s_.depth > s_.program->limits.max_depth) return too_deep();
+    const std::size_t base = s_.seen.size();
+    const std::size_t count = n.children.size();
+    s_.seen.resize(base + count, 0);
+    std::size_t hint = 0;
+    bool ok = a_.for_each_field(obj, [&](std::string_view key, V& value) {
+      std::size_t k = find_child(n, key, hint);
+      if (k < count) {
+        hint = k + 1 == count ? 0 : k + 1;
+        s_.seen[base + k] = 1;
+        s_.path.push_back({key, 0});
+        bool good = visit(n.children[k], value);
+        s_.path.pop_back();
+        return good;
+      }
+      if (n.additional_check >= 0) {
+        std::string shown;
+        if (!render(value, shown)) return false;
+        s_.violate(n.additional_check, std::move(shown), {}, key);
+        return true;
+      }
+      return skip(value);
+    });
+    if (!ok) return false;
+    for (std::size_t k = 0; k < count; ++k) {
+      if (s_.seen[base + k]) continue;
+      const Node& child = nodes_[static_cast<std::size_t>(n.children[k])];
+      if (child.required) s_.violate(child.required_check, "", "is required (absent)", child.key);
+    }
+    s_.seen.resize(base);
+    --s_.depth;
+    return true;
+  }
+
+  // Validates one value against a node; false when the input is malformed.
+  bool visit(int node_index, V& v) {
+    const Node& n = nodes_[static_cast<std::size_t>(node_index)];
+    JsonType t;
+    if (!a_.type(v, t)) return false;
+    if (t == JsonType::kNull) {
+      if (!a_.get_null(v)) return false;
+      if (n.slot >= 0) s_.slots[n.slot].kind = Value::Kind::kNull;
+      if (n.required) s_.violate(n.required_check, "null", "is required (null)");
+      return true;
+    }
+    if (n.mostly_field >= 0) s_.verdict.observed.push_back(static_cast<std::uint32_t>(n.mostly_field));
+    switch (n.type) {
+      case spec::Type::kAny: return any(n, v, t);
+      case spec::Type::kString:
+        if (t != JsonType::kString) return wrong_type(n, v, t);
+        return string(n, v);
+      case spec::Type::kInteger:
+      case spec::Type::kNumber:
+        if (t != JsonType::kNumber) return wrong_type(n, v, t);
+        return number(n, v);
+      case spec::Type::kBoolean: {
+        if (t != JsonType::kBool) return wrong_type(n, v, t);
+        bool b;
+        if (!a_.get_bool(v, b)) return false;
+        s_.last_scalar = make(Value::Kind::kBool, b);
+        if (n.slot >= 0) s_.slots[n.slot] = s_.last_scalar;
+        return true;
+      }
+      case spec::Type::kTimestamp:
+      case spec::Type::kDate: return time(n, v, t);
+      case spec::Type::kObject: {
+        if (t != JsonType::kObject) return wrong_type(n, v, t);
+        Object obj;
+        if (!a_.get_object(v, obj)) return false;
+        if (n.slot >= 0) s_.slots[n.slot].kind = Value::Kind::kObject;
+        return object(node_index, obj);
+      }
+      case spec::Type::kArray:
+        if (t != JsonType::kArray) return wrong_type(n, v, t);
+        return array(n, v);
+    }
+    return true;
+  }
+
+  // Consumes a value no node describes, still checking it is well formed.
+  bool skip(V& v) {
+    JsonType t;
+    if (!a_.type(v, t)) return false;
+    switch (t) {
+      case JsonType::kObject: {
+        if (++s_.depth > s_.program->limits.max_depth) return too_deep();
+        Object obj;
+        if (!a_.get_object(v, obj)) return false;
+        if (!a_.for_each_field(obj, [&](std::string_view, V& child) { return skip(child); })) return false;
+        --s_.depth;
+        return true;
+      }
+      case JsonType::kArray: {
+        if (++s_.depth > s_.program->limits.max_depth) return too_deep();
+        Array arr;
+        if (!a_.get_array(v, arr)) return false;
+        if (!a_.for_each_element(arr, [&](V& child) { return skip(child); })) return false;
+        --s_.depth;
+        return true;
+      }
+      case JsonType::kString: {
+        std::string_view sv;
+        if (!a_.get_string(v, sv)) return false;
+        s_.last_scalar.kind = Value::Kind::kString;
+        s_.last_scalar.s = sv;
+        return true;
+      }
+      case JsonType::kNumber: {
+        Number num;
+        if (!a_.get_number(v, num)) return false;  // out of range is well formed: nothing checks it here
+        if (num.kind == Number::Kind::kInt) s_.last_scalar.kind = Value::Kind::kInt, s_.last_scalar.i = num.i;
+        if (num.kind == Number::Kind::kDouble) s_.last_scalar.kind = Value::Kind::kNumber, s_.last_scalar.d = num.d;
+        return true;
+      }
+      case JsonType::kBool: {
+        bool b;
+        if (!a_.get_bool(v, b)) return false;
+        s_.last_scalar = make(Value::Kind::kBool, b);
+        return true;
+      }
+      case JsonType::kNull: return a_.get_null(v);
+    }
+    return true;
+  }
+
+ private:
+  static Value make(Value::Kind kind, bool b) {
+    Value v;
+    v.kind = kind;
+    v.b = b;
+    return v;
+  }
+
+  bool too_deep() {
+    return s_.fail("nesting deeper than max_depth (" + std::to_string(s_.program->limits.max_depth) + ")");
+  }
+
+  std::size_t find_child(const Node& n, std::string_view key, std::size_t hint) const {
+    // Records usually list keys in one order: try the slot after the last match first.
+    const std::size_t count = n.children.size();
+    if (hint < count && nodes_[static_cast<std::size_t>(n.children[hint])].key == key) return hint;
+    for (std::size_t k = 0; k < count; ++k) {
+      if (nodes_[static_cast<std::size_t>(n.children[k])].key == key) return k;
+    }
+    return count;
+  }
+
+  // A value's JSON text for a message: scalars as written, containers elided.
+  bool render(V& v, std::string& out) {
+    JsonType t;
+    if (!a_.type(v, t)) return false;
+    if (t == JsonType::kObject || t == JsonType::kArray) {
+      out = t == JsonType::kObject ? "{…}" : "[…]";
+      return skip(v);
+    }
+    if (t == JsonType::kString) {
+      std::string_view sv;
+      if (!a_.get_string(v, sv)) return false;
+      out = json_quote(sv);
+      return true;
+    }
+    out = std::string(a_.token(v));
+    return skip(v);
+  }
+
+  bool wrong_type(const Node& n, V& v, JsonType t) {
+    std::string shown;
+    if (!render(v, shown)) return false;
+    s_.violate(n.type_check, std::move(shown),
+               std::string(s_.program->check_messages[static_cast<std::size_t>(n.type_check)]) + ", not " +
+                   json_type_name(t));
+    return true;
+  }
+
+  bool bound_ok(const Bound& b, const Value& v, bool lower) const {
+    int c;
+    if (v.kind == Value::Kind::kInt && b.value.kind == Value::Kind::kInt) {
+      c = (v.i > b.value.i) - (v.i < b.value.i);
+    } else if (v.numeric()) {
+      double x = v.as_double(), y = b.value.as_double();
+      c = (x > y) - (x < y);
+    } else {
+      c = (v.i > b.value.i) - (v.i < b.value.i);
+    }
+    if (lower) return b.exclusive ? c > 0 : c >= 0;
+    return b.exclusive ? c < 0 : c <= 0;
+  }
+
+  // Range and enum checks shared by numbers, timestamps and dates.
+  void ordered_checks(const Node& n, const Value& v, const std::string& shown) {
+    if (n.lo.set && !bound_ok(n.lo, v, true)) s_.violate(n.lo.check, shown);
+    if (n.hi.set && !bound_ok(n.hi, v, false)) s_.violate(n.hi.check, shown);
+    if (n.enum_check >= 0) {
+      bool found = false;
+      for (const Value& e : n.enum_values) {
+        if (v.numeric() && e.numeric()) {
+          found = v.kind == Value::Kind::kInt && e.kind == Value::Kind::kInt ? v.i == e.i
+                                                                             : v.as_double() == e.as_double();
+        } else {
+          found = v.kind == e.kind && v.i == e.i;
+        }
+        if (found) break;
+      }
+      if (!found) s_.violate(n.enum_check, shown);
+    }
+  }
+
+  bool string(const Node& n, V& v) {
+    std::string_view sv;
+    if (!a_.get_string(v, sv)) return false;
+    s_.last_scalar.kind = Value::Kind::kString;
+    s_.last_scalar.s = sv;
+    if (n.slot >= 0) s_.slots[n.slot] = s_.last_scalar;
+    if (n.min_length_check >= 0 || n.max_length_check >= 0) {
+      std::size_t length = count_code_points(sv);
+      if (length < n.min_length) s_.violate(n.min_length_check, json_quote(sv));
+      if (length > n.max_length) s_.violate(n.max_length_check, json_quote(sv));
+    }
+    if (n.pattern && !RE2::PartialMatch(sv, *n.pattern)) s_.violate(n.pattern_check, json_quote(sv));
+    if (n.format && !matches_format(*n.format, sv)) s_.violate(n.format_check, json_quote(sv));
+    if (n.enum_check >= 0) {
+      bool found = false;
+      for (const Value& e : n.enum_values) {
+        if (e.kind == Value::Kind::kString && e.s == sv) {
+          found = true;
+          break;
+        }
+      }
+      if (!found) s_.violate(n.enum_check, json_quote(sv));
+    }
+    return true;
+  }
+
+  bool number(const Node& n, V& v) {
+    Number num;
+    if (!a_.get_number(v, num)) return false;
+    Value value;
+    switch (num.kind) {
+      case Number::Kind::kInt:
+        value.kind = Value::Kind::kInt;
+        value.i = num.i;
+        break;
+      case Number::Kind::kUint:
+        value.kind = Value::Kind::kNumber;  // an integer beyond int64, compared as a double
+        value.d = static_cast<double>(num.u);
+        break;
+      case Number::Kind::kDouble:
+        if (!std::isfinite(num.d)) {
+          s_.violate(n.type_check, std::string(a_.token(v)),
+                     std::string("must be a finite ") + spec::type_name(n.type));
+          return true;
+        }
+        // A number with zero fraction is an integer, as in JSON Schema.
+        if (num.d == std::floor(num.d) && std::fabs(num.d) < 9.2e18) {
+          value.kind = Value::Kind::kInt;
+          value.i = static_cast<std::int64_t>(num.d);
+        } else {
+          value.kind = Value::Kind::kNumber;
+          value.d = num.d;
+        }
+        break;
+      case Number::Kind::kOutOfRange:
+        s_.violate(n.type_check, std::string(a_.token(v)),
+                   std::string("is out of range for a 64-bit ") + spec::type_name(n.type));
+        return true;
+    }
+    if (n.type == spec::Type::kInteger && value.kind != Value::Kind::kInt && num.kind != Number::Kind::kUint) {
+      s_.violate(n.type_check, std::string(a_.token(v)), "must be an integer, not a fraction");
+      return true;
+    }
+    s_.last_scalar = value;
+    if (n.slot >= 0) s_.slots[n.slot] = value;
+    if (n.lo.set || n.hi.set || n.enum_check >= 0) ordered_checks(n, value, std::string(a_.token(v)));
+    return true;
+  }
+
+  bool time(const Node& n, V& v, JsonType t) {
+    Value value;
+    value.kind = n.type == spec::Type::kDate ? Value::Kind::kDate : Value::Kind::kTimestamp;
+    std::string shown;
+    const TimeInput& in = n.time;
+    if (t == JsonType::kString) {
+      std::string_view sv;
+      if (!a_.get_string(v, sv)) return false;
+      std::optional<std::int64_t> parsed;
+      if (n.type == spec::Type::kDate) {
+        if (in.layout.empty()) {
+          parsed = parse_date(sv);
+        } else if (auto micros = parse_with_layout(sv, in.layout, 0)) {
+          parsed = static_cast<std::int64_t>(std::floor(*micros / 86400e6));
+        }
+      } else {
+        parsed = in.layout.empty() ? parse_rfc3339(sv, in.default_offset)
+                                   : parse_with_layout(sv, in.layout, in.default_offset);
+      }
+      if (!parsed) {
+        std::string expected = !in.layout.empty() ? "must match the layout '" + in.layout + "'"
+                               : n.type == spec::Type::kDate ? std::string("must be a date (YYYY-MM-DD)")
+                                                             : std::string("must be an RFC 3339 timestamp");
+        s_.violate(n.type_check, json_quote(sv), expected);
+        return true;
+      }
+      value.i = *parsed;
+      shown = json_quote(sv);
+    } else if (t == JsonType::kNumber && in.unit != 0 && n.type == spec::Type::kTimestamp) {
+      Number num;
+      if (!a_.get_number(v, num)) return false;
+      shown = std::string(a_.token(v));
+      double units = num.kind == Number::Kind::kInt    ? static_cast<double>(num.i)
+                     : num.kind == Number::Kind::kUint ? static_cast<double>(num.u)
+                                                       : num.d;
+      double micros = in.unit_ns ? units / 1000.0 : units * static_cast<double>(in.unit);
+      if (num.kind == Number::Kind::kOutOfRange || !std::isfinite(micros) || std::fabs(micros) > 9e18) {
+        s_.violate(n.type_check, shown, "is out of range for a timestamp");
+        return true;
+      }
+      value.i = num.kind == Number::Kind::kInt && !in.unit_ns ? num.i * in.unit : static_cast<std::int64_t>(micros);
+    } else {
+      return wrong_type(n, v, t);
+    }
+    s_.last_scalar = value;
+    if (n.slot >= 0) s_.slots[n.slot] = value;
+    if (n.lo.set || n.hi.set || n.enum_check >= 0) ordered_checks(n, value, shown);
+    return true;
+  }
+
+  bool any(const Node& n, V& v, JsonType t) {
+    if (n.slot < 0) return skip(v);
+    Value& slot = s_.slots[n.slot];
+    switch (t) {
+      case JsonType::kString: {
+        std::string_view sv;
+        if (!a_.get_string(v, sv)) return false;
+        slot.kind = Value::Kind::kString;
+        slot.s = sv;
+        return true;
+      }
+      case JsonType::kNumber: {
+        Number num;
+        if (!a_.get_number(v, num)) return false;
+        if (num.kind == Number::Kind::kInt) slot.kind = Value::Kind::kInt, slot.i = num.i;
+        else if (num.kind == Number::Kind::kUint) slot.kind = Value::Kind::kNumber, slot.d = static_cast<double>(num.u);
+        else if (num.kind == Number::Kind::kDouble) slot.kind = Value::Kind::kNumber, slot.d = num.d;
+        return true;
+      }
+      case JsonType::kBool: {
+        bool b;
+        if (!a_.get_bool(v, b)) return false;
+        slot = make(Value::Kind::kBool, b);
+        return true;
+      }
+      case JsonType::kObject: slot.kind = Value::Kind::kObject; return skip(v);
+      case JsonType::kArray: {
+        if (++s_.depth > s_.program->limits.max_depth) return too_deep();
+        Array arr;
+        if (!a_.get_array(v, arr)) return false;
+        std::int64_t count = 0;
+        if (!a_.for_each_element(arr, [&](V& child) { return ++count, skip(child); })) return false;
+        --s_.depth;
+        slot.kind = Value::Kind::kArray;
+        slot.i = count;
+        return true;
+      }
+      case JsonType::kNull: return a_.get_null(v);
+    }
+    return true;
+  }
+
+  bool array(const Node& n, V& v) {
+    if (++s_.depth > s_.program->limits.max_depth) return too_deep();
+    Array arr;
+    if (!a_.get_array(v, arr)) return false;
+    std::uint64_t count = 0;
+    const std::size_t unique_base = s_.unique_scratch.size();
+    bool ok = a_.for_each_element(arr, [&](V& element) {
+      s_.path.push_back({{}, count});
+      int item = n.items;
+      for (const auto& [index, node] : n.indexed) {
+        if (index == count) item = node;
+      }
+      JsonType element_type;
+      if (!a_.type(element, element_type)) return false;
+      s_.last_scalar = Value{};
+      bool good = item >= 0 ? visit(item, element) : skip(element);
+      // unique_items compares scalar elements (strings, numbers, booleans, times).
+      if (n.unique_items && element_type != JsonType::kObject && element_type != JsonType::kArray &&
+          !s_.last_scalar.is_null()) {
+        s_.unique_scratch.push_back(s_.last_scalar);
+      }
+      s_.path.pop_back();
+      ++count;
+      return good;
+    });
+    if (!ok) return false;
+    --s_.depth;
+    if (n.unique_items) {
+      auto first = s_.unique_scratch.begin() + static_cast<std::ptrdiff_t>(unique_base);
+      auto key = [](const Value& x) { return std::make_tuple(x.kind, x.i, x.d, x.s, x.b); };
+      std::sort(first, s_.unique_scratch.end(), [&](const Value& x, const Value& y) { return key(x) < key(y); });
+      auto dup = std::adjacent_find(first, s_.unique_scratch.end(),
+                                    [&](const Value& x, const Value& y) { return key(x) == key(y); });
+      if (dup != s_.unique_scratch.end()) s_.violate(n.unique_items_check, describe_value(*dup));
+      s_.unique_scratch.resize(unique_base);
+    }
+    if (count < n.min_items) s_.violate(n.min_items_check, "[" + std::to_string(count) + " items]");
+    if (count > n.max_items) s_.violate(n.max_items_check, "[" + std::to_string(count) + " items]");
+    if (n.slot >= 0) {
+      s_.slots[n.slot].kind = Value::Kind::kArray;
+      s_.slots[n.slot].i = static_cast<std::int64_t>(count);
+    }
+    return true;
+  }
+
+  A& a_;
+  WalkState& s_;
+  const std::vector<Node>& nodes_;
+};
+
+// Evaluates the contract's record rules on the captured values.
+void run_rules(WalkState& state);
+
+}  // namespace dq

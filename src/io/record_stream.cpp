@@ -1,0 +1,331 @@
+// Streams of records in constant memory: a fixed read buffer, records
+// validated in place (NDJSON) or copied once (JSON arrays), oversized records
+// skipped byte by byte and counted malformed.
+#include <cerrno>
+#include <cstring>
+#include <string>
+
+#include "dq/stream.h"
+
+#include <simdjson.h>
+
+#include <nlohmann/json.hpp>
+
+namespace dq {
+namespace {
+
+constexpr std::size_t kChunk = 1 << 20;
+constexpr std::size_t kPadding = 64;  // simdjson reads up to 64 bytes past a record
+
+bool is_space(char c) { return c == ' ' || c == '\t' || c == '\n' || c == '\r'; }
+
+std::string_view ends_with_extension(const std::string& path) {
+  std::size_t dot = path.rfind('.');
+  return dot == std::string::npos ? std::string_view() : std::string_view(path).substr(dot);
+}
+
+class StreamValidator {
+ public:
+  StreamValidator(Validator& validator, std::FILE* file, const StreamOptions& options, ReportBuilder& report)
+      : validator_(validator), file_(file), options_(options), report_(report),
+        limit_(validator.contract().limits().max_record_bytes) {
+    buffer_.resize(kChunk + kPadding);
+  }
+
+  Status run() {
+    if (!fill()) return io_error();
+    skip_bom();
+    InputFormat format = options_.format;
+    if (format == InputFormat::kAuto) format = sniff();
+    bool ok = format == InputFormat::kNdjson ? ndjson() : json_values(format == InputFormat::kJsonArray);
+    return ok ? Status() : io_error();
+  }
+
+ private:
+  Status io_error() const {
+    return Status(StatusCode::kIoError, "cannot read " + options_.source_name + ": " + std::strerror(errno));
+  }
+
+  // Reads more input after the unconsumed bytes [begin_, end_). False on a read error.
+  bool fill() {
+    if (eof_) return true;
+    if (begin_ > 0) {
+      std::memmove(buffer_.data(), buffer_.data() + begin_, end_ - begin_);
+      end_ -= begin_;
+      base_offset_ += begin_;
+      begin_ = 0;
+    }
+    if (end_ + kPadding >= buffer_.size()) buffer_.resize(std::min(buffer_.size() * 2, limit_ + kChunk) + kPadding);
+    std::size_t room = buffer_.size() - kPadding - end_;
+    std::size_t n = std::fread(buffer_.data() + end_, 1, room, file_);
+    if (n < room) {
+      if (std::ferror(file_)) return false;
+      eof_ = true;
+    }
+    end_ += n;
+    std::memset(buffer_.data() + end_, 0, kPadding);
+    return true;
+  }
+
+  void skip_bom() {
+    if (end_ - begin_ >= 3 && std::memcmp(buffer_.data() + begin_, "\xEF\xBB\xBF", 3) == 0) begin_ += 3;
+  }
+
+  InputFormat sniff() {
+    std::string_view ext = ends_with_extension(options_.source_name);
+    if (ext == ".ndjson" || ext == ".jsonl") return InputFormat::kNdjson;
+    std::size_t i = begin_;
+    while (i < end_ && is_space(buffer_[i])) ++i;
+    if (i < end_ && buffer_[i] == '[') return InputFormat::kJsonArray;
+    // A .json file that is not an array holds JSON values one after another
+    // (one object, or several, pretty-printed or not).
+    return ext == ".json" ? InputFormat::kAuto : InputFormat::kNdjson;
+  }
+
+  void emit(std::string_view raw, const Verdict& verdict, std::uint64_t line, std::uint64_t offset) {
+    RecordPosition where{++records_, line, offset};
+    if (options_.on_progress && records_ % options_.progress_every == 0) {
+      options_.on_progress(records_, base_offset_ + begin_);
+    }
+    report_.add(verdict, where);
+    if (!verdict.ok && options_.on_reject) options_.on_reject(RecordEvent{raw, where, verdict});
+  }
+
+  void emit_malformed(std::string_view raw, std::string why, std::uint64_t line, std::uint64_t offset) {
+    malformed_.ok = false;
+    malformed_.malformed = true;
+    malformed_.error = std::move(why);
+    malformed_.error_offset = 0;
+    emit(raw, malformed_, line, offset);
+  }
+
+  std::string too_large(std::uint64_t bytes) const {
+    return "record of " + std::to_string(bytes) + "+ bytes exceeds max_record_bytes (" + std::to_string(limit_) + ")";
+  }
+
+  bool ndjson() {
+    std::uint64_t line = 0;
+    while (true) {
+      char* start = buffer_.data() + begin_;
+      char* newline = static_cast<char*>(std::memchr(start, '\n', end_ - begin_));
+      if (!newline) {
+        if (eof_) {
+          if (begin_ < end_) one_line(start, end_ - begin_, ++line);
+          return true;
+        }
+        if (end_ - begin_ > limit_) {  // a line too long to hold: skip to its end
+          if (!discard_line(++line)) return false;
+          continue;
+        }
+        if (!fill()) return false;
+        continue;
+      }
+      one_line(start, static_cast<std::size_t>(newline - start), ++line);
+      begin_ = static_cast<std::size_t>(newline - buffer_.data()) + 1;
+    }
+  }
+
+  void one_line(char* start, std::size_t length, std::uint64_t line) {
+    std::size_t trimmed = length;
+    while (trimmed > 0 && is_space(start[trimmed - 1])) --trimmed;
+    std::size_t lead = 0;
+    while (lead < trimmed && is_space(start[lead])) ++lead;
+    if (lead == trimmed) return;  // blank lines are not records
+    std::string_view record(start + lead, trimmed - lead);
+    std::uint64_t offset = base_offset_ + static_cast<std::uint64_t>(start + lead - buffer_.data());
+    std::size_t capacity = static_cast<std::size_t>(buffer_.data() + buffer_.size() - record.data());
+    emit(record, validator_.validate_json_padded(record, capacity), line, offset);
+  }
+
+  bool discard_line(std::uint64_t line) {
+    std::uint64_t offset = base_offset_ + begin_;
+    std::uint64_t skipped = 0;
+    std::string head(buffer_.data() + begin_, std::min<std::size_t>(end_ - begin_, 256));
+    while (true) {
+      char* start = buffer_.data() + begin_;
+      char* newline = static_cast<char*>(std::memchr(start, '\n', end_ - begin_));
+      if (newline) {
+        skipped += static_cast<std::uint64_t>(newline - start);
+        begin_ = static_cast<std::size_t>(newline - buffer_.data()) + 1;
+        break;
+      }
+      skipped += end_ - begin_;
+      begin_ = end_;
+      if (eof_) break;
+      if (!fill()) return false;
+    }
+    emit_malformed(head, too_large(skipped), line, offset);
+    return true;
+  }
+
+  // Splits top-level JSON values (inside one array when `in_array`) by
+  // tracking strings and nesting, then validates each value.
+  bool json_values(bool in_array) {
+    std::uint64_t line = 1;
+    bool opened = !in_array, closed = false;
+    std::string element;
+    std::uint64_t element_line = 0, element_offset = 0, element_bytes = 0;
+    int depth = 0;
+    bool in_string = false, escaped = false, oversized = false, trailing = false;
+    auto finish_element = [&] {
+      if (element_bytes == 0) return;
+      if (oversized) {
+        emit_malformed(element.substr(0, 256), too_large(element_bytes), element_line, element_offset);
+      } else {
+        emit(element, validator_.validate_json(element), element_line, element_offset);
+      }
+      element.clear();
+      element_bytes = 0;
+      oversized = false;
+    };
+    while (true) {
+      if (begin_ == end_) {
+        if (eof_) break;
+        if (!fill()) return false;
+        continue;
+      }
+      char c = buffer_[begin_];
+      std::uint64_t offset = base_offset_ + begin_;
+      ++begin_;
+      if (c == '\n') ++line;
+      if (element_bytes == 0 && depth == 0 && !in_string) {
+        if (is_space(c)) continue;
+        if (closed) {
+          trailing = true;
+          element_line = line, element_offset = offset;
+          break;
+        }
+        if (!opened) {
+          if (c != '[') {  // sniffed '[' before; anything else is a broken file
+            trailing = true;
+            break;
+          }
+          opened = true;
+          continue;
+        }
+        if (in_array && c == ']') {
+          closed = true;
+          continue;
+        }
+        if (in_array && c == ',' ) continue;  // separators between elements
+        element_line = line;
+        element_offset = offset;
+      }
+      // Inside a value.
+      if (in_string) {
+        if (escaped) escaped = false;
+        else if (c == '\\') escaped = true;
+        else if (c == '"') in_string = false;
+      } else if (c == '"') {
+        in_string = true;
+      } else if (c == '{' || c == '[') {
+        ++depth;
+      } else if (c == '}' || c == ']') {
+        if (depth > 0) {
+          --depth;
+        } else if (in_array && c == ']') {  // the array's own ']' right after a scalar element
+          finish_element();
+          closed = true;
+          continue;
+        }  // else: a stray closer stays in the value and the parser names the error
+      } else if (depth == 0 && (c == ',' || (!in_array && is_space(c)))) {
+        finish_element();
+        continue;
+      }
+      ++element_bytes;
+      if (!oversized) {
+        if (element_bytes > limit_) {
+          oversized = true;
+          element.resize(256);
+        } else {
+          element += c;
+        }
+      }
+      if (depth == 0 && !in_string && (c == '}' || c == ']' || (c == '"' && element_bytes > 1))) {
+        finish_element();  // a complete container or string at top level
+      }
+    }
+    if (element_bytes > 0) {
+      // The input ended inside a value: the simdjson error names how.
+      finish_element();
+    }
+    if (trailing) {
+      emit_malformed({}, "unexpected content " + std::string(closed ? "after the end of the array" : "before the array"),
+                     element_line, element_offset);
+    } else if (in_array && !closed && opened) {
+      emit_malformed({}, "the input ended before the array was closed with ']'", line, base_offset_ + end_);
+    }
+    return true;
+  }
+
+  Validator& validator_;
+  std::FILE* file_;
+  const StreamOptions& options_;
+  ReportBuilder& report_;
+  std::size_t limit_;
+  std::string buffer_;
+  std::size_t begin_ = 0, end_ = 0;
+  std::uint64_t base_offset_ = 0;  // input offset of buffer_[0]
+  bool eof_ = false;
+  std::uint64_t records_ = 0;
+  Verdict malformed_;
+};
+
+}  // namespace
+
+std::string reject_line(const RecordEvent& event, const std::string& source) {
+  nlohmann::ordered_json line;
+  line["source"] = source;
+  line["record"] = event.where.record;
+  line["line"] = event.where.line;
+  line["offset"] = event.where.offset;
+  if (simdjson::validate_utf8(event.raw.data(), event.raw.size())) {
+    line["raw"] = std::string(event.raw);
+  } else {
+    static const char kAlphabet[] = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+    std::string encoded;
+    std::uint32_t bits = 0;
+    int count = 0;
+    for (unsigned char c : event.raw) {
+      bits = (bits << 8) | c;
+      count += 8;
+      while (count >= 6) encoded += kAlphabet[(bits >> (count -= 6)) & 63];
+    }
+    if (count > 0) encoded += kAlphabet[(bits << (6 - count)) & 63];
+    while (encoded.size() % 4) encoded += '=';
+    line["raw_base64"] = encoded;
+  }
+  const Verdict& v = event.verdict;
+  if (v.malformed) {
+    line["malformed"] = {{"message", v.error}, {"offset", event.where.offset + v.error_offset}};
+  }
+  nlohmann::ordered_json reasons = nlohmann::ordered_json::array();
+  for (const Violation& violation : v.violations) {
+    reasons.push_back({{"path", violation.path},
+                       {"rule", violation.rule},
+                       {"severity", violation.severity == Severity::kError ? "error" : "warn"},
+                       {"message", violation.message},
+                       {"value", violation.value}});
+  }
+  line["violations"] = std::move(reasons);
+  return line.dump(-1, ' ', false, nlohmann::ordered_json::error_handler_t::replace);
+}
+
+Status validate_stream(Validator& validator, std::FILE* file, const StreamOptions& options, ReportBuilder& report) {
+  return StreamValidator(validator, file, options, report).run();
+}
+
+Result<Report> validate_file(const Contract& contract, const std::string& path, const StreamOptions& options) {
+  StreamOptions opts = options;
+  if (opts.source_name.empty()) opts.source_name = path == "-" ? "<stdin>" : path;
+  std::FILE* file = path == "-" ? stdin : std::fopen(path.c_str(), "rb");
+  if (!file) return Status(StatusCode::kIoError, "cannot open " + path + ": " + std::strerror(errno));
+  Validator validator(contract);
+  ReportBuilder report(contract, opts.report);
+  Status status = validate_stream(validator, file, opts, report);
+  if (file != stdin) std::fclose(file);
+  if (!status.ok()) return status;
+  return report.finish();
+}
+
+}  // namespace dq

@@ -1,0 +1,114 @@
+#include "dq/report.h"
+
+#include <algorithm>
+
+#include "compile/program.h"
+
+namespace dq {
+
+struct ReportBuilder::Impl {
+  Contract contract;
+  ReportOptions options;
+  RecordCounts counts;
+  std::uint64_t sequence = 0;  // records added, across every input of the report
+  struct PerCheck {
+    std::uint64_t failed = 0;
+    std::uint64_t checked = 0;      // records with a non-null value (fields with `mostly`)
+    std::uint64_t last_record = 0;  // a record counts once per check
+    std::uint64_t last_checked = 0;
+    std::vector<Sample> samples;
+  };
+  std::vector<PerCheck> checks;
+  std::vector<MalformedSample> malformed;
+};
+
+ReportBuilder::ReportBuilder(Contract contract, ReportOptions options)
+    : impl_(std::make_unique<Impl>(Impl{std::move(contract), options, {}, 0, {}, {}})) {
+  impl_->checks.resize(impl_->contract.checks().size());
+}
+ReportBuilder::~ReportBuilder() = default;
+ReportBuilder::ReportBuilder(ReportBuilder&&) noexcept = default;
+ReportBuilder& ReportBuilder::operator=(ReportBuilder&&) noexcept = default;
+
+const RecordCounts& ReportBuilder::counts() const { return impl_->counts; }
+
+void ReportBuilder::add(const Verdict& verdict, const RecordPosition& where) {
+  Impl& r = *impl_;
+  ++r.counts.total;
+  const std::uint64_t seq = ++r.sequence;
+  if (verdict.malformed) {
+    ++r.counts.malformed;
+    if (r.malformed.size() < r.options.max_malformed_samples) {
+      r.malformed.push_back({where.record, where.line, where.offset + verdict.error_offset, verdict.error});
+    }
+    return;
+  }
+  ++(verdict.ok ? r.counts.valid : r.counts.invalid);
+  const auto& mostly_fields = r.contract.program().mostly_fields;
+  for (std::uint32_t field : verdict.observed) {
+    for (int check : mostly_fields[field]) {
+      Impl::PerCheck& c = r.checks[static_cast<std::size_t>(check)];
+      if (c.last_checked != seq) ++c.checked;
+      c.last_checked = seq;
+    }
+  }
+  for (const Violation& v : verdict.violations) {
+    Impl::PerCheck& c = r.checks[v.check];
+    if (c.last_record == seq) continue;
+    ++c.failed;
+    c.last_record = seq;
+    if (c.samples.size() < r.options.max_samples_per_rule) {
+      c.samples.push_back({where.record, where.line, v.path, v.value, v.message});
+    }
+  }
+}
+
+void ReportBuilder::merge(const ReportBuilder& other) {
+  Impl& r = *impl_;
+  const Impl& o = *other.impl_;
+  r.counts.total += o.counts.total;
+  r.counts.valid += o.counts.valid;
+  r.counts.invalid += o.counts.invalid;
+  r.counts.malformed += o.counts.malformed;
+  for (std::size_t i = 0; i < r.checks.size() && i < o.checks.size(); ++i) {
+    r.checks[i].failed += o.checks[i].failed;
+    r.checks[i].checked += o.checks[i].checked;
+    for (const Sample& s : o.checks[i].samples) {
+      if (r.checks[i].samples.size() < r.options.max_samples_per_rule) r.checks[i].samples.push_back(s);
+    }
+  }
+  for (const MalformedSample& m : o.malformed) {
+    if (r.malformed.size() < r.options.max_malformed_samples) r.malformed.push_back(m);
+  }
+}
+
+Report ReportBuilder::finish() const {
+  const Impl& r = *impl_;
+  Report report;
+  report.dataset = r.contract.dataset();
+  report.version = r.contract.version();
+  report.records = r.counts;
+  report.malformed = r.malformed;
+  report.ok = r.counts.malformed == 0;
+  const std::vector<CheckInfo>& infos = r.contract.checks();
+  for (std::size_t i = 0; i < infos.size(); ++i) {
+    const Impl::PerCheck& c = r.checks[i];
+    if (c.failed == 0) continue;
+    RuleSummary s;
+    s.id = infos[i].id;
+    s.path = infos[i].path;
+    s.severity = infos[i].severity;
+    s.failed = c.failed;
+    s.mostly = infos[i].mostly;
+    s.samples = c.samples;
+    // `mostly`: the check passes when the fraction of non-null values that
+    // pass reaches it (Great Expectations' semantics).
+    double passing = c.checked == 0 ? 1.0 : 1.0 - static_cast<double>(c.failed) / static_cast<double>(c.checked);
+    s.ok = s.severity == Severity::kWarn || (s.mostly < 1.0 && passing >= s.mostly);
+    if (!s.ok) report.ok = false;
+    report.rules.push_back(std::move(s));
+  }
+  return report;
+}
+
+}  // namespace dq

@@ -1,0 +1,581 @@
+#include "spec/loader.h"
+
+#include <yaml-cpp/yaml.h>
+
+#include <algorithm>
+#include <set>
+
+namespace dq::spec {
+namespace {
+
+Span span_of(const YAML::Node& node) {
+  YAML::Mark mark = node.Mark();
+  if (mark.is_null()) return {};
+  return {mark.line + 1, mark.column + 1};
+}
+
+const char* node_kind(const YAML::Node& node) {
+  switch (node.Type()) {
+    case YAML::NodeType::Map: return "a mapping";
+    case YAML::NodeType::Sequence: return "a list";
+    case YAML::NodeType::Scalar: return "a scalar";
+    case YAML::NodeType::Null: return "null";
+    default: return "nothing";
+  }
+}
+
+// Reads one YAML mapping: typed getters mark keys as known, and finish()
+// reports every key that no getter asked for, with a did-you-mean hint.
+class MapReader {
+ public:
+  MapReader(Diagnostics& diags, const YAML::Node& node, std::string what,
+            std::vector<std::string> known)
+      : diags_(diags), node_(node), what_(std::move(what)), known_(std::move(known)) {
+    valid_ = node.IsMap();
+    if (!valid_ && node.IsDefined()) {
+      diags_.error(span_of(node), what_ + " must be a mapping, not " + node_kind(node));
+    }
+    if (valid_) {
+      std::set<std::string> seen;
+      for (auto it = node.begin(); it != node.end(); ++it) {
+        std::string key = it->first.Scalar();
+        if (!seen.insert(key).second) {
+          diags_.error(span_of(it->first), "duplicate key '" + key + "' in " + what_);
+        }
+      }
+    }
+  }
+
+  bool valid() const { return valid_; }
+  const YAML::Node& node() const { return node_; }
+
+  // The value node for `key`, or an undefined node.
+  YAML::Node get(const std::string& key) const {
+    if (!valid_) return YAML::Node(YAML::NodeType::Undefined);
+    for (auto it = node_.begin(); it != node_.end(); ++it) {
+      if (it->first.Scalar() == key) return it->second;
+    }
+    return YAML::Node(YAML::NodeType::Undefined);
+  }
+  Span key_span(const std::string& key) const {
+    if (!valid_) return span_of(node_);
+    for (auto it = node_.begin(); it != node_.end(); ++it) {
+      if (it->first.Scalar() == key) return span_of(it->first);
+    }
+    return span_of(node_);
+  }
+  bool has(const std::string& key) const { return get(key).IsDefined(); }
+
+  std::optional<Scalar> scalar(const std::string& key) const {
+    YAML::Node value = get(key);
+    if (!value.IsDefined()) return std::nullopt;
+    if (!value.IsScalar()) {
+      diags_.error(span_of(value), "'" + key + "' in " + what_ + " must be a scalar, not " +
+                                       node_kind(value));
+      return std::nullopt;
+    }
+    return to_scalar(value);
+  }
+  std::string text(const std::string& key) const {
+    auto s = scalar(key);
+    return s ? s->text : std::string();
+  }
+  std::optional<bool> boolean(const std::string& key) const {
+    auto s = scalar(key);
+    if (!s) return std::nullopt;
+    if (!s->quoted && (s->text == "true" || s->text == "false")) return s->text == "true";
+    diags_.error(s->span, "'" + key + "' must be true or false, not '" + s->text + "'");
+    return std::nullopt;
+  }
+  // A scalar that must be one of `choices`.
+  std::optional<std::string> choice(const std::string& key,
+                                    const std::vector<std::string>& choices) const {
+    auto s = scalar(key);
+    if (!s) return std::nullopt;
+    if (std::find(choices.begin(), choices.end(), s->text) != choices.end()) return s->text;
+    std::string list;
+    for (const auto& c : choices) list += (list.empty() ? "" : ", ") + c;
+    diags_.error(s->span, "'" + key + "' must be one of " + list + ", not '" + s->text + "'" +
+                              did_you_mean(s->text, choices));
+    return std::nullopt;
+  }
+  std::vector<std::string> strings(const std::string& key) const {
+    std::vector<std::string> out;
+    YAML::Node value = get(key);
+    if (!value.IsDefined()) return out;
+    if (!value.IsSequence()) {
+      diags_.error(span_of(value), "'" + key + "' must be a list, not " + node_kind(value));
+      return out;
+    }
+    for (const auto& item : value) {
+      if (item.IsScalar()) {
+        out.push_back(item.Scalar());
+      } else {
+        diags_.error(span_of(item), "items of '" + key + "' must be scalars");
+      }
+    }
+    return out;
+  }
+
+  // Reports keys that are not in the known list.
+  void finish() const {
+    if (!valid_) return;
+    for (auto it = node_.begin(); it != node_.end(); ++it) {
+      const std::string key = it->first.Scalar();
+      if (std::find(known_.begin(), known_.end(), key) == known_.end()) {
+        diags_.error(span_of(it->first),
+                     "unknown key '" + key + "' in " + what_ + did_you_mean(key, known_));
+      }
+    }
+  }
+
+  static Scalar to_scalar(const YAML::Node& node) {
+    // yaml-cpp tags plain scalars "?" and quoted ones "!".
+    bool quoted = node.Tag() == "!";
+    Span span = span_of(node);
+    return Scalar{node.Scalar(), span, quoted};
+  }
+
+ private:
+  Diagnostics& diags_;
+  YAML::Node node_;
+  std::string what_;
+  std::vector<std::string> known_;
+  bool valid_ = false;
+};
+
+const std::vector<std::string> kTypes = {"string", "integer", "number", "boolean", "timestamp",
+                                         "date",   "object",  "array",  "any"};
+const std::vector<std::string> kSeverities = {"error", "warn"};
+const std::vector<std::string> kAdditional = {"allow", "warn", "reject"};
+const std::vector<std::string> kClassifications = {"public", "internal", "confidential",
+                                                   "restricted"};
+
+Type parse_type(const std::string& text) {
+  return static_cast<Type>(std::find(kTypes.begin(), kTypes.end(), text) - kTypes.begin());
+}
+AdditionalFields parse_additional(const std::string& text) {
+  return text == "reject" ? AdditionalFields::kReject
+         : text == "warn" ? AdditionalFields::kWarn
+                          : AdditionalFields::kAllow;
+}
+Severity parse_severity(const MapReader& m) {
+  auto s = m.choice("severity", kSeverities);
+  return s && *s == "warn" ? Severity::kWarn : Severity::kError;
+}
+
+class Loader {
+ public:
+  explicit Loader(Diagnostics& diags) : diags_(diags) {}
+
+  Contract load(const YAML::Node& root) {
+    Contract c;
+    c.file = diags_.file();
+    MapReader m(diags_, root, "the contract",
+                {"dq", "dataset", "version", "title", "description", "owner", "stewards",
+                 "consumers", "tags", "classification", "compatibility", "additional_fields",
+                 "params", "fields", "rules", "expectations", "drift", "monitors", "sla",
+                 "grading"});
+    if (!m.valid()) {
+      if (!root.IsDefined() || root.IsNull()) diags_.error({1, 1}, "the contract is empty");
+      return c;
+    }
+    Span top = span_of(root);
+    if (auto v = m.scalar("dq")) {
+      if (v->text != "1") {
+        diags_.error(v->span, "unsupported contract format version '" + v->text +
+                                  "' (this dq reads format 1)");
+      }
+      c.format_version = 1;
+    } else if (!m.has("dq")) {
+      diags_.error(top, "missing required key 'dq' (the format version: dq: 1)");
+    }
+    require_text(m, "dataset", top, c.dataset, c.dataset_span);
+    require_text(m, "version", top, c.version, c.version_span);
+    c.title = m.text("title");
+    c.description = m.text("description");
+    if (m.has("owner")) {
+      MapReader o(diags_, m.get("owner"), "owner", {"team", "contact", "name", "email"});
+      c.owner = Owner{o.text("team"), o.text("contact"), m.key_span("owner")};
+      if (o.valid() && c.owner->team.empty()) {
+        diags_.error(span_of(m.get("owner")), "owner must name a 'team'");
+      }
+      o.finish();
+    } else {
+      diags_.error(top, "missing required key 'owner' (owner: {team: ..., contact: ...})");
+    }
+    c.stewards = m.strings("stewards");
+    c.consumers = m.strings("consumers");
+    c.tags = m.strings("tags");
+    if (m.choice("classification", kClassifications)) c.classification = m.scalar("classification");
+    if (auto s = m.choice("compatibility", {"backward", "forward", "full", "none"})) {
+      c.compatibility = *s;
+    }
+    if (auto s = m.choice("additional_fields", kAdditional)) c.additional_fields = parse_additional(*s);
+
+    load_params(m.get("params"), c);
+    YAML::Node fields = m.get("fields");
+    if (fields.IsDefined()) {
+      c.fields = load_fields(fields, "fields");
+    } else {
+      diags_.error(top, "missing required key 'fields'");
+    }
+    load_rules(m.get("rules"), c);
+    load_expectations(m.get("expectations"), c);
+    load_drift(m.get("drift"), c);
+    load_monitors(m.get("monitors"), c);
+    load_sla(m.get("sla"), c);
+    load_grading(m.get("grading"), c);
+    m.finish();
+    return c;
+  }
+
+ private:
+  void require_text(const MapReader& m, const std::string& key, Span top, std::string& out,
+                    Span& span) {
+    if (auto s = m.scalar(key)) {
+      out = s->text;
+      span = s->span;
+      if (out.empty()) diags_.error(s->span, "'" + key + "' must not be empty");
+    } else if (!m.has(key)) {
+      diags_.error(top, "missing required key '" + key + "'");
+    }
+  }
+
+  void load_params(const YAML::Node& node, Contract& c) {
+    if (!node.IsDefined()) return;
+    if (!node.IsMap()) {
+      diags_.error(span_of(node), "'params' must be a mapping of name: {type, default}");
+      return;
+    }
+    for (auto it = node.begin(); it != node.end(); ++it) {
+      Param p;
+      p.name = it->first.Scalar();
+      p.span = span_of(it->first);
+      MapReader m(diags_, it->second, "param '" + p.name + "'",
+                  {"type", "default", "description"});
+      if (auto t = m.choice("type", {"string", "integer", "number", "boolean", "timestamp",
+                                     "date"})) {
+        p.type = parse_type(*t);
+      } else if (m.valid() && !m.has("type")) {
+        diags_.error(p.span, "param '" + p.name + "' needs a 'type'");
+      }
+      p.default_value = m.scalar("default");
+      p.description = m.text("description");
+      m.finish();
+      c.params.push_back(std::move(p));
+    }
+  }
+
+  std::vector<Field> load_fields(const YAML::Node& node, const std::string& where) {
+    std::vector<Field> out;
+    if (!node.IsMap()) {
+      diags_.error(span_of(node), "'" + where + "' must be a mapping of field name: {type, ...}");
+      return out;
+    }
+    for (auto it = node.begin(); it != node.end(); ++it) {
+      Field f;
+      f.name = it->first.Scalar();
+      f.span = span_of(it->first);
+      load_field(it->second, f);
+      out.push_back(std::move(f));
+    }
+    return out;
+  }
+
+  void load_field(const YAML::Node& node, Field& f) {
+    MapReader m(diags_, node, "field '" + f.name + "'",
+                {"type", "required", "min", "max", "exclusive_min", "exclusive_max",
+                 "min_length", "max_length", "min_items", "max_items", "unique_items", "unique",
+                 "pattern", "format", "unit", "timezone", "enum", "severity", "mostly",
+                 "description", "pii", "classification", "additional_fields", "fields", "items",
+                 "title", "examples", "tags"});
+    if (!m.valid()) return;
+    if (auto t = m.choice("type", kTypes)) {
+      f.type = parse_type(*t);
+    } else if (!m.has("type")) {
+      diags_.error(f.span, "field '" + f.name + "' needs a 'type' (" + join(kTypes) + ")");
+    }
+    f.required = m.boolean("required").value_or(false);
+    f.min = m.scalar("min");
+    f.max = m.scalar("max");
+    f.exclusive_min = m.scalar("exclusive_min");
+    f.exclusive_max = m.scalar("exclusive_max");
+    f.min_length = m.scalar("min_length");
+    f.max_length = m.scalar("max_length");
+    f.min_items = m.scalar("min_items");
+    f.max_items = m.scalar("max_items");
+    f.unique_items = m.boolean("unique_items").value_or(false);
+    f.unique = m.boolean("unique").value_or(false);
+    f.pattern = m.scalar("pattern");
+    f.format = m.scalar("format");
+    f.unit = m.scalar("unit");
+    f.timezone = m.scalar("timezone");
+    if (YAML::Node e = m.get("enum"); e.IsDefined()) {
+      f.enum_span = span_of(e);
+      if (!e.IsSequence() || e.size() == 0) {
+        diags_.error(span_of(e), "'enum' of field '" + f.name + "' must be a non-empty list");
+      } else {
+        f.enum_values.emplace();
+        for (const auto& item : e) {
+          if (item.IsScalar()) {
+            f.enum_values->push_back(MapReader::to_scalar(item));
+          } else if (item.IsNull()) {
+            f.enum_values->push_back(Scalar{"null", span_of(item), false});
+          } else {
+            diags_.error(span_of(item), "enum values must be scalars");
+          }
+        }
+      }
+    }
+    f.severity = parse_severity(m);
+    f.mostly = m.scalar("mostly");
+    f.description = m.text("description");
+    f.pii = m.boolean("pii").value_or(false);
+    if (m.choice("classification", kClassifications)) f.classification = m.scalar("classification");
+    if (auto s = m.choice("additional_fields", kAdditional)) f.additional_fields = parse_additional(*s);
+    if (YAML::Node sub = m.get("fields"); sub.IsDefined()) {
+      if (f.type != Type::kObject) {
+        diags_.error(m.key_span("fields"), "'fields' is only for type object (field '" + f.name +
+                                               "' is " + type_name(f.type) + ")");
+      }
+      f.fields = load_fields(sub, f.name + ".fields");
+    }
+    if (YAML::Node items = m.get("items"); items.IsDefined()) {
+      if (f.type != Type::kArray) {
+        diags_.error(m.key_span("items"), "'items' is only for type array (field '" + f.name +
+                                              "' is " + type_name(f.type) + ")");
+      }
+      Field item;
+      item.name = f.name + "[]";
+      item.span = span_of(items);
+      load_field(items, item);
+      f.items.push_back(std::move(item));
+    }
+    m.finish();
+  }
+
+  void load_rules(const YAML::Node& node, Contract& c) {
+    if (!node.IsDefined()) return;
+    if (!node.IsSequence()) {
+      diags_.error(span_of(node), "'rules' must be a list of {name, check}");
+      return;
+    }
+    std::set<std::string> names;
+    for (const auto& item : node) {
+      MapReader m(diags_, item, "a rule", {"name", "when", "check", "severity", "description"});
+      if (!m.valid()) continue;
+      Rule r;
+      r.span = span_of(item);
+      r.name = m.text("name");
+      if (r.name.empty()) {
+        diags_.error(r.span, "a rule needs a 'name'");
+      } else if (!names.insert(r.name).second) {
+        diags_.error(m.key_span("name"), "duplicate rule name '" + r.name + "'");
+      }
+      r.when = m.scalar("when");
+      if (auto check = m.scalar("check")) {
+        r.check = *check;
+      } else if (!m.has("check")) {
+        diags_.error(r.span, "rule '" + r.name + "' needs a 'check' expression");
+      }
+      r.severity = parse_severity(m);
+      r.description = m.text("description");
+      m.finish();
+      c.rules.push_back(std::move(r));
+    }
+  }
+
+  void load_expectations(const YAML::Node& node, Contract& c) {
+    if (!node.IsDefined()) return;
+    if (!node.IsSequence()) {
+      diags_.error(span_of(node), "'expectations' must be a list");
+      return;
+    }
+    for (const auto& item : node) {
+      MapReader m(diags_, item, "an expectation",
+                  {"name", "metric", "field", "min", "max", "between", "mostly", "severity",
+                   "description", "quantile"});
+      if (!m.valid()) continue;
+      Expectation e;
+      e.span = span_of(item);
+      e.name = m.text("name");
+      if (auto metric = m.choice("metric", {"row_count", "null_rate", "null_count",
+                                            "duplicate_count", "distinct_count", "mean",
+                                            "stddev", "min", "max", "quantile", "invalid_rate",
+                                            "sum"})) {
+        e.metric = *metric;
+      } else if (!m.has("metric")) {
+        diags_.error(e.span, "an expectation needs a 'metric'");
+      }
+      e.field = m.text("field");
+      e.min = m.scalar("min");
+      e.max = m.scalar("max");
+      e.mostly = m.scalar("mostly");
+      if (YAML::Node b = m.get("between"); b.IsDefined()) {
+        if (b.IsSequence() && b.size() == 2 && b[0].IsScalar() && b[1].IsScalar()) {
+          e.between = {MapReader::to_scalar(b[0]), MapReader::to_scalar(b[1])};
+        } else {
+          diags_.error(span_of(b), "'between' must be a list of two values [low, high]");
+        }
+      }
+      if (!e.min && !e.max && !e.between && m.has("metric")) {
+        diags_.error(e.span, "expectation '" + e.name + "' needs 'min', 'max' or 'between'");
+      }
+      e.severity = parse_severity(m);
+      m.finish();
+      c.expectations.push_back(std::move(e));
+    }
+  }
+
+  void load_drift(const YAML::Node& node, Contract& c) {
+    if (!node.IsDefined()) return;
+    MapReader m(diags_, node, "drift", {"baseline", "min_rows", "fields"});
+    if (!m.valid()) return;
+    Drift d;
+    d.span = span_of(node);
+    d.baseline = m.text("baseline");
+    d.min_rows = m.scalar("min_rows");
+    if (YAML::Node fields = m.get("fields"); fields.IsMap()) {
+      for (auto it = fields.begin(); it != fields.end(); ++it) {
+        DriftField f;
+        f.field = it->first.Scalar();
+        f.span = span_of(it->first);
+        MapReader fm(diags_, it->second, "drift of '" + f.field + "'",
+                     {"method", "warn", "fail", "bins"});
+        if (auto method = fm.choice("method", {"psi", "js", "linf", "ks", "wasserstein",
+                                               "null_rate_delta", "mean_shift"})) {
+          f.method = *method;
+        }
+        f.warn = fm.scalar("warn");
+        f.fail = fm.scalar("fail");
+        fm.finish();
+        d.fields.push_back(std::move(f));
+      }
+    } else if (fields.IsDefined()) {
+      diags_.error(span_of(fields), "'drift.fields' must be a mapping of field: {method, ...}");
+    }
+    m.finish();
+    c.drift = std::move(d);
+  }
+
+  void load_monitors(const YAML::Node& node, Contract& c) {
+    if (!node.IsDefined()) return;
+    if (!node.IsSequence()) {
+      diags_.error(span_of(node), "'monitors' must be a list");
+      return;
+    }
+    static const std::vector<std::string> kSettings = {
+        "sigma", "max", "min", "max_increase", "max_decrease", "warmup", "season", "alpha",
+        "beta", "gamma", "window"};
+    for (const auto& item : node) {
+      std::vector<std::string> known = {"metric", "method", "name", "severity"};
+      known.insert(known.end(), kSettings.begin(), kSettings.end());
+      MapReader m(diags_, item, "a monitor", known);
+      if (!m.valid()) continue;
+      Monitor mon;
+      mon.span = span_of(item);
+      mon.metric = m.text("metric");
+      if (mon.metric.empty()) diags_.error(mon.span, "a monitor needs a 'metric'");
+      if (auto method = m.choice("method", {"threshold", "online_normal", "rate_of_change",
+                                            "holt_winters"})) {
+        mon.method = *method;
+      } else if (!m.has("method")) {
+        diags_.error(mon.span, "a monitor needs a 'method'");
+      }
+      for (const auto& key : kSettings) {
+        if (auto s = m.scalar(key)) mon.settings[key] = *s;
+      }
+      m.finish();
+      c.monitors.push_back(std::move(mon));
+    }
+  }
+
+  void load_sla(const YAML::Node& node, Contract& c) {
+    if (!node.IsDefined()) return;
+    MapReader m(diags_, node, "sla", {"freshness"});
+    if (!m.valid()) return;
+    Sla sla;
+    sla.span = span_of(node);
+    if (m.has("freshness")) {
+      MapReader f(diags_, m.get("freshness"), "sla.freshness", {"field", "max_delay"});
+      sla.freshness_field = f.text("field");
+      sla.freshness_max_delay = f.scalar("max_delay");
+      f.finish();
+    }
+    m.finish();
+    c.sla = std::move(sla);
+  }
+
+  void load_grading(const YAML::Node& node, Contract& c) {
+    if (!node.IsDefined()) return;
+    MapReader m(diags_, node, "grading", {"key", "filter", "measures", "tiers", "output"});
+    if (!m.valid()) return;
+    Grading g;
+    g.span = span_of(node);
+    if (YAML::Node key = m.get("key"); key.IsScalar()) {
+      g.key.push_back(MapReader::to_scalar(key));
+    } else if (key.IsSequence()) {
+      for (const auto& k : key) g.key.push_back(MapReader::to_scalar(k));
+    } else {
+      diags_.error(g.span, "grading needs a 'key' (a field path or a list of them)");
+    }
+    g.filter = m.scalar("filter");
+    if (YAML::Node measures = m.get("measures"); measures.IsMap()) {
+      for (auto it = measures.begin(); it != measures.end(); ++it) {
+        if (it->second.IsScalar()) {
+          g.measures.emplace_back(it->first.Scalar(), MapReader::to_scalar(it->second));
+        } else {
+          diags_.error(span_of(it->second), "a measure is an expression such as sum(amount)");
+        }
+      }
+    } else if (measures.IsDefined()) {
+      diags_.error(span_of(measures), "'measures' must be a mapping of name: expression");
+    }
+    if (YAML::Node tiers = m.get("tiers"); tiers.IsSequence()) {
+      for (const auto& t : tiers) {
+        MapReader tm(diags_, t, "a tier", {"name", "when", "description"});
+        Grading::Tier tier{tm.text("name"), tm.scalar("when"), span_of(t)};
+        if (tm.valid() && tier.name.empty()) diags_.error(tier.span, "a tier needs a 'name'");
+        tm.finish();
+        g.tiers.push_back(std::move(tier));
+      }
+    } else if (tiers.IsDefined()) {
+      diags_.error(span_of(tiers), "'tiers' must be a list of {name, when}");
+    }
+    m.finish();
+    c.grading = std::move(g);
+  }
+
+  static std::string join(const std::vector<std::string>& words) {
+    std::string out;
+    for (const auto& w : words) out += (out.empty() ? "" : ", ") + w;
+    return out;
+  }
+
+  Diagnostics& diags_;
+};
+
+}  // namespace
+
+std::optional<Contract> parse_contract(std::string_view yaml, Diagnostics& diagnostics) {
+  YAML::Node root;
+  try {
+    root = YAML::Load(std::string(yaml));
+  } catch (const YAML::ParserException& e) {
+    diagnostics.error({e.mark.line + 1, e.mark.column + 1}, "invalid YAML: " + e.msg);
+    return std::nullopt;
+  } catch (const YAML::Exception& e) {
+    diagnostics.error({1, 1}, std::string("invalid YAML: ") + e.what());
+    return std::nullopt;
+  }
+  try {
+    return Loader(diagnostics).load(root);
+  } catch (const YAML::Exception& e) {
+    // yaml-cpp throws on malformed node access; nothing may escape the loader.
+    diagnostics.error({e.mark.line + 1, e.mark.column + 1}, std::string("invalid contract: ") + e.msg);
+    return std::nullopt;
+  }
+}
+
+}  // namespace dq::spec

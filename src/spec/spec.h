@@ -1,0 +1,145 @@
+// Spec: a contract as written, in plain structs with source positions.
+// The loader fills it from YAML; the compiler and (later) governance tools
+// read it. Nothing here is resolved: `$params` are still names.
+#pragma once
+
+#include <map>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "dq/status.h"
+
+namespace dq::spec {
+
+struct Span {
+  int line = 0;    // 1-based; 0 = unknown
+  int column = 0;  // 1-based
+};
+
+// A YAML scalar as written. `quoted` scalars are always strings; a plain
+// scalar starting with `$` names a parameter.
+struct Scalar {
+  std::string text;
+  Span span;
+  bool quoted = false;
+  bool is_param() const { return !quoted && text.size() > 1 && text[0] == '$'; }
+  std::string param_name() const { return text.substr(1); }
+};
+
+enum class Type { kString, kInteger, kNumber, kBoolean, kTimestamp, kDate, kObject, kArray, kAny };
+enum class AdditionalFields { kAllow, kWarn, kReject };
+
+const char* type_name(Type type);
+
+struct Field {
+  std::string name;
+  Span span;  // of the key
+  Type type = Type::kAny;
+  bool required = false;
+  std::optional<Scalar> min, max, exclusive_min, exclusive_max;
+  std::optional<Scalar> min_length, max_length, min_items, max_items;
+  bool unique_items = false;
+  bool unique = false;
+  std::optional<Scalar> pattern;
+  std::optional<Scalar> format;    // a named format, or a strftime layout for timestamps
+  std::optional<Scalar> unit;      // timestamps given as epoch numbers: s, ms, us, ns
+  std::optional<Scalar> timezone;  // timestamps without an offset: UTC, +02:00
+  std::optional<std::vector<Scalar>> enum_values;
+  Span enum_span;
+  Severity severity = Severity::kError;
+  std::optional<Scalar> mostly;
+  std::string description;
+  bool pii = false;
+  std::optional<Scalar> classification;
+  std::optional<AdditionalFields> additional_fields;  // objects; inherits when unset
+  std::vector<Field> fields;  // type object
+  std::vector<Field> items;   // type array: exactly one element when set
+};
+
+struct Param {
+  std::string name;
+  Span span;
+  Type type = Type::kString;
+  std::optional<Scalar> default_value;
+  std::string description;
+};
+
+struct Rule {
+  std::string name;
+  Span span;
+  std::optional<Scalar> when;
+  Scalar check;
+  Severity severity = Severity::kError;
+  std::string description;
+};
+
+struct Owner {
+  std::string team;
+  std::string contact;
+  Span span;
+};
+
+// Sections checked for structure now and used by later engines.
+struct Expectation {
+  std::string name, metric, field;
+  Span span;
+  std::optional<Scalar> min, max, mostly;
+  std::optional<std::pair<Scalar, Scalar>> between;
+  Severity severity = Severity::kError;
+};
+struct DriftField {
+  std::string field, method;
+  Span span;
+  std::optional<Scalar> warn, fail;
+};
+struct Drift {
+  std::string baseline;
+  std::optional<Scalar> min_rows;
+  std::vector<DriftField> fields;
+  Span span;
+};
+struct Monitor {
+  std::string metric, method;
+  Span span;
+  std::map<std::string, Scalar> settings;  // sigma, max, min, max_increase, ...
+};
+struct Sla {
+  std::string freshness_field;
+  std::optional<Scalar> freshness_max_delay;
+  Span span;
+};
+struct Grading {
+  std::vector<Scalar> key;
+  std::optional<Scalar> filter;
+  std::vector<std::pair<std::string, Scalar>> measures;
+  struct Tier {
+    std::string name;
+    std::optional<Scalar> when;
+    Span span;
+  };
+  std::vector<Tier> tiers;
+  Span span;
+};
+
+struct Contract {
+  std::string file;
+  int format_version = 0;
+  std::string dataset, version, title, description;
+  Span dataset_span, version_span;
+  std::optional<Owner> owner;
+  std::vector<std::string> stewards, consumers, tags;
+  std::optional<Scalar> classification;
+  std::string compatibility = "backward";
+  AdditionalFields additional_fields = AdditionalFields::kAllow;
+  std::vector<Param> params;
+  std::vector<Field> fields;
+  std::vector<Rule> rules;
+  std::vector<Expectation> expectations;
+  std::optional<Drift> drift;
+  std::vector<Monitor> monitors;
+  std::optional<Sla> sla;
+  std::optional<Grading> grading;
+};
+
+}  // namespace dq::spec
