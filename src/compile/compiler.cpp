@@ -64,6 +64,10 @@ EType etype_of(Kind k) {
   }
 }
 
+std::string plural(std::uint64_t n, const char* noun) {
+  return std::to_string(n) + " " + noun + (n == 1 ? "" : "s");
+}
+
 bool is_numeric(EType t) { return t == EType::kInt || t == EType::kNumber; }
 
 // Parses a JSON-style number literal: integers stay exact.
@@ -370,28 +374,28 @@ class Compiler {
       if (auto v = count_value(f.min_length, f, "min_length")) {
         n.min_length = *v;
         n.min_length_check = add_check(path, "min_length", f.severity, mostly,
-                                       "must be at least " + std::to_string(*v) + " characters");
+                                       "must be at least " + plural(*v, "character"));
       }
     }
     if (string_only(f.max_length, "max_length")) {
       if (auto v = count_value(f.max_length, f, "max_length")) {
         n.max_length = *v;
         n.max_length_check = add_check(path, "max_length", f.severity, mostly,
-                                       "must be at most " + std::to_string(*v) + " characters");
+                                       "must be at most " + plural(*v, "character"));
       }
     }
     if (array_only(f.min_items, "min_items")) {
       if (auto v = count_value(f.min_items, f, "min_items")) {
         n.min_items = *v;
         n.min_items_check = add_check(path, "min_items", f.severity, mostly,
-                                      "must have at least " + std::to_string(*v) + " items");
+                                      "must have at least " + plural(*v, "item"));
       }
     }
     if (array_only(f.max_items, "max_items")) {
       if (auto v = count_value(f.max_items, f, "max_items")) {
         n.max_items = *v;
         n.max_items_check = add_check(path, "max_items", f.severity, mostly,
-                                      "must have at most " + std::to_string(*v) + " items");
+                                      "must have at most " + plural(*v, "item"));
       }
     }
     if (f.unique_items) {
@@ -443,8 +447,7 @@ class Compiler {
     options.set_max_mem(8 << 20);  // per pattern; a documented budget
     auto re = std::make_shared<RE2>(text, options);
     if (!re->ok()) {
-      diags_.error(s.span, "pattern of field '" + f.name + "' does not compile: " + re->error() +
-                               (re->error_arg().empty() ? "" : " (at '" + re->error_arg() + "')"));
+      diags_.error(s.span, "pattern of field '" + f.name + "' does not compile: " + re->error());
       return;
     }
     n.pattern = std::move(re);

@@ -176,6 +176,22 @@ std::optional<std::int64_t> parse_with_layout(std::string_view s, std::string_vi
         if (i >= s.size() || s[i] != '%') return std::nullopt;
         ++i;
         continue;
+      case 'a':
+      case 'b': {
+        static const char* kDays[] = {"Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun"};
+        static const char* kMonths[] = {"Jan", "Feb", "Mar", "Apr", "May", "Jun",
+                                        "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"};
+        if (i + 3 > s.size()) return std::nullopt;
+        std::string_view word = s.substr(i, 3);
+        int found = -1;
+        for (int w = 0; w < (spec == 'a' ? 7 : 12); ++w) {
+          if (word == (spec == 'a' ? kDays[w] : kMonths[w])) found = w;
+        }
+        if (found < 0) return std::nullopt;
+        if (spec == 'b') f.month = found + 1;  // the weekday is checked for form only
+        i += 3;
+        continue;
+      }
       default:
         return std::nullopt;
     }

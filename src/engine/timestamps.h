@@ -14,7 +14,7 @@ namespace dq {
 std::optional<std::int64_t> parse_rfc3339(std::string_view text, int default_offset_seconds = 0);
 
 // A strftime-style layout: %Y %m %d %H %M %S %f (fraction) %z (+hh:mm, +hhmm, Z)
-// %j is not supported; any other character must match literally.
+// %a %b (English abbreviations); %j is not supported; any other character must match literally.
 std::optional<std::int64_t> parse_with_layout(std::string_view text, std::string_view layout,
                                               int default_offset_seconds = 0);
 

@@ -245,14 +245,12 @@ class StreamValidator {
         finish_element();  // a complete container or string at top level
       }
     }
-    if (element_bytes > 0) {
-      // The input ended inside a value: the simdjson error names how.
-      finish_element();
-    }
+    const bool ended_inside_value = element_bytes > 0;
+    if (ended_inside_value) finish_element();  // the parser's error names how it is cut
     if (trailing) {
       emit_malformed({}, "unexpected content " + std::string(closed ? "after the end of the array" : "before the array"),
                      element_line, element_offset);
-    } else if (in_array && !closed && opened) {
+    } else if (in_array && !closed && opened && !ended_inside_value) {
       emit_malformed({}, "the input ended before the array was closed with ']'", line, base_offset_ + end_);
     }
     return true;

@@ -1,0 +1,147 @@
+"""End-to-end tests of the dq command line on real example data."""
+import json
+import os
+import subprocess
+import xml.etree.ElementTree as ET
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[2]
+DQ = os.environ.get("DQ_BIN", str(ROOT / "build/dev/dq"))
+GITHUB = ROOT / "contracts/github_events.yaml"
+TWEETS = ROOT / "contracts/tweets.yaml"
+GITHUB_DATA = ROOT / "examples/data/github_events.json"
+TWEETS_DATA = ROOT / "examples/data/tweets.ndjson"
+
+
+def dq(*args, stdin=None):
+    return subprocess.run([DQ, *map(str, args)], input=stdin, capture_output=True, timeout=120)
+
+
+def write(tmp_path, name, text):
+    path = tmp_path / name
+    path.write_bytes(text.encode() if isinstance(text, str) else text)
+    return path
+
+
+CONTRACT = """dq: 1
+dataset: shop.orders
+version: 1.0.0
+owner: {team: shop}
+params:
+  max_amount: {type: number, default: 100}
+fields:
+  id: {type: string, required: true, pattern: '^o[0-9]+$'}
+  amount: {type: number, min: 0, max: $max_amount}
+"""
+
+
+def test_lint_passes_the_example_contracts():
+    result = dq("lint", GITHUB, TWEETS)
+    assert result.returncode == 0, result.stdout.decode() + result.stderr.decode()
+    assert b"2 contracts: 0 errors" in result.stderr
+
+
+def test_lint_reports_every_error_with_file_line_col_and_exits_1(tmp_path):
+    bad = write(tmp_path, "bad.yaml", "dq: 1\ndataset: x\nversion: 1.0.0\nowner: {team: t}\n"
+                "fields:\n  a: {type: string, patern: 'x'}\n  b: {type: string, pattern: '(('}\n")
+    result = dq("lint", bad)
+    assert result.returncode == 1
+    lines = result.stdout.decode().splitlines()
+    assert lines == [
+        f"{bad}:6:21: error: unknown key 'patern' in field 'a' (did you mean 'pattern'?)",
+        f"{bad}:7:30: error: pattern of field 'b' does not compile: missing ): ((",
+    ]
+
+
+def test_lint_exits_2_when_a_file_cannot_be_read(tmp_path):
+    assert dq("lint", tmp_path / "missing.yaml").returncode == 2
+
+
+def test_validate_real_github_events():
+    result = dq("validate", "-c", GITHUB, GITHUB_DATA, "--format", "json")
+    assert result.returncode == 1  # one push brings no new commits
+    report = json.loads(result.stdout)
+    assert report["records"] == {"total": 30, "valid": 29, "invalid": 1, "malformed": 0}
+    failed = {rule["id"]: rule for rule in report["rules"]}
+    assert failed["rules.push_brings_new_commits"]["failed"] == 1
+    assert failed["rules.push_brings_new_commits"]["samples"][0]["line"] == 225
+    assert failed["payload.description.min_length"]["severity"] == "warn"
+    assert set(report) >= {"ok", "contract", "records", "rules", "expectations", "drift"}
+
+
+def test_validate_real_tweets():
+    result = dq("validate", "-c", TWEETS, TWEETS_DATA, "--format", "json")
+    assert result.returncode == 1
+    report = json.loads(result.stdout)
+    assert report["records"] == {"total": 100, "valid": 96, "invalid": 4, "malformed": 0}
+    lang = next(rule for rule in report["rules"] if rule["id"] == "lang.enum")
+    assert lang["failed"] == 4
+    assert lang["samples"][0]["value"] == '"zh"'
+
+
+def test_exit_codes_pass_fail_and_cannot_run(tmp_path):
+    contract = write(tmp_path, "c.yaml", CONTRACT)
+    good = write(tmp_path, "good.ndjson", '{"id": "o1", "amount": 5}\n')
+    bad = write(tmp_path, "bad.ndjson", '{"id": "x1", "amount": 5}\n')
+    assert dq("validate", "-c", contract, good).returncode == 0
+    assert dq("validate", "-c", contract, bad).returncode == 1
+    assert dq("validate", "-c", contract, tmp_path / "nope.ndjson").returncode == 2
+    broken = write(tmp_path, "broken.yaml", "dq: 1\nfields: [\n")
+    result = dq("validate", "-c", broken, good)
+    assert result.returncode == 2
+    assert f"{broken}:".encode() in result.stderr
+
+
+def test_param_overrides_change_the_outcome(tmp_path):
+    contract = write(tmp_path, "c.yaml", CONTRACT)
+    data = write(tmp_path, "d.ndjson", '{"id": "o1", "amount": 500}\n')
+    assert dq("validate", "-c", contract, data).returncode == 1
+    assert dq("validate", "-c", contract, data, "--param", "max_amount=1000").returncode == 0
+    assert dq("validate", "-c", contract, data, "--param", "max_amount=lots").returncode == 2
+    assert dq("validate", "-c", contract, data, "--param", "nope=1").returncode == 2
+
+
+def test_counts_reconcile_over_several_inputs_and_stdin(tmp_path):
+    contract = write(tmp_path, "c.yaml", CONTRACT)
+    a = write(tmp_path, "a.ndjson", '{"id": "o1"}\n{"id": "o2", "amount": -1}\n{"id": \n\n')
+    b = write(tmp_path, "b.json", '[{"id": "o3"}, {"id": 4}]')
+    result = dq("validate", "-c", contract, a, b, "-", "--format", "json", stdin=b'{"id": "o5"}\n')
+    report = json.loads(result.stdout)
+    r = report["records"]
+    assert r == {"total": 6, "valid": 3, "invalid": 2, "malformed": 1}
+    assert report["malformed"][0]["line"] == 3
+
+
+def test_rejects_file_holds_raw_records_and_reasons_and_can_be_reprocessed(tmp_path):
+    contract = write(tmp_path, "c.yaml", CONTRACT)
+    lines = ['{"id": "o1", "amount": 5}', '{"id": "bad", "amount": 500}', '{"id": "o3", "amount": 7}', '{oops']
+    data = write(tmp_path, "d.ndjson", "\n".join(lines) + "\n")
+    rejects = tmp_path / "rejects.ndjson"
+    assert dq("validate", "-c", contract, data, "--rejects", rejects).returncode == 1
+    entries = [json.loads(line) for line in rejects.read_text().splitlines()]
+    assert [e["line"] for e in entries] == [2, 4]
+    assert entries[0]["raw"] == lines[1]
+    assert [v["rule"] for v in entries[0]["violations"]] == ["id.pattern", "amount.max"]
+    assert "malformed" in entries[1]
+    # After a contract fix (a larger limit, a looser id), the raw rejects pass.
+    fixed = write(tmp_path, "fixed.yaml", CONTRACT.replace("^o[0-9]+$", "^[a-z0-9]+$"))
+    replay = write(tmp_path, "replay.ndjson", entries[0]["raw"] + "\n")
+    assert dq("validate", "-c", fixed, replay, "--param", "max_amount=1000").returncode == 0
+
+
+def test_junit_output_is_valid_xml_with_a_failure_per_failed_check(tmp_path):
+    result = dq("validate", "-c", TWEETS, TWEETS_DATA, "--format", "junit")
+    suite = ET.fromstring(result.stdout).find("testsuite")
+    failures = [case.get("name") for case in suite.findall("testcase") if case.find("failure") is not None]
+    assert failures == ["lang.enum"]
+    assert suite.get("failures") == "1"
+
+
+def test_text_report_names_failures_with_samples():
+    result = dq("validate", "-c", GITHUB, GITHUB_DATA)
+    text = result.stdout.decode()
+    assert text.startswith("FAILED  github.public_events 1.0.0")
+    assert "records: 30 total, 29 valid, 1 invalid, 0 malformed" in text
+    assert "payload.distinct_size=0" in text

@@ -1,0 +1,157 @@
+// Streams: NDJSON and JSON arrays, counts that reconcile, rejects with reasons.
+#include <cstdio>
+#include <fstream>
+
+#include <nlohmann/json.hpp>
+
+#include "helpers.h"
+
+using namespace dqtest;
+
+namespace {
+
+dq::Contract contract() {
+  return load("fields:\n  id: {type: integer, required: true, min: 1}\n  name: {type: string}\n");
+}
+
+struct Run {
+  dq::Report report;
+  std::vector<std::string> rejects;
+};
+
+Run run(const std::string& input, dq::InputFormat format = dq::InputFormat::kAuto) {
+  std::FILE* file = std::tmpfile();
+  std::fwrite(input.data(), 1, input.size(), file);
+  std::rewind(file);
+  dq::Contract c = contract();
+  dq::Validator validator(c);
+  dq::ReportBuilder builder(c);
+  Run out;
+  dq::StreamOptions options;
+  options.format = format;
+  options.source_name = "input";
+  options.on_reject = [&](const dq::RecordEvent& e) { out.rejects.push_back(dq::reject_line(e, "input")); };
+  dq::Status status = dq::validate_stream(validator, file, options, builder);
+  std::fclose(file);
+  REQUIRE(status.ok());
+  out.report = builder.finish();
+  const auto& r = out.report.records;
+  REQUIRE(r.total == r.valid + r.invalid + r.malformed);
+  return out;
+}
+
+}  // namespace
+
+TEST_CASE("NDJSON: blank lines skipped, malformed lines counted with line numbers, stream goes on") {
+  Run r = run("{\"id\": 1}\n\n   \n{\"id\": 0}\n{\"id\": \n{\"id\": 2}\r\n{\"id\": 3}");
+  CHECK(r.report.records.total == 5);
+  CHECK(r.report.records.valid == 3);
+  CHECK(r.report.records.invalid == 1);
+  CHECK(r.report.records.malformed == 1);
+  REQUIRE(r.report.malformed.size() == 1);
+  CHECK(r.report.malformed[0].line == 5);
+  CHECK(r.report.malformed[0].record == 3);
+  CHECK(r.report.malformed[0].offset >= 24);
+  REQUIRE(r.report.rules.size() == 1);
+  CHECK(r.report.rules[0].id == "id.min");
+  CHECK(r.report.rules[0].samples[0].line == 4);
+  CHECK_FALSE(r.report.ok);
+}
+
+TEST_CASE("empty input is an empty, passing report") {
+  Run r = run("");
+  CHECK(r.report.records.total == 0);
+  CHECK(r.report.ok);
+  Run blanks = run("\n\n  \n");
+  CHECK(blanks.report.records.total == 0);
+}
+
+TEST_CASE("a JSON array of records, pretty-printed, with line numbers") {
+  Run r = run("[\n  {\"id\": 1, \"name\": \"a ] }\"},\n  {\"id\": -1},\n  {\"id\": 2}\n]\n");
+  CHECK(r.report.records.total == 3);
+  CHECK(r.report.records.invalid == 1);
+  CHECK(r.report.rules[0].samples[0].line == 3);
+}
+
+TEST_CASE("a truncated JSON array: the partial record is malformed and nothing is lost") {
+  Run r = run("[{\"id\": 1}, {\"id\": 2}, {\"id\": ");
+  CHECK(r.report.records.valid == 2);
+  CHECK(r.report.records.malformed == 1);
+  Run unclosed = run("[{\"id\": 1}");
+  CHECK(unclosed.report.records.valid == 1);
+  CHECK(unclosed.report.records.malformed == 1);
+  CHECK(unclosed.report.malformed[0].message == "the input ended before the array was closed with ']'");
+}
+
+TEST_CASE("a byte-order mark at the start is skipped") {
+  Run r = run("\xEF\xBB\xBF{\"id\": 1}\n");
+  CHECK(r.report.records.valid == 1);
+}
+
+TEST_CASE("an NDJSON line above max_record_bytes is skipped in constant memory and counted") {
+  std::string big = "{\"id\": 1, \"name\": \"" + std::string(70u << 20, 'x') + "\"}\n";
+  Run r = run("{\"id\": 1}\n" + big + "{\"id\": 2}\n");
+  CHECK(r.report.records.total == 3);
+  CHECK(r.report.records.valid == 2);
+  CHECK(r.report.records.malformed == 1);
+  CHECK(r.report.malformed[0].line == 2);
+}
+
+TEST_CASE("rejects carry the raw record and every reason") {
+  Run r = run("{\"id\": 0, \"name\": 5}\n{bad\n\xff\n");
+  REQUIRE(r.rejects.size() == 3);
+  auto first = nlohmann::json::parse(r.rejects[0]);
+  CHECK(first["raw"] == "{\"id\": 0, \"name\": 5}");
+  CHECK(first["line"] == 1);
+  CHECK(first["violations"].size() == 2);
+  CHECK(first["violations"][0]["rule"] == "id.min");
+  CHECK(first["violations"][1]["rule"] == "name.type");
+  auto second = nlohmann::json::parse(r.rejects[1]);
+  CHECK(second.contains("malformed"));
+  auto third = nlohmann::json::parse(r.rejects[2]);
+  CHECK(third["raw_base64"] == "/w==");  // not UTF-8: kept byte for byte
+}
+
+TEST_CASE("samples per rule are bounded; failures are counted once per record") {
+  std::string input;
+  for (int i = 0; i < 50; ++i) input += "{\"id\": 0}\n";
+  Run r = run(input);
+  REQUIRE(r.report.rules.size() == 1);
+  CHECK(r.report.rules[0].failed == 50);
+  CHECK(r.report.rules[0].samples.size() == 5);
+}
+
+TEST_CASE("report JSON has the stable top-level keys") {
+  Run r = run("{\"id\": 0}\n");
+  auto j = nlohmann::json::parse(r.report.to_json());
+  for (const char* key : {"ok", "contract", "records", "rules", "expectations", "drift"}) {
+    INFO(key);
+    CHECK(j.contains(key));
+  }
+  CHECK(j["records"]["total"] == 1);
+  CHECK(j["contract"]["dataset"] == "test.events");
+  CHECK(j["rules"][0]["id"] == "id.min");
+  std::string junit = r.report.to_junit();
+  CHECK(junit.find("<testcase classname=\"test.events\" name=\"id.min\">") != std::string::npos);
+  CHECK(junit.find("<failure") != std::string::npos);
+}
+
+TEST_CASE("mostly: a field passes in a report when enough non-null values pass") {
+  dq::Contract c = load("fields:\n  email: {type: string, format: email, mostly: 0.75}\n");
+  auto report_for = [&](int bad, int good, int nulls) {
+    dq::Validator v(c);
+    dq::ReportBuilder b(c);
+    std::uint64_t n = 0;
+    for (int i = 0; i < bad; ++i) b.add(v.validate_json(R"({"email": "nope"})"), {++n, n, 0});
+    for (int i = 0; i < good; ++i) b.add(v.validate_json(R"({"email": "a@b.co"})"), {++n, n, 0});
+    for (int i = 0; i < nulls; ++i) b.add(v.validate_json(R"({"email": null})"), {++n, n, 0});
+    return b.finish();
+  };
+  CHECK(report_for(1, 3, 10).ok);        // 3 of 4 non-null pass: 0.75
+  CHECK_FALSE(report_for(2, 3, 10).ok);  // 3 of 5: 0.6; the nulls don't count
+  CHECK(report_for(0, 0, 10).ok);        // all null passes
+  auto r = report_for(1, 3, 0);
+  REQUIRE(r.rules.size() == 1);
+  CHECK(r.rules[0].ok);
+  CHECK(r.records.invalid == 1);  // the record itself still fails
+}
