@@ -260,6 +260,12 @@ class Compiler {
 
   void build_object(int node_index, const std::vector<spec::Field>& fields, const std::string& path) {
     for (const spec::Field& f : fields) {
+      // The engine compares keys as written in JSON; a name needing escapes can't be declared.
+      if (f.name.find_first_of("\"\\") != std::string::npos ||
+          std::any_of(f.name.begin(), f.name.end(), [](char c) { return static_cast<unsigned char>(c) < 0x20; })) {
+        diags_.error(f.span, "field name '" + f.name + "' holds a quote, a backslash or a control character");
+        continue;
+      }
       int child = build_field(f, path.empty() ? f.name : path + "." + f.name,
                               program_->nodes[node_index].additional);
       program_->nodes[child].key = f.name;

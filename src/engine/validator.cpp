@@ -10,6 +10,10 @@
 #include "dq/json.h"
 #include "engine/walker.h"
 
+// The adapter calls are the engine's innermost loop: inlined, their results
+// stay in registers instead of round-tripping through the stack.
+#define DQ_ALWAYS_INLINE __attribute__((always_inline)) inline
+
 namespace dq {
 
 namespace od = simdjson::ondemand;
@@ -80,17 +84,18 @@ struct SimdjsonAdapter {
   using Value = od::value;
   using Object = od::object;
   using Array = od::array;
+  using Key = od::field;
 
   WalkState& state;
   simdjson::error_code error = simdjson::SUCCESS;
 
-  bool check(simdjson::error_code e) {
+  DQ_ALWAYS_INLINE bool check(simdjson::error_code e) {
     if (e == simdjson::SUCCESS) return true;
     error = e;
     return state.fail(simdjson::error_message(e));
   }
 
-  bool type(Value& v, JsonType& out) {
+  DQ_ALWAYS_INLINE bool type(Value& v, JsonType& out) {
     od::json_type t;
     if (!check(v.type().get(t))) return false;
     switch (t) {
@@ -103,16 +108,16 @@ struct SimdjsonAdapter {
     }
     return true;
   }
-  bool get_bool(Value& v, bool& out) { return check(v.get_bool().get(out)); }
-  bool get_null(Value& v) {
+  DQ_ALWAYS_INLINE bool get_bool(Value& v, bool& out) { return check(v.get_bool().get(out)); }
+  DQ_ALWAYS_INLINE bool get_null(Value& v) {
     bool is_null = false;
     if (!check(v.is_null().get(is_null))) return false;
     return is_null || state.fail("invalid literal");
   }
-  bool get_string(Value& v, std::string_view& out) { return check(v.get_string().get(out)); }
-  bool get_object(Value& v, Object& out) { return check(v.get_object().get(out)); }
-  bool get_array(Value& v, Array& out) { return check(v.get_array().get(out)); }
-  std::string_view token(Value& v) {
+  DQ_ALWAYS_INLINE bool get_string(Value& v, std::string_view& out) { return check(v.get_string().get(out)); }
+  DQ_ALWAYS_INLINE bool get_object(Value& v, Object& out) { return check(v.get_object().get(out)); }
+  DQ_ALWAYS_INLINE bool get_array(Value& v, Array& out) { return check(v.get_array().get(out)); }
+  DQ_ALWAYS_INLINE std::string_view token(Value& v) {
     std::string_view t = v.raw_json_token();
     while (!t.empty() && (t.back() == ' ' || t.back() == '\n' || t.back() == '\r' || t.back() == '\t')) {
       t.remove_suffix(1);
@@ -146,7 +151,7 @@ struct SimdjsonAdapter {
     return i == t.size();
   }
 
-  bool get_number(Value& v, Number& out) {
+  DQ_ALWAYS_INLINE bool get_number(Value& v, Number& out) {
     od::number n;
     simdjson::error_code e = v.get_number().get(n);
     if (e == simdjson::NUMBER_ERROR) {
@@ -178,21 +183,23 @@ struct SimdjsonAdapter {
   template <class F>
   bool for_each_field(Object& obj, F&& f) {
     for (auto field_result : obj) {
-      od::field field;
-      if (!check(std::move(field_result).get(field))) return false;
-      std::string_view key;
-      if (!check(field.unescaped_key().get(key))) return false;
-      od::value value = field.value();
-      if (!f(key, value)) return false;
+      // References, not copies: copying simdjson's small iterator structs
+      // through the stack stalls store forwarding on every field.
+      if (!check(field_result.error())) return false;
+      od::field& field = field_result.value_unsafe();
+      if (!f(field, field.value())) return false;
     }
     return true;
   }
+  // Declared keys hold no quote or backslash (the compiler checks), which is
+  // what a raw comparison needs.
+  DQ_ALWAYS_INLINE bool key_is(Key& field, std::string_view declared) { return field.key().unsafe_is_equal(declared); }
+  DQ_ALWAYS_INLINE bool key_text(Key& field, std::string_view& out) { return check(field.unescaped_key().get(out)); }
   template <class F>
   bool for_each_element(Array& arr, F&& f) {
     for (auto element_result : arr) {
-      od::value element;
-      if (!check(std::move(element_result).get(element))) return false;
-      if (!f(element)) return false;
+      if (!check(element_result.error())) return false;
+      if (!f(element_result.value_unsafe())) return false;
     }
     return true;
   }
@@ -204,6 +211,7 @@ struct NlohmannAdapter {
   using Value = const nlohmann::json;
   using Object = const nlohmann::json*;
   using Array = const nlohmann::json*;
+  using Key = const std::string;
 
   WalkState& state;
   std::string token_text;
@@ -268,8 +276,13 @@ struct NlohmannAdapter {
     for (auto it = obj->begin(); it != obj->end(); ++it) {
       const std::string& key = it.key();
       if (!simdjson::validate_utf8(key.data(), key.size())) return state.fail("a key is not valid UTF-8");
-      if (!f(std::string_view(key), *it)) return false;
+      if (!f(key, *it)) return false;
     }
+    return true;
+  }
+  bool key_is(Key& key, std::string_view declared) { return key == declared; }
+  bool key_text(Key& key, std::string_view& out) {
+    out = key;
     return true;
   }
   template <class F>

@@ -6,7 +6,8 @@
 // An Adapter provides, each returning false when the input is malformed:
 //   type(v, JsonType&), get_bool(v, bool&), get_null(v), get_number(v, Number&),
 //   get_string(v, string_view&), get_object(v, Object&), get_array(v, Array&),
-//   for_each_field(Object&, f(key, Value&) -> bool), for_each_element(Array&, f(Value&) -> bool),
+//   for_each_field(Object&, f(Key&, Value&) -> bool), key_is(Key&, declared) (as written, no
+//   unescaping), key_text(Key&, string_view&) (unescaped), for_each_element(Array&, f(Value&) -> bool),
 //   token(v) -> string_view (a scalar's JSON text, for messages).
 #pragma once
 
@@ -126,12 +127,19 @@ class Walker {
     const std::size_t count = n.children.size();
     s_.seen.resize(base + count, 0);
     std::size_t hint = 0;
-    bool ok = a_.for_each_field(obj, [&](std::string_view key, V& value) {
+    bool ok = a_.for_each_field(obj, [&](typename A::Key& key, V& value) {
       std::size_t k = find_child(n, key, hint);
+      std::string_view text;
+      if (k == count) {
+        // Not a declared key as written; it may still be one once unescaped.
+        if (!a_.key_text(key, text)) return false;
+        k = find_child_text(n, text);
+      }
       if (k < count) {
         hint = k + 1 == count ? 0 : k + 1;
         s_.seen[base + k] = 1;
-        s_.path.push_back({key, 0});
+        const Node& child = nodes_[static_cast<std::size_t>(n.children[k])];
+        s_.path.push_back({child.key, 0});
         bool good = visit(n.children[k], value);
         s_.path.pop_back();
         return good;
@@ -139,7 +147,7 @@ class Walker {
       if (n.additional_check >= 0) {
         std::string shown;
         if (!render(value, shown)) return false;
-        s_.violate(n.additional_check, std::move(shown), {}, key);
+        s_.violate(n.additional_check, std::move(shown), {}, text);
         return true;
       }
       return skip(value);
@@ -209,7 +217,7 @@ class Walker {
         if (++s_.depth > s_.program->limits.max_depth) return too_deep();
         Object obj;
         if (!a_.get_object(v, obj)) return false;
-        if (!a_.for_each_field(obj, [&](std::string_view, V& child) { return skip(child); })) return false;
+        if (!a_.for_each_field(obj, [&](typename A::Key&, V& child) { return skip(child); })) return false;
         --s_.depth;
         return true;
       }
@@ -258,12 +266,21 @@ class Walker {
     return s_.fail("nesting deeper than max_depth (" + std::to_string(s_.program->limits.max_depth) + ")");
   }
 
-  std::size_t find_child(const Node& n, std::string_view key, std::size_t hint) const {
+  // Finds a declared key as written in the input (no unescaping).
+  std::size_t find_child(const Node& n, typename A::Key& key, std::size_t hint) {
     // Records usually list keys in one order: try the slot after the last match first.
     const std::size_t count = n.children.size();
-    if (hint < count && nodes_[static_cast<std::size_t>(n.children[hint])].key == key) return hint;
+    if (hint < count && a_.key_is(key, nodes_[static_cast<std::size_t>(n.children[hint])].key)) return hint;
     for (std::size_t k = 0; k < count; ++k) {
-      if (nodes_[static_cast<std::size_t>(n.children[k])].key == key) return k;
+      if (a_.key_is(key, nodes_[static_cast<std::size_t>(n.children[k])].key)) return k;
+    }
+    return count;
+  }
+
+  std::size_t find_child_text(const Node& n, std::string_view text) const {
+    const std::size_t count = n.children.size();
+    for (std::size_t k = 0; k < count; ++k) {
+      if (nodes_[static_cast<std::size_t>(n.children[k])].key == text) return k;
     }
     return count;
   }
@@ -309,10 +326,12 @@ class Walker {
     return b.exclusive ? c < 0 : c <= 0;
   }
 
-  // Range and enum checks shared by numbers, timestamps and dates.
-  void ordered_checks(const Node& n, const Value& v, const std::string& shown) {
-    if (n.lo.set && !bound_ok(n.lo, v, true)) s_.violate(n.lo.check, shown);
-    if (n.hi.set && !bound_ok(n.hi, v, false)) s_.violate(n.hi.check, shown);
+  // Range and enum checks shared by numbers, timestamps and dates. `shown`
+  // renders the value only when a check fails.
+  template <class Render>
+  void ordered_checks(const Node& n, const Value& v, Render&& shown) {
+    if (n.lo.set && !bound_ok(n.lo, v, true)) s_.violate(n.lo.check, shown());
+    if (n.hi.set && !bound_ok(n.hi, v, false)) s_.violate(n.hi.check, shown());
     if (n.enum_check >= 0) {
       bool found = false;
       for (const Value& e : n.enum_values) {
@@ -324,7 +343,7 @@ class Walker {
         }
         if (found) break;
       }
-      if (!found) s_.violate(n.enum_check, shown);
+      if (!found) s_.violate(n.enum_check, shown());
     }
   }
 
@@ -393,14 +412,17 @@ class Walker {
     }
     s_.last_scalar = value;
     if (n.slot >= 0) s_.slots[n.slot] = value;
-    if (n.lo.set || n.hi.set || n.enum_check >= 0) ordered_checks(n, value, std::string(a_.token(v)));
+    if (n.lo.set || n.hi.set || n.enum_check >= 0) {
+      ordered_checks(n, value, [&] { return std::string(a_.token(v)); });
+    }
     return true;
   }
 
   bool time(const Node& n, V& v, JsonType t) {
     Value value;
     value.kind = n.type == spec::Type::kDate ? Value::Kind::kDate : Value::Kind::kTimestamp;
-    std::string shown;
+    std::string_view text;  // the string as read, or the number's token
+    bool quoted = false;
     const TimeInput& in = n.time;
     if (t == JsonType::kString) {
       std::string_view sv;
@@ -424,17 +446,18 @@ class Walker {
         return true;
       }
       value.i = *parsed;
-      shown = json_quote(sv);
+      text = sv;
+      quoted = true;
     } else if (t == JsonType::kNumber && in.unit != 0 && n.type == spec::Type::kTimestamp) {
       Number num;
       if (!a_.get_number(v, num)) return false;
-      shown = std::string(a_.token(v));
+      text = a_.token(v);
       double units = num.kind == Number::Kind::kInt    ? static_cast<double>(num.i)
                      : num.kind == Number::Kind::kUint ? static_cast<double>(num.u)
                                                        : num.d;
       double micros = in.unit_ns ? units / 1000.0 : units * static_cast<double>(in.unit);
       if (num.kind == Number::Kind::kOutOfRange || !std::isfinite(micros) || std::fabs(micros) > 9e18) {
-        s_.violate(n.type_check, shown, "is out of range for a timestamp");
+        s_.violate(n.type_check, std::string(text), "is out of range for a timestamp");
         return true;
       }
       value.i = num.kind == Number::Kind::kInt && !in.unit_ns ? num.i * in.unit : static_cast<std::int64_t>(micros);
@@ -443,7 +466,9 @@ class Walker {
     }
     s_.last_scalar = value;
     if (n.slot >= 0) s_.slots[n.slot] = value;
-    if (n.lo.set || n.hi.set || n.enum_check >= 0) ordered_checks(n, value, shown);
+    if (n.lo.set || n.hi.set || n.enum_check >= 0) {
+      ordered_checks(n, value, [&] { return quoted ? json_quote(text) : std::string(text); });
+    }
     return true;
   }
 
