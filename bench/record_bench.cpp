@@ -2,7 +2,7 @@
 // on the same ~100 MB flat-event NDJSON, in one run; plus per-record latency
 // and the memory of a streaming validation.
 //
-//   record_bench [MB=100] [runs=5]
+//   record_bench [MB=100] [runs=5] [contract=bench/contracts/flat_event.yaml]
 #include <simdjson.h>
 #include <sys/resource.h>
 
@@ -117,7 +117,7 @@ long max_rss_kb() {
 int main(int argc, char** argv) {
   const std::size_t target_mb = argc > 1 ? std::stoul(argv[1]) : 100;
   const int runs = argc > 2 ? std::stoi(argv[2]) : 5;
-  const std::string contract_path = std::string(DQ_BENCH_DIR) + "/contracts/flat_event.yaml";
+  const std::string contract_path = argc > 3 ? argv[3] : std::string(DQ_BENCH_DIR) + "/contracts/flat_event.yaml";
   auto contract = dq::Contract::load_file(contract_path);
   if (!contract.ok()) {
     std::fprintf(stderr, "%s\n", contract.status().to_string().c_str());

@@ -1,6 +1,8 @@
 // Compiles a Spec into a Program: resolves $params, builds the node tree the
 // engines walk, registers every check, type-checks expressions.
+#include <algorithm>
 #include <charconv>
+#include <cstring>
 #include <cmath>
 #include <map>
 #include <set>
@@ -268,7 +270,9 @@ class Compiler {
       }
       int child = build_field(f, path.empty() ? f.name : path + "." + f.name,
                               program_->nodes[node_index].additional);
-      program_->nodes[child].key = f.name;
+      Node& c = program_->nodes[child];
+      c.key = f.name;
+      std::memcpy(c.key_words, f.name.data(), std::min<std::size_t>(f.name.size(), 16));
       program_->nodes[node_index].children.push_back(child);
     }
     Node& n = program_->nodes[node_index];
@@ -457,6 +461,7 @@ class Compiler {
       return;
     }
     n.pattern = std::move(re);
+    n.simple_pattern = SimplePattern::compile(text);
     n.pattern_check = add_check(path, "pattern", f.severity, mostly, "must match /" + text + "/");
   }
 

@@ -14,6 +14,7 @@
 
 #include "dq/contract.h"
 #include "engine/formats.h"
+#include "engine/simple_pattern.h"
 #include "spec/diagnostics.h"
 #include "spec/expression.h"
 #include "spec/spec.h"
@@ -79,6 +80,9 @@ struct TimeInput {
 struct Node {
   spec::Type type = spec::Type::kAny;
   std::string key;          // the key in its parent object
+  // The key's first 16 bytes, zero-padded, as two words: the engine compares
+  // a key in two loads (keys of up to 16 bytes; longer ones compare bytewise).
+  std::uint64_t key_words[2] = {0, 0};
   std::string schema_path;  // "customer.country", "items[].qty"
   bool required = false;
   Severity severity = Severity::kError;
@@ -89,6 +93,7 @@ struct Node {
   std::uint64_t min_length = 0, max_length = UINT64_MAX;
   int min_length_check = -1, max_length_check = -1;
   std::shared_ptr<const RE2> pattern;
+  std::optional<SimplePattern> simple_pattern;  // same answers as `pattern`, without RE2's machinery
   int pattern_check = -1;
   std::optional<Format> format;
   int format_check = -1;

@@ -13,6 +13,7 @@
 // The adapter calls are the engine's innermost loop: inlined, their results
 // stay in registers instead of round-tripping through the stack.
 #define DQ_ALWAYS_INLINE __attribute__((always_inline)) inline
+static_assert(__BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__, "key_is compares little-endian words");
 
 namespace dq {
 
@@ -191,9 +192,28 @@ struct SimdjsonAdapter {
     }
     return true;
   }
-  // Declared keys hold no quote or backslash (the compiler checks), which is
-  // what a raw comparison needs.
-  DQ_ALWAYS_INLINE bool key_is(Key& field, std::string_view declared) { return field.key().unsafe_is_equal(declared); }
+  // Compares the key as written with a declared one. Declared keys hold no
+  // quote or backslash (the compiler checks), so equal bytes followed by the
+  // closing quote mean equal keys; a key written with escapes takes the slow
+  // path (key_text). Reading 16 bytes past a short key is safe: simdjson's
+  // input padding guarantees 64 readable bytes after the record.
+  DQ_ALWAYS_INLINE bool key_is(Key& field, const Node& declared) {
+    const char* raw = reinterpret_cast<const char*>(field.key().raw());
+    const std::size_t length = declared.key.size();
+    if (length > 16) return field.key().unsafe_is_equal(declared.key);
+    std::uint64_t words[2];
+    std::memcpy(words, raw, 16);
+    if (length < 16) {
+      // Keep the first `length` bytes (little-endian: the low bytes).
+      if (length >= 8) {
+        words[1] &= length == 8 ? 0 : (~0ULL >> (8 * (16 - length)));
+      } else {
+        words[1] = 0;
+        words[0] &= length == 0 ? 0 : (~0ULL >> (8 * (8 - length)));
+      }
+    }
+    return words[0] == declared.key_words[0] && words[1] == declared.key_words[1] && raw[length] == '"';
+  }
   DQ_ALWAYS_INLINE bool key_text(Key& field, std::string_view& out) { return check(field.unescaped_key().get(out)); }
   template <class F>
   bool for_each_element(Array& arr, F&& f) {
@@ -280,7 +300,7 @@ struct NlohmannAdapter {
     }
     return true;
   }
-  bool key_is(Key& key, std::string_view declared) { return key == declared; }
+  bool key_is(Key& key, const Node& declared) { return key == declared.key; }
   bool key_text(Key& key, std::string_view& out) {
     out = key;
     return true;

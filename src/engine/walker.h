@@ -6,7 +6,7 @@
 // An Adapter provides, each returning false when the input is malformed:
 //   type(v, JsonType&), get_bool(v, bool&), get_null(v), get_number(v, Number&),
 //   get_string(v, string_view&), get_object(v, Object&), get_array(v, Array&),
-//   for_each_field(Object&, f(Key&, Value&) -> bool), key_is(Key&, declared) (as written, no
+//   for_each_field(Object&, f(Key&, Value&) -> bool), key_is(Key&, const Node&) (as written, no
 //   unescaping), key_text(Key&, string_view&) (unescaped), for_each_element(Array&, f(Value&) -> bool),
 //   token(v) -> string_view (a scalar's JSON text, for messages).
 #pragma once
@@ -270,9 +270,9 @@ class Walker {
   std::size_t find_child(const Node& n, typename A::Key& key, std::size_t hint) {
     // Records usually list keys in one order: try the slot after the last match first.
     const std::size_t count = n.children.size();
-    if (hint < count && a_.key_is(key, nodes_[static_cast<std::size_t>(n.children[hint])].key)) return hint;
+    if (hint < count && a_.key_is(key, nodes_[static_cast<std::size_t>(n.children[hint])])) return hint;
     for (std::size_t k = 0; k < count; ++k) {
-      if (a_.key_is(key, nodes_[static_cast<std::size_t>(n.children[k])].key)) return k;
+      if (a_.key_is(key, nodes_[static_cast<std::size_t>(n.children[k])])) return k;
     }
     return count;
   }
@@ -353,12 +353,16 @@ class Walker {
     s_.last_scalar.kind = Value::Kind::kString;
     s_.last_scalar.s = sv;
     if (n.slot >= 0) s_.slots[n.slot] = s_.last_scalar;
-    if (n.min_length_check >= 0 || n.max_length_check >= 0) {
+    // A code point is 1 to 4 bytes: count only when the byte length can't decide.
+    if ((n.min_length_check >= 0 && sv.size() < 4 * n.min_length) ||
+        (n.max_length_check >= 0 && sv.size() > n.max_length)) {
       std::size_t length = count_code_points(sv);
       if (length < n.min_length) s_.violate(n.min_length_check, json_quote(sv));
       if (length > n.max_length) s_.violate(n.max_length_check, json_quote(sv));
     }
-    if (n.pattern && !RE2::PartialMatch(sv, *n.pattern)) s_.violate(n.pattern_check, json_quote(sv));
+    if (n.pattern && !(n.simple_pattern ? n.simple_pattern->matches(sv) : RE2::PartialMatch(sv, *n.pattern))) {
+      s_.violate(n.pattern_check, json_quote(sv));
+    }
     if (n.format && !matches_format(*n.format, sv)) s_.violate(n.format_check, json_quote(sv));
     if (n.enum_check >= 0) {
       bool found = false;

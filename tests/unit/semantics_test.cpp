@@ -236,6 +236,21 @@ fields:
   CHECK(overridden.validate_json(R"({"amount": 500})").ok);
 }
 
+TEST_CASE("keys match by value: escapes, long keys, and near misses") {
+  dq::Validator v(load(R"(
+additional_fields: reject
+fields:
+  id: {type: integer, required: true}
+  a_key_longer_than_sixteen_bytes: {type: string}
+  exactly_16_bytes: {type: string}
+)"));
+  CHECK(v.validate_json(R"({"\u0069d": 1})").ok);  // "id", written with an escape
+  CHECK(v.validate_json(R"({"id": 1, "a_key_longer_than_sixteen_bytes": "x", "exactly_16_bytes": "y"})").ok);
+  const auto& near = v.validate_json(R"({"id": 1, "i": 2, "idd": 3, "exactly_16_byte": 4, "exactly_16_bytesX": 5})");
+  CHECK(paths_of(near) == Ids{"i", "idd", "exactly_16_byte", "exactly_16_bytesX"});
+  CHECK(rules_of(v.validate_json(R"({"ID": 1})")) == Ids{"additional_fields", "id.required"});
+}
+
 TEST_CASE("a non-object record is one type violation") {
   dq::Validator v(load("fields:\n  a: {type: string}\n"));
   for (const char* record : {"[1, 2]", "\"text\"", "42", "true", "null"}) {

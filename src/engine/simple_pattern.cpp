@@ -1,0 +1,143 @@
+#include "engine/simple_pattern.h"
+
+#include <cctype>
+#include <climits>
+#include <cstring>
+
+namespace dq {
+namespace {
+
+constexpr unsigned kUnbounded = UINT_MAX;
+
+bool is_ascii_punct(char c) { return c > 0 && std::ispunct(static_cast<unsigned char>(c)); }
+
+// Reads one class escape (\d, \w) or escaped punctuation into `set`.
+bool read_escape(char c, std::bitset<256>& set) {
+  if (c == 'd') {
+    for (char d = '0'; d <= '9'; ++d) set.set(static_cast<unsigned char>(d));
+    return true;
+  }
+  if (c == 'w') {
+    for (int x = 0; x < 128; ++x) {
+      if (std::isalnum(x) || x == '_') set.set(static_cast<unsigned>(x));
+    }
+    return true;
+  }
+  if (is_ascii_punct(c)) {
+    set.set(static_cast<unsigned char>(c));
+    return true;
+  }
+  return false;
+}
+
+bool read_number(std::string_view p, std::size_t& i, unsigned& out) {
+  std::size_t start = i;
+  unsigned long v = 0;
+  while (i < p.size() && p[i] >= '0' && p[i] <= '9' && i - start < 4) v = v * 10 + static_cast<unsigned>(p[i++] - '0');
+  out = static_cast<unsigned>(v);
+  return i > start && (i >= p.size() || p[i] < '0' || p[i] > '9');
+}
+
+}  // namespace
+
+std::optional<SimplePattern> SimplePattern::compile(std::string_view p) {
+  if (p.empty() || p[0] != '^') return std::nullopt;
+  SimplePattern out;
+  std::size_t i = 1;
+  while (i < p.size()) {
+    char c = p[i];
+    if (c == '$' && i + 1 == p.size()) {
+      out.anchored_end_ = true;
+      break;
+    }
+    Step step;
+    if (c == '\\') {
+      if (i + 1 >= p.size() || !read_escape(p[i + 1], step.set)) return std::nullopt;
+      i += 2;
+    } else if (c == '[') {
+      ++i;
+      if (i < p.size() && p[i] == '^') return std::nullopt;  // negated classes match non-ASCII code points
+      bool closed = false;
+      while (i < p.size()) {
+        char a = p[i];
+        if (a == ']' && !step.set.none()) {
+          closed = true;
+          ++i;
+          break;
+        }
+        if (a == '\\') {
+          if (i + 1 >= p.size() || !read_escape(p[i + 1], step.set)) return std::nullopt;
+          i += 2;
+          continue;
+        }
+        if (a == '[' || static_cast<unsigned char>(a) >= 0x80 || a < 0x20) return std::nullopt;
+        if (i + 2 < p.size() && p[i + 1] == '-' && p[i + 2] != ']') {
+          char b = p[i + 2];
+          if (b == '\\' || static_cast<unsigned char>(b) >= 0x80 || b < a) return std::nullopt;
+          for (int x = a; x <= b; ++x) step.set.set(static_cast<unsigned>(x));
+          i += 3;
+        } else {
+          step.set.set(static_cast<unsigned char>(a));
+          ++i;
+        }
+      }
+      if (!closed) return std::nullopt;
+    } else if (std::isalnum(static_cast<unsigned char>(c)) || c == '_' || c == '-' || c == ':' || c == '/' ||
+               c == '@' || c == '#' || c == '=' || c == '!' || c == '%' || c == '&' || c == ',' || c == ';' ||
+               c == '<' || c == '>' || c == '\'' || c == '"' || c == '~' || c == ' ') {
+      if (static_cast<unsigned char>(c) >= 0x80) return std::nullopt;
+      step.set.set(static_cast<unsigned char>(c));
+      ++i;
+    } else {
+      return std::nullopt;  // '.', '(', '|', '$' inside, quantifier without operand, ...
+    }
+    if (i < p.size()) {
+      char q = p[i];
+      if (q == '?') step.min = 0, step.max = 1, ++i;
+      else if (q == '*') step.min = 0, step.max = kUnbounded, ++i;
+      else if (q == '+') step.min = 1, step.max = kUnbounded, ++i;
+      else if (q == '{') {
+        ++i;
+        if (!read_number(p, i, step.min)) return std::nullopt;
+        step.max = step.min;
+        if (i < p.size() && p[i] == ',') {
+          ++i;
+          if (i < p.size() && p[i] == '}') {
+            step.max = kUnbounded;
+          } else if (!read_number(p, i, step.max) || step.max < step.min) {
+            return std::nullopt;
+          }
+        }
+        if (i >= p.size() || p[i] != '}') return std::nullopt;
+        ++i;
+      }
+      if (i < p.size() && (p[i] == '?' || p[i] == '+' || p[i] == '*' || p[i] == '{')) return std::nullopt;  // lazy, possessive
+    }
+    out.steps_.push_back(step);
+  }
+  if (out.steps_.empty()) return std::nullopt;
+  // Greedy is exact only if a variable step can't eat what a later step
+  // needs: it must be disjoint from each following step up to and including
+  // the next one that must match at least once.
+  for (std::size_t k = 0; k < out.steps_.size(); ++k) {
+    const Step& s = out.steps_[k];
+    if (s.min == s.max) continue;
+    for (std::size_t j = k + 1; j < out.steps_.size(); ++j) {
+      if ((s.set & out.steps_[j].set).any()) return std::nullopt;
+      if (out.steps_[j].min > 0) break;
+    }
+  }
+  return out;
+}
+
+bool SimplePattern::matches(std::string_view text) const {
+  std::size_t i = 0;
+  for (const Step& step : steps_) {
+    unsigned count = 0;
+    while (count < step.max && i < text.size() && step.set.test(static_cast<unsigned char>(text[i]))) ++i, ++count;
+    if (count < step.min) return false;
+  }
+  return !anchored_end_ || i == text.size();
+}
+
+}  // namespace dq
