@@ -178,8 +178,8 @@ int main(int argc, char** argv) {
 
   // 3. Latency of one ~600-byte event, validated again and again.
   std::string event = make_event(rng, 7);
-  while (event.size() < 600) event.insert(event.size() - 1, ",\"pad\":null");
-  event = event.substr(0, event.find(",\"pad\"")) + "}";
+  std::size_t details = event.find("/details");
+  if (event.size() < 600) event.insert(details, std::string(600 - event.size(), 'x'));  // a longer page path
   dq::Validator single(*contract);
   std::vector<double> per_record_ns;
   for (int batch = 0; batch < 2000; ++batch) {

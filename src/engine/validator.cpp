@@ -116,6 +116,18 @@ struct SimdjsonAdapter {
     return is_null || state.fail("invalid literal");
   }
   DQ_ALWAYS_INLINE bool get_string(Value& v, std::string_view& out) { return check(v.get_string().get(out)); }
+  DQ_ALWAYS_INLINE int try_string(Value& v, std::string_view& out) {
+    simdjson::error_code e = v.get_string().get(out);
+    if (e == simdjson::SUCCESS) return 1;
+    return e == simdjson::INCORRECT_TYPE ? 0 : (check(e), -1);
+  }
+  DQ_ALWAYS_INLINE int try_number(Value& v, Number& out) {
+    // A JSON number starts with '-' or a digit: anything else is another type
+    // (or malformed, which the general path reports).
+    const char c = static_cast<char>(*reinterpret_cast<const unsigned char*>(v.raw_json_token().data()));
+    if (c != '-' && (c < '0' || c > '9')) return 0;
+    return get_number(v, out) ? 1 : -1;
+  }
   DQ_ALWAYS_INLINE bool get_object(Value& v, Object& out) { return check(v.get_object().get(out)); }
   DQ_ALWAYS_INLINE bool get_array(Value& v, Array& out) { return check(v.get_array().get(out)); }
   DQ_ALWAYS_INLINE std::string_view token(Value& v) {
@@ -254,6 +266,14 @@ struct NlohmannAdapter {
     return true;
   }
   bool get_null(Value&) { return true; }
+  int try_string(Value& v, std::string_view& out) {
+    if (!v.is_string()) return 0;
+    return get_string(v, out) ? 1 : -1;
+  }
+  int try_number(Value& v, Number& out) {
+    if (!v.is_number()) return 0;
+    return get_number(v, out) ? 1 : -1;
+  }
   bool get_string(Value& v, std::string_view& out) {
     const std::string& s = v.get_ref<const std::string&>();
     if (!simdjson::validate_utf8(s.data(), s.size())) return state.fail("a string is not valid UTF-8");
