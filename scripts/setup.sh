@@ -14,4 +14,10 @@ if [ ${#missing[@]} -gt 0 ]; then
   $SUDO apt-get update -qq
   DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq "${missing[@]}" >/dev/null
 fi
-python3 -c "import pytest" 2>/dev/null || python3 -m pip install -q pytest
+# pytest and jsonschema for the CLI tests: pip where allowed, else Debian's package.
+if ! python3 -c "import pytest, jsonschema" 2>/dev/null; then
+  python3 -m pip install -q pytest jsonschema 2>/dev/null || {
+    SUDO=""; [ "$(id -u)" -ne 0 ] && SUDO="sudo"
+    DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq python3-pytest python3-jsonschema >/dev/null
+  }
+fi

@@ -145,3 +145,15 @@ def test_text_report_names_failures_with_samples():
     assert text.startswith("FAILED  github.public_events 1.0.0")
     assert "records: 30 total, 29 valid, 1 invalid, 0 malformed" in text
     assert "payload.distinct_size=0" in text
+
+
+def test_json_reports_match_the_report_schema(tmp_path):
+    import jsonschema
+    schema = json.loads((ROOT / "schemas/report.schema.json").read_text())
+    contract = write(tmp_path, "c.yaml", CONTRACT)
+    data = write(tmp_path, "d.ndjson", '{"id": "o1"}\n{"id": "x"}\n{broken\n')
+    for args in ([GITHUB, GITHUB_DATA], [TWEETS, TWEETS_DATA], [contract, data]):
+        report = json.loads(dq("validate", "-c", args[0], args[1], "--format", "json").stdout)
+        jsonschema.validate(report, schema)
+        r = report["records"]
+        assert r["total"] == r["valid"] + r["invalid"] + r["malformed"]
