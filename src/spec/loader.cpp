@@ -269,11 +269,20 @@ class Loader {
 
   std::vector<Field> load_fields(const YAML::Node& node, const std::string& where) {
     std::vector<Field> out;
+    if (too_many_fields_) return out;
     if (!node.IsMap()) {
       diags_.error(span_of(node), "'" + where + "' must be a mapping of field name: {type, ...}");
       return out;
     }
     for (auto it = node.begin(); it != node.end(); ++it) {
+      // YAML aliases can repeat a subtree exponentially: bound what is built.
+      if (too_many_fields_) return out;
+      if (++field_count_ > kMaxFields) {
+        too_many_fields_ = true;
+        diags_.error(span_of(it->first), "the contract declares more than " + std::to_string(kMaxFields) +
+                                             " fields (YAML aliases repeat their subtree)");
+        return out;
+      }
       Field f;
       f.name = it->first.Scalar();
       f.span = span_of(it->first);
@@ -553,7 +562,10 @@ class Loader {
     return out;
   }
 
+  static constexpr std::size_t kMaxFields = 10000;
   Diagnostics& diags_;
+  std::size_t field_count_ = 0;
+  bool too_many_fields_ = false;
 };
 
 }  // namespace

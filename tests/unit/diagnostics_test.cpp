@@ -153,3 +153,16 @@ grading:
   CHECK(diags[0].line == 8);
   CHECK(diags[1].message == "drift names unknown field 'b'");
 }
+
+TEST_CASE("a contract whose aliases would expand exponentially is refused, not expanded") {
+  // Each level doubles the fields below it: 2^40 if expanded.
+  std::string contract = std::string(kHead) + "fields:\n  x0: &x0 {type: string}\n";
+  for (int i = 1; i <= 40; ++i) {
+    contract += "  x" + std::to_string(i) + ": &x" + std::to_string(i) + " {type: object, fields: {a: *x" +
+                std::to_string(i - 1) + ", b: *x" + std::to_string(i - 1) + "}}\n";
+  }
+  auto diags = errors_of(contract);
+  for (const auto& d : diags) UNSCOPED_INFO(d.to_string());
+  REQUIRE(diags.size() == 1);
+  CHECK(diags[0].message == "the contract declares more than 10000 fields (YAML aliases repeat their subtree)");
+}
