@@ -13,7 +13,7 @@ const dq::Diagnostic& only(const std::vector<dq::Diagnostic>& d) {
 }
 }  // namespace
 
-TEST_CASE("rejects an unknown key with file:line:col and a did-you-mean hint") {
+TEST_CASE("rejects an unknown key with file-line-col and a did-you-mean hint") {
   auto d = only(errors_of(std::string(kHead) + "fields:\n  a: {type: string, requird: true}\n"));
   CHECK(d.to_string() == "bad.yaml:6:21: error: unknown key 'requird' in field 'a' (did you mean 'required'?)");
 }

@@ -39,7 +39,7 @@ TEST_CASE("comparisons, arithmetic and params") {
   CHECK(passes("status == \"paid\" or status == \"shipped\"", R"({"status": "shipped"})"));
 }
 
-TEST_CASE("a comparison with a null or absent operand is false; only == null tests for it") {
+TEST_CASE("a comparison with a null or absent operand is false, only == null tests for it") {
   CHECK_FALSE(passes("refund <= amount", R"({"amount": 10})"));
   CHECK_FALSE(passes("refund != 5", R"({"amount": 10})"));
   CHECK(passes("refund == null or refund <= amount", R"({"amount": 10})"));
@@ -49,7 +49,7 @@ TEST_CASE("a comparison with a null or absent operand is false; only == null tes
   CHECK_FALSE(passes("amount + refund > 0", R"({"amount": 1})"));  // arithmetic with null is null
 }
 
-TEST_CASE("when false skips the rule; and/or short-circuit") {
+TEST_CASE("when false skips the rule, and/or short-circuit") {
   CHECK(passes("shipped_at != null", R"({"status": "paid"})", "status == \"shipped\""));
   CHECK_FALSE(passes("shipped_at != null", R"({"status": "shipped"})", "status == \"shipped\""));
   CHECK(passes("status == null or len(status) > 2", R"({})"));

@@ -6,7 +6,7 @@
 
 using namespace dqtest;
 
-TEST_CASE("required means present and not null; optional null or absent skips every check") {
+TEST_CASE("required means present and not null, optional null or absent skips every check") {
   dq::Validator v(load(R"(
 fields:
   id: {type: string, required: true}
@@ -23,7 +23,7 @@ fields:
   CHECK(null_id.violations[0].value == "null");
 }
 
-TEST_CASE("min and max are inclusive; exclusive_min and exclusive_max are strict") {
+TEST_CASE("min and max are inclusive, exclusive_min and exclusive_max are strict") {
   dq::Validator v(load(R"(
 fields:
   a: {type: number, min: 0, max: 10}
@@ -52,7 +52,7 @@ fields:
   CHECK(rules_of(v.validate_json(R"({"day": "2027-02-30"})")) == Ids{"day.type"});
 }
 
-TEST_CASE("timestamps: RFC 3339 with T or space, layouts, epoch units, default offset") {
+TEST_CASE("timestamps - RFC 3339 with T or space, layouts, epoch units, default offset") {
   dq::Validator v(load(R"(
 fields:
   a: {type: timestamp, min: '2026-01-01T00:00:00Z'}
@@ -81,7 +81,7 @@ TEST_CASE("min_length and max_length count Unicode code points, not bytes") {
   CHECK(v.validate_json(R"({"s": "\u00e9\u00e9"})").ok);  // escapes count once decoded
 }
 
-TEST_CASE("patterns are unanchored RE2; ^...$ anchors them") {
+TEST_CASE("patterns are unanchored RE2, ^...$ anchors them") {
   dq::Validator v(load(R"(
 fields:
   loose: {type: string, pattern: '[0-9]+'}
@@ -93,7 +93,7 @@ fields:
   CHECK(v.validate_json(R"({"whole": "123"})").ok);
 }
 
-TEST_CASE("a number with zero fraction is an integer; fractions are not") {
+TEST_CASE("a number with zero fraction is an integer, fractions are not") {
   dq::Validator v(load("fields:\n  n: {type: integer, min: 1, max: 100}\n  x: {type: number}\n"));
   CHECK(v.validate_json(R"({"n": 3.0})").ok);
   CHECK(v.validate_json(R"({"n": 1e2})").ok);
@@ -182,7 +182,7 @@ TEST_CASE("unique_items rejects repeated scalar elements") {
   CHECK(dup.violations[0].value == "\"a\"");
 }
 
-TEST_CASE("additional_fields: allow, warn and reject, inherited by nested objects") {
+TEST_CASE("additional_fields - allow, warn and reject, inherited by nested objects") {
   const char* fields = "fields:\n  a: {type: string}\n  o: {type: object, fields: {b: {type: string}}}\n";
   dq::Validator allow(load(std::string("additional_fields: allow\n") + fields));
   dq::Validator warn(load(std::string("additional_fields: warn\n") + fields));
@@ -236,7 +236,7 @@ fields:
   CHECK(overridden.validate_json(R"({"amount": 500})").ok);
 }
 
-TEST_CASE("keys match by value: escapes, long keys, and near misses") {
+TEST_CASE("keys match by value - escapes, long keys, and near misses") {
   dq::Validator v(load(R"(
 additional_fields: reject
 fields:
@@ -262,7 +262,7 @@ TEST_CASE("a non-object record is one type violation") {
   }
 }
 
-TEST_CASE("nlohmann::json values get the same verdicts as JSON bytes") {
+TEST_CASE("nlohmann--json values get the same verdicts as JSON bytes") {
   dq::Validator v(load(R"(
 fields:
   id: {type: string, required: true, pattern: '^ord_'}

@@ -42,7 +42,7 @@ Run run(const std::string& input, dq::InputFormat format = dq::InputFormat::kAut
 
 }  // namespace
 
-TEST_CASE("NDJSON: blank lines skipped, malformed lines counted with line numbers, stream goes on") {
+TEST_CASE("NDJSON - blank lines skipped, malformed lines counted with line numbers, stream goes on") {
   Run r = run("{\"id\": 1}\n\n   \n{\"id\": 0}\n{\"id\": \n{\"id\": 2}\r\n{\"id\": 3}");
   CHECK(r.report.records.total == 5);
   CHECK(r.report.records.valid == 3);
@@ -73,7 +73,7 @@ TEST_CASE("a JSON array of records, pretty-printed, with line numbers") {
   CHECK(r.report.rules[0].samples[0].line == 3);
 }
 
-TEST_CASE("a truncated JSON array: the partial record is malformed and nothing is lost") {
+TEST_CASE("a truncated JSON array - the partial record is malformed and nothing is lost") {
   Run r = run("[{\"id\": 1}, {\"id\": 2}, {\"id\": ");
   CHECK(r.report.records.valid == 2);
   CHECK(r.report.records.malformed == 1);
@@ -112,7 +112,7 @@ TEST_CASE("rejects carry the raw record and every reason") {
   CHECK(third["raw_base64"] == "/w==");  // not UTF-8: kept byte for byte
 }
 
-TEST_CASE("samples per rule are bounded; failures are counted once per record") {
+TEST_CASE("samples per rule are bounded, failures are counted once per record") {
   std::string input;
   for (int i = 0; i < 50; ++i) input += "{\"id\": 0}\n";
   Run r = run(input);
@@ -136,7 +136,7 @@ TEST_CASE("report JSON has the stable top-level keys") {
   CHECK(junit.find("<failure") != std::string::npos);
 }
 
-TEST_CASE("mostly: a field passes in a report when enough non-null values pass") {
+TEST_CASE("mostly - a field passes in a report when enough non-null values pass") {
   dq::Contract c = load("fields:\n  email: {type: string, format: email, mostly: 0.75}\n");
   auto report_for = [&](int bad, int good, int nulls) {
     dq::Validator v(c);
