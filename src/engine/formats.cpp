@@ -97,20 +97,6 @@ std::optional<Format> format_from_name(std::string_view name) {
   return std::nullopt;
 }
 
-const char* format_name(Format format) {
-  switch (format) {
-    case Format::kEmail: return "email";
-    case Format::kUri: return "uri";
-    case Format::kUuid: return "uuid";
-    case Format::kDate: return "date";
-    case Format::kDateTime: return "date-time";
-    case Format::kIpv4: return "ipv4";
-    case Format::kIpv6: return "ipv6";
-    case Format::kHostname: return "hostname";
-  }
-  return "?";
-}
-
 bool matches_format(Format format, std::string_view s) {
   switch (format) {
     case Format::kEmail: return is_email(s);

@@ -9,7 +9,6 @@ namespace dq {
 enum class Format { kEmail, kUri, kUuid, kDate, kDateTime, kIpv4, kIpv6, kHostname };
 
 std::optional<Format> format_from_name(std::string_view name);
-const char* format_name(Format format);
 bool matches_format(Format format, std::string_view value);
 
 // Number of Unicode code points in valid UTF-8 text.

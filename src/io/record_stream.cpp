@@ -17,6 +17,13 @@ namespace {
 constexpr std::size_t kChunk = 1 << 20;
 constexpr std::size_t kPadding = 64;  // simdjson reads up to 64 bytes past a record
 
+// How the bytes of an input hold records.
+enum class Layout {
+  kLines,   // NDJSON: one record per line
+  kArray,   // one top-level JSON array of records
+  kValues,  // JSON values one after another (a .json file that is not an array)
+};
+
 bool is_space(char c) { return c == ' ' || c == '\t' || c == '\n' || c == '\r'; }
 
 std::string_view ends_with_extension(const std::string& path) {
@@ -35,9 +42,10 @@ class StreamValidator {
   Status run() {
     if (!fill()) return io_error();
     skip_bom();
-    InputFormat format = options_.format;
-    if (format == InputFormat::kAuto) format = sniff();
-    bool ok = format == InputFormat::kNdjson ? ndjson() : json_values(format == InputFormat::kJsonArray);
+    Layout layout = options_.format == InputFormat::kNdjson      ? Layout::kLines
+                    : options_.format == InputFormat::kJsonArray ? Layout::kArray
+                                                                 : sniff();
+    bool ok = layout == Layout::kLines ? ndjson() : json_values(layout == Layout::kArray);
     return ok ? Status() : io_error();
   }
 
@@ -71,15 +79,15 @@ class StreamValidator {
     if (end_ - begin_ >= 3 && std::memcmp(buffer_.data() + begin_, "\xEF\xBB\xBF", 3) == 0) begin_ += 3;
   }
 
-  InputFormat sniff() {
+  Layout sniff() {
     std::string_view ext = ends_with_extension(options_.source_name);
-    if (ext == ".ndjson" || ext == ".jsonl") return InputFormat::kNdjson;
+    if (ext == ".ndjson" || ext == ".jsonl") return Layout::kLines;
     std::size_t i = begin_;
     while (i < end_ && is_space(buffer_[i])) ++i;
-    if (i < end_ && buffer_[i] == '[') return InputFormat::kJsonArray;
+    if (i < end_ && buffer_[i] == '[') return Layout::kArray;
     // A .json file that is not an array holds JSON values one after another
     // (one object, or several, pretty-printed or not).
-    return ext == ".json" ? InputFormat::kAuto : InputFormat::kNdjson;
+    return ext == ".json" ? Layout::kValues : Layout::kLines;
   }
 
   void emit(std::string_view raw, const Verdict& verdict, std::uint64_t line, std::uint64_t offset) {
