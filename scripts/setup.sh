@@ -3,7 +3,7 @@
 # skipping what is already there. Safe to run repeatedly.
 set -euo pipefail
 packages=(cmake ninja-build g++ pkg-config libyaml-cpp-dev libre2-dev libsimdjson-dev nlohmann-json3-dev
-          libboost-dev catch2 libcli11-dev libsqlite3-dev python3 python3-pip)
+          libboost-dev catch2 libcli11-dev libsqlite3-dev libcsv-dev python3 python3-pip)
 missing=()
 for p in "${packages[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")

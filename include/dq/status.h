@@ -17,6 +17,7 @@ enum class StatusCode {
   kInvalidContract,  // the contract has errors; see diagnostics()
   kInvalidArgument,  // a parameter or option is wrong
   kIoError,          // a file could not be read or written
+  kInvalidData,      // a batch that cannot be read at all: an inconsistent Arrow layout, a column that does not fit
 };
 
 enum class Severity { kError, kWarn };

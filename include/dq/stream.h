@@ -1,5 +1,13 @@
-// Validating a stream of records: NDJSON or one JSON array, from a file or
-// stdin, in constant memory (bounded by Limits::max_record_bytes).
+// Validating a stream of records: NDJSON, one JSON array, or CSV, from a
+// file or stdin, in constant memory (bounded by Limits::max_record_bytes).
+//
+// CSV: the header row names the columns, which map to top-level fields.
+// Cells are typed by the contract: a cell of an integer or number field that
+// reads as a JSON number is that number, of a boolean field `true`/`false` a
+// boolean; an empty unquoted cell is null; anything else is a string (so
+// "12x" in an integer field is a type violation). A row with a different
+// number of cells than the header, or whose quotes do not parse, is malformed
+// with its line. Rows are validated in columnar batches.
 //
 // A record that does not parse is counted `malformed`, with its line and byte
 // offset, and the stream goes on: total == valid + invalid + malformed.
@@ -18,11 +26,12 @@ enum class InputFormat {
   kAuto,       // by extension (.ndjson/.jsonl vs .json), else by the first byte ('[' = array)
   kNdjson,     // one JSON document per line; blank lines are skipped
   kJsonArray,  // one top-level JSON array of records
+  kCsv,        // RFC 4180 CSV with a header row (kAuto picks it for .csv files)
 };
 
 // One record as read, with its verdict; for rejects files and callbacks.
 struct RecordEvent {
-  std::string_view raw;  // the record's bytes as they were in the input
+  std::string_view raw;  // the record's bytes as they were in the input ("" for Arrow rows)
   RecordPosition where;
   const Verdict& verdict;
 };

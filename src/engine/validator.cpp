@@ -56,6 +56,45 @@ const char* json_type_name(JsonType t) {
   return "?";
 }
 
+bool json_number_grammar(std::string_view t) {
+  std::size_t i = 0;
+  auto digits = [&] {
+    std::size_t start = i;
+    while (i < t.size() && t[i] >= '0' && t[i] <= '9') ++i;
+    return i > start;
+  };
+  if (i < t.size() && t[i] == '-') ++i;
+  if (i < t.size() && t[i] == '0') {
+    ++i;
+  } else if (!digits()) {
+    return false;
+  }
+  if (i < t.size() && t[i] == '.') {
+    ++i;
+    if (!digits()) return false;
+  }
+  if (i < t.size() && (t[i] == 'e' || t[i] == 'E')) {
+    ++i;
+    if (i < t.size() && (t[i] == '+' || t[i] == '-')) ++i;
+    if (!digits()) return false;
+  }
+  return i == t.size();
+}
+
+const Verdict& finish_walk(WalkState& state, bool well_formed, std::size_t error_offset) {
+  Verdict& v = state.verdict;
+  if (well_formed) {
+    run_rules(state);
+    return v;
+  }
+  v.ok = false;
+  v.malformed = true;
+  v.violations.clear();  // checks read on the way in are void: the record is not readable
+  v.error = state.malformed.empty() ? "malformed JSON" : state.malformed;
+  v.error_offset = error_offset;
+  return v;
+}
+
 void run_rules(WalkState& state) {
   const Program& p = *state.program;
   for (const CompiledRule& rule : p.rules) {
@@ -138,32 +177,6 @@ struct SimdjsonAdapter {
     return t;
   }
 
-  // JSON's number grammar: -?(0|[1-9][0-9]*)(\.[0-9]+)?([eE][+-]?[0-9]+)?
-  static bool json_number_grammar(std::string_view t) {
-    std::size_t i = 0;
-    auto digits = [&] {
-      std::size_t start = i;
-      while (i < t.size() && t[i] >= '0' && t[i] <= '9') ++i;
-      return i > start;
-    };
-    if (i < t.size() && t[i] == '-') ++i;
-    if (i < t.size() && t[i] == '0') {
-      ++i;
-    } else if (!digits()) {
-      return false;
-    }
-    if (i < t.size() && t[i] == '.') {
-      ++i;
-      if (!digits()) return false;
-    }
-    if (i < t.size() && (t[i] == 'e' || t[i] == 'E')) {
-      ++i;
-      if (i < t.size() && (t[i] == '+' || t[i] == '-')) ++i;
-      if (!digits()) return false;
-    }
-    return i == t.size();
-  }
-
   DQ_ALWAYS_INLINE bool get_number(Value& v, Number& out) {
     od::number n;
     simdjson::error_code e = v.get_number().get(n);
@@ -227,6 +240,7 @@ struct SimdjsonAdapter {
     return words[0] == declared.key_words[0] && words[1] == declared.key_words[1] && raw[length] == '"';
   }
   DQ_ALWAYS_INLINE bool key_text(Key& field, std::string_view& out) { return check(field.unescaped_key().get(out)); }
+  int native_time(Value&, dq::Value&) { return 0; }  // JSON has no timestamp type
   template <class F>
   bool for_each_element(Array& arr, F&& f) {
     for (auto element_result : arr) {
@@ -321,6 +335,7 @@ struct NlohmannAdapter {
     return true;
   }
   bool key_is(Key& key, const Node& declared) { return key == declared.key; }
+  int native_time(Value&, dq::Value&) { return 0; }
   bool key_text(Key& key, std::string_view& out) {
     out = key;
     return true;
@@ -350,15 +365,7 @@ struct Validator::Impl {
     if (parser.allocate(64 * 1024, limits.max_depth + 2) != simdjson::SUCCESS) {}
   }
 
-  const Verdict& malformed(std::size_t offset) {
-    Verdict& v = state.verdict;
-    v.ok = false;
-    v.malformed = true;
-    v.violations.clear();  // checks read on the way in are void: the record is not JSON
-    v.error = state.malformed.empty() ? "malformed JSON" : state.malformed;
-    v.error_offset = offset;
-    return v;
-  }
+  const Verdict& malformed(std::size_t offset) { return finish_walk(state, false, offset); }
 
   const Verdict& run_json(std::string_view json, std::size_t capacity) {
     const Program& p = contract.program();
@@ -401,8 +408,7 @@ struct Validator::Impl {
       }
       return malformed(offset);
     }
-    run_rules(state);
-    return state.verdict;
+    return finish_walk(state, true);
   }
 
   // A record must be an object: anything else is one type violation, once
@@ -427,7 +433,7 @@ struct Validator::Impl {
       case od::json_type::number: {
         double d;
         simdjson::error_code e = doc.get_double().get(d);
-        if (e && !SimdjsonAdapter::json_number_grammar(doc.raw_json_token().value_unsafe())) return adapter.check(e);
+        if (e && !json_number_grammar(doc.raw_json_token().value_unsafe())) return adapter.check(e);
         shown = "a number";
         break;
       }
@@ -463,9 +469,7 @@ struct Validator::Impl {
         return state.verdict;
       }
     }
-    if (!ok) return malformed(0);
-    run_rules(state);
-    return state.verdict;
+    return finish_walk(state, ok);
   }
 };
 
@@ -492,6 +496,12 @@ const Contract& Validator::contract() const { return impl_->contract; }
 struct ValidatorAccess {
   static Validator::Impl& impl(Validator& v) { return *v.impl_; }
 };
+
+WalkState& walk_state(Validator& validator) {
+  WalkState& state = ValidatorAccess::impl(validator).state;
+  state.reset(validator.contract().program());
+  return state;
+}
 
 const Verdict& validate(Validator& validator, const nlohmann::json& record) {
   return ValidatorAccess::impl(validator).run_value(record);

@@ -9,7 +9,9 @@
 //   try_string(v, string_view&) / try_number(v, Number&) -> 1 got it, 0 another type, -1 malformed,
 //   for_each_field(Object&, f(Key&, Value&) -> bool), key_is(Key&, const Node&) (as written, no
 //   unescaping), key_text(Key&, string_view&) (unescaped), for_each_element(Array&, f(Value&) -> bool),
-//   token(v) -> string_view (a scalar's JSON text, for messages).
+//   token(v) -> string_view (a scalar's JSON text, for messages),
+//   native_time(v, Value&) -> 1 a typed timestamp (µs) or date (days) whose
+//   get_string is its RFC 3339 text, 0 not one, -1 out of range.
 #pragma once
 
 #include <algorithm>
@@ -110,6 +112,8 @@ struct WalkState {
 };
 
 std::string json_quote(std::string_view s);
+// JSON's number grammar: -?(0|[1-9][0-9]*)(\.[0-9]+)?([eE][+-]?[0-9]+)?
+bool json_number_grammar(std::string_view text);
 const char* json_type_name(JsonType t);
 
 template <class A>
@@ -454,7 +458,19 @@ class Walker {
     std::string_view text;  // the string as read, or the number's token
     bool quoted = false;
     const TimeInput& in = n.time;
-    if (t == JsonType::kString) {
+    // Columnar timestamps and dates are instants already: no text to parse,
+    // whatever the layout (their text form, RFC 3339, is for messages).
+    Value native;
+    const int got_native = t == JsonType::kString ? a_.native_time(v, native) : 0;
+    if (got_native < 0) {
+      s_.violate(n.type_check, std::string(a_.token(v)), "is out of range for a timestamp");
+      return true;
+    }
+    if (got_native > 0 && native.kind == kind) {
+      if (!a_.get_string(v, text)) return false;
+      value.i = native.i;
+      quoted = true;
+    } else if (t == JsonType::kString) {
       std::string_view sv;
       if (!a_.get_string(v, sv)) return false;
       std::optional<std::int64_t> parsed;
@@ -596,5 +612,13 @@ class Walker {
 
 // Evaluates the contract's record rules on the captured values.
 void run_rules(WalkState& state);
+
+// Completes a walked record: its rules when it was read whole, else a
+// malformed verdict (why: state.malformed).
+const Verdict& finish_walk(WalkState& state, bool well_formed, std::size_t error_offset = 0);
+
+// The scratch of a Validator, reset for a new record: the columnar engine
+// walks with the same state as the record engine.
+WalkState& walk_state(Validator& validator);
 
 }  // namespace dq

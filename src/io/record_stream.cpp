@@ -6,6 +6,7 @@
 #include <string>
 
 #include "dq/stream.h"
+#include "io/csv_stream.h"
 
 #include <simdjson.h>
 
@@ -318,6 +319,10 @@ std::string reject_line(const RecordEvent& event, const std::string& source) {
 }
 
 Status validate_stream(Validator& validator, std::FILE* file, const StreamOptions& options, ReportBuilder& report) {
+  if (options.format == InputFormat::kCsv ||
+      (options.format == InputFormat::kAuto && ends_with_extension(options.source_name) == ".csv")) {
+    return validate_csv(validator, file, options, report);
+  }
   return StreamValidator(validator, file, options, report).run();
 }
 

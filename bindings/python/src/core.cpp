@@ -1,0 +1,339 @@
+// dq._core: the native module under the `dq` package. It translates between
+// Python and the C++ API and nothing more; the package's Python layer shapes
+// the results (dq/__init__.py).
+//
+// Threads: a Contract is shared freely; each call borrows a Validator (the
+// per-thread scratch) from the contract's pool, so calls from several Python
+// threads run in parallel with the GIL released.
+#include <pybind11/pybind11.h>
+#include <pybind11/stl.h>
+
+#include <cstdio>
+#include <memory>
+#include <mutex>
+#include <nlohmann/json.hpp>
+#include <string>
+#include <vector>
+
+#include "dq/arrow.h"
+#include "dq/dq.h"
+#include "dq/json.h"
+
+namespace py = pybind11;
+
+namespace {
+
+// Raises dq.ContractError / dq.DataError (defined in Python, dq/errors.py).
+[[noreturn]] void raise(const char* name, py::object error) {
+  py::object cls = py::module_::import("dq.errors").attr(name);
+  PyErr_SetObject(cls.ptr(), error.ptr());
+  throw py::error_already_set();
+}
+
+[[noreturn]] void raise_status(const dq::Status& status) {
+  py::object errors = py::module_::import("dq.errors");
+  if (status.code() == dq::StatusCode::kInvalidContract) {
+    py::list diagnostics;
+    for (const dq::Diagnostic& d : status.diagnostics()) {
+      diagnostics.append(errors.attr("Diagnostic")(d.file, d.line, d.column,
+                                                   d.severity == dq::Severity::kError ? "error" : "warn", d.message));
+    }
+    raise("ContractError", errors.attr("ContractError")(status.to_string(), diagnostics));
+  }
+  if (status.code() == dq::StatusCode::kIoError) {
+    PyErr_SetString(PyExc_OSError, status.message().c_str());
+    throw py::error_already_set();
+  }
+  raise("DataError", errors.attr("DataError")(status.message()));
+}
+
+// Python values to nlohmann::json, for Contract.validate(dict).
+nlohmann::json to_json(py::handle value, std::size_t depth) {
+  if (depth > 1000) throw py::value_error("the value is nested too deeply to validate");
+  if (value.is_none()) return nullptr;
+  if (py::isinstance<py::bool_>(value)) return value.cast<bool>();
+  if (py::isinstance<py::int_>(value)) {
+    try {
+      return value.cast<std::int64_t>();
+    } catch (const py::cast_error&) {
+      try {
+        return value.cast<std::uint64_t>();
+      } catch (const py::cast_error&) {
+        return value.cast<double>();  // beyond 64 bits: a number all the same
+      }
+    }
+  }
+  if (py::isinstance<py::float_>(value)) return value.cast<double>();
+  if (py::isinstance<py::str>(value)) return value.cast<std::string>();
+  if (py::isinstance<py::dict>(value)) {
+    nlohmann::json out = nlohmann::json::object();
+    for (auto item : value.cast<py::dict>()) {
+      out[py::str(item.first).cast<std::string>()] = to_json(item.second, depth + 1);
+    }
+    return out;
+  }
+  if (py::isinstance<py::list>(value) || py::isinstance<py::tuple>(value)) {
+    nlohmann::json out = nlohmann::json::array();
+    for (auto item : value) out.push_back(to_json(item, depth + 1));
+    return out;
+  }
+  // datetime, date, Decimal, ...: their ISO text, as a JSON encoder would write.
+  if (py::hasattr(value, "isoformat")) return value.attr("isoformat")().cast<std::string>();
+  return py::str(value).cast<std::string>();
+}
+
+struct Failure {
+  std::uint64_t record, line;
+  std::string path, rule, severity, message, value;
+};
+
+// A finished report: its JSON and text forms and the failing rows kept.
+struct NativeReport {
+  std::string json, text;
+  std::vector<Failure> failures;
+  bool failures_truncated = false;
+};
+
+// Collects every violation of rejected records, up to a bound.
+struct FailureSink {
+  std::size_t max;
+  NativeReport* out;
+  void operator()(const dq::RecordEvent& event) {
+    const dq::Verdict& v = event.verdict;
+    if (v.malformed) {
+      add({event.where.record, event.where.line, "", "malformed", "error", v.error, ""});
+      return;
+    }
+    for (const dq::Violation& violation : v.violations) {
+      add({event.where.record, event.where.line, violation.path, violation.rule,
+           violation.severity == dq::Severity::kError ? "error" : "warn", violation.message, violation.value});
+    }
+  }
+  void add(Failure f) {
+    if (out->failures.size() < max) {
+      out->failures.push_back(std::move(f));
+    } else {
+      out->failures_truncated = true;
+    }
+  }
+};
+
+class PyContract {
+ public:
+  explicit PyContract(dq::Contract contract) : contract_(std::move(contract)) {}
+
+  static PyContract load(const std::string& path, const dq::Params& params) {
+    dq::LoadOptions options;
+    options.params = params;
+    dq::Result<dq::Contract> loaded = [&] {
+      py::gil_scoped_release release;
+      return dq::Contract::load_file(path, options);
+    }();
+    if (!loaded.ok()) raise_status(loaded.status());
+    return PyContract(std::move(loaded).value());
+  }
+
+  static PyContract loads(const std::string& yaml, const std::string& name, const dq::Params& params) {
+    dq::LoadOptions options;
+    options.params = params;
+    dq::Result<dq::Contract> loaded = dq::Contract::load_string(yaml, name, options);
+    if (!loaded.ok()) raise_status(loaded.status());
+    return PyContract(std::move(loaded).value());
+  }
+
+  const dq::Contract& contract() const { return contract_; }
+
+  dq::Verdict validate(py::handle record) {
+    nlohmann::json value = to_json(record, 0);
+    Lease lease(*this);
+    py::gil_scoped_release release;
+    return dq::validate(*lease.validator, value);
+  }
+
+  dq::Verdict validate_json(std::string_view json) {
+    Lease lease(*this);
+    py::gil_scoped_release release;
+    return lease.validator->validate_json(json);
+  }
+
+  NativeReport validate_ndjson_file(const std::string& path, std::size_t max_samples, std::size_t max_failures) {
+    NativeReport out;
+    dq::StreamOptions options;
+    options.report.max_samples_per_rule = max_samples;
+    options.on_reject = FailureSink{max_failures, &out};
+    dq::Result<dq::Report> report = [&] {
+      py::gil_scoped_release release;
+      return dq::validate_file(contract_, path, options);
+    }();
+    if (!report.ok()) raise_status(report.status());
+    return finish(*report, std::move(out));
+  }
+
+  NativeReport validate_ndjson_bytes(std::string_view data, std::size_t max_samples, std::size_t max_failures) {
+    NativeReport out;
+    dq::StreamOptions options;
+    options.format = dq::InputFormat::kNdjson;
+    options.source_name = "<bytes>";
+    options.report.max_samples_per_rule = max_samples;
+    options.on_reject = FailureSink{max_failures, &out};
+    Lease lease(*this);
+    dq::ReportBuilder builder(contract_, options.report);
+    dq::Status status;
+    {
+      py::gil_scoped_release release;
+      std::FILE* file = fmemopen(const_cast<char*>(data.data()), data.size(), "rb");
+      if (file == nullptr) {
+        status = dq::Status(dq::StatusCode::kIoError, "cannot read the bytes given");
+      } else {
+        status = dq::validate_stream(*lease.validator, file, options, builder);
+        std::fclose(file);
+      }
+    }
+    if (!status.ok()) raise_status(status);
+    return finish(builder.finish(), std::move(out));
+  }
+
+  NativeReport validate_csv_file(const std::string& path, std::size_t max_samples, std::size_t max_failures) {
+    NativeReport out;
+    dq::StreamOptions options;
+    options.format = dq::InputFormat::kCsv;
+    options.report.max_samples_per_rule = max_samples;
+    options.on_reject = FailureSink{max_failures, &out};
+    dq::Result<dq::Report> report = [&] {
+      py::gil_scoped_release release;
+      return dq::validate_file(contract_, path, options);
+    }();
+    if (!report.ok()) raise_status(report.status());
+    return finish(*report, std::move(out));
+  }
+
+  // `capsule`: an "arrow_array_stream" PyCapsule (the Arrow PyCapsule
+  // interface). The stream is moved out of it and released here.
+  NativeReport validate_arrow_stream(py::capsule capsule, std::size_t max_samples, std::size_t max_failures) {
+    if (std::string_view(capsule.name() ? capsule.name() : "") != "arrow_array_stream") {
+      throw py::type_error("expected an 'arrow_array_stream' capsule");
+    }
+    auto* source = capsule.get_pointer<ArrowArrayStream>();
+    if (source == nullptr || source->release == nullptr) throw py::value_error("the Arrow stream was already consumed");
+    ArrowArrayStream stream = *source;
+    source->release = nullptr;  // ours now: the capsule's destructor must not release it
+    NativeReport out;
+    dq::ReportOptions report_options;
+    report_options.max_samples_per_rule = max_samples;
+    dq::ArrowOptions options;
+    options.on_reject = FailureSink{max_failures, &out};
+    Lease lease(*this);
+    dq::ReportBuilder builder(contract_, report_options);
+    dq::Status status;
+    {
+      py::gil_scoped_release release;
+      status = dq::validate_arrow_stream(*lease.validator, stream, builder, options);
+      stream.release(&stream);
+    }
+    if (!status.ok()) raise_status(status);
+    return finish(builder.finish(), std::move(out));
+  }
+
+ private:
+  static NativeReport finish(const dq::Report& report, NativeReport out) {
+    out.json = report.to_json(-1);
+    out.text = report.to_text();
+    return out;
+  }
+
+  // Borrows a Validator from the pool for one call (creating one when every
+  // pooled validator is in use by another thread).
+  struct Lease {
+    explicit Lease(PyContract& owner) : owner(owner) {
+      std::lock_guard<std::mutex> lock(owner.pool_mutex_);
+      if (!owner.pool_.empty()) {
+        validator = std::move(owner.pool_.back());
+        owner.pool_.pop_back();
+      }
+      if (!validator) validator = std::make_unique<dq::Validator>(owner.contract_);
+    }
+    ~Lease() {
+      std::lock_guard<std::mutex> lock(owner.pool_mutex_);
+      owner.pool_.push_back(std::move(validator));
+    }
+    PyContract& owner;
+    std::unique_ptr<dq::Validator> validator;
+  };
+
+  dq::Contract contract_;
+  std::mutex pool_mutex_;
+  std::vector<std::unique_ptr<dq::Validator>> pool_;
+};
+
+}  // namespace
+
+PYBIND11_MODULE(_core, m) {
+  m.doc() = "dq's native engine (use the `dq` package)";
+
+  py::class_<dq::Violation>(m, "Violation")
+      .def_readonly("path", &dq::Violation::path)
+      .def_readonly("rule", &dq::Violation::rule)
+      .def_property_readonly("severity",
+                             [](const dq::Violation& v) { return v.severity == dq::Severity::kError ? "error" : "warn"; })
+      .def_readonly("message", &dq::Violation::message)
+      .def_readonly("value", &dq::Violation::value)
+      .def("__repr__", [](const dq::Violation& v) {
+        return "Violation(" + (v.path.empty() ? std::string("<record>") : v.path) + ": " + v.rule + ": " +
+               v.message + (v.value.empty() ? "" : " (" + v.value + ")") + ")";
+      });
+
+  py::class_<dq::Verdict>(m, "Verdict")
+      .def_readonly("ok", &dq::Verdict::ok)
+      .def_readonly("malformed", &dq::Verdict::malformed)
+      .def_readonly("error", &dq::Verdict::error)
+      .def_readonly("error_offset", &dq::Verdict::error_offset)
+      .def_readonly("violations", &dq::Verdict::violations)
+      .def("__bool__", [](const dq::Verdict& v) { return v.ok; })
+      .def("__repr__", [](const dq::Verdict& v) {
+        if (v.malformed) return "Verdict(malformed: " + v.error + " at byte " + std::to_string(v.error_offset) + ")";
+        return "Verdict(ok=" + std::string(v.ok ? "True" : "False") + ", " + std::to_string(v.violations.size()) +
+               " violations)";
+      });
+
+  py::class_<Failure>(m, "Failure")
+      .def_readonly("record", &Failure::record)
+      .def_readonly("line", &Failure::line)
+      .def_readonly("path", &Failure::path)
+      .def_readonly("rule", &Failure::rule)
+      .def_readonly("severity", &Failure::severity)
+      .def_readonly("message", &Failure::message)
+      .def_readonly("value", &Failure::value);
+
+  py::class_<NativeReport>(m, "NativeReport")
+      .def_readonly("json", &NativeReport::json)
+      .def_readonly("text", &NativeReport::text)
+      .def_readonly("failures", &NativeReport::failures)
+      .def_readonly("failures_truncated", &NativeReport::failures_truncated);
+
+  py::class_<PyContract>(m, "Contract")
+      .def_static("load", &PyContract::load, py::arg("path"), py::arg("params"))
+      .def_static("loads", &PyContract::loads, py::arg("yaml"), py::arg("name"), py::arg("params"))
+      .def_property_readonly("dataset", [](const PyContract& c) { return c.contract().dataset(); })
+      .def_property_readonly("version", [](const PyContract& c) { return c.contract().version(); })
+      .def_property_readonly("title", [](const PyContract& c) { return c.contract().title(); })
+      .def_property_readonly("warnings", [](const PyContract& c) {
+        std::vector<std::string> out;
+        for (const dq::Diagnostic& d : c.contract().warnings()) out.push_back(d.to_string());
+        return out;
+      })
+      .def_property_readonly("checks", [](const PyContract& c) {
+        std::vector<std::string> out;
+        for (const dq::CheckInfo& info : c.contract().checks()) out.push_back(info.id);
+        return out;
+      })
+      .def("validate", &PyContract::validate)
+      .def("validate_json", [](PyContract& c, py::bytes data) { return c.validate_json(std::string_view(data)); })
+      .def("validate_json", [](PyContract& c, const std::string& text) { return c.validate_json(text); })
+      .def("validate_ndjson_file", &PyContract::validate_ndjson_file)
+      .def("validate_ndjson_bytes",
+           [](PyContract& c, py::bytes data, std::size_t samples, std::size_t failures) {
+             return c.validate_ndjson_bytes(std::string_view(data), samples, failures);
+           })
+      .def("validate_csv_file", &PyContract::validate_csv_file)
+      .def("validate_arrow_stream", &PyContract::validate_arrow_stream);
+}

@@ -1,0 +1,331 @@
+#include "engine/columnar.h"
+
+#include <simdjson.h>
+
+#include <charconv>
+#include <cmath>
+#include <cstring>
+
+#include "dq/arrow.h"
+#include "engine/walker.h"
+
+namespace dq {
+namespace {
+
+using K = Column::Kind;
+
+constexpr std::int64_t kMicrosPerDay = 86400LL * 1000000LL;
+
+// One cell of an imported batch, for the walker: row is a logical index.
+struct Cell {
+  const Column* col;
+  std::int64_t row;
+};
+
+// Presents rows of columns as the JSON values they stand for.
+struct ColumnAdapter {
+  using Value = Cell;
+  using Object = Cell;
+  using Array = Cell;
+  using Key = const Column;
+
+  WalkState& state;
+  std::string token_text;
+
+  // A dictionary cell reads as its value.
+  static Cell resolve(Cell c) {
+    if (c.col->kind == K::kDictionary && c.col->valid(c.row)) return {&c.col->children[0], c.col->int_at(c.row)};
+    return c;
+  }
+
+  // CSV text is typed by what the contract declares for its column.
+  static JsonType text_type(const Column& col, std::string_view text) {
+    if (text.empty()) return JsonType::kNull;
+    switch (col.text_type) {
+      case spec::Type::kInteger:
+      case spec::Type::kNumber:
+      case spec::Type::kTimestamp:
+        return json_number_grammar(text) ? JsonType::kNumber : JsonType::kString;
+      case spec::Type::kBoolean:
+        return text == "true" || text == "false" ? JsonType::kBool : JsonType::kString;
+      default:
+        return JsonType::kString;
+    }
+  }
+
+  bool type(Value& v, JsonType& out) {
+    const Cell c = resolve(v);
+    if (!c.col->valid(c.row)) {
+      out = JsonType::kNull;
+      return true;
+    }
+    switch (c.col->kind) {
+      case K::kNull: out = JsonType::kNull; break;
+      case K::kBool: out = JsonType::kBool; break;
+      case K::kInt:
+      case K::kUint:
+      case K::kFloat:
+      case K::kDouble: out = JsonType::kNumber; break;
+      case K::kStruct: out = JsonType::kObject; break;
+      case K::kList:
+      case K::kLargeList: out = JsonType::kArray; break;
+      case K::kText: out = text_type(*c.col, c.col->string_at(c.row)); break;
+      default: out = JsonType::kString; break;  // strings, timestamps and dates (as RFC 3339 text)
+    }
+    return true;
+  }
+
+  bool get_bool(Value& v, bool& out) {
+    const Cell c = resolve(v);
+    if (c.col->kind == K::kText) {
+      out = c.col->string_at(c.row) == "true";
+    } else {
+      const std::int64_t at = c.col->offset + c.row;
+      out = ((static_cast<const std::uint8_t*>(c.col->values)[at >> 3] >> (at & 7)) & 1) != 0;
+    }
+    return true;
+  }
+  bool get_null(Value&) { return true; }
+
+  int try_string(Value& v, std::string_view& out) {
+    JsonType t;
+    if (!type(v, t) || t != JsonType::kString) return 0;
+    return get_string(v, out) ? 1 : -1;
+  }
+  int try_number(Value& v, Number& out) {
+    JsonType t;
+    if (!type(v, t) || t != JsonType::kNumber) return 0;
+    return get_number(v, out) ? 1 : -1;
+  }
+
+  bool get_string(Value& v, std::string_view& out) {
+    const Cell c = resolve(v);
+    const Column& col = *c.col;
+    switch (col.kind) {
+      case K::kTimestamp:
+      case K::kDate32:
+      case K::kDate64: {
+        dq::Value t;
+        const int got = native_time(v, t);
+        state.eval.strings.push_back(got <= 0 ? std::string(token(v))
+                                     : t.kind == dq::Value::Kind::kDate ? format_date(t.i)
+                                                                        : format_timestamp(t.i));
+        out = state.eval.strings.back();
+        return true;
+      }
+      default: break;
+    }
+    out = col.string_at(c.row);
+    if (!col.utf8_checked && !simdjson::validate_utf8(out.data(), out.size())) {
+      return state.fail("a string is not valid UTF-8 (column '" + col.path + "')");
+    }
+    return true;
+  }
+
+  bool get_number(Value& v, Number& out) {
+    const Cell c = resolve(v);
+    const Column& col = *c.col;
+    switch (col.kind) {
+      case K::kInt:
+        out.kind = Number::Kind::kInt;
+        out.i = col.int_at(c.row);
+        return true;
+      case K::kUint: {
+        const std::uint64_t u = col.uint_at(c.row);
+        if (u <= static_cast<std::uint64_t>(INT64_MAX)) {
+          out.kind = Number::Kind::kInt;
+          out.i = static_cast<std::int64_t>(u);
+        } else {
+          out.kind = Number::Kind::kUint;
+          out.u = u;
+        }
+        return true;
+      }
+      case K::kFloat:
+        out.kind = Number::Kind::kDouble;
+        out.d = static_cast<const float*>(col.values)[col.offset + c.row];
+        return true;
+      case K::kDouble:
+        out.kind = Number::Kind::kDouble;
+        out.d = static_cast<const double*>(col.values)[col.offset + c.row];
+        return true;
+      default:
+        return parse_number(col.string_at(c.row), out);
+    }
+  }
+
+  // A CSV cell already known to follow JSON's number grammar.
+  static bool parse_number(std::string_view text, Number& out) {
+    const char* first = text.data();
+    const char* last = first + text.size();
+    if (text.find_first_of(".eE") == std::string_view::npos) {
+      if (std::from_chars(first, last, out.i).ec == std::errc()) {
+        out.kind = Number::Kind::kInt;
+        return true;
+      }
+      if (text[0] != '-' && std::from_chars(first, last, out.u).ec == std::errc()) {
+        out.kind = Number::Kind::kUint;
+        return true;
+      }
+      out.kind = Number::Kind::kOutOfRange;
+      return true;
+    }
+    auto [end, ec] = std::from_chars(first, last, out.d);
+    out.kind = ec == std::errc() && end == last && std::isfinite(out.d) ? Number::Kind::kDouble : Number::Kind::kOutOfRange;
+    return true;
+  }
+
+  bool get_object(Value& v, Object& out) {
+    out = resolve(v);
+    return true;
+  }
+  bool get_array(Value& v, Array& out) {
+    out = resolve(v);
+    return true;
+  }
+
+  // A scalar's JSON text; numbers in their shortest round-trip form.
+  std::string_view token(Value& v) {
+    const Cell c = resolve(v);
+    const Column& col = *c.col;
+    char buf[64];
+    std::to_chars_result r{buf, {}};
+    if (!col.valid(c.row) || col.kind == K::kNull) return "null";
+    switch (col.kind) {
+      case K::kBool: {
+        bool b;
+        get_bool(v, b);
+        return b ? "true" : "false";
+      }
+      case K::kInt:
+      case K::kTimestamp:
+      case K::kDate32:
+      case K::kDate64: r = std::to_chars(buf, buf + sizeof buf, col.int_at(c.row)); break;
+      case K::kUint: r = std::to_chars(buf, buf + sizeof buf, col.uint_at(c.row)); break;
+      case K::kFloat: r = std::to_chars(buf, buf + sizeof buf, static_cast<const float*>(col.values)[col.offset + c.row]); break;
+      case K::kDouble: r = std::to_chars(buf, buf + sizeof buf, static_cast<const double*>(col.values)[col.offset + c.row]); break;
+      case K::kText: return col.string_at(c.row);
+      default: return "";
+    }
+    token_text.assign(buf, r.ptr);
+    return token_text;
+  }
+
+  int native_time(Value& v, dq::Value& out) {
+    const Cell c = resolve(v);
+    const Column& col = *c.col;
+    switch (col.kind) {
+      case K::kDate32:
+        out.kind = dq::Value::Kind::kDate;
+        out.i = col.int_at(c.row);
+        return 1;
+      case K::kDate64: {
+        const std::int64_t ms = col.int_at(c.row);
+        out.kind = dq::Value::Kind::kDate;
+        out.i = ms >= 0 ? ms / 86400000 : -((-ms + 86399999) / 86400000);
+        return 1;
+      }
+      case K::kTimestamp: {
+        const std::int64_t units = col.int_at(c.row);
+        out.kind = dq::Value::Kind::kTimestamp;
+        if (col.micros_per_unit == 0) {  // nanoseconds, floored to the microsecond
+          out.i = units >= 0 ? units / 1000 : -((-(units + 1)) / 1000) - 1;
+          return 1;
+        }
+        if (__builtin_mul_overflow(units, col.micros_per_unit, &out.i) || out.i > 9000000000000000000LL ||
+            out.i < -9000000000000000000LL) {
+          return -1;
+        }
+        return 1;
+      }
+      default: return 0;
+    }
+  }
+
+  template <class F>
+  bool for_each_field(Object& obj, F&& f) {
+    // A struct's offset applies to its children's rows.
+    const std::int64_t row = obj.col->offset + obj.row;
+    for (const Column& child : obj.col->children) {
+      Cell cell{&child, row};
+      if (!f(child, cell)) return false;
+    }
+    return true;
+  }
+  bool key_is(Key& key, const Node& declared) { return key.name == declared.key; }
+  bool key_text(Key& key, std::string_view& out) {
+    out = key.name;
+    if (!simdjson::validate_utf8(out.data(), out.size())) return state.fail("a column name is not valid UTF-8");
+    return true;
+  }
+  template <class F>
+  bool for_each_element(Array& arr, F&& f) {
+    auto [begin, end] = arr.col->range_at(arr.row);
+    const Column& items = arr.col->children[0];
+    for (std::int64_t i = begin; i < end; ++i) {
+      Cell cell{&items, i};
+      if (!f(cell)) return false;
+    }
+    return true;
+  }
+};
+
+}  // namespace
+
+const Verdict& validate_row(Validator& validator, const Column& batch, std::int64_t row) {
+  WalkState& state = walk_state(validator);
+  if (!batch.valid(row)) {  // a null row of a struct array: not an object
+    state.violate(state.program->nodes[0].type_check, "null", "a record must be a JSON object");
+    return state.verdict;
+  }
+  ColumnAdapter adapter{state, {}};
+  Walker<ColumnAdapter> walker(adapter, state);
+  Cell record{&batch, row};
+  return finish_walk(state, walker.object(0, record));
+}
+
+Status validate_arrow(Validator& validator, const ArrowSchema& schema, const ArrowArray& batch, ReportBuilder& report,
+                      const ArrowOptions& options) {
+  const Program& program = validator.contract().program();
+  Result<Column> imported = import_batch(schema, batch, program.limits.max_depth);
+  if (!imported.ok()) return imported.status();
+  const Column& columns = *imported;
+  if (Status st = bind_columns(columns, program); !st.ok()) return st;
+  for (std::int64_t row = 0; row < columns.length; ++row) {
+    const Verdict& verdict = validate_row(validator, columns, row);
+    const RecordPosition where{options.first_record + static_cast<std::uint64_t>(row), 0, 0};
+    report.add(verdict, where);
+    if (!verdict.ok && options.on_reject) options.on_reject(RecordEvent{{}, where, verdict});
+  }
+  return {};
+}
+
+Status validate_arrow_stream(Validator& validator, ArrowArrayStream& stream, ReportBuilder& report,
+                             const ArrowOptions& options) {
+  if (stream.release == nullptr) return Status(StatusCode::kInvalidArgument, "the Arrow stream was already released");
+  auto producer_error = [&](int code) {
+    const char* why = stream.get_last_error ? stream.get_last_error(&stream) : nullptr;
+    return Status(StatusCode::kIoError, std::string("the Arrow stream failed: ") +
+                                            (why ? why : std::strerror(code)));
+  };
+  ArrowSchema schema{};
+  if (int code = stream.get_schema(&stream, &schema); code != 0) return producer_error(code);
+  ArrowOptions batch_options = options;
+  Status status;
+  while (true) {
+    ArrowArray batch{};
+    if (int code = stream.get_next(&stream, &batch); code != 0) {
+      status = producer_error(code);
+      break;
+    }
+    if (batch.release == nullptr) break;  // the end of the stream
+    status = validate_arrow(validator, schema, batch, report, batch_options);
+    batch_options.first_record += static_cast<std::uint64_t>(batch.length);
+    batch.release(&batch);
+    if (!status.ok()) break;
+  }
+  schema.release(&schema);
+  return status;
+}
+
+}  // namespace dq

@@ -1,0 +1,315 @@
+#include "engine/columns.h"
+
+#include <simdjson.h>
+
+namespace dq {
+namespace {
+
+// Far above any real batch, and low enough that offset + length arithmetic
+// on int64 cannot overflow.
+constexpr std::int64_t kMaxLength = std::int64_t{1} << 48;
+
+bool is_continuation(char c) { return (static_cast<unsigned char>(c) & 0xC0) == 0x80; }
+
+class Importer {
+ public:
+  explicit Importer(std::size_t max_depth) : max_depth_(max_depth) {}
+
+  Status import(const ArrowSchema& s, const ArrowArray& a, const std::string& path, std::size_t depth,
+                Column& out) {
+    out.format = s.format ? s.format : "";
+    out.path = path;
+    if (depth > max_depth_) return error(out, "nesting deeper than max_depth (" + std::to_string(max_depth_) + ")");
+    if (a.length < 0 || a.offset < 0 || a.length > kMaxLength || a.offset > kMaxLength) {
+      return error(out, "invalid length " + std::to_string(a.length) + " or offset " + std::to_string(a.offset));
+    }
+    if (a.n_buffers < 0 || (a.n_buffers > 0 && a.buffers == nullptr)) return error(out, "missing buffer list");
+    if (a.n_children != s.n_children || a.n_children < 0 || (a.n_children > 0 && (!a.children || !s.children))) {
+      return error(out, "the array has " + std::to_string(a.n_children) + " children, its schema " +
+                            std::to_string(s.n_children));
+    }
+    out.length = a.length;
+    out.offset = a.offset;
+    if (s.dictionary != nullptr) return dictionary(s, a, depth, out);
+    const std::string_view f = out.format;
+    if (f == "n") {
+      out.kind = Column::Kind::kNull;
+      return {};
+    }
+    if (f.size() == 1 && std::string_view("bcCsSiIlLfg").find(f[0]) != std::string_view::npos) return fixed(a, out);
+    if (f == "u" || f == "U") return strings(a, f == "u" ? Column::Kind::kUtf8 : Column::Kind::kLargeUtf8, out);
+    if (f == "vu") return views(a, out);
+    if (f == "tdD" || f == "tdm") {
+      out.kind = f == "tdD" ? Column::Kind::kDate32 : Column::Kind::kDate64;
+      out.width = f == "tdD" ? 4 : 8;
+      return fixed_buffers(a, out);
+    }
+    if (f.size() >= 4 && f.substr(0, 2) == "ts" && f[3] == ':' && std::string_view("smun").find(f[2]) != std::string_view::npos) {
+      out.kind = Column::Kind::kTimestamp;
+      out.width = 8;
+      out.micros_per_unit = f[2] == 's' ? 1000000 : f[2] == 'm' ? 1000 : f[2] == 'u' ? 1 : 0;
+      return fixed_buffers(a, out);
+    }
+    if (f == "+s") return structure(s, a, depth, out);
+    if (f == "+l" || f == "+L") return list(s, a, depth, f == "+l" ? Column::Kind::kList : Column::Kind::kLargeList, out);
+    return error(out, "unsupported Arrow type " + arrow_type_name(f));
+  }
+
+ private:
+  static Status error(const Column& c, const std::string& what) {
+    return Status(StatusCode::kInvalidData,
+                  (c.path.empty() ? std::string("the batch") : "column '" + c.path + "'") + " (Arrow format '" +
+                      c.format + "'): " + what);
+  }
+
+  static Status need_buffers(const ArrowArray& a, std::int64_t n, const Column& out) {
+    if (a.n_buffers != n) {
+      return error(out, "expected " + std::to_string(n) + " buffers, got " + std::to_string(a.n_buffers));
+    }
+    return {};
+  }
+
+  // Validity and values; a missing validity buffer means every value is valid.
+  static Status fixed_buffers(const ArrowArray& a, Column& out) {
+    if (Status st = need_buffers(a, 2, out); !st.ok()) return st;
+    out.validity = static_cast<const std::uint8_t*>(a.buffers[0]);
+    out.values = a.buffers[1];
+    if (out.values == nullptr && a.length > 0) return error(out, "missing values buffer");
+    return {};
+  }
+
+  static Status fixed(const ArrowArray& a, Column& out) {
+    const char c = out.format[0];
+    switch (c) {
+      case 'b': out.kind = Column::Kind::kBool; break;
+      case 'f': out.kind = Column::Kind::kFloat; out.width = 4; break;
+      case 'g': out.kind = Column::Kind::kDouble; out.width = 8; break;
+      default:
+        out.kind = (c >= 'a' && c <= 'z') ? Column::Kind::kInt : Column::Kind::kUint;
+        out.width = (c == 'c' || c == 'C') ? 1 : (c == 's' || c == 'S') ? 2 : (c == 'i' || c == 'I') ? 4 : 8;
+    }
+    return fixed_buffers(a, out);
+  }
+
+  // Offsets must start at or above zero and never decrease; the last one
+  // bounds what the values (bytes or child rows) may be.
+  template <class Offset>
+  static Status check_offsets(const Column& out, std::int64_t limit) {
+    if (out.length == 0) return {};
+    const auto* o = static_cast<const Offset*>(out.values) + out.offset;
+    if (o[0] < 0) return error(out, "negative offset " + std::to_string(o[0]));
+    for (std::int64_t i = 0; i < out.length; ++i) {
+      if (o[i + 1] < o[i]) return error(out, "offsets decrease at row " + std::to_string(i));
+    }
+    if (limit >= 0 && o[out.length] > limit) {
+      return error(out, "offset " + std::to_string(o[out.length]) + " is past the child's " +
+                            std::to_string(limit) + " rows");
+    }
+    return {};
+  }
+
+  static Status strings(const ArrowArray& a, Column::Kind kind, Column& out) {
+    out.kind = kind;
+    if (Status st = need_buffers(a, 3, out); !st.ok()) return st;
+    out.validity = static_cast<const std::uint8_t*>(a.buffers[0]);
+    out.values = a.buffers[1];
+    out.data = static_cast<const char*>(a.buffers[2]);
+    if (a.length == 0) return {};
+    if (out.values == nullptr) return error(out, "missing offsets buffer");
+    Status st = kind == Column::Kind::kUtf8 ? check_offsets<std::int32_t>(out, -1) : check_offsets<std::int64_t>(out, -1);
+    if (!st.ok()) return st;
+    const std::int64_t first = out.range_at(0).first, last = out.range_at(out.length - 1).second;
+    if (last > first && out.data == nullptr) return error(out, "missing data buffer");
+    check_utf8(out, first, last);
+    return {};
+  }
+
+  // One pass over the bytes: the whole range is UTF-8 and no row boundary
+  // splits a character, so no string needs checking when read.
+  static void check_utf8(Column& out, std::int64_t first, std::int64_t last) {
+    if (last > first && !simdjson::validate_utf8(out.data + first, static_cast<std::size_t>(last - first))) return;
+    for (std::int64_t i = 0; i < out.length; ++i) {
+      const std::int64_t begin = out.range_at(i).first;
+      if (begin < last && is_continuation(out.data[begin])) return;
+    }
+    out.utf8_checked = true;
+  }
+
+  static Status views(const ArrowArray& a, Column& out) {
+    out.kind = Column::Kind::kUtf8View;
+    if (a.n_buffers < 3) return error(out, "expected at least 3 buffers, got " + std::to_string(a.n_buffers));
+    out.validity = static_cast<const std::uint8_t*>(a.buffers[0]);
+    out.values = a.buffers[1];
+    const std::int64_t n_data = a.n_buffers - 3;
+    const auto* sizes = static_cast<const std::int64_t*>(a.buffers[a.n_buffers - 1]);
+    if (n_data > 0 && sizes == nullptr) return error(out, "missing variadic buffer sizes");
+    for (std::int64_t b = 0; b < n_data; ++b) {
+      if (a.buffers[2 + b] == nullptr && sizes[b] > 0) return error(out, "missing data buffer " + std::to_string(b));
+      out.variadic.push_back(static_cast<const char*>(a.buffers[2 + b]));
+    }
+    if (a.length == 0) return {};
+    if (out.values == nullptr) return error(out, "missing views buffer");
+    for (std::int64_t i = 0; i < a.length; ++i) {
+      if (!out.valid(i)) continue;
+      const auto* view = static_cast<const std::uint8_t*>(out.values) + 16 * (out.offset + i);
+      std::int32_t size, buffer, start;
+      std::memcpy(&size, view, 4);
+      std::memcpy(&buffer, view + 8, 4);
+      std::memcpy(&start, view + 12, 4);
+      if (size < 0) return error(out, "negative string length at row " + std::to_string(i));
+      if (size <= 12) continue;
+      if (buffer < 0 || buffer >= n_data || start < 0 || std::int64_t{start} + size > sizes[buffer]) {
+        return error(out, "string view out of its buffer at row " + std::to_string(i));
+      }
+    }
+    return {};
+  }
+
+  Status structure(const ArrowSchema& s, const ArrowArray& a, std::size_t depth, Column& out) {
+    out.kind = Column::Kind::kStruct;
+    if (Status st = need_buffers(a, 1, out); !st.ok()) return st;
+    out.validity = static_cast<const std::uint8_t*>(a.buffers[0]);
+    out.children.resize(static_cast<std::size_t>(a.n_children));
+    for (std::int64_t i = 0; i < a.n_children; ++i) {
+      const ArrowSchema* cs = s.children[i];
+      const ArrowArray* ca = a.children[i];
+      if (!cs || !ca) return error(out, "missing child " + std::to_string(i));
+      Column& child = out.children[static_cast<std::size_t>(i)];
+      child.name = cs->name ? cs->name : "";
+      std::string child_path = out.path.empty() ? child.name : out.path + "." + child.name;
+      if (Status st = import(*cs, *ca, child_path, depth + 1, child); !st.ok()) return st;
+      // A struct's offset applies to its children's rows too.
+      if (child.length < a.offset + a.length) {
+        return error(child, "has " + std::to_string(child.length) + " rows, its parent needs " +
+                                std::to_string(a.offset + a.length));
+      }
+    }
+    return {};
+  }
+
+  Status list(const ArrowSchema& s, const ArrowArray& a, std::size_t depth, Column::Kind kind, Column& out) {
+    out.kind = kind;
+    if (Status st = need_buffers(a, 2, out); !st.ok()) return st;
+    if (a.n_children != 1 || !s.children[0] || !a.children[0]) return error(out, "a list needs one child");
+    out.validity = static_cast<const std::uint8_t*>(a.buffers[0]);
+    out.values = a.buffers[1];
+    out.children.resize(1);
+    Column& items = out.children[0];
+    items.name = s.children[0]->name ? s.children[0]->name : "";
+    if (Status st = import(*s.children[0], *a.children[0], out.path + "[]", depth + 1, items); !st.ok()) return st;
+    if (a.length > 0 && out.values == nullptr) return error(out, "missing offsets buffer");
+    return kind == Column::Kind::kList ? check_offsets<std::int32_t>(out, items.length)
+                                       : check_offsets<std::int64_t>(out, items.length);
+  }
+
+  Status dictionary(const ArrowSchema& s, const ArrowArray& a, std::size_t depth, Column& out) {
+    const std::string_view f = out.format;
+    if (f.size() != 1 || std::string_view("cCsSiIlL").find(f[0]) == std::string_view::npos) {
+      return error(out, "dictionary indices must be integers");
+    }
+    if (a.dictionary == nullptr) return error(out, "dictionary-encoded, but the array has no dictionary");
+    if (Status st = fixed(a, out); !st.ok()) return st;
+    const bool is_signed = out.kind == Column::Kind::kInt;
+    out.kind = Column::Kind::kDictionary;
+    out.children.resize(1);
+    Column& values = out.children[0];
+    values.name = out.name;
+    if (Status st = import(*s.dictionary, *a.dictionary, out.path, depth + 1, values); !st.ok()) return st;
+    for (std::int64_t i = 0; i < a.length; ++i) {
+      if (!out.valid(i)) continue;
+      const bool in_range = is_signed ? out.int_at(i) >= 0 && out.int_at(i) < values.length
+                                      : out.uint_at(i) < static_cast<std::uint64_t>(values.length);
+      if (!in_range) return error(out, "dictionary index out of range at row " + std::to_string(i));
+    }
+    // Indices are read as signed from here on; an unsigned 64-bit index in
+    // range is below 2^48 and reads the same.
+    return {};
+  }
+
+  std::size_t max_depth_;
+};
+
+bool fits(const Column& column, const Node& node) {
+  using K = Column::Kind;
+  const Column& c = column.kind == K::kDictionary ? column.children[0] : column;
+  if (c.kind == K::kNull || c.kind == K::kText) return true;
+  switch (node.type) {
+    case spec::Type::kAny: return true;
+    case spec::Type::kString: return c.is_string();
+    case spec::Type::kInteger:
+    case spec::Type::kNumber:
+      return c.kind == K::kInt || c.kind == K::kUint || c.kind == K::kFloat || c.kind == K::kDouble;
+    case spec::Type::kBoolean: return c.kind == K::kBool;
+    case spec::Type::kTimestamp:
+      return c.kind == K::kTimestamp || c.is_string() || ((c.kind == K::kInt || c.kind == K::kUint) && node.time.unit != 0);
+    case spec::Type::kDate: return c.kind == K::kDate32 || c.kind == K::kDate64 || c.is_string();
+    case spec::Type::kObject: return c.kind == K::kStruct;
+    case spec::Type::kArray: return c.kind == K::kList || c.kind == K::kLargeList;
+  }
+  return false;
+}
+
+Status bind(const Column& column, const Program& program, const Node& node) {
+  if (!fits(column, node)) {
+    const Column& c = column.kind == Column::Kind::kDictionary ? column.children[0] : column;
+    return Status(StatusCode::kInvalidData, "column '" + column.path + "': Arrow type " + arrow_type_name(c.format) +
+                                                " (format '" + c.format + "') does not fit the contract's " +
+                                                spec::type_name(node.type));
+  }
+  if (node.type == spec::Type::kObject && column.kind == Column::Kind::kStruct) {
+    for (const Column& child : column.children) {
+      for (int index : node.children) {
+        const Node& declared = program.nodes[static_cast<std::size_t>(index)];
+        if (declared.key != child.name) continue;
+        if (Status st = bind(child, program, declared); !st.ok()) return st;
+      }
+    }
+  }
+  if (node.type == spec::Type::kArray && node.items >= 0 && !column.children.empty() &&
+      (column.kind == Column::Kind::kList || column.kind == Column::Kind::kLargeList)) {
+    return bind(column.children[0], program, program.nodes[static_cast<std::size_t>(node.items)]);
+  }
+  return {};
+}
+
+}  // namespace
+
+Result<Column> import_batch(const ArrowSchema& schema, const ArrowArray& array, std::size_t max_depth) {
+  if (schema.release == nullptr || array.release == nullptr) {
+    return Status(StatusCode::kInvalidData, "the Arrow schema or array was already released");
+  }
+  if (schema.format == nullptr || std::string_view(schema.format) != "+s") {
+    return Status(StatusCode::kInvalidData, std::string("a record batch is a struct array (format '+s'), not '") +
+                                                (schema.format ? schema.format : "") + "'");
+  }
+  Column batch;
+  Importer importer(max_depth);
+  if (Status st = importer.import(schema, array, "", 0, batch); !st.ok()) return st;
+  return batch;
+}
+
+Status bind_columns(const Column& batch, const Program& program) { return bind(batch, program, program.nodes[0]); }
+
+std::string arrow_type_name(std::string_view f) {
+  static const std::pair<std::string_view, std::string_view> kNames[] = {
+      {"n", "null"},    {"b", "bool"},     {"c", "int8"},          {"C", "uint8"},       {"s", "int16"},
+      {"S", "uint16"},  {"i", "int32"},    {"I", "uint32"},        {"l", "int64"},       {"L", "uint64"},
+      {"e", "float16"}, {"f", "float32"},  {"g", "float64"},       {"u", "utf8"},        {"U", "large_utf8"},
+      {"vu", "utf8_view"}, {"z", "binary"}, {"Z", "large_binary"}, {"vz", "binary_view"}, {"tdD", "date32"},
+      {"tdm", "date64"}, {"+s", "struct"}, {"+l", "list"},         {"+L", "large_list"}, {"+m", "map"},
+  };
+  for (const auto& [format, name] : kNames) {
+    if (f == format) return std::string(name);
+  }
+  if (f.size() >= 4 && f.substr(0, 2) == "ts" && f[3] == ':') {
+    const char* unit = f[2] == 's' ? "s" : f[2] == 'm' ? "ms" : f[2] == 'u' ? "us" : "ns";
+    std::string_view tz = f.substr(4);
+    return std::string("timestamp[") + unit + (tz.empty() ? "" : ", tz=" + std::string(tz)) + "]";
+  }
+  if (f.substr(0, 2) == "d:") return "decimal";
+  if (f.substr(0, 2) == "+w") return "fixed_size_list";
+  if (f.substr(0, 2) == "tt" || f.substr(0, 2) == "tD" || f.substr(0, 2) == "tI") return "time/duration/interval";
+  return "'" + std::string(f) + "'";
+}
+
+}  // namespace dq
