@@ -79,7 +79,8 @@ std::string Report::to_text() const {
     if (r.mostly < 1.0) out += "  mostly " + std::to_string(r.mostly).substr(0, 5);
     out += "\n";
     for (const Sample& s : r.samples) {
-      out += "      record " + std::to_string(s.record) + " (line " + std::to_string(s.line) + ")";
+      out += "      record " + std::to_string(s.record);
+      if (s.line > 0) out += " (line " + std::to_string(s.line) + ")";  // tables have no lines
       if (!s.path.empty()) out += " " + s.path;
       out += ": " + s.message;
       if (!s.value.empty()) out += "  got " + s.value;

@@ -122,7 +122,7 @@ class PyContract {
  public:
   explicit PyContract(dq::Contract contract) : contract_(std::move(contract)) {}
 
-  static PyContract load(const std::string& path, const dq::Params& params) {
+  static std::unique_ptr<PyContract> load(const std::string& path, const dq::Params& params) {
     dq::LoadOptions options;
     options.params = params;
     dq::Result<dq::Contract> loaded = [&] {
@@ -130,15 +130,15 @@ class PyContract {
       return dq::Contract::load_file(path, options);
     }();
     if (!loaded.ok()) raise_status(loaded.status());
-    return PyContract(std::move(loaded).value());
+    return std::make_unique<PyContract>(std::move(loaded).value());
   }
 
-  static PyContract loads(const std::string& yaml, const std::string& name, const dq::Params& params) {
+  static std::unique_ptr<PyContract> loads(const std::string& yaml, const std::string& name, const dq::Params& params) {
     dq::LoadOptions options;
     options.params = params;
     dq::Result<dq::Contract> loaded = dq::Contract::load_string(yaml, name, options);
     if (!loaded.ok()) raise_status(loaded.status());
-    return PyContract(std::move(loaded).value());
+    return std::make_unique<PyContract>(std::move(loaded).value());
   }
 
   const dq::Contract& contract() const { return contract_; }

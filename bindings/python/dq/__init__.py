@@ -1,0 +1,126 @@
+"""dq: data contracts made executable.
+
+    import dq
+    contract = dq.load("contracts/tweets.yaml", params={"max_amount": 5000})
+    contract.validate({"id": 1, ...})          # -> Verdict (.ok, .violations)
+    contract.validate_json(b'{"id": 1}')       # bytes or str
+    report = contract.validate_ndjson("tweets.ndjson")
+    report = contract.validate_table(df)       # pandas, pyarrow or polars
+    report.ok; report.to_dict(); report.failures
+
+A Contract is immutable and safe to share across threads; validation
+releases the GIL, so threads validate in parallel.
+"""
+from __future__ import annotations
+
+import datetime as _dt
+import os
+from typing import Any, Mapping, Optional, Union
+
+from . import _core
+from .errors import ContractError, DataError, Diagnostic, DqError
+from .report import Report
+
+__all__ = [
+    "load", "loads", "Contract", "Report", "Verdict", "Violation",
+    "ContractError", "DataError", "DqError", "Diagnostic",
+]
+__version__ = "0.1.0"
+
+Verdict = _core.Verdict
+Violation = _core.Violation
+
+PathLike = Union[str, "os.PathLike[str]"]
+
+
+def _param_text(value: Any) -> str:
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, _dt.datetime):
+        text = value.isoformat()
+        return text if value.tzinfo else text + "Z"
+    if isinstance(value, _dt.date):
+        return value.isoformat()
+    return str(value)
+
+
+def _params(params: Optional[Mapping[str, Any]]) -> dict:
+    return {str(k): _param_text(v) for k, v in (params or {}).items()}
+
+
+def load(path: PathLike, params: Optional[Mapping[str, Any]] = None) -> "Contract":
+    """Loads, checks and compiles a contract file. ``params`` override the
+    contract's ``params`` (numbers, strings, booleans, datetimes). Raises
+    ContractError with every diagnostic, or OSError when unreadable."""
+    return Contract(_core.Contract.load(os.fspath(path), _params(params)))
+
+
+def loads(yaml: str, params: Optional[Mapping[str, Any]] = None, name: str = "<string>") -> "Contract":
+    """As load(), from YAML text; ``name`` stands for the file in messages."""
+    return Contract(_core.Contract.loads(yaml, name, _params(params)))
+
+
+class Contract:
+    """A compiled contract. Immutable and thread-safe."""
+
+    def __init__(self, native: "_core.Contract"):
+        self._native = native
+
+    dataset = property(lambda self: self._native.dataset)
+    version = property(lambda self: self._native.version)
+    title = property(lambda self: self._native.title)
+    checks = property(lambda self: list(self._native.checks), doc="Every check id, as reports name them.")
+    warnings = property(lambda self: list(self._native.warnings), doc="Warnings found while loading.")
+
+    def __repr__(self) -> str:
+        return f"<dq.Contract {self.dataset} {self.version}: {len(self.checks)} checks>"
+
+    def validate(self, record: Mapping[str, Any]) -> Verdict:
+        """Validates one record given as a dict (nested dicts and lists)."""
+        return self._native.validate(record)
+
+    def validate_json(self, data: Union[bytes, bytearray, memoryview, str]) -> Verdict:
+        """Validates one JSON document; a malformed one gives a Verdict with
+        ``malformed`` set and the byte offset of the error."""
+        if isinstance(data, (bytearray, memoryview)):
+            data = bytes(data)
+        if not isinstance(data, (bytes, str)):
+            raise TypeError(f"validate_json takes bytes or str, not {type(data).__name__}")
+        return self._native.validate_json(data)
+
+    def validate_ndjson(self, source: Union[PathLike, bytes], *, max_samples: int = 5,
+                        max_failures: int = 100_000) -> Report:
+        """Validates NDJSON from a file path (a .json array file works too) or
+        from bytes. Malformed lines are counted with their line and offset."""
+        if isinstance(source, (bytes, bytearray, memoryview)):
+            return Report(self._native.validate_ndjson_bytes(bytes(source), max_samples, max_failures))
+        return Report(self._native.validate_ndjson_file(os.fspath(source), max_samples, max_failures))
+
+    def validate_csv(self, path: PathLike, *, max_samples: int = 5, max_failures: int = 100_000) -> Report:
+        """Validates a CSV file with a header row; cells are typed by the contract."""
+        return Report(self._native.validate_csv_file(os.fspath(path), max_samples, max_failures))
+
+    def validate_table(self, table: Any, *, max_samples: int = 5, max_failures: int = 100_000) -> Report:
+        """Validates a table: anything with ``__arrow_c_stream__`` (pyarrow
+        Table or RecordBatchReader, polars DataFrame, ...) or a pandas
+        DataFrame. Data is read in place through the Arrow C interface."""
+        return Report(self._native.validate_arrow_stream(_arrow_stream(table), max_samples, max_failures))
+
+
+def _arrow_stream(table: Any):
+    """An 'arrow_array_stream' PyCapsule for a table-like object."""
+    if type(table).__module__.startswith("pandas"):
+        # Through pyarrow without the index: a DataFrame's index is not a field.
+        import pyarrow as pa
+
+        return pa.Table.from_pandas(table, preserve_index=False).__arrow_c_stream__()
+    if hasattr(table, "__arrow_c_stream__"):
+        return table.__arrow_c_stream__()
+    if hasattr(table, "__arrow_c_array__"):  # one record batch
+        import pyarrow as pa
+
+        return pa.table(table).__arrow_c_stream__()
+    raise TypeError(
+        f"validate_table takes a pyarrow, polars or pandas table (anything with __arrow_c_stream__), "
+        f"not {type(table).__name__}"
+    )

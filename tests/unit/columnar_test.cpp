@@ -1,0 +1,375 @@
+// The columnar engine: Arrow batches built by hand (no Arrow library), the
+// checks on their layout, and CSV input.
+#include <cstdio>
+#include <cstring>
+#include <memory>
+
+#include "dq/arrow.h"
+#include "helpers.h"
+
+using namespace dqtest;
+
+namespace {
+
+void release_schema(ArrowSchema* s) { s->release = nullptr; }
+void release_array(ArrowArray* a) { a->release = nullptr; }
+
+// One hand-built Arrow column (schema + array) owning its buffers.
+struct Col {
+  std::string format, name;
+  std::vector<std::vector<std::uint8_t>> storage;
+  std::vector<const void*> buffers;
+  std::vector<std::unique_ptr<Col>> kids;
+  std::unique_ptr<Col> dict;
+  std::vector<ArrowSchema*> schema_kids;
+  std::vector<ArrowArray*> array_kids;
+  ArrowSchema schema{};
+  ArrowArray array{};
+
+  template <class T>
+  Col& buffer(const std::vector<T>& values) {
+    storage.emplace_back(reinterpret_cast<const std::uint8_t*>(values.data()),
+                         reinterpret_cast<const std::uint8_t*>(values.data() + values.size()));
+    storage.back().resize(storage.back().size() + 16);  // never read, but keeps empty buffers non-null
+    buffers.push_back(storage.back().data());
+    return *this;
+  }
+  Col& no_buffer() {
+    buffers.push_back(nullptr);
+    return *this;
+  }
+  // Wires the C structs; call after every buffer and child is in place.
+  Col& finish(std::int64_t length, std::int64_t offset = 0) {
+    for (auto& k : kids) {
+      schema_kids.push_back(&k->schema);
+      array_kids.push_back(&k->array);
+    }
+    schema = ArrowSchema{format.c_str(), name.c_str(), nullptr, 2, static_cast<std::int64_t>(kids.size()),
+                         schema_kids.data(), dict ? &dict->schema : nullptr, release_schema, nullptr};
+    array = ArrowArray{length, -1, offset, static_cast<std::int64_t>(buffers.size()),
+                       static_cast<std::int64_t>(kids.size()), buffers.data(), array_kids.data(),
+                       dict ? &dict->array : nullptr, release_array, nullptr};
+    return *this;
+  }
+};
+
+std::vector<std::uint8_t> bits(std::initializer_list<int> values) {
+  std::vector<std::uint8_t> out((values.size() + 7) / 8, 0);
+  std::size_t i = 0;
+  for (int v : values) {
+    if (v) out[i / 8] |= static_cast<std::uint8_t>(1u << (i % 8));
+    ++i;
+  }
+  return out;
+}
+
+std::unique_ptr<Col> int64s(const std::string& name, const std::vector<std::int64_t>& values,
+                            const std::vector<std::uint8_t>* validity = nullptr) {
+  auto c = std::make_unique<Col>();
+  c->format = "l";
+  c->name = name;
+  if (validity) c->buffer(*validity); else c->no_buffer();
+  c->buffer(values).finish(static_cast<std::int64_t>(values.size()));
+  return c;
+}
+
+std::unique_ptr<Col> strings(const std::string& name, const std::vector<std::string>& values) {
+  auto c = std::make_unique<Col>();
+  c->format = "u";
+  c->name = name;
+  std::vector<std::int32_t> offsets{0};
+  std::string data;
+  for (const auto& v : values) {
+    data += v;
+    offsets.push_back(static_cast<std::int32_t>(data.size()));
+  }
+  c->no_buffer().buffer(offsets).buffer(std::vector<char>(data.begin(), data.end()));
+  c->finish(static_cast<std::int64_t>(values.size()));
+  return c;
+}
+
+std::unique_ptr<Col> batch(std::vector<std::unique_ptr<Col>> columns, std::int64_t length) {
+  auto b = std::make_unique<Col>();
+  b->format = "+s";
+  b->no_buffer();
+  b->kids = std::move(columns);
+  b->finish(length);
+  return b;
+}
+
+const char* kOrders = R"(
+fields:
+  id: {type: integer, required: true, min: 1}
+  code: {type: string, pattern: '^[A-Z]{2}$'}
+)";
+
+dq::Report run(const dq::Contract& contract, Col& b, dq::Status* status = nullptr) {
+  dq::Validator validator(contract);
+  dq::ReportBuilder report(contract);
+  dq::Status st = dq::validate_arrow(validator, b.schema, b.array, report);
+  if (status) *status = st;
+  else REQUIRE(st.ok());
+  return report.finish();
+}
+
+std::string error_of(const dq::Contract& contract, Col& b) {
+  dq::Status st;
+  run(contract, b, &st);
+  REQUIRE(st.code() == dq::StatusCode::kInvalidData);
+  return st.message();
+}
+
+}  // namespace
+
+TEST_CASE("a record batch is validated row by row, numbered from 1, nulls as JSON nulls") {
+  dq::Contract contract = load(kOrders);
+  auto validity = bits({1, 1, 0});
+  std::vector<std::unique_ptr<Col>> cols;
+  cols.push_back(int64s("id", {5, 0, 7}, &validity));
+  cols.push_back(strings("code", {"AB", "abc", "CD"}));
+  auto b = batch(std::move(cols), 3);
+  dq::Report report = run(contract, *b);
+  CHECK(report.records.total == 3);
+  CHECK(report.records.valid == 1);
+  CHECK(report.records.invalid == 2);
+  REQUIRE(report.rules.size() == 3);
+  CHECK(report.rules[0].id == "id.required");
+  CHECK(report.rules[0].samples[0].record == 3);
+  CHECK(report.rules[0].samples[0].message == "is required (null)");
+  CHECK(report.rules[1].id == "id.min");
+  CHECK(report.rules[1].samples[0].value == "0");
+  CHECK(report.rules[2].id == "code.pattern");
+  CHECK(report.rules[2].samples[0].value == "\"abc\"");
+}
+
+TEST_CASE("a sliced column honours its offset, a struct's offset applies to its children") {
+  dq::Contract contract = load(kOrders);
+  std::vector<std::unique_ptr<Col>> cols;
+  cols.push_back(int64s("id", {0, 0, 9}));
+  cols.back()->finish(1, 2);  // one row: the value 9
+  cols.push_back(strings("code", {"x", "AB"}));
+  cols.back()->finish(1, 1);
+  auto b = batch(std::move(cols), 1);
+  CHECK(run(contract, *b).records.valid == 1);
+
+  std::vector<std::unique_ptr<Col>> cols2;
+  cols2.push_back(int64s("id", {0, 3}));
+  cols2.push_back(strings("code", {"bad", "AB"}));
+  auto sliced = batch(std::move(cols2), 1);
+  sliced->finish(1, 1);  // the parent starts at row 1 of its children
+  CHECK(run(contract, *sliced).records.valid == 1);
+}
+
+TEST_CASE("dictionary-encoded strings read as their values") {
+  dq::Contract contract = load(kOrders);
+  auto codes = std::make_unique<Col>();
+  codes->format = "c";  // int8 indices
+  codes->name = "code";
+  codes->no_buffer().buffer(std::vector<std::int8_t>{1, 0, 1});
+  codes->dict = strings("", {"zz", "AB"});
+  codes->finish(3);
+  std::vector<std::unique_ptr<Col>> cols;
+  cols.push_back(int64s("id", {1, 2, 3}));
+  cols.push_back(std::move(codes));
+  auto b = batch(std::move(cols), 3);
+  dq::Report report = run(contract, *b);
+  CHECK(report.records.invalid == 1);
+  CHECK(report.rules.at(0).samples.at(0).value == "\"zz\"");
+}
+
+TEST_CASE("a list column is an array and its items are checked with their index") {
+  dq::Contract contract = load(R"(
+fields:
+  qty:
+    type: array
+    max_items: 2
+    items: {type: integer, min: 1}
+)");
+  auto list = std::make_unique<Col>();
+  list->format = "+l";
+  list->name = "qty";
+  list->no_buffer().buffer(std::vector<std::int32_t>{0, 2, 5});
+  list->kids.push_back(int64s("item", {1, 2, 3, 0, 4}));
+  list->finish(2);
+  std::vector<std::unique_ptr<Col>> cols;
+  cols.push_back(std::move(list));
+  auto b = batch(std::move(cols), 2);
+  dq::Report report = run(contract, *b);
+  CHECK(report.records.valid == 1);
+  REQUIRE(report.rules.size() == 2);
+  CHECK(report.rules[0].id == "qty.max_items");
+  CHECK(report.rules[1].id == "qty[].min");
+  CHECK(report.rules[1].samples[0].path == "qty[1]");
+}
+
+TEST_CASE("timestamps of every unit are instants to the microsecond") {
+  dq::Contract contract = load(R"(
+fields:
+  at: {type: timestamp, min: '2024-01-01T00:00:00Z'}
+)");
+  const std::pair<const char*, std::int64_t> units[] = {
+      {"tss:", 1704067200}, {"tsm:", 1704067200000}, {"tsu:UTC", 1704067200000000}, {"tsn:Europe/Paris", 1704067200000000000}};
+  for (const auto& [format, at_min] : units) {
+    auto at = std::make_unique<Col>();
+    at->format = format;
+    at->name = "at";
+    at->no_buffer().buffer(std::vector<std::int64_t>{at_min, at_min - 1});
+    at->finish(2);
+    std::vector<std::unique_ptr<Col>> cols;
+    cols.push_back(std::move(at));
+    auto b = batch(std::move(cols), 2);
+    dq::Report report = run(contract, *b);
+    INFO(format);
+    CHECK(report.records.valid == 1);
+    REQUIRE(report.rules.size() == 1);
+    CHECK(report.rules[0].samples[0].record == 2);
+  }
+}
+
+TEST_CASE("an inconsistent Arrow layout is an error naming the column, never an out-of-bounds read") {
+  dq::Contract contract = load(kOrders);
+  auto one = [](std::unique_ptr<Col> c, std::int64_t length) {
+    std::vector<std::unique_ptr<Col>> cols;
+    cols.push_back(std::move(c));
+    return batch(std::move(cols), length);
+  };
+  SECTION("negative length") {
+    auto c = int64s("id", {1});
+    c->finish(-1);
+    auto b = one(std::move(c), 0);
+    CHECK_THAT(error_of(contract, *b), Catch::Contains("column 'id'") && Catch::Contains("invalid length -1"));
+  }
+  SECTION("a child shorter than its parent") {
+    auto b = one(int64s("id", {1}), 2);
+    CHECK_THAT(error_of(contract, *b), Catch::Contains("has 1 rows, its parent needs 2"));
+  }
+  SECTION("decreasing string offsets") {
+    auto c = std::make_unique<Col>();
+    c->format = "u";
+    c->name = "code";
+    c->no_buffer().buffer(std::vector<std::int32_t>{0, 4, 2}).buffer(std::vector<char>{'a', 'b', 'c', 'd'});
+    c->finish(2);
+    auto b = one(std::move(c), 2);
+    CHECK_THAT(error_of(contract, *b), Catch::Contains("column 'code' (Arrow format 'u'): offsets decrease at row 1"));
+  }
+  SECTION("list offsets past the child") {
+    auto list = std::make_unique<Col>();
+    list->format = "+l";
+    list->name = "tags";
+    list->no_buffer().buffer(std::vector<std::int32_t>{0, 9});
+    list->kids.push_back(int64s("item", {1, 2}));
+    list->finish(1);
+    auto b = one(std::move(list), 1);
+    CHECK_THAT(error_of(contract, *b), Catch::Contains("offset 9 is past the child's 2 rows"));
+  }
+  SECTION("a missing values buffer") {
+    auto c = std::make_unique<Col>();
+    c->format = "l";
+    c->name = "id";
+    c->no_buffer().no_buffer().finish(3);
+    auto b = one(std::move(c), 3);
+    CHECK_THAT(error_of(contract, *b), Catch::Contains("missing values buffer"));
+  }
+  SECTION("the wrong number of buffers") {
+    auto c = std::make_unique<Col>();
+    c->format = "u";
+    c->name = "code";
+    c->no_buffer().finish(0);
+    auto b = one(std::move(c), 0);
+    CHECK_THAT(error_of(contract, *b), Catch::Contains("expected 3 buffers, got 1"));
+  }
+  SECTION("a dictionary index out of range") {
+    auto codes = std::make_unique<Col>();
+    codes->format = "i";
+    codes->name = "code";
+    codes->no_buffer().buffer(std::vector<std::int32_t>{0, 5});
+    codes->dict = strings("", {"AB"});
+    codes->finish(2);
+    auto b = one(std::move(codes), 2);
+    CHECK_THAT(error_of(contract, *b), Catch::Contains("dictionary index out of range at row 1"));
+  }
+  SECTION("a string view beyond its data buffer") {
+    auto c = std::make_unique<Col>();
+    c->format = "vu";
+    c->name = "code";
+    std::vector<std::uint8_t> view(16, 0);
+    const std::int32_t size = 20, buffer = 0, start = 4;
+    std::memcpy(view.data(), &size, 4);
+    std::memcpy(view.data() + 8, &buffer, 4);
+    std::memcpy(view.data() + 12, &start, 4);
+    c->no_buffer().buffer(view).buffer(std::vector<char>(16, 'A')).buffer(std::vector<std::int64_t>{16});
+    c->finish(1);
+    auto b = one(std::move(c), 1);
+    CHECK_THAT(error_of(contract, *b), Catch::Contains("string view out of its buffer at row 0"));
+  }
+  SECTION("an unsupported type") {
+    auto c = std::make_unique<Col>();
+    c->format = "e";
+    c->name = "half";
+    c->no_buffer().buffer(std::vector<std::uint16_t>{1}).finish(1);
+    auto b = one(std::move(c), 1);
+    CHECK(error_of(contract, *b) == "column 'half' (Arrow format 'e'): unsupported Arrow type float16");
+  }
+  SECTION("a column whose type cannot hold the contract's type") {
+    auto b = one(strings("id", {"7"}), 1);
+    CHECK(error_of(contract, *b) == "column 'id': Arrow type utf8 (format 'u') does not fit the contract's integer");
+  }
+  SECTION("not a struct at the top") {
+    auto c = int64s("id", {1});
+    CHECK_THAT(error_of(contract, *c), Catch::Contains("a record batch is a struct array (format '+s'), not 'l'"));
+  }
+}
+
+TEST_CASE("a string that is not UTF-8 makes its row malformed, and the count reconciles") {
+  dq::Contract contract = load(kOrders);
+  std::vector<std::unique_ptr<Col>> cols;
+  cols.push_back(int64s("id", {1, 2}));
+  cols.push_back(strings("code", {"AB", "\xC3\x28"}));
+  auto b = batch(std::move(cols), 2);
+  dq::Report report = run(contract, *b);
+  CHECK(report.records.valid == 1);
+  CHECK(report.records.malformed == 1);
+  CHECK(report.records.total == 2);
+  CHECK_THAT(report.malformed.at(0).message, Catch::Contains("not valid UTF-8 (column 'code')"));
+}
+
+TEST_CASE("CSV cells are typed by the contract and bad rows are malformed with their line") {
+  dq::Contract contract = load(R"(
+fields:
+  id: {type: integer, required: true}
+  amount: {type: number, min: 0}
+  paid: {type: boolean}
+  note: {type: string, max_length: 5}
+)");
+  const std::string csv =
+      "id,amount,paid,note\n"
+      "1,2.5,true,\"a, b\"\n"    // line 2: valid
+      "2,abc,false,x\n"          // line 3: amount is a string
+      "3,,maybe,\"two\nlines\"\n"  // lines 4-5: paid is a string, note too long
+      "4,5\n"                    // line 6: too few cells
+      "5,1,true,bad\"quote\n"    // line 7: does not parse
+      "\n"
+      "6,-1,false,ok\r\n";       // line 9: amount below min
+  std::FILE* file = fmemopen(const_cast<char*>(csv.data()), csv.size(), "rb");
+  dq::Validator validator(contract);
+  dq::ReportBuilder builder(contract);
+  dq::StreamOptions options;
+  options.format = dq::InputFormat::kCsv;
+  std::vector<std::string> raws;
+  options.on_reject = [&](const dq::RecordEvent& e) { raws.emplace_back(e.raw); };
+  REQUIRE(dq::validate_stream(validator, file, options, builder).ok());
+  std::fclose(file);
+  dq::Report report = builder.finish();
+  CHECK(report.records.total == 6);
+  CHECK(report.records.valid == 1);
+  CHECK(report.records.invalid == 3);
+  CHECK(report.records.malformed == 2);
+  REQUIRE(report.malformed.size() == 2);
+  CHECK(report.malformed[0].line == 6);
+  CHECK(report.malformed[0].message == "row has 2 fields, the header 4");
+  CHECK(report.malformed[1].line == 7);
+  std::vector<std::string> ids;
+  for (const auto& r : report.rules) ids.push_back(r.id + "@" + std::to_string(r.samples.at(0).line));
+  CHECK(ids == Ids{"amount.type@3", "amount.min@9", "paid.type@4", "note.max_length@4"});
+  CHECK(raws.at(1) == "3,,maybe,\"two\nlines\"");
+}
