@@ -1,0 +1,239 @@
+"""The Python API: every entry point, every table library, errors, threads."""
+import datetime as dt
+import json
+import threading
+import time
+
+import pandas as pd
+import polars as pl
+import pyarrow as pa
+import pytest
+
+import dq
+
+ORDERS = """
+dq: 1
+dataset: shop.orders
+version: 2.1.0
+owner: {team: shop, contact: shop@example.com}
+params:
+  max_amount: {type: number, default: 1000}
+fields:
+  order_id: {type: string, required: true, pattern: '^ord_[0-9]+$'}
+  amount: {type: number, required: true, min: 0, max: $max_amount}
+  status: {type: string, enum: [new, paid, shipped]}
+  placed_at: {type: timestamp, min: '2024-01-01T00:00:00Z'}
+  customer:
+    type: object
+    fields:
+      id: {type: integer, required: true, min: 1}
+  tags: {type: array, max_items: 2, items: {type: string}}
+"""
+
+GOOD = {"order_id": "ord_1", "amount": 10.5, "status": "paid", "placed_at": "2024-05-01T10:00:00Z",
+        "customer": {"id": 7}, "tags": ["a"]}
+
+
+@pytest.fixture
+def orders():
+    return dq.loads(ORDERS, name="orders.yaml")
+
+
+def test_load_reads_a_file_and_params_override_defaults(root, tmp_path):
+    path = tmp_path / "orders.yaml"
+    path.write_text(ORDERS)
+    contract = dq.load(path, params={"max_amount": 5})
+    assert (contract.dataset, contract.version) == ("shop.orders", "2.1.0")
+    assert "amount.max" in contract.checks
+    assert [v.rule for v in contract.validate(GOOD).violations] == ["amount.max"]
+    assert dq.load(root / "contracts/tweets.yaml").dataset == "social.tweets"
+
+
+def test_validate_a_dict(orders):
+    assert orders.validate(GOOD).ok
+    verdict = orders.validate({**GOOD, "amount": -1, "customer": {"id": 0}, "tags": ["a", "b", "c"]})
+    assert not verdict.ok
+    assert [(v.path, v.rule, v.message, v.value) for v in verdict.violations] == [
+        ("amount", "amount.min", "must be >= 0", "-1"),
+        ("customer.id", "customer.id.min", "must be >= 1", "0"),
+        ("tags", "tags.max_items", "must have at most 2 items", "[3 items]"),
+    ]
+    # datetimes are read as their ISO text, as a JSON encoder writes them
+    placed = dt.datetime(2023, 12, 31, 23, 59, tzinfo=dt.timezone.utc)
+    assert [v.rule for v in orders.validate({**GOOD, "placed_at": placed}).violations] == ["placed_at.min"]
+
+
+def test_validate_json_takes_bytes_or_str_and_reports_malformed_input(orders):
+    assert orders.validate_json(json.dumps(GOOD)).ok
+    assert orders.validate_json(json.dumps(GOOD).encode()).ok
+    bad = orders.validate_json(b'{"order_id": "x", ')
+    assert bad.malformed and not bad.ok and bad.error
+    with pytest.raises(TypeError):
+        orders.validate_json(42)
+
+
+def test_validate_ndjson_from_a_path_or_bytes(orders, tmp_path):
+    lines = [json.dumps(GOOD), json.dumps({**GOOD, "status": "lost"}), "{not json"]
+    data = "\n".join(lines).encode()
+    path = tmp_path / "orders.ndjson"
+    path.write_bytes(data)
+    for report in (orders.validate_ndjson(path), orders.validate_ndjson(data)):
+        assert report.records == {"total": 3, "valid": 1, "invalid": 1, "malformed": 1}
+        assert not report.ok
+        assert report.rules[0]["id"] == "status.enum"
+        assert report.to_dict()["malformed"][0]["line"] == 3
+    failures = orders.validate_ndjson(data).failures
+    assert list(failures["rule"]) == ["status.enum", "malformed"]
+    assert list(failures["line"]) == [2, 3]
+
+
+def test_validate_csv_types_cells_by_the_contract(orders, tmp_path):
+    path = tmp_path / "orders.csv"
+    path.write_text("order_id,amount,status\nord_1,12.5,new\nord_2,abc,paid\nord_3,1\n")
+    report = orders.validate_csv(path)
+    assert report.records == {"total": 3, "valid": 1, "invalid": 1, "malformed": 1}
+    assert report.rules[0]["samples"][0]["message"] == "must be a number, not a string"
+
+
+def frames():
+    data = {"order_id": ["ord_1", "ord_2", "bad", None], "amount": [1.5, -2.0, 3.0, 4.0],
+            "status": ["new", "paid", "lost", None]}
+    table = pa.table(data)
+    return {"pyarrow": table, "pandas": pd.DataFrame(data), "polars": pl.DataFrame(data),
+            "reader": pa.RecordBatchReader.from_batches(table.schema, table.to_batches())}
+
+
+@pytest.mark.parametrize("kind", ["pyarrow", "pandas", "polars", "reader"])
+def test_pandas_pyarrow_and_polars_give_the_same_report(orders, kind):
+    report = orders.validate_table(frames()[kind])
+    expected = orders.validate_table(frames()["pyarrow"]).to_dict()
+    assert report.to_dict() == expected
+    assert report.records == {"total": 4, "valid": 1, "invalid": 3, "malformed": 0}
+    assert [r["id"] for r in report.rules] == ["order_id.required", "order_id.pattern", "amount.min", "status.enum"]
+
+
+def test_failures_is_a_dataframe_of_failing_rows(orders):
+    failures = orders.validate_table(frames()["pandas"]).failures
+    assert list(failures.columns) == ["record", "row", "line", "path", "rule", "severity", "message", "value"]
+    assert list(failures["row"]) == [1, 2, 2, 3]
+    assert failures.iloc[0].to_dict() == {"record": 2, "row": 1, "line": 0, "path": "amount", "rule": "amount.min",
+                                          "severity": "error", "message": "must be >= 0", "value": "-2"}
+
+
+def test_nested_and_nullable_columns(orders):
+    table = pa.table({
+        "order_id": ["ord_1", "ord_2", "ord_3"],
+        "amount": pa.array([1, None, 3], pa.int32()),
+        "customer": pa.array([{"id": 1}, {"id": 0}, None], pa.struct([("id", pa.int64())])),
+        "tags": pa.array([["a"], None, ["a", "b", "c"]], pa.large_list(pa.large_string())),
+    })
+    report = orders.validate_table(table)
+    assert [(r["id"], r["samples"][0]["record"]) for r in report.rules] == [
+        ("amount.required", 2), ("customer.id.min", 2), ("tags.max_items", 3)]
+
+
+def test_sliced_tables_keep_their_offsets(orders):
+    table = frames()["pyarrow"]
+    sliced = table.slice(1, 2)  # rows "ord_2" (amount -2) and "bad"
+    report = orders.validate_table(sliced)
+    assert report.records["total"] == 2
+    assert [r["id"] for r in report.rules] == ["order_id.pattern", "amount.min", "status.enum"]
+    assert report.rules[1]["samples"][0]["record"] == 1
+
+
+def test_dictionary_and_view_strings(orders):
+    status = pa.array(["new", "lost", None, "paid"]).dictionary_encode()
+    table = pa.table({"order_id": pa.array(["ord_1"] * 4, pa.string_view()), "amount": [1.0] * 4, "status": status})
+    report = orders.validate_table(table)
+    assert report.records["invalid"] == 1
+    assert report.rules[0]["samples"][0]["value"] == '"lost"'
+    polars_cat = pl.DataFrame({"order_id": ["ord_1", "ord_2"], "amount": [1.0, 2.0],
+                               "status": pl.Series(["new", "gone"], dtype=pl.Categorical)})
+    assert orders.validate_table(polars_cat).rules[0]["id"] == "status.enum"
+
+
+@pytest.mark.parametrize("unit", ["s", "ms", "us", "ns"])
+@pytest.mark.parametrize("tz", [None, "UTC", "America/New_York"])
+def test_timestamps_of_every_unit_and_zone(orders, unit, tz):
+    instants = [dt.datetime(2023, 12, 31, 23, 59, 59, tzinfo=dt.timezone.utc),
+                dt.datetime(2024, 1, 1, tzinfo=dt.timezone.utc)]
+    placed = pa.array(instants, pa.timestamp(unit, tz=tz)) if tz else pa.array(
+        [i.replace(tzinfo=None) for i in instants], pa.timestamp(unit))
+    table = pa.table({"order_id": ["ord_1", "ord_2"], "amount": [1.0, 2.0], "placed_at": placed})
+    report = orders.validate_table(table)
+    assert report.records["valid"] == 1
+    assert report.rules[0]["samples"][0]["value"] == '"2023-12-31T23:59:59Z"'
+
+
+def test_a_column_that_cannot_hold_the_contract_type_is_a_data_error(orders):
+    with pytest.raises(dq.DataError, match=r"column 'amount': Arrow type utf8 \(format 'u'\) does not fit"):
+        orders.validate_table(pa.table({"order_id": ["ord_1"], "amount": ["12"]}))
+    with pytest.raises(dq.DataError, match="unsupported Arrow type binary"):
+        orders.validate_table(pa.table({"order_id": ["ord_1"], "blob": [b"x"]}))
+    with pytest.raises(TypeError, match="validate_table takes"):
+        orders.validate_table([1, 2, 3])
+
+
+def test_contract_errors_carry_file_line_and_column(tmp_path):
+    path = tmp_path / "bad.yaml"
+    path.write_text(ORDERS.replace("pattern: '^ord_[0-9]+$'", "pattern: '^ord_[0-9+$'"))
+    with pytest.raises(dq.ContractError) as caught:
+        dq.load(path)
+    error = caught.value
+    assert (error.file, error.line) == (str(path), 9)
+    assert error.column > 1
+    assert "missing ]" in str(error)
+    assert error.diagnostics[0].severity == "error"
+    with pytest.raises(OSError):
+        dq.load(tmp_path / "missing.yaml")
+
+
+def test_report_renders_for_people_and_notebooks(orders):
+    report = orders.validate_table(frames()["pyarrow"])
+    assert "FAILED" in report.to_text() and "status.enum" in report.to_text()
+    html = report._repr_html_()
+    assert "<table>" in html and "status.enum" in html and "&quot;lost&quot;" in html
+    assert json.loads(report.to_json())["records"]["total"] == 4
+    assert repr(report).startswith("<dq.Report FAILED shop.orders")
+
+
+def test_validation_releases_the_gil(orders):
+    # A second Python thread keeps ticking while a long native validation
+    # runs: with the GIL held it could not run at all during the call.
+    n = 1_000_000
+    table = pa.table({"order_id": [f"ord_{i}" for i in range(n)], "amount": [float(i % 900) for i in range(n)]})
+    ticks = []
+    done = threading.Event()
+
+    def tick():
+        while not done.is_set():
+            ticks.append(time.perf_counter())
+
+    ticker = threading.Thread(target=tick)
+    ticker.start()
+    time.sleep(0.01)
+    start = time.perf_counter()
+    report = orders.validate_table(table)
+    end = time.perf_counter()
+    done.set()
+    ticker.join()
+    assert report.records["valid"] == n
+    inside = [t for t in ticks if start < t < end]
+    assert len(inside) > 100, f"the other thread ran {len(inside)} times during a {end - start:.3f}s call"
+
+
+def test_one_contract_serves_many_threads(orders):
+    rows = [json.dumps({**GOOD, "amount": float(i % 1500)}) for i in range(2000)]
+    expected = [orders.validate_json(r).ok for r in rows]
+    results = {}
+
+    def work(k):
+        results[k] = [orders.validate_json(r).ok for r in rows]
+
+    threads = [threading.Thread(target=work, args=(k,)) for k in range(4)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert all(results[k] == expected for k in range(4))
+    assert expected.count(False) == 499  # amounts 1001..1499 exceed max_amount
