@@ -87,12 +87,33 @@ struct ColumnAdapter {
   }
   bool get_null(Value&) { return true; }
 
+  // The walker's fast paths: one dispatch on the column kind.
   int try_string(Value& v, std::string_view& out) {
+    const Cell c = resolve(v);
+    if (!c.col->valid(c.row)) return 0;
+    if (c.col->is_string()) {
+      out = c.col->string_at(c.row);
+      if (c.col->utf8_checked || simdjson::validate_utf8(out.data(), out.size())) return 1;
+      return state.fail("a string is not valid UTF-8 (column '" + c.col->path + "')"), -1;
+    }
     JsonType t;
     if (!type(v, t) || t != JsonType::kString) return 0;
     return get_string(v, out) ? 1 : -1;
   }
   int try_number(Value& v, Number& out) {
+    const Cell c = resolve(v);
+    if (!c.col->valid(c.row)) return 0;
+    switch (c.col->kind) {
+      case K::kInt:
+        out.kind = Number::Kind::kInt;
+        out.i = c.col->int_at(c.row);
+        return 1;
+      case K::kDouble:
+        out.kind = Number::Kind::kDouble;
+        out.d = static_cast<const double*>(c.col->values)[c.col->offset + c.row];
+        return 1;
+      default: break;
+    }
     JsonType t;
     if (!type(v, t) || t != JsonType::kNumber) return 0;
     return get_number(v, out) ? 1 : -1;
@@ -252,7 +273,9 @@ struct ColumnAdapter {
     }
     return true;
   }
-  bool key_is(Key& key, const Node& declared) { return key.name == declared.key; }
+  // Bound columns compare by node; a column read under another copy of its
+  // node (array elements with their own node) falls back to key_text.
+  bool key_is(Key& key, const Node& declared) { return key.node ? key.node == &declared : key.name == declared.key; }
   bool key_text(Key& key, std::string_view& out) {
     out = key.name;
     if (!simdjson::validate_utf8(out.data(), out.size())) return state.fail("a column name is not valid UTF-8");

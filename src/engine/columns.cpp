@@ -250,6 +250,7 @@ bool fits(const Column& column, const Node& node) {
 }
 
 Status bind(const Column& column, const Program& program, const Node& node) {
+  column.node = &node;
   if (!fits(column, node)) {
     const Column& c = column.kind == Column::Kind::kDictionary ? column.children[0] : column;
     return Status(StatusCode::kInvalidData, "column '" + column.path + "': Arrow type " + arrow_type_name(c.format) +

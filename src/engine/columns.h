@@ -45,6 +45,9 @@ struct Column {
   std::int64_t micros_per_unit = 1;        // kTimestamp: 1e6 s, 1e3 ms, 1 µs; 0 = ns
   spec::Type text_type = spec::Type::kString;  // kText: the contract's type, which types each cell
   std::vector<Column> children;
+  // The contract node of this column, set by bind_columns(): keys compare
+  // as one pointer instead of as strings.
+  mutable const Node* node = nullptr;
 
   // `row` is a logical index (0 .. length-1); `offset` is applied here.
   bool valid(std::int64_t row) const {

@@ -201,7 +201,10 @@ class CsvValidator {
       col.data = columns_[j].data.data();
       for (int child : record.children) {
         const Node& n = program.nodes[static_cast<std::size_t>(child)];
-        if (n.key == header_[j]) col.text_type = n.type;
+        if (n.key == header_[j]) {
+          col.text_type = n.type;
+          col.node = &n;
+        }
       }
     }
     for (std::int64_t row = 0; row < batch.length; ++row) {
