@@ -87,7 +87,8 @@ def make_frame(n):
         "retries": rng.integers(0, 11, n).astype("int32"),
         "code": code,
         "status": np.array(STATUS)[rng.integers(0, 5, n)],
-        "country": np.array(["US", "DE", "FR", "GB", "JP", "BR", "USA"])[rng.integers(0, 7, n) % 7 * (rng.integers(0, 200, n) > 0)],
+        "country": np.where(rng.integers(0, 200, n) == 0, "USA",
+                            np.array(["US", "DE", "FR", "GB", "JP", "BR"])[rng.integers(0, 6, n)]),
         "currency": np.array(CURRENCIES)[rng.integers(0, 4, n)],
     })
 

@@ -2,11 +2,13 @@
 
 #include <simdjson.h>
 
+#include <algorithm>
 #include <charconv>
 #include <cmath>
 #include <cstring>
 
 #include "dq/arrow.h"
+#include "engine/formats.h"
 #include "engine/walker.h"
 
 namespace dq {
@@ -293,6 +295,116 @@ struct ColumnAdapter {
   }
 };
 
+// Screening: column-at-a-time kernels that find the rows certainly valid, so
+// only the others are walked. A kernel passes a value only when the walker
+// would raise nothing for it (the same bound_ok, patterns, formats, lengths);
+// every row it does not pass is walked, so verdicts and messages stay the
+// record engine's. Batches a kernel cannot judge are walked whole.
+class Screen {
+ public:
+  Screen(const Column& batch, const Program& program) : batch_(batch), program_(program) {}
+
+  // Per row, 1 = certainly valid; empty when the batch cannot be screened.
+  std::vector<std::uint8_t> run() {
+    const Node& record = program_.nodes[0];
+    if (!program_.rules.empty() || !program_.mostly_fields.empty() || batch_.validity != nullptr) return {};
+    for (int child : record.children) {
+      const Node& n = program_.nodes[static_cast<std::size_t>(child)];
+      if (n.required && std::none_of(batch_.children.begin(), batch_.children.end(),
+                                     [&](const Column& c) { return c.node == &n; })) {
+        return {};  // absent in every row
+      }
+    }
+    std::vector<std::uint8_t> ok(static_cast<std::size_t>(batch_.length), 1);
+    for (const Column& col : batch_.children) {
+      if (col.node == nullptr) {
+        // An undeclared column: the walker only reads it (or reports it).
+        if (record.additional_check >= 0 || col.kind == K::kStruct || col.kind == K::kList ||
+            col.kind == K::kLargeList || col.kind == K::kDictionary || col.kind == K::kUtf8View ||
+            (col.is_string() && !col.utf8_checked)) {
+          return {};
+        }
+        continue;
+      }
+      if (!screen(col, *col.node, ok)) return {};
+    }
+    return ok;
+  }
+
+ private:
+  bool screen(const Column& col, const Node& n, std::vector<std::uint8_t>& ok) const {
+    const bool numeric = n.type == spec::Type::kInteger || n.type == spec::Type::kNumber;
+    const bool plain_number = col.kind == K::kInt || col.kind == K::kUint || col.kind == K::kDouble || col.kind == K::kFloat;
+    if (numeric && plain_number && n.enum_check < 0) return each(col, n, ok, [&](std::int64_t r) { return number(col, n, r); });
+    if (n.type == spec::Type::kString && col.is_string()) return each(col, n, ok, [&](std::int64_t r) { return text(col, n, r); });
+    if (n.type == spec::Type::kBoolean && col.kind == K::kBool) return each(col, n, ok, [](std::int64_t) { return true; });
+    return false;
+  }
+
+  template <class Check>
+  static bool each(const Column& col, const Node& n, std::vector<std::uint8_t>& ok, Check&& check) {
+    const std::int64_t rows = static_cast<std::int64_t>(ok.size());
+    for (std::int64_t r = 0; r < rows; ++r) {
+      if (!ok[static_cast<std::size_t>(r)]) continue;
+      const bool pass = col.valid(r) ? check(r) : !n.required;
+      ok[static_cast<std::size_t>(r)] = pass;
+    }
+    return true;
+  }
+
+  static bool number(const Column& col, const Node& n, std::int64_t r) {
+    Value v;
+    switch (col.kind) {
+      case K::kInt:
+        v.kind = Value::Kind::kInt;
+        v.i = col.int_at(r);
+        break;
+      case K::kUint: {
+        const std::uint64_t u = col.uint_at(r);
+        if (u > static_cast<std::uint64_t>(INT64_MAX)) return false;
+        v.kind = Value::Kind::kInt;
+        v.i = static_cast<std::int64_t>(u);
+        break;
+      }
+      default: {
+        const double d = col.kind == K::kDouble ? static_cast<const double*>(col.values)[col.offset + r]
+                                                : static_cast<const float*>(col.values)[col.offset + r];
+        if (!std::isfinite(d)) return false;
+        if (d == std::floor(d) && std::fabs(d) < 9.2e18) {
+          v.kind = Value::Kind::kInt;
+          v.i = static_cast<std::int64_t>(d);
+        } else {
+          if (n.type == spec::Type::kInteger) return false;
+          v.kind = Value::Kind::kNumber;
+          v.d = d;
+        }
+      }
+    }
+    return (!n.lo.set || bound_ok(n.lo, v, true)) && (!n.hi.set || bound_ok(n.hi, v, false));
+  }
+
+  static bool text(const Column& col, const Node& n, std::int64_t r) {
+    const std::string_view sv = col.string_at(r);
+    if (!col.utf8_checked && !simdjson::validate_utf8(sv.data(), sv.size())) return false;
+    if ((n.min_length_check >= 0 && sv.size() < 4 * n.min_length) || (n.max_length_check >= 0 && sv.size() > n.max_length)) {
+      const std::size_t length = count_code_points(sv);
+      if (length < n.min_length || length > n.max_length) return false;
+    }
+    if (n.pattern && !(n.simple_pattern ? n.simple_pattern->matches(sv) : RE2::PartialMatch(sv, *n.pattern))) return false;
+    if (n.format && !matches_format(*n.format, sv)) return false;
+    if (n.enum_check >= 0) {
+      for (const dq::Value& e : n.enum_values) {
+        if (e.kind == Value::Kind::kString && e.s == sv) return true;
+      }
+      return false;
+    }
+    return true;
+  }
+
+  const Column& batch_;
+  const Program& program_;
+};
+
 }  // namespace
 
 const Verdict& validate_row(Validator& validator, const Column& batch, std::int64_t row) {
@@ -314,9 +426,15 @@ Status validate_arrow(Validator& validator, const ArrowSchema& schema, const Arr
   if (!imported.ok()) return imported.status();
   const Column& columns = *imported;
   if (Status st = bind_columns(columns, program); !st.ok()) return st;
+  const std::vector<std::uint8_t> valid = Screen(columns, program).run();
+  static const Verdict kValid;
   for (std::int64_t row = 0; row < columns.length; ++row) {
-    const Verdict& verdict = validate_row(validator, columns, row);
     const RecordPosition where{options.first_record + static_cast<std::uint64_t>(row), 0, 0};
+    if (!valid.empty() && valid[static_cast<std::size_t>(row)]) {
+      report.add(kValid, where);
+      continue;
+    }
+    const Verdict& verdict = validate_row(validator, columns, row);
     report.add(verdict, where);
     if (!verdict.ok && options.on_reject) options.on_reject(RecordEvent{{}, where, verdict});
   }

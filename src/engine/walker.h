@@ -112,6 +112,21 @@ struct WalkState {
 };
 
 std::string json_quote(std::string_view s);
+
+// Whether `v` is within bound `b` (a lower bound when `lower`).
+inline bool bound_ok(const Bound& b, const Value& v, bool lower) {
+  int c;
+  if (v.kind == Value::Kind::kInt && b.value.kind == Value::Kind::kInt) {
+    c = (v.i > b.value.i) - (v.i < b.value.i);
+  } else if (v.numeric()) {
+    double x = v.as_double(), y = b.value.as_double();
+    c = (x > y) - (x < y);
+  } else {
+    c = (v.i > b.value.i) - (v.i < b.value.i);
+  }
+  if (lower) return b.exclusive ? c > 0 : c >= 0;
+  return b.exclusive ? c < 0 : c <= 0;
+}
 // JSON's number grammar: -?(0|[1-9][0-9]*)(\.[0-9]+)?([eE][+-]?[0-9]+)?
 bool json_number_grammar(std::string_view text);
 const char* json_type_name(JsonType t);
@@ -331,20 +346,6 @@ class Walker {
                std::string(s_.program->check_messages[static_cast<std::size_t>(n.type_check)]) + ", not " +
                    json_type_name(t));
     return true;
-  }
-
-  bool bound_ok(const Bound& b, const Value& v, bool lower) const {
-    int c;
-    if (v.kind == Value::Kind::kInt && b.value.kind == Value::Kind::kInt) {
-      c = (v.i > b.value.i) - (v.i < b.value.i);
-    } else if (v.numeric()) {
-      double x = v.as_double(), y = b.value.as_double();
-      c = (x > y) - (x < y);
-    } else {
-      c = (v.i > b.value.i) - (v.i < b.value.i);
-    }
-    if (lower) return b.exclusive ? c > 0 : c >= 0;
-    return b.exclusive ? c < 0 : c <= 0;
   }
 
   // Range and enum checks shared by numbers, timestamps and dates. `shown`

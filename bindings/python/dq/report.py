@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import html
 import json
-from typing import Any, Dict, List, Sequence
+from typing import Any, Dict, List
 
 _FAILURE_COLUMNS = ["record", "row", "line", "path", "rule", "severity", "message", "value"]
 
@@ -20,7 +20,7 @@ class Report:
     def __init__(self, native: Any):
         self._dict: Dict[str, Any] = json.loads(native.json)
         self._text: str = native.text
-        self._failures: Sequence[Any] = native.failures
+        self._native = native  # failures convert to Python objects only when asked for
         self.failures_truncated: bool = native.failures_truncated
 
     @property
@@ -57,7 +57,7 @@ class Report:
                 "message": f.message,
                 "value": f.value,
             }
-            for f in self._failures
+            for f in self._native.failures
         ]
 
     @property
