@@ -87,6 +87,7 @@ int run_validate(const ValidateArgs& args) {
     options.source_name = path == "-" ? "<stdin>" : path;
     options.format = args.input_format == "ndjson" ? dq::InputFormat::kNdjson
                      : args.input_format == "json" ? dq::InputFormat::kJsonArray
+                     : args.input_format == "csv"  ? dq::InputFormat::kCsv
                                                    : dq::InputFormat::kAuto;
     if (rejects.is_open()) {
       options.on_reject = [&](const dq::RecordEvent& event) {
@@ -151,10 +152,10 @@ int main(int argc, char** argv) {
   ValidateArgs v;
   CLI::App* validate = app.add_subcommand("validate", "Validate data files against a contract");
   validate->add_option("-c,--contract", v.contract, "Contract file")->required();
-  validate->add_option("data", v.data, "NDJSON or JSON files; - for stdin")->required();
+  validate->add_option("data", v.data, "NDJSON, JSON or CSV files; - for stdin")->required();
   validate->add_option("--format", v.format, "Report format")->check(CLI::IsMember({"text", "json", "junit"}));
   validate->add_option("--input-format", v.input_format, "Input format")
-      ->check(CLI::IsMember({"auto", "ndjson", "json"}));
+      ->check(CLI::IsMember({"auto", "ndjson", "json", "csv"}));
   validate->add_option("--rejects", v.rejects, "Write each failing record and its reasons here (NDJSON)");
   validate->add_option("-o,--output", v.output, "Write the report here instead of stdout");
   validate->add_option("--param", v.params, "Set a contract param: name=value");

@@ -157,3 +157,16 @@ def test_json_reports_match_the_report_schema(tmp_path):
         jsonschema.validate(report, schema)
         r = report["records"]
         assert r["total"] == r["valid"] + r["invalid"] + r["malformed"]
+
+
+def test_validates_a_csv_file_with_cells_typed_by_the_contract(tmp_path):
+    taxi = ROOT / "examples/data/nyc_taxi/yellow_tripdata_sample_2020-04.csv"
+    result = dq("validate", "-c", ROOT / "contracts/nyc_taxi.yaml", taxi, "--format", "json")
+    assert result.returncode == 1
+    report = json.loads(result.stdout)
+    assert report["records"] == {"total": 10000, "valid": 8843, "invalid": 1157, "malformed": 0}
+    bad = write(tmp_path, "bad.txt", "id,amount\no1,12\no2\n")
+    result = dq("validate", "-c", write(tmp_path, "c.yaml", CONTRACT), bad, "--input-format", "csv", "--format", "json")
+    report = json.loads(result.stdout)
+    assert report["malformed"][0]["line"] == 3
+    assert report["malformed"][0]["message"] == "row has 1 fields, the header 2"
