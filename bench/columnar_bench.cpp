@@ -1,6 +1,6 @@
 // Columnar engine throughput: a table of N rows (default 10M) and 10 columns
 // with 10 numeric and string checks, validated through the Arrow C Data
-// Interface in batches of 64k rows; against the memory bandwidth of reading
+// Interface in batches of 64k rows (bench/contracts/orders_table.yaml); against the memory bandwidth of reading
 // the same buffers (memcpy) in the same run.
 //
 //   columnar_bench [rows=10000000] [runs=5]
@@ -19,23 +19,6 @@ namespace {
 
 using Clock = std::chrono::steady_clock;
 
-const char* kContract = R"(
-dq: 1
-dataset: bench.orders
-version: 1.0.0
-owner: {team: bench}
-fields:
-  id: {type: integer, required: true, min: 1}
-  user_id: {type: integer, min: 1}
-  amount: {type: number, min: 0, max: 100000}
-  quantity: {type: integer, min: 0, max: 1000}
-  score: {type: number, min: 0, max: 1}
-  retries: {type: integer, min: 0, max: 10}
-  code: {type: string, pattern: '^[A-Z]{3}-[0-9]{6}$'}
-  status: {type: string, enum: [new, paid, shipped, delivered, refunded]}
-  country: {type: string, min_length: 2, max_length: 2}
-  currency: {type: string, enum: [USD, EUR, GBP, JPY]}
-)";
 
 void release_schema(ArrowSchema* s) { s->release = nullptr; }
 void release_array(ArrowArray* a) { a->release = nullptr; }
@@ -138,7 +121,7 @@ int main(int argc, char** argv) {
   const int runs = argc > 2 ? std::atoi(argv[2]) : 5;
   const std::int64_t batch_rows = 65536;
 
-  auto contract = dq::Contract::load_string(kContract, "bench.yaml");
+  auto contract = dq::Contract::load_file(DQ_BENCH_DIR "/contracts/orders_table.yaml");
   if (!contract.ok()) {
     std::fprintf(stderr, "%s\n", contract.status().to_string().c_str());
     return 2;

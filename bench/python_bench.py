@@ -29,23 +29,6 @@ ROOT = Path(__file__).resolve().parents[1]
 ROWS = int(sys.argv[1]) if len(sys.argv) > 1 else 1_000_000
 RUNS = int(sys.argv[2]) if len(sys.argv) > 2 else 5
 
-TABLE_CONTRACT = """
-dq: 1
-dataset: bench.orders
-version: 1.0.0
-owner: {team: bench}
-fields:
-  id: {type: integer, required: true, min: 1}
-  user_id: {type: integer, min: 1}
-  amount: {type: number, min: 0, max: 100000}
-  quantity: {type: integer, min: 0, max: 1000}
-  score: {type: number, min: 0, max: 1}
-  retries: {type: integer, min: 0, max: 10}
-  code: {type: string, pattern: '^[A-Z]{3}-[0-9]{6}$'}
-  status: {type: string, enum: [new, paid, shipped, delivered, refunded]}
-  country: {type: string, min_length: 2, max_length: 2}
-  currency: {type: string, enum: [USD, EUR, GBP, JPY]}
-"""
 STATUS = ["new", "paid", "shipped", "delivered", "refunded"]
 CURRENCIES = ["USD", "EUR", "GBP", "JPY"]
 
@@ -201,7 +184,7 @@ def main():
           f"{ROWS:,} rows, median of {RUNS} runs")
 
     # 1. DataFrames
-    contract = dq.loads(TABLE_CONTRACT)
+    contract = dq.load(ROOT / "bench/contracts/orders_table.yaml")
     df = make_frame(ROWS)
     rows = [("dq validate_table", *timed(lambda: contract.validate_table(df).records["valid"]))]
     rows.append(("pandas, vectorized", *timed(lambda: pandas_valid(df))))

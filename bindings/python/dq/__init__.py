@@ -94,11 +94,11 @@ class Contract:
         from bytes. Malformed lines are counted with their line and offset."""
         if isinstance(source, (bytes, bytearray, memoryview)):
             return Report(self._native.validate_ndjson_bytes(bytes(source), max_samples, max_failures))
-        return Report(self._native.validate_ndjson_file(os.fspath(source), max_samples, max_failures))
+        return Report(self._native.validate_file(os.fspath(source), "auto", max_samples, max_failures))
 
     def validate_csv(self, path: PathLike, *, max_samples: int = 5, max_failures: int = 100_000) -> Report:
         """Validates a CSV file with a header row; cells are typed by the contract."""
-        return Report(self._native.validate_csv_file(os.fspath(path), max_samples, max_failures))
+        return Report(self._native.validate_file(os.fspath(path), "csv", max_samples, max_failures))
 
     def validate_table(self, table: Any, *, max_samples: int = 5, max_failures: int = 100_000) -> Report:
         """Validates a table: anything with ``__arrow_c_stream__`` (pyarrow

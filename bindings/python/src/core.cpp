@@ -156,9 +156,12 @@ class PyContract {
     return lease.validator->validate_json(json);
   }
 
-  NativeReport validate_ndjson_file(const std::string& path, std::size_t max_samples, std::size_t max_failures) {
+  // `format`: "auto" (by extension: .csv is CSV, else NDJSON or a JSON array) or "csv".
+  NativeReport validate_file(const std::string& path, const std::string& format, std::size_t max_samples,
+                             std::size_t max_failures) {
     NativeReport out;
     dq::StreamOptions options;
+    options.format = format == "csv" ? dq::InputFormat::kCsv : dq::InputFormat::kAuto;
     options.report.max_samples_per_rule = max_samples;
     options.on_reject = FailureSink{max_failures, &out};
     dq::Result<dq::Report> report = [&] {
@@ -191,20 +194,6 @@ class PyContract {
     }
     if (!status.ok()) raise_status(status);
     return finish(builder.finish(), std::move(out));
-  }
-
-  NativeReport validate_csv_file(const std::string& path, std::size_t max_samples, std::size_t max_failures) {
-    NativeReport out;
-    dq::StreamOptions options;
-    options.format = dq::InputFormat::kCsv;
-    options.report.max_samples_per_rule = max_samples;
-    options.on_reject = FailureSink{max_failures, &out};
-    dq::Result<dq::Report> report = [&] {
-      py::gil_scoped_release release;
-      return dq::validate_file(contract_, path, options);
-    }();
-    if (!report.ok()) raise_status(report.status());
-    return finish(*report, std::move(out));
   }
 
   // `capsule`: an "arrow_array_stream" PyCapsule (the Arrow PyCapsule
@@ -329,11 +318,10 @@ PYBIND11_MODULE(_core, m) {
       .def("validate", &PyContract::validate)
       .def("validate_json", [](PyContract& c, py::bytes data) { return c.validate_json(std::string_view(data)); })
       .def("validate_json", [](PyContract& c, const std::string& text) { return c.validate_json(text); })
-      .def("validate_ndjson_file", &PyContract::validate_ndjson_file)
+      .def("validate_file", &PyContract::validate_file)
       .def("validate_ndjson_bytes",
            [](PyContract& c, py::bytes data, std::size_t samples, std::size_t failures) {
              return c.validate_ndjson_bytes(std::string_view(data), samples, failures);
            })
-      .def("validate_csv_file", &PyContract::validate_csv_file)
       .def("validate_arrow_stream", &PyContract::validate_arrow_stream);
 }
