@@ -153,17 +153,9 @@ struct ColumnAdapter {
         out.kind = Number::Kind::kInt;
         out.i = col.int_at(c.row);
         return true;
-      case K::kUint: {
-        const std::uint64_t u = col.uint_at(c.row);
-        if (u <= static_cast<std::uint64_t>(INT64_MAX)) {
-          out.kind = Number::Kind::kInt;
-          out.i = static_cast<std::int64_t>(u);
-        } else {
-          out.kind = Number::Kind::kUint;
-          out.u = u;
-        }
+      case K::kUint:
+        out.set_unsigned(col.uint_at(c.row));
         return true;
-      }
       case K::kFloat:
         out.kind = Number::Kind::kDouble;
         out.d = static_cast<const float*>(col.values)[col.offset + c.row];

@@ -311,14 +311,7 @@ struct NlohmannAdapter {
       out.kind = Number::Kind::kInt;
       out.i = v.get<std::int64_t>();
     } else if (v.is_number_unsigned()) {
-      auto u = v.get<std::uint64_t>();
-      if (u <= static_cast<std::uint64_t>(INT64_MAX)) {
-        out.kind = Number::Kind::kInt;
-        out.i = static_cast<std::int64_t>(u);
-      } else {
-        out.kind = Number::Kind::kUint;
-        out.u = u;
-      }
+      out.set_unsigned(v.get<std::uint64_t>());
     } else {
       out.kind = Number::Kind::kDouble;
       out.d = v.get<double>();

@@ -36,6 +36,17 @@ struct Number {
   std::int64_t i = 0;
   std::uint64_t u = 0;
   double d = 0;
+
+  // An unsigned integer: kInt when it fits int64, else kUint.
+  void set_unsigned(std::uint64_t value) {
+    if (value <= static_cast<std::uint64_t>(INT64_MAX)) {
+      kind = Kind::kInt;
+      i = static_cast<std::int64_t>(value);
+    } else {
+      kind = Kind::kUint;
+      u = value;
+    }
+  }
 };
 
 // Per-Validator scratch shared by the engines: reused across records so the
