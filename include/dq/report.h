@@ -7,11 +7,14 @@
 #pragma once
 
 #include <cstdint>
+#include <map>
 #include <memory>
+#include <optional>
 #include <string>
 #include <vector>
 
 #include "dq/contract.h"
+#include "dq/profile.h"
 #include "dq/validator.h"
 
 namespace dq {
@@ -19,6 +22,13 @@ namespace dq {
 struct ReportOptions {
   std::size_t max_samples_per_rule = 5;   // failing examples kept per check
   std::size_t max_malformed_samples = 20; // malformed examples kept
+  // Compute a Profile in the same pass (Report::profile). Contracts with
+  // expectations, drift, monitors or an SLA are always profiled.
+  bool profile = false;
+  ProfileOptions profile_options;
+  // The profile `drift` compares against; without one, drift checks are
+  // reported as skipped.
+  std::shared_ptr<const Profile> baseline;
 };
 
 struct Sample {
@@ -50,12 +60,68 @@ struct RecordCounts {
   std::uint64_t total = 0, valid = 0, invalid = 0, malformed = 0;
 };
 
+// A dataset-level expectation (or `unique: true`) over the whole report.
+struct ExpectationResult {
+  std::string id;
+  std::string metric;
+  std::string field;  // "" for dataset metrics
+  bool has_value = false;  // false: the metric is undefined (no values), which passes
+  double value = 0;        // times: µs since the epoch (timestamps), days (dates)
+  std::optional<double> min, max;
+  Severity severity = Severity::kError;
+  bool ok = true;
+};
+
+// One bin or value whose share moved, baseline vs current (fractions).
+struct DriftMover {
+  std::string bin;  // "[12.5, 18)" for numbers, the value for categories
+  double baseline = 0, current = 0;
+};
+
+struct DriftResult {
+  std::string field;
+  std::string method;
+  double value = 0;
+  std::string status;  // "ok", "warn", "fail", or "skipped" (see detail)
+  std::optional<double> warn, fail;
+  std::string detail;  // why skipped; extra figures (p-value, null rates)
+  std::vector<DriftMover> movers;  // the bins that moved most, largest first
+  std::uint64_t baseline_rows = 0, current_rows = 0;
+};
+
+// A monitor's verdict on this run's value of its metric, against its history.
+struct MonitorResult {
+  std::string id, metric, method;
+  bool has_value = false;
+  double value = 0;
+  std::optional<double> expected_low, expected_high;  // the range the method expected
+  std::size_t history = 0;  // earlier values the method read
+  bool anomaly = false;
+  std::string detail;
+  Severity severity = Severity::kError;
+};
+
+struct FreshnessResult {
+  std::string field;
+  bool has_value = false;     // false: no timestamp in the data
+  std::int64_t latest = 0;    // µs since the epoch
+  std::int64_t delay = 0;     // µs between the latest value and the check
+  std::int64_t max_delay = 0; // µs
+  bool ok = true;
+};
+
 struct Report {
   bool ok = true;
   std::string dataset, version;
   RecordCounts records;
   std::vector<RuleSummary> rules;  // checks that failed at least once, in contract order
   std::vector<MalformedSample> malformed;
+  std::vector<ExpectationResult> expectations;  // every expectation, in contract order
+  std::vector<DriftResult> drift;               // every drift check, in contract order
+  std::vector<MonitorResult> monitors;          // filled by run_monitors (dq/monitor.h)
+  std::map<std::string, double> metrics;        // this run's values of the metrics monitors watch
+  std::optional<FreshnessResult> freshness;     // the contract's sla.freshness
+  std::shared_ptr<const Profile> profile;       // when profiled (ReportOptions::profile)
 
   std::string to_json(int indent = 2) const;
   std::string to_text() const;   // for a terminal
@@ -79,13 +145,20 @@ class ReportBuilder {
   ReportBuilder& operator=(ReportBuilder&&) noexcept;
 
   void add(const Verdict& verdict, const RecordPosition& where);
+  // Whether this builder profiles the records its engines walk.
+  bool profiling() const;
   // Adds another builder's counts (records must not overlap).
   void merge(const ReportBuilder& other);
   const RecordCounts& counts() const;
+  // The report so far: counts, rules, and the dataset-level sections
+  // (expectations, drift against the baseline, freshness) over every record
+  // added. Monitors need a history: see run_monitors.
   Report finish() const;
 
- private:
   struct Impl;
+
+ private:
+  friend struct ReportAccess;
   std::unique_ptr<Impl> impl_;
 };
 

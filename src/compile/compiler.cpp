@@ -109,6 +109,7 @@ class Compiler {
     p.checks[0].path = "";
     build_object(0, p.spec.fields, "");
     for (const spec::Rule& rule : p.spec.rules) compile_rule(rule);
+    plan_profile(0, -1);
     check_sections();
     if (diags_.has_errors()) return nullptr;
     return program_;
@@ -340,6 +341,7 @@ class Compiler {
     n.type = f.type;
     n.schema_path = path;
     n.required = f.required;
+    if (f.unique) unique_fields_.insert(path);
     n.severity = f.severity;
     n.additional = f.additional_fields.value_or(inherited);
 
@@ -895,6 +897,17 @@ class Compiler {
     program_->rules.push_back(std::move(r));
   }
 
+  // Gives every field outside arrays a capture slot, parents before children.
+  void plan_profile(int object, int parent) {
+    Program& p = *program_;
+    for (int child : p.nodes[static_cast<std::size_t>(object)].children) {
+      Node& n = p.nodes[static_cast<std::size_t>(child)];
+      if (n.slot < 0) n.slot = p.slot_count++;
+      p.profiled.push_back({child, parent});
+      if (n.type == Type::kObject) plan_profile(child, static_cast<int>(p.profiled.size()) - 1);
+    }
+  }
+
   // ---- later sections: structure and references ---------------------------
 
   bool field_exists(const std::string& dotted) const {
@@ -924,19 +937,10 @@ class Compiler {
 
   void check_sections() {
     const spec::Contract& c = program_->spec;
-    for (const auto& e : c.expectations) {
-      static const std::set<std::string> kNeedField = {"null_rate", "null_count", "duplicate_count",
-                                                       "distinct_count", "mean", "stddev", "min",
-                                                       "max", "quantile", "sum"};
-      if (kNeedField.count(e.metric) && e.field.empty()) {
-        diags_.error(e.span, "expectation '" + e.name + "' (" + e.metric + ") needs a 'field'");
-      }
-      check_field_ref(e.field, e.span, "expectation");
-    }
-    if (c.drift) {
-      for (const auto& f : c.drift->fields) check_field_ref(f.field, f.span, "drift");
-    }
-    if (c.sla) check_field_ref(c.sla->freshness_field, c.sla->span, "sla.freshness");
+    compile_expectations(c);
+    if (c.drift) compile_drift(*c.drift);
+    for (const spec::Monitor& m : c.monitors) compile_monitor(m);
+    if (c.sla) compile_sla(*c.sla);
     if (c.grading) {
       for (const Scalar& key : c.grading->key) check_field_ref(key.text, key.span, "grading.key");
       if (c.grading->filter) {
@@ -952,6 +956,221 @@ class Compiler {
     }
   }
 
+  // The profiled field a dotted path names (an error, and -1, when none).
+  int profiled_field(const std::string& path, Span at, const std::string& where) {
+    const Program& p = *program_;
+    for (std::size_t i = 0; i < p.profiled.size(); ++i) {
+      if (p.nodes[static_cast<std::size_t>(p.profiled[i].node)].schema_path == path) return static_cast<int>(i);
+    }
+    if (field_exists(path)) {
+      diags_.error(at, where + " names field '" + path + "', which is inside an array (not profiled)");
+    } else {
+      std::vector<std::string> names;
+      for (const auto& f : p.profiled) names.push_back(p.nodes[static_cast<std::size_t>(f.node)].schema_path);
+      diags_.error(at, where + " names unknown field '" + path + "'" + spec::did_you_mean(path, names));
+    }
+    return -1;
+  }
+
+  Type field_type(int field) const {
+    return program_->nodes[static_cast<std::size_t>(program_->profiled[static_cast<std::size_t>(field)].node)].type;
+  }
+
+  std::optional<double> number_setting(const Scalar& s, Type type, const std::string& what) {
+    auto v = constant(s, type, what);
+    if (!v) return std::nullopt;
+    return v->kind == Kind::kInt || v->kind == Kind::kTimestamp || v->kind == Kind::kDate ? static_cast<double>(v->i) : v->d;
+  }
+
+  void compile_expectations(const spec::Contract& c) {
+    static const std::set<std::string> kNeedField = {"null_rate", "null_count", "duplicate_count", "distinct_count",
+                                                     "mean", "stddev", "min", "max", "quantile", "sum", "value"};
+    static const std::set<std::string> kNumeric = {"mean", "stddev", "sum", "quantile"};
+    for (const auto& e : c.expectations) {
+      Program::Expectation x;
+      x.metric = e.metric;
+      x.severity = e.severity;
+      const std::string what = "expectation '" + (e.name.empty() ? e.metric : e.name) + "'";
+      if (kNeedField.count(e.metric) && e.field.empty()) {
+        diags_.error(e.span, what + " (" + e.metric + ") needs a 'field'");
+        continue;
+      }
+      if (!e.field.empty()) {
+        x.field = profiled_field(e.field, e.span, what);
+        if (x.field < 0) continue;
+      }
+      x.id = !e.name.empty() ? e.name : e.field.empty() ? e.metric : e.metric + "(" + e.field + ")";
+      // Thresholds of min, max and value on times are times; the rest are numbers.
+      Type threshold_type = Type::kNumber;
+      if (x.field >= 0) {
+        const Type t = field_type(x.field);
+        const bool numeric = t == Type::kInteger || t == Type::kNumber;
+        const bool temporal = t == Type::kTimestamp || t == Type::kDate;
+        if ((kNumeric.count(e.metric) && !numeric) ||
+            ((e.metric == "min" || e.metric == "max" || e.metric == "value") && !numeric && !temporal)) {
+          diags_.error(e.span, what + ": metric '" + e.metric + "' needs a numeric field, and '" + e.field +
+                                   "' is " + spec::type_name(t));
+          continue;
+        }
+        if (temporal && (e.metric == "min" || e.metric == "max" || e.metric == "value")) threshold_type = t;
+      }
+      if (e.min) x.min = number_setting(*e.min, threshold_type, what + " 'min'");
+      if (e.max) x.max = number_setting(*e.max, threshold_type, what + " 'max'");
+      if (e.between) {
+        x.min = number_setting(e.between->first, threshold_type, what + " 'between'");
+        x.max = number_setting(e.between->second, threshold_type, what + " 'between'");
+      }
+      if (e.mostly) {
+        if (e.metric != "value") {
+          diags_.error(e.mostly->span, what + ": 'mostly' applies to metric 'value' (the fraction of values in range)");
+        } else if (auto m = number_setting(*e.mostly, Type::kNumber, what + " 'mostly'")) {
+          if (*m < 0 || *m > 1) diags_.error(e.mostly->span, "'mostly' must be between 0 and 1");
+          x.mostly = *m;
+        }
+      }
+      if (e.metric == "quantile") {
+        // `quantile: 0.95` is read by the loader as an unknown-key-free scalar.
+        x.quantile = e.quantile ? number_setting(*e.quantile, Type::kNumber, what + " 'quantile'").value_or(0.5) : 0.5;
+        if (!e.quantile) diags_.error(e.span, what + " (quantile) needs 'quantile: q' with q in 0..1");
+        if (x.quantile < 0 || x.quantile > 1) diags_.error(e.quantile->span, "'quantile' must be between 0 and 1");
+      }
+      program_->expectations.push_back(std::move(x));
+    }
+    // `unique: true` is an expectation too: no duplicate among the batch's values.
+    for (std::size_t i = 0; i < program_->profiled.size(); ++i) {
+      const Node& n = program_->nodes[static_cast<std::size_t>(program_->profiled[i].node)];
+      if (!unique_fields_.count(n.schema_path)) continue;
+      Program::Expectation x;
+      x.id = n.schema_path + ".unique";
+      x.metric = "duplicate_count";
+      x.field = static_cast<int>(i);
+      x.max = 0;
+      x.severity = n.severity;
+      program_->expectations.push_back(std::move(x));
+    }
+  }
+
+  void compile_drift(const spec::Drift& d) {
+    if (d.min_rows) {
+      if (auto v = number_setting(*d.min_rows, Type::kInteger, "drift 'min_rows'")) {
+        if (*v < 0) diags_.error(d.min_rows->span, "'min_rows' must not be negative");
+        program_->drift_min_rows = static_cast<std::uint64_t>(std::max(0.0, *v));
+      }
+    }
+    for (const spec::DriftField& f : d.fields) {
+      Program::DriftCheck x;
+      x.method = f.method;
+      x.field = profiled_field(f.field, f.span, "drift");
+      if (x.field < 0 || f.method.empty()) continue;
+      const Type t = field_type(x.field);
+      const bool numeric = t == Type::kInteger || t == Type::kNumber || t == Type::kArray;
+      const bool categorical = t == Type::kString || t == Type::kBoolean;
+      const bool distribution = f.method == "psi" || f.method == "js" || f.method == "linf";
+      const bool needs_numbers = f.method == "ks" || f.method == "wasserstein" || f.method == "mean_shift";
+      if ((distribution && !numeric && !categorical) || (needs_numbers && !numeric)) {
+        diags_.error(f.span, "drift method '" + f.method + "' does not apply to '" + f.field + "' (" +
+                                 spec::type_name(t) + ")");
+        continue;
+      }
+      const std::string what = "drift of '" + f.field + "'";
+      if (f.warn) x.warn = number_setting(*f.warn, Type::kNumber, what + " 'warn'");
+      if (f.fail) x.fail = number_setting(*f.fail, Type::kNumber, what + " 'fail'");
+      if (!f.warn && !f.fail) diags_.error(f.span, what + " needs 'warn' or 'fail' (or both)");
+      if (f.bins) {
+        auto b = number_setting(*f.bins, Type::kInteger, what + " 'bins'");
+        if (b && (*b < 2 || *b > 1000)) diags_.error(f.bins->span, "'bins' must be between 2 and 1000");
+        if (b) x.bins = static_cast<int>(*b);
+      }
+      program_->drift.push_back(std::move(x));
+    }
+  }
+
+  void compile_monitor(const spec::Monitor& m) {
+    static const std::set<std::string> kDataset = {"row_count", "valid_count", "invalid_count", "malformed_count",
+                                                   "invalid_rate", "malformed_rate"};
+    static const std::set<std::string> kField = {"null_rate", "null_count", "distinct_count", "duplicate_count",
+                                                 "mean", "stddev", "min", "max", "sum", "drift"};
+    Program::MonitorCheck x;
+    x.metric = m.metric;
+    x.method = m.method;
+    x.severity = m.severity;
+    x.id = !m.name.empty() ? m.name : m.metric + ":" + m.method;
+    const std::size_t open = m.metric.find('(');
+    if (open == std::string::npos) {
+      if (!kDataset.count(m.metric) && !m.metric.empty()) {
+        std::vector<std::string> names(kDataset.begin(), kDataset.end());
+        for (const auto& f : kField) names.push_back(f + "(field)");
+        diags_.error(m.span, "unknown monitor metric '" + m.metric + "'" + spec::did_you_mean(m.metric, names));
+      }
+    } else {
+      const std::string name = m.metric.substr(0, open);
+      if (!kField.count(name) || m.metric.back() != ')') {
+        diags_.error(m.span, "unknown monitor metric '" + m.metric + "' (field metrics: " +
+                                 "null_rate, null_count, distinct_count, duplicate_count, mean, stddev, min, max, sum, drift)");
+      } else {
+        const std::string path = m.metric.substr(open + 1, m.metric.size() - open - 2);
+        if (profiled_field(path, m.span, "monitor") >= 0 && name == "drift") {
+          bool declared = false;
+          for (const auto& d : program_->spec.drift ? program_->spec.drift->fields : std::vector<spec::DriftField>{}) {
+            declared |= d.field == path;
+          }
+          if (!declared) diags_.error(m.span, "monitor metric '" + m.metric + "' needs a drift check of '" + path + "'");
+        }
+      }
+    }
+    for (const auto& [key, scalar] : m.settings) {
+      if (auto v = number_setting(scalar, Type::kNumber, "monitor '" + x.id + "' '" + key + "'")) x.settings[key] = *v;
+    }
+    auto need = [&](const char* key) {
+      if (!m.settings.count(key)) diags_.error(m.span, "monitor '" + x.id + "' (" + m.method + ") needs '" + key + "'");
+    };
+    if (m.method == "threshold" && !m.settings.count("min") && !m.settings.count("max")) need("max");
+    if (m.method == "rate_of_change" && !m.settings.count("max_increase") && !m.settings.count("max_decrease")) {
+      need("max_increase");
+    }
+    if (m.method == "holt_winters") need("season");
+    program_->monitors.push_back(std::move(x));
+  }
+
+  void compile_sla(const spec::Sla& sla) {
+    if (sla.freshness_field.empty()) return;
+    program_->freshness_field = profiled_field(sla.freshness_field, sla.span, "sla.freshness");
+    if (program_->freshness_field >= 0 && field_type(program_->freshness_field) != Type::kTimestamp) {
+      diags_.error(sla.span, "sla.freshness needs a timestamp field, and '" + sla.freshness_field + "' is " +
+                                 spec::type_name(field_type(program_->freshness_field)));
+    }
+    if (!sla.freshness_max_delay) {
+      diags_.error(sla.span, "sla.freshness needs 'max_delay' (e.g. 15m, 2h, 1d)");
+      return;
+    }
+    auto delay = parse_duration(sla.freshness_max_delay->text);
+    if (!delay) {
+      diags_.error(sla.freshness_max_delay->span, "'max_delay' must be a duration such as 90s, 15m, 2h or 1d, not '" +
+                                                      sla.freshness_max_delay->text + "'");
+      return;
+    }
+    program_->freshness_max_delay = *delay;
+  }
+
+  // "90s", "15m", "2h", "1d" -> µs.
+  static std::optional<std::int64_t> parse_duration(std::string_view text) {
+    if (text.size() < 2) return std::nullopt;
+    std::int64_t unit = 0;
+    switch (text.back()) {
+      case 's': unit = 1000000; break;
+      case 'm': unit = 60000000; break;
+      case 'h': unit = 3600000000LL; break;
+      case 'd': unit = 86400000000LL; break;
+      default: return std::nullopt;
+    }
+    std::int64_t n = 0;
+    for (char c : text.substr(0, text.size() - 1)) {
+      if (c < '0' || c > '9' || n > 1000000000) return std::nullopt;
+      n = n * 10 + (c - '0');
+    }
+    return n * unit;
+  }
+
   void syntax_only(const Scalar& s, const char* role) {
     spec::Expr expr;
     spec::ExprError error;
@@ -965,6 +1184,7 @@ class Compiler {
   bool params_may_be_missing_;
   std::shared_ptr<Program> program_;
   std::map<std::string, std::pair<Value, Type>> params_;
+  std::set<std::string> unique_fields_;  // schema paths with `unique: true`
 };
 
 }  // namespace

@@ -6,6 +6,7 @@
 
 #include <cstdint>
 #include <deque>
+#include <map>
 #include <memory>
 #include <optional>
 #include <string>
@@ -136,6 +137,45 @@ struct Program {
   // For each field with `mostly` < 1: its checks (not `required`), whose pass
   // rate is over the field's non-null values.
   std::vector<std::vector<int>> mostly_fields;
+  // Fields profiled in the same pass as validation: every declared field not
+  // inside an array, in contract order. Each has a capture slot, so a walked
+  // record leaves its values where the profiler reads them.
+  struct ProfiledField {
+    int node = -1;
+    int parent = -1;  // index into `profiled` of the enclosing object; -1 = the record
+  };
+  std::vector<ProfiledField> profiled;
+
+  // Dataset-level sections, thresholds resolved ($params, types). Times are
+  // compared as numbers: µs since the epoch (timestamps), days (dates).
+  struct Expectation {
+    std::string id;      // the name, or "metric(field)"; "field.unique" for `unique: true`
+    std::string metric;  // as in the contract
+    int field = -1;      // index into `profiled`; -1 for dataset metrics
+    double quantile = 0.5;
+    std::optional<double> min, max;
+    double mostly = 1.0;  // metric `value`: the fraction of non-null values that must be in range
+    Severity severity = Severity::kError;
+  };
+  std::vector<Expectation> expectations;
+  struct DriftCheck {
+    int field = -1;
+    std::string method;
+    std::optional<double> warn, fail;
+    int bins = 10;
+  };
+  std::vector<DriftCheck> drift;
+  std::uint64_t drift_min_rows = 0;
+  struct MonitorCheck {
+    std::string id;      // the name, or "metric:method"
+    std::string metric;  // "row_count", "null_rate(email)", "drift(amount)"
+    std::string method;
+    std::map<std::string, double> settings;
+    Severity severity = Severity::kError;
+  };
+  std::vector<MonitorCheck> monitors;
+  int freshness_field = -1;                // index into `profiled`
+  std::int64_t freshness_max_delay = 0;    // µs
   std::deque<std::string> strings;  // storage for constant strings
   Limits limits;
   std::vector<Diagnostic> warnings;

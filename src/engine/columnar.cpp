@@ -10,6 +10,7 @@
 #include "dq/arrow.h"
 #include "engine/formats.h"
 #include "engine/walker.h"
+#include "report/report_access.h"
 
 namespace dq {
 namespace {
@@ -418,7 +419,10 @@ Status validate_arrow(Validator& validator, const ArrowSchema& schema, const Arr
   if (!imported.ok()) return imported.status();
   const Column& columns = *imported;
   if (Status st = bind_columns(columns, program); !st.ok()) return st;
-  const std::vector<std::uint8_t> valid = Screen(columns, program).run();
+  Profiler* profiler = ReportAccess::profiler(report);
+  ProfileScope profiling(validator, profiler);
+  // Screened rows skip the walk, so a profiled batch is walked whole.
+  const std::vector<std::uint8_t> valid = profiler ? std::vector<std::uint8_t>{} : Screen(columns, program).run();
   static const Verdict kValid;
   for (std::int64_t row = 0; row < columns.length; ++row) {
     const RecordPosition where{options.first_record + static_cast<std::uint64_t>(row), 0, 0};

@@ -9,6 +9,7 @@
 
 #include "dq/json.h"
 #include "engine/walker.h"
+#include "profile/profiler.h"
 
 // The adapter calls are the engine's innermost loop: inlined, their results
 // stay in registers instead of round-tripping through the stack.
@@ -85,6 +86,7 @@ const Verdict& finish_walk(WalkState& state, bool well_formed, std::size_t error
   Verdict& v = state.verdict;
   if (well_formed) {
     run_rules(state);
+    if (state.profiler != nullptr) state.profiler->add(state);
     return v;
   }
   v.ok = false;
@@ -495,6 +497,12 @@ WalkState& walk_state(Validator& validator) {
   state.reset(validator.contract().program());
   return state;
 }
+
+ProfileScope::ProfileScope(Validator& validator, Profiler* profiler)
+    : state_(ValidatorAccess::impl(validator).state), previous_(state_.profiler) {
+  state_.profiler = profiler;
+}
+ProfileScope::~ProfileScope() { state_.profiler = previous_; }
 
 const Verdict& validate(Validator& validator, const nlohmann::json& record) {
   return ValidatorAccess::impl(validator).run_value(record);

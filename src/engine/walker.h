@@ -29,6 +29,8 @@
 
 namespace dq {
 
+class Profiler;
+
 enum class JsonType { kObject, kArray, kString, kNumber, kBool, kNull };
 
 struct Number {
@@ -66,6 +68,7 @@ struct WalkState {
   EvalScratch eval;
   std::string malformed;  // why the record is malformed ("" = well formed so far)
   std::size_t depth = 0;
+  Profiler* profiler = nullptr;  // profiles each record read whole (set by ProfileScope)
 
   void reset(const Program& p) {
     program = &p;
@@ -632,5 +635,19 @@ const Verdict& finish_walk(WalkState& state, bool well_formed, std::size_t error
 // The scratch of a Validator, reset for a new record: the columnar engine
 // walks with the same state as the record engine.
 WalkState& walk_state(Validator& validator);
+
+// While alive, every record `validator` reads whole is also added to
+// `profiler` (when not null), in the same pass as its validation.
+class ProfileScope {
+ public:
+  ProfileScope(Validator& validator, Profiler* profiler);
+  ~ProfileScope();
+  ProfileScope(const ProfileScope&) = delete;
+  ProfileScope& operator=(const ProfileScope&) = delete;
+
+ private:
+  WalkState& state_;
+  Profiler* previous_;
+};
 
 }  // namespace dq

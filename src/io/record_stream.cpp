@@ -6,7 +6,9 @@
 #include <string>
 
 #include "dq/stream.h"
+#include "engine/walker.h"
 #include "io/csv_stream.h"
+#include "report/report_access.h"
 
 #include <simdjson.h>
 
@@ -319,6 +321,7 @@ std::string reject_line(const RecordEvent& event, const std::string& source) {
 }
 
 Status validate_stream(Validator& validator, std::FILE* file, const StreamOptions& options, ReportBuilder& report) {
+  ProfileScope profiling(validator, ReportAccess::profiler(report));
   if (options.format == InputFormat::kCsv ||
       (options.format == InputFormat::kAuto && ends_with_extension(options.source_name) == ".csv")) {
     return validate_csv(validator, file, options, report);

@@ -2,7 +2,13 @@
 
 #include <algorithm>
 
+#include <chrono>
+
 #include "compile/program.h"
+#include "dq/drift.h"
+#include "profile/metrics.h"
+#include "profile/profiler.h"
+#include "report/report_access.h"
 
 namespace dq {
 
@@ -20,12 +26,23 @@ struct ReportBuilder::Impl {
   };
   std::vector<PerCheck> checks;
   std::vector<MalformedSample> malformed;
+  std::unique_ptr<Profiler> profiler;  // null when nothing asks for statistics
 };
 
+Profiler* ReportAccess::profiler(ReportBuilder& report) { return report.impl_->profiler.get(); }
+
 ReportBuilder::ReportBuilder(Contract contract, ReportOptions options)
-    : impl_(std::make_unique<Impl>(Impl{std::move(contract), options, {}, 0, {}, {}})) {
+    : impl_(std::make_unique<Impl>(Impl{std::move(contract), std::move(options), {}, 0, {}, {}, nullptr})) {
   impl_->checks.resize(impl_->contract.checks().size());
+  const Program& p = impl_->contract.program();
+  const bool needs_statistics = !p.expectations.empty() || !p.drift.empty() || !p.monitors.empty() ||
+                                p.freshness_field >= 0;
+  if (impl_->options.profile || needs_statistics) {
+    impl_->profiler = std::make_unique<Profiler>(p, impl_->options.profile_options);
+  }
 }
+
+bool ReportBuilder::profiling() const { return impl_->profiler != nullptr; }
 ReportBuilder::~ReportBuilder() = default;
 ReportBuilder::ReportBuilder(ReportBuilder&&) noexcept = default;
 ReportBuilder& ReportBuilder::operator=(ReportBuilder&&) noexcept = default;
@@ -80,6 +97,7 @@ void ReportBuilder::merge(const ReportBuilder& other) {
   for (const MalformedSample& m : o.malformed) {
     if (r.malformed.size() < r.options.max_malformed_samples) r.malformed.push_back(m);
   }
+  if (r.profiler && o.profiler) r.profiler->merge(*o.profiler);
 }
 
 Report ReportBuilder::finish() const {
@@ -108,6 +126,38 @@ Report ReportBuilder::finish() const {
     if (!s.ok) report.ok = false;
     report.rules.push_back(std::move(s));
   }
+  if (!r.profiler) return report;
+  const Program& p = r.contract.program();
+  auto profile = std::make_shared<Profile>(r.profiler->profile());
+  report.expectations = evaluate_expectations(p, r.counts, r.profiler.get());
+  for (const ExpectationResult& e : report.expectations) {
+    if (!e.ok && e.severity == Severity::kError) report.ok = false;
+  }
+  if (r.options.baseline) {
+    report.drift = check_drift(r.contract, *r.options.baseline, *profile);
+  } else {
+    for (const Program::DriftCheck& d : p.drift) {
+      DriftResult skipped;
+      skipped.field = profile->fields[static_cast<std::size_t>(d.field)].path;
+      skipped.method = d.method;
+      skipped.warn = d.warn;
+      skipped.fail = d.fail;
+      skipped.status = "skipped";
+      skipped.detail = "no baseline profile (make one with dq profile)";
+      skipped.current_rows = profile->rows;
+      report.drift.push_back(std::move(skipped));
+    }
+  }
+  for (const DriftResult& d : report.drift) {
+    if (d.status == "fail") report.ok = false;
+  }
+  const std::int64_t now = std::chrono::duration_cast<std::chrono::microseconds>(
+                               std::chrono::system_clock::now().time_since_epoch())
+                               .count();
+  report.freshness = check_freshness(p, *profile, now);
+  if (report.freshness && !report.freshness->ok) report.ok = false;
+  report.metrics = monitored_metrics(p, r.counts, r.profiler.get(), report.drift);
+  report.profile = std::move(profile);
   return report;
 }
 

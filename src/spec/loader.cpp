@@ -412,7 +412,8 @@ class Loader {
       if (auto metric = m.choice("metric", {"row_count", "null_rate", "null_count",
                                             "duplicate_count", "distinct_count", "mean",
                                             "stddev", "min", "max", "quantile", "invalid_rate",
-                                            "sum"})) {
+                                            "sum", "value", "valid_count", "invalid_count",
+                                            "malformed_count", "malformed_rate"})) {
         e.metric = *metric;
       } else if (!m.has("metric")) {
         diags_.error(e.span, "an expectation needs a 'metric'");
@@ -421,6 +422,7 @@ class Loader {
       e.min = m.scalar("min");
       e.max = m.scalar("max");
       e.mostly = m.scalar("mostly");
+      e.quantile = m.scalar("quantile");
       if (YAML::Node b = m.get("between"); b.IsDefined()) {
         if (b.IsSequence() && b.size() == 2 && b[0].IsScalar() && b[1].IsScalar()) {
           e.between = {MapReader::to_scalar(b[0]), MapReader::to_scalar(b[1])};
@@ -458,6 +460,7 @@ class Loader {
         }
         f.warn = fm.scalar("warn");
         f.fail = fm.scalar("fail");
+        f.bins = fm.scalar("bins");
         fm.finish();
         d.fields.push_back(std::move(f));
       }
@@ -495,6 +498,8 @@ class Loader {
       for (const auto& key : kSettings) {
         if (auto s = m.scalar(key)) mon.settings[key] = *s;
       }
+      mon.name = m.text("name");
+      mon.severity = parse_severity(m);
       m.finish();
       c.monitors.push_back(std::move(mon));
     }

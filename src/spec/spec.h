@@ -80,18 +80,18 @@ struct Owner {
   Span span;
 };
 
-// Sections checked for structure now and used by later engines.
+// Dataset-level sections: the statistics engine (src/profile) runs them.
 struct Expectation {
   std::string name, metric, field;
   Span span;
-  std::optional<Scalar> min, max, mostly;
+  std::optional<Scalar> min, max, mostly, quantile;
   std::optional<std::pair<Scalar, Scalar>> between;
   Severity severity = Severity::kError;
 };
 struct DriftField {
   std::string field, method;
   Span span;
-  std::optional<Scalar> warn, fail;
+  std::optional<Scalar> warn, fail, bins;
 };
 struct Drift {
   std::string baseline;
@@ -103,6 +103,8 @@ struct Monitor {
   std::string metric, method;
   Span span;
   std::map<std::string, Scalar> settings;  // sigma, max, min, max_increase, ...
+  std::string name;
+  Severity severity = Severity::kError;
 };
 struct Sla {
   std::string freshness_field;

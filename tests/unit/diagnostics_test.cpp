@@ -117,7 +117,7 @@ TEST_CASE("a param given at run time must exist and parse as its type") {
   CHECK(bad.status().diagnostics()[0].line == 6);
 }
 
-TEST_CASE("sections for later engines are accepted and checked for structure") {
+TEST_CASE("dataset sections are accepted and checked for structure") {
   auto ok = dq::Contract::load_string(std::string(kHead) + R"(
 fields:
   email: {type: string}
@@ -151,7 +151,7 @@ grading:
                          "drift:\n  fields:\n    b: {method: psi}\n");
   REQUIRE(diags.size() == 2);
   CHECK(diags[0].line == 8);
-  CHECK(diags[1].message == "drift names unknown field 'b'");
+  CHECK(diags[1].message == "drift names unknown field 'b' (did you mean 'a'?)");
 }
 
 TEST_CASE("a contract whose aliases would expand exponentially is refused, not expanded") {

@@ -1,0 +1,50 @@
+// Drift: how far the distribution of a field moved from a baseline profile.
+//
+// Methods (value ranges; thresholds `warn`/`fail` compare with the value):
+//   psi              Population Stability Index, Σ (c−b)·ln(c/b) over bins;
+//                    an empty bin counts as 0.0001 of its side (as Evidently).
+//   js               Jensen–Shannon divergence, log base 2, in [0, 1]; no
+//                    smoothing (0·log 0 = 0). Its square root is the JS distance
+//                    that scipy and Evidently print.
+//   linf             L∞: the largest change of one category's share (TFDV);
+//                    numbers: the largest gap between the two CDFs.
+//   ks               Kolmogorov–Smirnov statistic D = sup |F_b − F_c| (detail
+//                    gives the asymptotic p-value).
+//   wasserstein      W1 = ∫ |F_b − F_c| dx, divided by the baseline's standard
+//                    deviation (Evidently's normed form).
+//   null_rate_delta  |null rate now − null rate in the baseline|.
+//   mean_shift       |mean now − baseline mean| / baseline standard deviation.
+// Bins: categories are the values of both tables; numbers use `bins`
+// equal-frequency bins of the baseline, cut at ValueSketch bucket bounds (so
+// both sides count every bin exactly; the outer bins are open-ended). CDFs
+// are compared at every bucket bound (1.6% resolution).
+#pragma once
+
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "dq/contract.h"
+#include "dq/profile.h"
+#include "dq/report.h"
+
+namespace dq {
+
+struct DriftMeasure {
+  bool ok = false;     // false: not measurable, see `why`
+  double value = 0;
+  double p_value = -1; // ks only
+  std::string why;
+  std::vector<DriftMover> movers;  // largest change first, at most 3
+};
+
+// One field's drift by one method, without thresholds.
+DriftMeasure measure_drift(const FieldProfile& baseline, const FieldProfile& current, std::string_view method,
+                           int bins = 10);
+
+// Every drift check of the contract, with its status: "skipped" when the
+// current data has fewer than `min_rows` rows or the method cannot apply
+// (a category table dropped for high cardinality, no values).
+std::vector<DriftResult> check_drift(const Contract& contract, const Profile& baseline, const Profile& current);
+
+}  // namespace dq
