@@ -1,9 +1,11 @@
 // Report renderings: JSON (stable keys), text for terminals, JUnit XML.
 #include <nlohmann/json.hpp>
 
+#include <cmath>
 #include <cstdio>
 
 #include "dq/report.h"
+#include "engine/timestamps.h"
 
 namespace dq {
 namespace {
@@ -25,6 +27,31 @@ std::string xml_escape(std::string_view s) {
     }
   }
   return out;
+}
+
+std::string figure(double x) {
+  char buf[32];
+  std::snprintf(buf, sizeof buf, "%.6g", x);
+  return buf;
+}
+
+nlohmann::json optional_number(const std::optional<double>& x) {
+  return x ? nlohmann::json(*x) : nlohmann::json(nullptr);
+}
+
+std::string duration_text(std::int64_t micros) {
+  const double s = static_cast<double>(micros) / 1e6;
+  if (std::fabs(s) < 120) return figure(s) + "s";
+  if (std::fabs(s) < 7200) return figure(s / 60) + "m";
+  if (std::fabs(s) < 172800) return figure(s / 3600) + "h";
+  return figure(s / 86400) + "d";
+}
+
+std::string range_text(const std::optional<double>& lo, const std::optional<double>& hi) {
+  if (lo && hi) return "[" + figure(*lo) + ", " + figure(*hi) + "]";
+  if (lo) return ">= " + figure(*lo);
+  if (hi) return "<= " + figure(*hi);
+  return "";
 }
 
 std::string percent(std::uint64_t part, std::uint64_t whole) {
@@ -57,8 +84,43 @@ std::string Report::to_json(int indent) const {
     rules_json.push_back(std::move(rule));
   }
   out["rules"] = std::move(rules_json);
-  out["expectations"] = json::array();
-  out["drift"] = json::array();
+  json expectations_json = json::array();
+  for (const ExpectationResult& e : expectations) {
+    expectations_json.push_back({{"id", e.id}, {"metric", e.metric}, {"field", e.field},
+                                 {"value", e.has_value ? json(e.value) : json(nullptr)},
+                                 {"min", optional_number(e.min)}, {"max", optional_number(e.max)},
+                                 {"severity", severity_name(e.severity)}, {"ok", e.ok}});
+  }
+  out["expectations"] = std::move(expectations_json);
+  json drift_json = json::array();
+  for (const DriftResult& d : drift) {
+    json movers = json::array();
+    for (const DriftMover& m : d.movers) movers.push_back({{"bin", m.bin}, {"baseline", m.baseline}, {"current", m.current}});
+    drift_json.push_back({{"field", d.field}, {"method", d.method},
+                          {"value", d.status == "skipped" ? json(nullptr) : json(d.value)},
+                          {"status", d.status}, {"warn", optional_number(d.warn)}, {"fail", optional_number(d.fail)},
+                          {"detail", d.detail}, {"movers", std::move(movers)},
+                          {"baseline_rows", d.baseline_rows}, {"current_rows", d.current_rows}});
+  }
+  out["drift"] = std::move(drift_json);
+  json monitors_json = json::array();
+  for (const MonitorResult& m : monitors) {
+    monitors_json.push_back({{"id", m.id}, {"metric", m.metric}, {"method", m.method},
+                             {"value", m.has_value ? json(m.value) : json(nullptr)},
+                             {"expected_low", optional_number(m.expected_low)},
+                             {"expected_high", optional_number(m.expected_high)},
+                             {"history", m.history}, {"anomaly", m.anomaly},
+                             {"severity", severity_name(m.severity)}, {"detail", m.detail}});
+  }
+  out["monitors"] = std::move(monitors_json);
+  if (freshness) {
+    out["freshness"] = {{"field", freshness->field},
+                        {"latest", freshness->has_value ? json(format_timestamp(freshness->latest)) : json(nullptr)},
+                        {"delay_seconds", freshness->has_value ? json(static_cast<double>(freshness->delay) / 1e6) : json(nullptr)},
+                        {"max_delay_seconds", static_cast<double>(freshness->max_delay) / 1e6},
+                        {"ok", freshness->ok}};
+  }
+  if (!metrics.empty()) out["metrics"] = metrics;
   json malformed_json = json::array();
   for (const MalformedSample& m : malformed) {
     malformed_json.push_back({{"record", m.record}, {"line", m.line}, {"offset", m.offset}, {"message", m.message}});
@@ -92,45 +154,101 @@ std::string Report::to_text() const {
     out += "  record " + std::to_string(m.record) + " (line " + std::to_string(m.line) + ", byte " +
            std::to_string(m.offset) + "): " + m.message + "\n";
   }
+  if (!expectations.empty()) out += "\nexpectations:\n";
+  for (const ExpectationResult& e : expectations) {
+    out += "  " + std::string(e.ok ? "ok   " : e.severity == Severity::kWarn ? "warn " : "FAIL ") + e.id + "  " +
+           (e.has_value ? figure(e.value) : std::string("(no values)")) + "  expected " + range_text(e.min, e.max) + "\n";
+  }
+  if (!drift.empty()) out += "\ndrift:\n";
+  for (const DriftResult& d : drift) {
+    std::string status = d.status == "fail" ? "FAIL " : d.status == "warn" ? "warn " : d.status == "ok" ? "ok   " : "skip ";
+    out += "  " + status + d.field + " " + d.method;
+    if (d.status != "skipped") {
+      out += " = " + figure(d.value);
+      if (d.warn) out += "  warn " + figure(*d.warn);
+      if (d.fail) out += "  fail " + figure(*d.fail);
+    }
+    if (!d.detail.empty()) out += "  (" + d.detail + ")";
+    out += "\n";
+    for (const DriftMover& m : d.movers) {
+      out += "      " + m.bin + ": " + figure(m.baseline * 100) + "% -> " + figure(m.current * 100) + "%\n";
+    }
+  }
+  if (!monitors.empty()) out += "\nmonitors:\n";
+  for (const MonitorResult& m : monitors) {
+    out += "  " + std::string(!m.anomaly ? "ok   " : m.severity == Severity::kWarn ? "warn " : "FAIL ") + m.id + "  " +
+           (m.has_value ? figure(m.value) : std::string("-"));
+    if (m.expected_low || m.expected_high) out += "  expected " + range_text(m.expected_low, m.expected_high);
+    if (!m.detail.empty()) out += "  (" + m.detail + ")";
+    out += "\n";
+  }
+  if (freshness) {
+    out += "\nfreshness: " + std::string(freshness->ok ? "ok   " : "FAIL ") + freshness->field;
+    if (freshness->has_value) {
+      out += " latest " + format_timestamp(freshness->latest) + ", " + duration_text(freshness->delay) + " old (max " +
+             duration_text(freshness->max_delay) + ")\n";
+    } else {
+      out += ": no timestamp in the data\n";
+    }
+  }
   return out;
 }
 
 std::string Report::to_junit() const {
-  // One test case per failed check plus one for malformed input; a passing
-  // run is one passing case, so CI systems always show the contract.
-  std::size_t failures = 0;
-  for (const RuleSummary& r : rules) failures += r.ok ? 0 : 1;
-  failures += records.malformed ? 1 : 0;
-  std::size_t tests = rules.size() + 1;
-  std::string suite = xml_escape(dataset);
-  std::string out = "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n";
-  out += "<testsuites name=\"dq\" tests=\"" + std::to_string(tests) + "\" failures=\"" + std::to_string(failures) + "\">\n";
-  out += "  <testsuite name=\"" + suite + "\" tests=\"" + std::to_string(tests) + "\" failures=\"" +
-         std::to_string(failures) + "\">\n";
-  out += "    <properties><property name=\"contract.version\" value=\"" + xml_escape(version) +
-         "\"/><property name=\"records.total\" value=\"" + std::to_string(records.total) + "\"/></properties>\n";
-  out += "    <testcase classname=\"" + suite + "\" name=\"records well-formed\">";
-  if (records.malformed) {
+  // One test case per failed check, expectation, drift check, monitor and
+  // SLA, plus one for malformed input: CI systems always show the contract.
+  struct Case {
+    std::string name;
+    bool failed;
+    std::string message, detail;
+  };
+  std::vector<Case> cases;
+  {
     std::string detail;
     for (const MalformedSample& m : malformed) {
       detail += "record " + std::to_string(m.record) + " line " + std::to_string(m.line) + ": " + m.message + "\n";
     }
-    out += "\n      <failure message=\"" + std::to_string(records.malformed) + " malformed records\">" +
-           xml_escape(detail) + "</failure>\n    ";
+    cases.push_back({"records well-formed", records.malformed > 0, std::to_string(records.malformed) + " malformed records", detail});
   }
-  out += "</testcase>\n";
   for (const RuleSummary& r : rules) {
-    out += "    <testcase classname=\"" + suite + "\" name=\"" + xml_escape(r.id) + "\">";
     std::string detail;
     for (const Sample& s : r.samples) {
       detail += "record " + std::to_string(s.record) + " " + s.path + ": " + s.message + " (got " + s.value + ")\n";
     }
     std::string message = std::to_string(r.failed) + " of " + std::to_string(records.total) + " records";
-    if (!r.ok) {
-      out += "\n      <failure message=\"" + xml_escape(message) + "\">" + xml_escape(detail) + "</failure>\n    ";
-    } else {
-      out += "\n      <system-out>" + xml_escape(message + " (" + severity_name(r.severity) + ")\n" + detail) +
-             "</system-out>\n    ";
+    cases.push_back({r.id, !r.ok, r.ok ? message + " (" + severity_name(r.severity) + ")" : message, detail});
+  }
+  for (const ExpectationResult& e : expectations) {
+    cases.push_back({"expectations." + e.id, !e.ok && e.severity == Severity::kError,
+                     e.metric + " = " + (e.has_value ? figure(e.value) : "(no values)") + ", expected " + range_text(e.min, e.max), ""});
+  }
+  for (const DriftResult& d : drift) {
+    cases.push_back({"drift." + d.field + "." + d.method, d.status == "fail",
+                     d.status + (d.status == "skipped" ? ": " + d.detail : " " + figure(d.value)), ""});
+  }
+  for (const MonitorResult& m : monitors) {
+    cases.push_back({"monitors." + m.id, m.anomaly && m.severity == Severity::kError,
+                     (m.anomaly ? "anomaly: " : "") + (m.has_value ? figure(m.value) : std::string("-")) + " " + m.detail, ""});
+  }
+  if (freshness) {
+    cases.push_back({"sla.freshness", !freshness->ok,
+                     freshness->has_value ? duration_text(freshness->delay) + " old" : "no timestamp in the data", ""});
+  }
+  std::size_t failures = 0;
+  for (const Case& c : cases) failures += c.failed;
+  const std::string tests = std::to_string(cases.size());
+  const std::string suite = xml_escape(dataset);
+  std::string out = "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n";
+  out += "<testsuites name=\"dq\" tests=\"" + tests + "\" failures=\"" + std::to_string(failures) + "\">\n";
+  out += "  <testsuite name=\"" + suite + "\" tests=\"" + tests + "\" failures=\"" + std::to_string(failures) + "\">\n";
+  out += "    <properties><property name=\"contract.version\" value=\"" + xml_escape(version) +
+         "\"/><property name=\"records.total\" value=\"" + std::to_string(records.total) + "\"/></properties>\n";
+  for (const Case& c : cases) {
+    out += "    <testcase classname=\"" + suite + "\" name=\"" + xml_escape(c.name) + "\">";
+    if (c.failed) {
+      out += "\n      <failure message=\"" + xml_escape(c.message) + "\">" + xml_escape(c.detail) + "</failure>\n    ";
+    } else if (!c.detail.empty() || c.name != "records well-formed") {
+      out += "\n      <system-out>" + xml_escape(c.message + "\n" + c.detail) + "</system-out>\n    ";
     }
     out += "</testcase>\n";
   }
