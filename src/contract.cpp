@@ -62,5 +62,11 @@ const std::string& Contract::title() const { return program_->spec.title; }
 const std::vector<Diagnostic>& Contract::warnings() const { return program_->warnings; }
 const std::vector<CheckInfo>& Contract::checks() const { return program_->checks; }
 const Limits& Contract::limits() const { return program_->limits; }
+const std::string& Contract::drift_baseline() const {
+  static const std::string kNone;
+  return program_->spec.drift ? program_->spec.drift->baseline : kNone;
+}
+bool Contract::has_drift() const { return !program_->drift.empty(); }
+bool Contract::has_monitors() const { return !program_->monitors.empty(); }
 
 }  // namespace dq

@@ -61,6 +61,11 @@ class Contract {
   // Every check, indexed by Violation::check.
   const std::vector<CheckInfo>& checks() const;
   const Limits& limits() const;
+  // The contract's drift.baseline as written ("" when none), and whether it
+  // declares drift checks and monitors.
+  const std::string& drift_baseline() const;
+  bool has_drift() const;
+  bool has_monitors() const;
 
   const Program& program() const { return *program_; }
 

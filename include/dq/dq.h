@@ -2,6 +2,9 @@
 #pragma once
 
 #include "dq/contract.h"   // IWYU pragma: export
+#include "dq/drift.h"      // IWYU pragma: export
+#include "dq/monitor.h"    // IWYU pragma: export
+#include "dq/profile.h"    // IWYU pragma: export
 #include "dq/report.h"     // IWYU pragma: export
 #include "dq/status.h"     // IWYU pragma: export
 #include "dq/stream.h"     // IWYU pragma: export

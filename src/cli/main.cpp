@@ -4,8 +4,11 @@
 
 #include <CLI/CLI.hpp>
 #include <cstdio>
+#include <filesystem>
 #include <fstream>
+#include <functional>
 #include <iostream>
+#include <optional>
 
 #include "dq/dq.h"
 
@@ -49,39 +52,67 @@ int run_lint(const std::vector<std::string>& contracts, const std::vector<std::s
   return exit_code;
 }
 
-struct ValidateArgs {
+// What validate, profile and drift share: a contract and data to read.
+struct DataArgs {
   std::string contract;
   std::vector<std::string> data;
-  std::string format = "text";
   std::string input_format = "auto";
-  std::string rejects;
-  std::string output;
   std::vector<std::string> params;
-  std::size_t max_samples = 5;
+  std::string baseline;  // drift baseline; default: the contract's drift.baseline
   bool quiet = false;
 };
 
-int run_validate(const ValidateArgs& args) {
+struct ValidateArgs : DataArgs {
+  std::string format = "text";
+  std::string rejects;
+  std::string output;
+  std::size_t max_samples = 5;
+  std::string history;  // metric history for monitors; default MetricHistory::default_path()
+  bool no_history = false;
+};
+
+std::optional<dq::Contract> load_contract(const DataArgs& args) {
   dq::LoadOptions load;
-  if (!parse_params(args.params, load.params)) return kCannotRun;
+  if (!parse_params(args.params, load.params)) return std::nullopt;
   auto contract = dq::Contract::load_file(args.contract, load);
   if (!contract.ok()) {
     std::cerr << "dq: " << contract.status().to_string() << "\n";
-    return kCannotRun;
+    return std::nullopt;
   }
   for (const dq::Diagnostic& w : contract->warnings()) std::cerr << w.to_string() << "\n";
+  return std::move(*contract);
+}
 
-  std::ofstream rejects;
-  if (!args.rejects.empty()) {
-    rejects.open(args.rejects, std::ios::binary | std::ios::trunc);
-    if (!rejects) {
-      std::cerr << "dq: cannot write rejects file '" << args.rejects << "'\n";
-      return kCannotRun;
-    }
+// The baseline profile: --baseline, else the contract's drift.baseline
+// (relative to the contract file). Null with `missing` set when there is none.
+std::shared_ptr<const dq::Profile> load_baseline(const DataArgs& args, const dq::Contract& contract,
+                                                 std::string& missing, bool& broken) {
+  std::string path = args.baseline;
+  if (path.empty() && !contract.drift_baseline().empty()) {
+    path = (std::filesystem::path(args.contract).parent_path() / contract.drift_baseline()).string();
   }
+  if (path.empty()) {
+    missing = "no baseline: pass --baseline or set drift.baseline in the contract";
+    return nullptr;
+  }
+  if (!std::filesystem::exists(path)) {
+    missing = "baseline '" + path + "' does not exist (make it with dq profile)";
+    return nullptr;
+  }
+  auto profile = dq::Profile::load_file(path);
+  if (!profile.ok()) {
+    missing = profile.status().message();
+    broken = true;
+    return nullptr;
+  }
+  return std::make_shared<const dq::Profile>(std::move(*profile));
+}
+
+// Reads every data file into `builder`; false (after a message) when one
+// cannot be read.
+bool read_data(const DataArgs& args, dq::Validator& validator, dq::ReportBuilder& builder,
+               const std::function<void(const dq::RecordEvent&, const std::string&)>& on_reject = {}) {
   const bool progress = !args.quiet && isatty(STDERR_FILENO);
-  dq::Validator validator(*contract);
-  dq::ReportBuilder builder(*contract, dq::ReportOptions{args.max_samples, 20});
   for (const std::string& path : args.data) {
     dq::StreamOptions options;
     options.source_name = path == "-" ? "<stdin>" : path;
@@ -89,10 +120,8 @@ int run_validate(const ValidateArgs& args) {
                      : args.input_format == "json" ? dq::InputFormat::kJsonArray
                      : args.input_format == "csv"  ? dq::InputFormat::kCsv
                                                    : dq::InputFormat::kAuto;
-    if (rejects.is_open()) {
-      options.on_reject = [&](const dq::RecordEvent& event) {
-        rejects << dq::reject_line(event, options.source_name) << '\n';
-      };
+    if (on_reject) {
+      options.on_reject = [&](const dq::RecordEvent& event) { on_reject(event, options.source_name); };
     }
     if (progress) {
       options.on_progress = [&](std::uint64_t records, std::uint64_t bytes) {
@@ -103,16 +132,62 @@ int run_validate(const ValidateArgs& args) {
     std::FILE* file = path == "-" ? stdin : std::fopen(path.c_str(), "rb");
     if (!file) {
       std::cerr << "dq: cannot open data file '" << path << "'\n";
-      return kCannotRun;
+      return false;
     }
     dq::Status status = dq::validate_stream(validator, file, options, builder);
     if (file != stdin) std::fclose(file);
     if (progress) std::fprintf(stderr, "\r\033[K");
     if (!status.ok()) {
       std::cerr << "dq: " << status.message() << "\n";
+      return false;
+    }
+  }
+  return true;
+}
+
+bool write_output(const std::string& rendered, const std::string& path) {
+  if (path.empty()) {
+    std::cout << rendered;
+    return true;
+  }
+  std::ofstream out(path, std::ios::binary | std::ios::trunc);
+  out << rendered;
+  if (!out) std::cerr << "dq: cannot write '" << path << "'\n";
+  return static_cast<bool>(out);
+}
+
+int run_validate(const ValidateArgs& args) {
+  auto contract = load_contract(args);
+  if (!contract) return kCannotRun;
+  dq::ReportOptions report_options;
+  report_options.max_samples_per_rule = args.max_samples;
+  if (!contract->drift_baseline().empty() || !args.baseline.empty()) {
+    std::string missing;
+    bool broken = false;
+    report_options.baseline = load_baseline(args, *contract, missing, broken);
+    if (broken) {
+      std::cerr << "dq: " << missing << "\n";
+      return kCannotRun;
+    }
+    if (!missing.empty()) std::cerr << "dq: drift skipped: " << missing << "\n";
+  }
+  std::ofstream rejects;
+  if (!args.rejects.empty()) {
+    rejects.open(args.rejects, std::ios::binary | std::ios::trunc);
+    if (!rejects) {
+      std::cerr << "dq: cannot write rejects file '" << args.rejects << "'\n";
       return kCannotRun;
     }
   }
+  dq::Validator validator(*contract);
+  dq::ReportBuilder builder(*contract, report_options);
+  std::function<void(const dq::RecordEvent&, const std::string&)> on_reject;
+  if (rejects.is_open()) {
+    on_reject = [&](const dq::RecordEvent& event, const std::string& source) {
+      rejects << dq::reject_line(event, source) << '\n';
+    };
+  }
+  if (!read_data(args, validator, builder, on_reject)) return kCannotRun;
   if (rejects.is_open()) {
     rejects.flush();
     if (!rejects) {
@@ -121,20 +196,91 @@ int run_validate(const ValidateArgs& args) {
     }
   }
   dq::Report report = builder.finish();
-  std::string rendered = args.format == "json"    ? report.to_json() + "\n"
-                         : args.format == "junit" ? report.to_junit()
-                                                  : report.to_text();
-  if (args.output.empty()) {
-    std::cout << rendered;
-  } else {
-    std::ofstream out(args.output, std::ios::binary | std::ios::trunc);
-    out << rendered;
-    if (!out) {
-      std::cerr << "dq: cannot write report '" << args.output << "'\n";
+  if (contract->has_monitors() && !args.no_history) {
+    const std::string path = args.history.empty() ? dq::MetricHistory::default_path() : args.history;
+    auto history = dq::MetricHistory::open(path);
+    dq::Status status = history.ok() ? dq::run_monitors(*contract, *history, report) : history.status();
+    if (!status.ok()) {
+      std::cerr << "dq: " << status.message() << "\n";
       return kCannotRun;
     }
   }
+  std::string rendered = args.format == "json"    ? report.to_json() + "\n"
+                         : args.format == "junit" ? report.to_junit()
+                                                  : report.to_text();
+  if (!write_output(rendered, args.output)) return kCannotRun;
   return report.ok ? kPassed : kFailed;
+}
+
+struct ProfileArgs : DataArgs {
+  std::string output;
+  std::size_t max_values = dq::ProfileOptions{}.max_values;
+};
+
+int run_profile(const ProfileArgs& args) {
+  auto contract = load_contract(args);
+  if (!contract) return kCannotRun;
+  dq::ReportOptions options;
+  options.profile = true;
+  options.profile_options.max_values = args.max_values;
+  dq::Validator validator(*contract);
+  dq::ReportBuilder builder(*contract, options);
+  if (!read_data(args, validator, builder)) return kCannotRun;
+  dq::Report report = builder.finish();
+  if (dq::Status st = report.profile->save_file(args.output); !st.ok()) {
+    std::cerr << "dq: " << st.message() << "\n";
+    return kCannotRun;
+  }
+  std::cerr << "profiled " << report.profile->rows << " records (" << report.records.invalid << " invalid, "
+            << report.records.malformed << " malformed, not profiled: " << report.records.malformed << ") into "
+            << args.output << "\n";
+  return kPassed;
+}
+
+struct DriftArgs : DataArgs {
+  std::string format = "text";
+};
+
+int run_drift(const DriftArgs& args) {
+  auto contract = load_contract(args);
+  if (!contract) return kCannotRun;
+  std::string missing;
+  bool broken = false;
+  dq::ReportOptions options;
+  options.profile = true;
+  options.baseline = load_baseline(args, *contract, missing, broken);
+  if (!options.baseline) {
+    std::cerr << "dq: " << missing << "\n";
+    return kCannotRun;
+  }
+  if (!contract->has_drift()) {
+    std::cerr << "dq: the contract declares no drift checks (add a 'drift' section)\n";
+    return kCannotRun;
+  }
+  dq::Validator validator(*contract);
+  dq::ReportBuilder builder(*contract, options);
+  if (!read_data(args, validator, builder)) return kCannotRun;
+  dq::Report report = builder.finish();
+  bool failed = false;
+  for (const dq::DriftResult& d : report.drift) failed |= d.status == "fail";
+  if (args.format == "json") {
+    // The report's drift section, with the counts it is computed over.
+    dq::Report only = report;
+    only.rules.clear();
+    only.expectations.clear();
+    only.freshness.reset();
+    only.malformed.clear();
+    only.ok = !failed;
+    std::cout << only.to_json() << "\n";
+  } else {
+    std::string text = report.to_text();
+    const std::size_t at = text.find("\ndrift:\n");
+    std::cout << (failed ? "DRIFT  " : "STABLE  ") << report.dataset << " " << report.version << ": "
+              << report.profile->rows << " records against a baseline of " << options.baseline->rows << "\n";
+    std::size_t end = text.find("\n\n", at + 1);
+    std::cout << text.substr(at + 1, end == std::string::npos ? std::string::npos : end - at);
+  }
+  return failed ? kFailed : kPassed;
 }
 
 }  // namespace
@@ -149,18 +295,37 @@ int main(int argc, char** argv) {
   lint->add_option("contracts", lint_contracts, "Contract files")->required();
   lint->add_option("--param", lint_params, "Set a contract param: name=value");
 
+  auto data_options = [](CLI::App* cmd, DataArgs& d) {
+    cmd->add_option("-c,--contract", d.contract, "Contract file")->required();
+    cmd->add_option("data", d.data, "NDJSON, JSON or CSV files; - for stdin")->required();
+    cmd->add_option("--input-format", d.input_format, "Input format")
+        ->check(CLI::IsMember({"auto", "ndjson", "json", "csv"}));
+    cmd->add_option("--param", d.params, "Set a contract param: name=value");
+    cmd->add_flag("-q,--quiet", d.quiet, "No progress output");
+  };
+
   ValidateArgs v;
   CLI::App* validate = app.add_subcommand("validate", "Validate data files against a contract");
-  validate->add_option("-c,--contract", v.contract, "Contract file")->required();
-  validate->add_option("data", v.data, "NDJSON, JSON or CSV files; - for stdin")->required();
+  data_options(validate, v);
   validate->add_option("--format", v.format, "Report format")->check(CLI::IsMember({"text", "json", "junit"}));
-  validate->add_option("--input-format", v.input_format, "Input format")
-      ->check(CLI::IsMember({"auto", "ndjson", "json", "csv"}));
   validate->add_option("--rejects", v.rejects, "Write each failing record and its reasons here (NDJSON)");
   validate->add_option("-o,--output", v.output, "Write the report here instead of stdout");
-  validate->add_option("--param", v.params, "Set a contract param: name=value");
   validate->add_option("--max-samples", v.max_samples, "Failing examples kept per check");
-  validate->add_flag("-q,--quiet", v.quiet, "No progress output");
+  validate->add_option("--baseline", v.baseline, "Baseline profile for drift (default: the contract's drift.baseline)");
+  validate->add_option("--history", v.history, "Metric history for monitors (default: $DQ_HISTORY or .dq/history.sqlite)");
+  validate->add_flag("--no-history", v.no_history, "Do not run monitors or record this run");
+
+  ProfileArgs prof;
+  CLI::App* profile = app.add_subcommand("profile", "Profile data files: write a baseline for drift");
+  data_options(profile, prof);
+  profile->add_option("-o,--output", prof.output, "Profile file to write (JSON)")->required();
+  profile->add_option("--max-values", prof.max_values, "Distinct values kept per categorical field");
+
+  DriftArgs dr;
+  CLI::App* drift = app.add_subcommand("drift", "Compare data files with a baseline profile (exit 1 on fail-level drift)");
+  data_options(drift, dr);
+  drift->add_option("--baseline", dr.baseline, "Baseline profile (default: the contract's drift.baseline)");
+  drift->add_option("--format", dr.format, "Output format")->check(CLI::IsMember({"text", "json"}));
 
   try {
     app.parse(argc, argv);
@@ -169,5 +334,7 @@ int main(int argc, char** argv) {
     return e.get_exit_code() == 0 ? code : kCannotRun;
   }
   if (lint->parsed()) return run_lint(lint_contracts, lint_params);
+  if (profile->parsed()) return run_profile(prof);
+  if (drift->parsed()) return run_drift(dr);
   return run_validate(v);
 }

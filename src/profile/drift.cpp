@@ -69,7 +69,16 @@ Binned numeric_bins(const FieldProfile& b, const FieldProfile& c, int bins) {
   };
   for (const auto& bucket : base) out.baseline[bin_of(bucket.ordinal)] += static_cast<double>(bucket.count);
   for (const auto& bucket : c.sketch.buckets()) out.current[bin_of(bucket.ordinal)] += static_cast<double>(bucket.count);
+  // Integers read better as the integers a bin holds: "2", "[3, 6]".
+  const bool integers = b.type == "integer" || b.type == "array";
+  const double smallest = std::min(b.min, c.min), largest = std::max(b.max, c.max);
   for (std::size_t i = 0; i < n; ++i) {
+    if (integers) {
+      const double first = i == 0 ? std::ceil(smallest) : std::floor(cut_values[i - 1]) + 1;
+      const double last = i + 1 == n ? std::floor(largest) : std::floor(cut_values[i]);
+      out.labels.push_back(first >= last ? number_text(first) : "[" + number_text(first) + ", " + number_text(last) + "]");
+      continue;
+    }
     const std::string lo = i == 0 ? "-inf" : number_text(cut_values[i - 1]);
     const std::string hi = i + 1 == n ? "+inf" : number_text(cut_values[i]);
     out.labels.push_back("(" + lo + ", " + hi + (i + 1 == n ? ")" : "]"));
@@ -185,6 +194,7 @@ DriftMeasure measure_drift(const FieldProfile& b, const FieldProfile& c, std::st
     out.ok = true;
     out.value = std::fabs(c.null_rate() - b.null_rate());
     out.movers.push_back({"null", b.null_rate(), c.null_rate()});
+    out.why = "null rate " + number_text(b.null_rate()) + " -> " + number_text(c.null_rate());
     return out;
   }
   if (b.values == 0 || c.values == 0) return fail(b.values == 0 ? "no values in the baseline" : "no values now");
@@ -193,7 +203,7 @@ DriftMeasure measure_drift(const FieldProfile& b, const FieldProfile& c, std::st
     if (!(sd > 0)) return fail("the baseline has no spread (standard deviation 0)");
     out.ok = true;
     out.value = std::fabs(c.mean - b.mean) / sd;
-    out.movers.push_back({"mean", b.mean, c.mean});
+    out.why = "mean " + number_text(b.mean) + " -> " + number_text(c.mean) + ", baseline σ " + number_text(sd);
     return out;
   }
   if (c.categorical()) {
@@ -274,7 +284,7 @@ std::vector<DriftResult> check_drift(const Contract& contract, const Profile& ba
         r.value = m.value;
         r.movers = std::move(m.movers);
         r.status = d.fail && m.value >= *d.fail ? "fail" : d.warn && m.value >= *d.warn ? "warn" : "ok";
-        if (m.p_value >= 0) r.detail = "p-value " + number_text(m.p_value);
+        r.detail = m.p_value >= 0 ? "p-value " + number_text(m.p_value) : m.why;
       }
     }
     out.push_back(std::move(r));
