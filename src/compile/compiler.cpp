@@ -962,7 +962,12 @@ class Compiler {
     for (std::size_t i = 0; i < p.profiled.size(); ++i) {
       if (p.nodes[static_cast<std::size_t>(p.profiled[i].node)].schema_path == path) return static_cast<int>(i);
     }
-    if (field_exists(path)) {
+    const bool in_array = std::any_of(p.nodes.begin(), p.nodes.end(), [&](const Node& n) {
+      std::string plain = n.schema_path;
+      for (std::size_t k; (k = plain.find("[]")) != std::string::npos;) plain.erase(k, 2);
+      return plain == path && n.schema_path != path;
+    });
+    if (in_array) {
       diags_.error(at, where + " names field '" + path + "', which is inside an array (not profiled)");
     } else {
       std::vector<std::string> names;

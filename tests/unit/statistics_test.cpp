@@ -1,0 +1,500 @@
+// Profiles, expectations, drift and monitors: each formula pinned by a case
+// computed by hand (the arithmetic is in the comments).
+#include <sqlite3.h>
+
+#include <cmath>
+#include <ctime>
+#include <cstdio>
+#include <filesystem>
+#include <random>
+
+#include "helpers.h"
+
+namespace {
+
+using Catch::Matchers::WithinAbs;
+using Catch::Matchers::WithinRel;
+
+// Validates NDJSON text with profiling on; returns the finished report.
+dq::Report run(const dq::Contract& contract, const std::string& ndjson, dq::ReportOptions options = {}) {
+  options.profile = true;
+  dq::Validator validator(contract);
+  dq::ReportBuilder builder(contract, options);
+  std::string buffer = ndjson;
+  std::FILE* file = fmemopen(buffer.data(), buffer.size(), "rb");
+  REQUIRE(file != nullptr);
+  dq::StreamOptions stream;
+  stream.format = dq::InputFormat::kNdjson;
+  dq::Status status = dq::validate_stream(validator, file, stream, builder);
+  std::fclose(file);
+  REQUIRE(status.ok());
+  return builder.finish();
+}
+
+std::string lines(const std::string& key, const std::vector<std::string>& values) {
+  std::string out;
+  for (const auto& v : values) out += "{\"" + key + "\": " + v + "}\n";
+  return out;
+}
+
+dq::FieldProfile field_of(const dq::Contract& contract, const std::string& key, const std::vector<std::string>& values) {
+  dq::Report report = run(contract, lines(key, values));
+  const dq::FieldProfile* f = report.profile->field(key);
+  REQUIRE(f != nullptr);
+  return *f;
+}
+
+const dq::ExpectationResult& expectation(const dq::Report& r, const std::string& id) {
+  for (const auto& e : r.expectations) {
+    if (e.id == id) return e;
+  }
+  FAIL("no expectation " << id);
+  throw;
+}
+
+}  // namespace
+
+TEST_CASE("a profile counts values, nulls and wrong types per field, with moments and lengths") {
+  auto contract = dqtest::load("fields:\n  x: {type: number}\n  s: {type: string}\n  c: {type: object, fields: {y: {type: integer}}}\n");
+  dq::Report r = run(contract,
+                     "{\"x\": 1, \"s\": \"héllo\", \"c\": {\"y\": 2}}\n"
+                     "{\"x\": 3, \"s\": \"a\"}\n"
+                     "{\"x\": null, \"s\": 5, \"c\": {}}\n"
+                     "{\"x\": \"oops\"}\n"
+                     "[1, 2]\n"
+                     "{\"x\": \n");
+  REQUIRE(r.profile);
+  CHECK(r.records.malformed == 1);
+  CHECK(r.profile->rows == 4);  // the array is not an object, the broken line is malformed
+  const dq::FieldProfile& x = *r.profile->field("x");
+  CHECK(x.count == 4);
+  CHECK(x.nulls == 1);
+  CHECK(x.invalid == 1);
+  CHECK(x.values == 2);
+  CHECK(x.min == 1);
+  CHECK(x.max == 3);
+  CHECK(x.mean == 2);
+  CHECK(x.variance() == 2);  // ((1-2)² + (3-2)²) / (2-1)
+  const dq::FieldProfile& s = *r.profile->field("s");
+  CHECK(s.values == 2);
+  CHECK(s.invalid == 1);
+  CHECK(s.nulls == 1);
+  CHECK(s.min_length == 1);
+  CHECK(s.max_length == 5);  // code points, not bytes
+  CHECK(s.value_counts.at("héllo") == 1);
+  // A nested field counts only where its object is present.
+  const dq::FieldProfile& y = *r.profile->field("c.y");
+  CHECK(y.count == 2);
+  CHECK(y.nulls == 1);
+  CHECK(y.values == 1);
+}
+
+TEST_CASE("the bucket sketch has fixed bounds within 1.6 percent, exact for small integers") {
+  dq::ValueSketch s;
+  for (int i = 1; i <= 100; ++i) s.add(i);
+  s.add(0);
+  s.add(-5);
+  CHECK(s.count() == 102);
+  for (const auto& b : s.buckets()) {
+    if (b.low == 0) continue;
+    CHECK(std::fabs(b.high - b.low) <= std::fabs(b.low) / 64 + 1e-12);
+  }
+  CHECK(s.buckets().size() == 102);  // every integer up to 128 has its own bucket
+  CHECK_THAT(s.quantile(0.5), WithinRel(50.0, 0.016));
+  CHECK_THAT(s.quantile(1.0), WithinRel(100.0, 0.016));
+  CHECK_THAT(s.quantile(0.0), WithinRel(-5.0, 0.016));
+}
+
+TEST_CASE("the distinct estimate is within a few percent and merges by register maximum") {
+  dq::DistinctSketch a, b, whole;
+  for (int i = 0; i < 20000; ++i) {
+    const std::uint64_t h = dq::hash_bytes("value-" + std::to_string(i));
+    (i % 2 ? a : b).add_hash(h);
+    whole.add_hash(h);
+  }
+  CHECK_THAT(whole.estimate(), WithinRel(20000.0, 0.05));
+  a.merge(b);
+  CHECK(a.registers() == whole.registers());
+  dq::DistinctSketch small;
+  for (int i = 0; i < 10; ++i) small.add_hash(dq::hash_number(i));
+  CHECK(std::round(small.estimate()) == 10);  // linear counting at small sizes
+}
+
+TEST_CASE("profiles merge exactly and associatively, and a merge equals the profile of the whole") {
+  auto contract = dqtest::load("fields:\n  n: {type: number}\n  k: {type: string}\n  b: {type: boolean}\n");
+  std::mt19937 rng(7);
+  std::normal_distribution<double> normal(50, 10);
+  std::vector<std::string> parts(3);
+  std::string whole;
+  for (int i = 0; i < 3000; ++i) {
+    std::string line = "{\"n\": " + std::to_string(normal(rng)) + ", \"k\": \"key" + std::to_string(rng() % 40) +
+                       "\", \"b\": " + (rng() % 3 ? "true" : "false") + "}\n";
+    if (i % 17 == 0) line = "{\"n\": null}\n";
+    parts[static_cast<std::size_t>(i % 3)] += line;
+    whole += line;
+  }
+  dq::Profile a = *run(contract, parts[0]).profile, b = *run(contract, parts[1]).profile,
+              c = *run(contract, parts[2]).profile, all = *run(contract, whole).profile;
+  dq::Profile left = a;  // (a + b) + c
+  REQUIRE(left.merge(b).ok());
+  REQUIRE(left.merge(c).ok());
+  dq::Profile bc = b;  // a + (b + c)
+  REQUIRE(bc.merge(c).ok());
+  dq::Profile right = a;
+  REQUIRE(right.merge(bc).ok());
+  dq::Profile swapped = c;  // c + b + a
+  REQUIRE(swapped.merge(b).ok());
+  REQUIRE(swapped.merge(a).ok());
+  for (const dq::Profile* p : {&left, &right, &swapped}) {
+    CHECK(p->rows == all.rows);
+    for (std::size_t i = 0; i < all.fields.size(); ++i) {
+      const dq::FieldProfile &x = p->fields[i], &y = all.fields[i];
+      CHECK(x.count == y.count);
+      CHECK(x.nulls == y.nulls);
+      CHECK(x.values == y.values);
+      CHECK(x.min == y.min);
+      CHECK(x.max == y.max);
+      CHECK(x.sketch.buckets().size() == y.sketch.buckets().size());
+      CHECK(x.sketch.positive().counts == y.sketch.positive().counts);
+      CHECK(x.value_counts == y.value_counts);
+      CHECK(x.distinct.registers() == y.distinct.registers());
+      // Floating-point moments agree to rounding.
+      CHECK_THAT(x.mean, WithinRel(y.mean, 1e-12));
+      CHECK_THAT(x.m2, WithinRel(y.m2, 1e-9));
+    }
+  }
+}
+
+TEST_CASE("a value table past max_values is dropped the same way whatever the merge order") {
+  auto contract = dqtest::load("fields:\n  k: {type: string}\n");
+  dq::ReportOptions options;
+  options.profile_options.max_values = 3;
+  dq::Profile a = *run(contract, lines("k", {"\"p\"", "\"q\""}), options).profile;
+  dq::Profile b = *run(contract, lines("k", {"\"q\"", "\"r\""}), options).profile;
+  dq::Profile c = *run(contract, lines("k", {"\"s\""}), options).profile;
+  CHECK_FALSE(a.fields[0].values_overflow);
+  dq::Profile ab = a;
+  REQUIRE(ab.merge(b).ok());
+  CHECK_FALSE(ab.fields[0].values_overflow);  // p, q, r: three values fit
+  CHECK(ab.fields[0].value_counts.at("q") == 2);
+  REQUIRE(ab.merge(c).ok());
+  CHECK(ab.fields[0].values_overflow);  // a fourth distinct value
+  CHECK(ab.fields[0].value_counts.empty());
+  dq::Profile cb = c;
+  REQUIRE(cb.merge(b).ok());
+  REQUIRE(cb.merge(a).ok());
+  CHECK(cb.fields[0].values_overflow);
+  CHECK(cb.fields[0].values == ab.fields[0].values);
+}
+
+TEST_CASE("profiles of different contracts refuse to merge") {
+  dq::Profile a = *run(dqtest::load("fields:\n  x: {type: number}\n"), "{}\n").profile;
+  dq::Profile b = *run(dqtest::load("fields:\n  y: {type: number}\n"), "{}\n").profile;
+  dq::Status st = a.merge(b);
+  CHECK(st.code() == dq::StatusCode::kInvalidArgument);
+  CHECK(st.message() == "profiles of different fields cannot merge ('x' vs 'y')");
+}
+
+TEST_CASE("a profile survives its JSON form, and a broken profile is a clear error") {
+  auto contract = dqtest::load("fields:\n  n: {type: integer}\n  s: {type: string}\n  t: {type: timestamp}\n");
+  dq::Report r = run(contract, "{\"n\": -3, \"s\": \"x\", \"t\": \"2026-01-01T00:00:00Z\"}\n{\"n\": 0}\n{\"n\": 7000}\n");
+  const std::string json = r.profile->to_json();
+  auto back = dq::Profile::from_json(json);
+  INFO(back.status().to_string());
+  REQUIRE(back.ok());
+  CHECK(back->to_json() == json);
+  CHECK(back->field("n")->sketch.count() == 3);
+  CHECK(back->field("t")->max == 1767225600e6);
+
+  auto not_json = dq::Profile::from_json("{\"dq_profile\": 1,");
+  CHECK(not_json.status().code() == dq::StatusCode::kInvalidData);
+  auto newer = dq::Profile::from_json("{\"dq_profile\": 9}");
+  CHECK(newer.status().message() == "invalid profile: profile format version 9 is not supported (expected 1)");
+  std::string tampered = json;
+  tampered.replace(tampered.find("\"values\":3"), 10, "\"values\":4");
+  CHECK(dq::Profile::from_json(tampered).status().message() ==
+        "invalid profile: field 'n': sketch counts do not add up to 'values'");
+}
+
+TEST_CASE("psi, js and linf of categories match hand-computed values") {
+  auto contract = dqtest::load("fields:\n  k: {type: string}\n");
+  std::vector<std::string> half, quarter;
+  for (int i = 0; i < 50; ++i) half.push_back("\"A\""), half.push_back("\"B\"");
+  for (int i = 0; i < 75; ++i) quarter.push_back("\"A\"");
+  for (int i = 0; i < 25; ++i) quarter.push_back("\"B\"");
+  const dq::FieldProfile b = field_of(contract, "k", half), c = field_of(contract, "k", quarter);
+  // PSI: (.75-.5)·ln(.75/.5) + (.25-.5)·ln(.25/.5) = 0.101366 + 0.173287
+  CHECK_THAT(dq::measure_drift(b, c, "psi").value, WithinAbs(0.274653, 1e-6));
+  // JS, m = (.625, .375): ½[.5·log2(.5/.625) + .5·log2(.5/.375)] + ½[.75·log2(.75/.625) + .25·log2(.25/.375)]
+  CHECK_THAT(dq::measure_drift(b, c, "js").value, WithinAbs(0.0487947, 1e-6));
+  dq::DriftMeasure linf = dq::measure_drift(b, c, "linf");
+  CHECK_THAT(linf.value, WithinAbs(0.25, 1e-12));
+  REQUIRE(linf.movers.size() == 2);
+  CHECK(linf.movers[0].bin == "A");
+  CHECK(linf.movers[0].baseline == 0.5);
+  CHECK(linf.movers[0].current == 0.75);
+  CHECK(dq::measure_drift(b, b, "js").value == 0);
+}
+
+TEST_CASE("an empty bin counts as 0.0001 in psi, and js needs no smoothing") {
+  auto contract = dqtest::load("fields:\n  k: {type: string}\n");
+  std::vector<std::string> only_a(100, "\"A\""), mixed;
+  for (int i = 0; i < 50; ++i) mixed.push_back("\"A\""), mixed.push_back("\"B\"");
+  const dq::FieldProfile b = field_of(contract, "k", only_a), c = field_of(contract, "k", mixed);
+  // (.5-1)·ln(.5/1) + (.5-.0001)·ln(.5/.0001) = 0.346574 + 4.257745
+  CHECK_THAT(dq::measure_drift(b, c, "psi").value, WithinAbs(4.604319, 1e-5));
+  // m = (.75, .25): ½·log2(1/.75) + ½[.5·log2(.5/.75) + .5·log2(.5/.25)]
+  CHECK_THAT(dq::measure_drift(b, c, "js").value, WithinAbs(0.311278, 1e-6));
+  const dq::FieldProfile d = field_of(contract, "k", std::vector<std::string>(10, "\"Z\""));
+  CHECK_THAT(dq::measure_drift(b, d, "js").value, WithinAbs(1.0, 1e-12));  // disjoint: the maximum
+}
+
+TEST_CASE("numeric drift reads the CDFs: ks, linf, wasserstein, mean_shift and psi over baseline bins") {
+  auto contract = dqtest::load("fields:\n  n: {type: integer}\n");
+  const dq::FieldProfile b = field_of(contract, "n", {"1", "2", "3", "4"});
+  const dq::FieldProfile c = field_of(contract, "n", {"3", "4", "5", "6"});
+  // F_b(2) = .5, F_c(2) = 0; F_b(4) = 1, F_c(4) = .5: D = .5.
+  dq::DriftMeasure ks = dq::measure_drift(b, c, "ks");
+  CHECK_THAT(ks.value, WithinAbs(0.5, 1e-12));
+  CHECK(ks.p_value > 0.1);  // four values each: not significant
+  CHECK_THAT(dq::measure_drift(b, c, "linf").value, WithinAbs(0.5, 1e-12));  // not 0 for numbers
+  // Means 2.5 and 4.5; baseline σ = sqrt(5/3) = 1.290994.
+  CHECK_THAT(dq::measure_drift(b, c, "mean_shift").value, WithinAbs(2 / std::sqrt(5.0 / 3), 1e-9));
+  // W1 of a shift by 2 is 2, over σ; bucket midpoints are within 1.6%.
+  CHECK_THAT(dq::measure_drift(b, c, "wasserstein").value, WithinRel(2 / std::sqrt(5.0 / 3), 0.02));
+  // Two equal-frequency baseline bins {1,2} and {3,4,+}: .5/.5 against 0/1:
+  // (.0001-.5)·ln(.0001/.5) + (1-.5)·ln(1/.5) = 4.257745 + 0.346574
+  dq::DriftMeasure psi = dq::measure_drift(b, c, "psi", 2);
+  CHECK_THAT(psi.value, WithinAbs(4.604319, 1e-5));
+  REQUIRE(psi.movers.size() == 2);
+  CHECK(psi.movers[0].bin == "[1, 2]");
+  CHECK(psi.movers[1].bin == "[3, 6]");
+  CHECK(dq::measure_drift(b, b, "ks").value == 0);
+  CHECK(dq::measure_drift(b, b, "wasserstein").value == 0);
+}
+
+TEST_CASE("null_rate_delta compares null shares, and an unmeasurable drift says why") {
+  auto contract = dqtest::load("fields:\n  n: {type: number}\n  k: {type: string}\n");
+  const dq::FieldProfile b = field_of(contract, "n", {"1", "2", "3", "null"});
+  const dq::FieldProfile c = field_of(contract, "n", {"1", "null", "null", "null"});
+  CHECK_THAT(dq::measure_drift(b, c, "null_rate_delta").value, WithinAbs(0.5, 1e-12));
+  const dq::FieldProfile constant = field_of(contract, "n", {"5", "5"});
+  dq::DriftMeasure m = dq::measure_drift(constant, c, "mean_shift");
+  CHECK_FALSE(m.ok);
+  CHECK(m.why == "the baseline has no spread (standard deviation 0)");
+}
+
+TEST_CASE("drift checks apply warn and fail levels and skip below min_rows") {
+  const std::string body =
+      "fields:\n  k: {type: string}\n"
+      "drift:\n  min_rows: 3\n  fields:\n    k: {method: linf, warn: 0.1, fail: 0.3}\n";
+  auto contract = dqtest::load(body);
+  auto baseline = std::make_shared<const dq::Profile>(*run(contract, lines("k", {"\"A\"", "\"A\"", "\"B\"", "\"B\""})).profile);
+  dq::ReportOptions options;
+  options.baseline = baseline;
+  auto status_of = [&](const std::vector<std::string>& values) {
+    dq::Report r = run(contract, lines("k", values), options);
+    REQUIRE(r.drift.size() == 1);
+    return std::make_pair(r.drift[0].status, r.ok);
+  };
+  CHECK(status_of({"\"A\"", "\"B\"", "\"A\"", "\"B\""}) == std::make_pair(std::string("ok"), true));
+  CHECK(status_of({"\"A\"", "\"A\"", "\"A\"", "\"B\"", "\"B\""}) == std::make_pair(std::string("ok"), true));  // .1 < warn? .6-.5
+  CHECK(status_of({"\"A\"", "\"A\"", "\"A\"", "\"B\""}) == std::make_pair(std::string("warn"), true));     // .25
+  CHECK(status_of({"\"A\"", "\"A\"", "\"A\"", "\"A\""}) == std::make_pair(std::string("fail"), false));   // .5
+  CHECK(status_of({"\"A\"", "\"A\""}).first == "skipped");  // 2 rows < min_rows
+  dq::Report no_baseline = run(contract, lines("k", {"\"A\""}));
+  CHECK(no_baseline.drift[0].status == "skipped");
+  CHECK(no_baseline.drift[0].detail == "no baseline profile (make one with dq profile)");
+  CHECK(no_baseline.ok);
+}
+
+TEST_CASE("expectations evaluate dataset metrics with min, max and between") {
+  auto contract = dqtest::load(
+      "params:\n  least: {type: integer, default: 3}\n"
+      "fields:\n  id: {type: string, unique: true}\n  amount: {type: number}\n  email: {type: string}\n"
+      "expectations:\n"
+      "  - {name: enough, metric: row_count, min: $least}\n"
+      "  - {name: few_null_emails, field: email, metric: null_rate, max: 0.25}\n"
+      "  - {name: ids_unique, field: id, metric: duplicate_count, max: 0}\n"
+      "  - {name: kinds, field: id, metric: distinct_count, between: [1, 2]}\n"
+      "  - {name: typical, field: amount, metric: mean, between: [10, 20]}\n"
+      "  - {name: spread, field: amount, metric: stddev, max: 100}\n"
+      "  - {name: median, field: amount, metric: quantile, quantile: 0.5, max: 30}\n"
+      "  - {name: clean, metric: invalid_rate, max: 0}\n");
+  dq::Report r = run(contract,
+                     "{\"id\": \"a\", \"amount\": 10, \"email\": \"x@y\"}\n"
+                     "{\"id\": \"b\", \"amount\": 20}\n"
+                     "{\"id\": \"a\", \"amount\": 30, \"email\": \"z@y\"}\n"
+                     "{\"id\": \"c\", \"amount\": \"x\", \"email\": \"w@y\"}\n");
+  CHECK(expectation(r, "enough").ok);
+  CHECK(expectation(r, "enough").value == 4);
+  CHECK(expectation(r, "few_null_emails").value == 0.25);
+  CHECK(expectation(r, "few_null_emails").ok);
+  CHECK(expectation(r, "ids_unique").value == 1);  // "a" twice
+  CHECK_FALSE(expectation(r, "ids_unique").ok);
+  CHECK(expectation(r, "kinds").value == 3);
+  CHECK_FALSE(expectation(r, "kinds").ok);
+  CHECK(expectation(r, "typical").value == 20);
+  CHECK(expectation(r, "typical").ok);
+  CHECK(expectation(r, "spread").value == 10);
+  CHECK_THAT(expectation(r, "median").value, WithinRel(20.0, 0.016));
+  CHECK(expectation(r, "clean").value == 0.25);  // one record in four is invalid
+  // `unique: true` is an expectation of its own.
+  CHECK(expectation(r, "id.unique").metric == "duplicate_count");
+  CHECK_FALSE(expectation(r, "id.unique").ok);
+  CHECK_FALSE(r.ok);
+}
+
+TEST_CASE("an expectation over no values passes, as in Great Expectations") {
+  auto contract = dqtest::load(
+      "fields:\n  amount: {type: number}\n"
+      "expectations:\n  - {name: typical, field: amount, metric: mean, between: [10, 20]}\n"
+      "  - {name: in_range, field: amount, metric: value, between: [0, 5], mostly: 0.9}\n");
+  dq::Report r = run(contract, "{\"amount\": null}\n{}\n");
+  CHECK(expectation(r, "typical").ok);
+  CHECK_FALSE(expectation(r, "typical").has_value);
+  CHECK(expectation(r, "in_range").ok);
+  CHECK(r.ok);
+  dq::Report empty = run(contract, "");
+  CHECK(expectation(empty, "typical").ok);
+}
+
+TEST_CASE("metric value with mostly passes when enough non-null values are in range") {
+  auto contract = dqtest::load(
+      "fields:\n  amount: {type: number}\n"
+      "expectations:\n  - {name: in_range, field: amount, metric: value, between: [0, 5], mostly: 0.75}\n");
+  // 3 of 4 non-null values in range (the null is not counted): .75 >= .75.
+  dq::Report pass = run(contract, lines("amount", {"1", "2", "3", "9", "null"}));
+  CHECK(expectation(pass, "in_range").value == 0.75);
+  CHECK(expectation(pass, "in_range").ok);
+  dq::Report fail = run(contract, lines("amount", {"1", "2", "9", "9"}));
+  CHECK_FALSE(expectation(fail, "in_range").ok);
+}
+
+TEST_CASE("expectations and drift checks are type-checked when the contract loads") {
+  auto diags = dqtest::errors_of(dqtest::contract_yaml(
+      "fields:\n  s: {type: string}\n  t: {type: timestamp}\n  a: {type: array, items: {type: object, fields: {q: {type: number}}}}\n"
+      "expectations:\n  - {name: m, field: s, metric: mean, max: 1}\n  - {name: q, field: s, metric: quantile, max: 1}\n"
+      "  - {name: in_array, field: a.q, metric: mean, max: 1}\n"
+      "drift:\n  fields:\n    t: {method: psi, fail: 0.2}\n"
+      "sla:\n  freshness: {field: t, max_delay: soon}\n"));
+  REQUIRE(diags.size() == 5);
+  CHECK(diags[0].message == "expectation 'm': metric 'mean' needs a numeric field, and 's' is string");
+  CHECK(diags[1].message == "expectation 'q': metric 'quantile' needs a numeric field, and 's' is string");
+  CHECK(diags[2].message == "expectation 'in_array' names field 'a.q', which is inside an array (not profiled)");
+  CHECK(diags[3].message == "drift method 'psi' does not apply to 't' (timestamp)");
+  CHECK(diags[4].message == "'max_delay' must be a duration such as 90s, 15m, 2h or 1d, not 'soon'");
+  CHECK(diags[4].line == 17);
+  CHECK(diags[4].column == 36);
+}
+
+TEST_CASE("the freshness SLA compares the latest timestamp with now") {
+  auto contract = dqtest::load("fields:\n  at: {type: timestamp}\nsla:\n  freshness: {field: at, max_delay: 15m}\n");
+  auto stamp = [](std::int64_t seconds_ago) {
+    const std::time_t t = std::time(nullptr) - seconds_ago;
+    char buf[32];
+    std::strftime(buf, sizeof buf, "\"%Y-%m-%dT%H:%M:%SZ\"", std::gmtime(&t));
+    return std::string(buf);
+  };
+  dq::Report fresh = run(contract, lines("at", {stamp(7200), stamp(60)}));
+  REQUIRE(fresh.freshness);
+  CHECK(fresh.freshness->ok);
+  CHECK(fresh.freshness->delay >= 60000000);
+  CHECK(fresh.freshness->delay < 600000000);
+  dq::Report stale = run(contract, lines("at", {stamp(3600)}));
+  CHECK_FALSE(stale.freshness->ok);
+  CHECK_FALSE(stale.ok);
+  dq::Report none = run(contract, lines("at", {"null"}));
+  CHECK_FALSE(none.freshness->has_value);
+  CHECK_FALSE(none.freshness->ok);
+}
+
+TEST_CASE("threshold, online_normal and rate_of_change judge a value against its history") {
+  std::map<std::string, double> bounds{{"max", 0.02}};
+  CHECK_FALSE(dq::detect_anomaly("threshold", bounds, {}, 0.01).anomaly);
+  CHECK(dq::detect_anomaly("threshold", bounds, {}, 0.03).anomaly);
+
+  std::map<std::string, double> normal{{"sigma", 2}, {"warmup", 4}};
+  // History 10, 12, 10, 12: mean 11, sample σ = sqrt(4/3) = 1.1547; band 11 ± 2.3094.
+  std::vector<double> history{10, 12, 10, 12};
+  dq::MonitorResult ok = dq::detect_anomaly("online_normal", normal, history, 13);
+  CHECK_FALSE(ok.anomaly);
+  CHECK_THAT(*ok.expected_high, WithinAbs(11 + 2 * std::sqrt(4.0 / 3), 1e-9));
+  CHECK(dq::detect_anomaly("online_normal", normal, history, 13.5).anomaly);
+  dq::MonitorResult warming = dq::detect_anomaly("online_normal", normal, {10, 12, 10}, 1000);
+  CHECK_FALSE(warming.anomaly);
+  CHECK(warming.detail == "warming up (3 of 4 values)");
+  // The window keeps the last values only: an old outlier is forgotten.
+  std::map<std::string, double> windowed{{"window", 4}, {"warmup", 2}};
+  CHECK_FALSE(dq::detect_anomaly("online_normal", windowed, {1000, 10, 12, 10, 12}, 13).anomaly);
+
+  std::map<std::string, double> roc{{"max_increase", 0.5}};
+  CHECK_FALSE(dq::detect_anomaly("rate_of_change", roc, {0.1, 0.2}, 0.3).anomaly);  // +50%
+  CHECK(dq::detect_anomaly("rate_of_change", roc, {0.1, 0.2}, 0.31).anomaly);
+  CHECK_FALSE(dq::detect_anomaly("rate_of_change", roc, {0.2}, 0.0).anomaly);  // decreases are free here
+}
+
+TEST_CASE("holt_winters forecasts a seasonal series and flags a break in the pattern") {
+  std::map<std::string, double> hw{{"season", 4}, {"sigma", 3}};
+  std::vector<double> history;
+  for (int week = 0; week < 4; ++week) {
+    for (double x : {100.0, 200.0, 300.0, 200.0}) history.push_back(x + week * 4);  // a season and a slow trend
+  }
+  dq::MonitorResult next = dq::detect_anomaly("holt_winters", hw, history, 116);
+  CHECK_FALSE(next.anomaly);
+  REQUIRE(next.expected_low);
+  CHECK(*next.expected_low < 116);
+  CHECK(*next.expected_high > 116);
+  CHECK(dq::detect_anomaly("holt_winters", hw, history, 300).anomaly);  // a peak where a trough belongs
+  CHECK(dq::detect_anomaly("holt_winters", hw, {1, 2, 3}, 1000).detail == "warming up (3 of 8 values)");
+}
+
+TEST_CASE("the metric history is a versioned SQLite file that monitors read and append to") {
+  const std::string path = (std::filesystem::temp_directory_path() / "dq-history-test/h.sqlite").string();
+  std::filesystem::remove_all(std::filesystem::path(path).parent_path());
+  auto contract = dqtest::load(
+      "fields:\n  x: {type: number}\n"
+      "monitors:\n  - {metric: row_count, method: online_normal, sigma: 3, warmup: 3}\n"
+      "  - {name: nulls, metric: null_rate(x), method: threshold, max: 0.5}\n");
+  {
+    auto history = dq::MetricHistory::open(path);
+    REQUIRE(history.ok());
+    for (int run_index = 0; run_index < 4; ++run_index) {
+      dq::Report r = run(contract, lines("x", std::vector<std::string>(10 + run_index % 2, "1")));
+      REQUIRE(dq::run_monitors(contract, *history, r, 1000 + run_index).ok());
+      CHECK_FALSE(r.monitors[0].anomaly);
+      CHECK(r.monitors[0].history == static_cast<std::size_t>(run_index));
+    }
+    auto series = history->series("test.events", "row_count");
+    REQUIRE(series.ok());
+    CHECK(*series == std::vector<double>{10, 11, 10, 11});
+    CHECK(*history->series("test.events", "null_rate(x)") == std::vector<double>{0, 0, 0, 0});
+  }
+  // Reopened: the history persists, and a burst is an anomaly.
+  auto history = dq::MetricHistory::open(path);
+  REQUIRE(history.ok());
+  dq::Report burst = run(contract, lines("x", std::vector<std::string>(40, "null")));
+  REQUIRE(dq::run_monitors(contract, *history, burst, 2000).ok());
+  CHECK(burst.monitors[0].anomaly);
+  CHECK(burst.monitors[1].id == "nulls");
+  CHECK(burst.monitors[1].anomaly);
+  CHECK_FALSE(burst.ok);
+  CHECK(history->series("test.events", "row_count")->size() == 5);
+}
+
+TEST_CASE("a history file from a newer dq is refused with its version") {
+  const std::string path = (std::filesystem::temp_directory_path() / "dq-history-newer.sqlite").string();
+  std::filesystem::remove(path);
+  REQUIRE(dq::MetricHistory::open(path).ok());
+  {
+    // Bump the schema version the way a later release would.
+    sqlite3* db = nullptr;
+    REQUIRE(sqlite3_open(path.c_str(), &db) == SQLITE_OK);
+    REQUIRE(sqlite3_exec(db, "PRAGMA user_version = 7", nullptr, nullptr, nullptr) == SQLITE_OK);
+    sqlite3_close(db);
+  }
+  auto reopened = dq::MetricHistory::open(path);
+  CHECK(reopened.status().code() == dq::StatusCode::kIoError);
+  CHECK(reopened.status().message() ==
+        "metric history '" + path + "' has schema version 7, newer than this dq (1)");
+}
