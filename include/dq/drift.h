@@ -38,6 +38,14 @@ struct DriftMeasure {
   std::vector<DriftMover> movers;  // largest change first, at most 3
 };
 
+// The bins psi and js compare, as shares of each side: the values of both
+// category tables, or the baseline's equal-frequency numeric bins. For plots.
+struct DriftBins {
+  std::vector<std::string> labels;
+  std::vector<double> baseline, current;
+};
+Result<DriftBins> drift_bins(const FieldProfile& baseline, const FieldProfile& current, int bins = 10);
+
 // One field's drift by one method, without thresholds.
 DriftMeasure measure_drift(const FieldProfile& baseline, const FieldProfile& current, std::string_view method,
                            int bins = 10);

@@ -231,9 +231,9 @@ int run_profile(const ProfileArgs& args) {
     std::cerr << "dq: " << st.message() << "\n";
     return kCannotRun;
   }
-  std::cerr << "profiled " << report.profile->rows << " records (" << report.records.invalid << " invalid, "
-            << report.records.malformed << " malformed, not profiled: " << report.records.malformed << ") into "
-            << args.output << "\n";
+  std::cerr << "profiled " << report.profile->rows << " of " << report.records.total << " records into " << args.output;
+  if (report.records.total != report.profile->rows) std::cerr << " (malformed records and non-objects are not profiled)";
+  std::cerr << "\n";
   return kPassed;
 }
 

@@ -181,6 +181,25 @@ double wasserstein(const std::vector<CdfStep>& steps) {
 
 }  // namespace
 
+Result<DriftBins> drift_bins(const FieldProfile& b, const FieldProfile& c, int bins) {
+  if (b.type != c.type) return Status(StatusCode::kInvalidArgument, "the field's types differ");
+  Binned out;
+  if (b.categorical()) {
+    if (b.values_overflow || c.values_overflow) {
+      return Status(StatusCode::kInvalidArgument, "'" + b.path + "' has too many distinct values to bin");
+    }
+    out = categories(b, c);
+  } else if (b.numeric()) {
+    if (b.values == 0) return Status(StatusCode::kInvalidArgument, "'" + b.path + "' has no values in the baseline");
+    out = numeric_bins(b, c, bins);
+  } else {
+    return Status(StatusCode::kInvalidArgument, "'" + b.path + "' (" + b.type + ") has no distribution to bin");
+  }
+  normalize(out.baseline);
+  normalize(out.current);
+  return DriftBins{std::move(out.labels), std::move(out.baseline), std::move(out.current)};
+}
+
 DriftMeasure measure_drift(const FieldProfile& b, const FieldProfile& c, std::string_view method, int bins) {
   DriftMeasure out;
   auto fail = [&](std::string why) {
@@ -193,7 +212,6 @@ DriftMeasure measure_drift(const FieldProfile& b, const FieldProfile& c, std::st
     if (b.count == 0 || c.count == 0) return fail("no records with this field on one side");
     out.ok = true;
     out.value = std::fabs(c.null_rate() - b.null_rate());
-    out.movers.push_back({"null", b.null_rate(), c.null_rate()});
     out.why = "null rate " + number_text(b.null_rate()) + " -> " + number_text(c.null_rate());
     return out;
   }

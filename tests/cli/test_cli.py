@@ -170,3 +170,97 @@ def test_validates_a_csv_file_with_cells_typed_by_the_contract(tmp_path):
     report = json.loads(result.stdout)
     assert report["malformed"][0]["line"] == 3
     assert report["malformed"][0]["message"] == "row has 1 fields, the header 2"
+
+
+TAXI = ROOT / "contracts/nyc_taxi.yaml"
+
+
+def taxi_csv(month):
+    return ROOT / f"examples/data/nyc_taxi/yellow_tripdata_sample_{month}.csv"
+
+
+def test_profile_writes_a_baseline_that_drift_reads(tmp_path):
+    baseline = tmp_path / "jan.profile.json"
+    made = dq("profile", "-c", TAXI, taxi_csv("2019-01"), "-o", baseline)
+    assert made.returncode == 0, made.stderr
+    assert b"profiled 10000 of 10000 records" in made.stderr
+    profile = json.loads(baseline.read_text())
+    assert profile["dq_profile"] == 1 and profile["rows"] == 10000
+    stable = dq("drift", "-c", TAXI, "--baseline", baseline, taxi_csv("2019-02"))
+    assert stable.returncode == 0, stable.stdout.decode()
+    assert stable.stdout.startswith(b"STABLE  nyc.yellow_taxi_trips")
+    drifted = dq("drift", "-c", TAXI, "--baseline", baseline, taxi_csv("2020-04"), "--format", "json")
+    assert drifted.returncode == 1
+    report = json.loads(drifted.stdout)
+    failing = sorted(d["field"] for d in report["drift"] if d["status"] == "fail")
+    assert failing == ["dropoff_location_id", "payment_type", "pickup_location_id"]
+    assert report["ok"] is False
+
+
+def test_drift_without_a_baseline_cannot_run(tmp_path):
+    result = dq("drift", "-c", TAXI, "--baseline", tmp_path / "missing.json", taxi_csv("2019-02"))
+    assert result.returncode == 2
+    assert b"does not exist (make it with dq profile)" in result.stderr
+    broken = write(tmp_path, "broken.json", '{"dq_profile": 1}')
+    result = dq("drift", "-c", TAXI, "--baseline", broken, taxi_csv("2019-02"))
+    assert result.returncode == 2
+    assert b"invalid profile: profile: missing 'dataset'" in result.stderr
+
+
+def test_validate_reports_expectations_and_drift_against_the_contract_baseline():
+    result = dq("validate", "-c", TAXI, "--no-history", "--format", "json", taxi_csv("2020-04"))
+    assert result.returncode == 1
+    report = json.loads(result.stdout)
+    assert [e["id"] for e in report["expectations"]] == [
+        "enough_trips", "few_invalid_trips", "typical_fare", "typical_distance", "distances_plausible"]
+    assert all(e["ok"] for e in report["expectations"])
+    assert {d["field"]: d["status"] for d in report["drift"]}["payment_type"] == "fail"
+    text = dq("validate", "-c", TAXI, "--no-history", taxi_csv("2020-04")).stdout.decode()
+    assert "  FAIL payment_type linf = 0.108746  warn 0.05  fail 0.1\n      1: 71.34% -> 60.4654%\n" in text
+    junit = ET.fromstring(dq("validate", "-c", TAXI, "--no-history", "--format", "junit", taxi_csv("2020-04")).stdout)
+    names = {case.get("name"): case.find("failure") is not None for case in junit.iter("testcase")}
+    assert names["drift.payment_type.linf"] is True
+    assert names["expectations.enough_trips"] is False
+
+
+MONITORED = """dq: 1
+dataset: shop.orders
+version: 1.0.0
+owner: {team: shop}
+fields:
+  id: {type: string, required: true}
+  email: {type: string}
+monitors:
+  - {name: volume, metric: row_count, method: online_normal, sigma: 3, warmup: 3}
+  - {metric: invalid_rate, method: threshold, max: 0.2}
+  - {metric: null_rate(email), method: rate_of_change, max_increase: 0.5, severity: warn}
+"""
+
+
+def test_monitors_keep_a_history_and_flag_a_volume_anomaly(tmp_path):
+    contract = write(tmp_path, "orders.yaml", MONITORED)
+    history = tmp_path / "state/history.sqlite"
+    def run(rows, nulls=0):
+        lines = "".join(json.dumps({"id": f"o{i}", "email": None if i < nulls else "a@b"}) + "\n" for i in range(rows))
+        data = write(tmp_path, "orders.ndjson", lines)
+        return dq("validate", "-c", contract, "--history", history, "--format", "json", data)
+    for rows in (100, 104, 98, 101):
+        result = run(rows, nulls=10)
+        assert result.returncode == 0, result.stdout.decode()
+    assert history.exists()
+    burst = run(400, nulls=10)
+    assert burst.returncode == 1
+    monitors = {m["id"]: m for m in json.loads(burst.stdout)["monitors"]}
+    assert monitors["volume"]["anomaly"] is True
+    assert monitors["volume"]["history"] == 4
+    assert monitors["invalid_rate:threshold"]["anomaly"] is False
+    nulls = run(100, nulls=40)  # null rate .1 -> .4: a warning only
+    monitors = {m["id"]: m for m in json.loads(nulls.stdout)["monitors"]}
+    assert monitors["null_rate(email):rate_of_change"]["anomaly"] is True
+    assert monitors["null_rate(email):rate_of_change"]["severity"] == "warn"
+    # The default history file lives in the working directory, or $DQ_HISTORY.
+    env_history = tmp_path / "env.sqlite"
+    data = write(tmp_path, "one.ndjson", '{"id": "o1"}\n')
+    env = dict(os.environ, DQ_HISTORY=str(env_history))
+    subprocess.run([DQ, "validate", "-c", str(contract), str(data)], env=env, capture_output=True, timeout=60, check=True)
+    assert env_history.exists()

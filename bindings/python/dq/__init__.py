@@ -7,6 +7,8 @@
     report = contract.validate_ndjson("tweets.ndjson")
     report = contract.validate_table(df)       # pandas, pyarrow or polars
     report.ok; report.to_dict(); report.failures
+    profile = contract.profile(df)             # a dq.Profile; .merge(), .save(), .plot()
+    contract.drift(df, baseline=profile)       # a dq.Drift: .ok, .results, .plot(field)
 
 A Contract is immutable and safe to share across threads; validation
 releases the GIL, so threads validate in parallel.
@@ -19,10 +21,11 @@ from typing import Any, Mapping, Optional, Union
 
 from . import _core
 from .errors import ContractError, DataError, Diagnostic, DqError
+from .profile import Drift, Profile
 from .report import Report
 
 __all__ = [
-    "load", "loads", "Contract", "Report", "Verdict", "Violation",
+    "load", "loads", "Contract", "Report", "Verdict", "Violation", "Profile", "Drift",
     "ContractError", "DataError", "DqError", "Diagnostic",
 ]
 __version__ = "0.1.0"
@@ -89,22 +92,60 @@ class Contract:
         return self._native.validate_json(data)
 
     def validate_ndjson(self, source: Union[PathLike, bytes], *, max_samples: int = 5,
-                        max_failures: int = 100_000) -> Report:
+                        max_failures: int = 100_000, baseline: Optional[Profile] = None) -> Report:
         """Validates NDJSON from a file path (a .json array file works too) or
         from bytes. Malformed lines are counted with their line and offset."""
-        if isinstance(source, (bytes, bytearray, memoryview)):
-            return Report(self._native.validate_ndjson_bytes(bytes(source), max_samples, max_failures))
-        return Report(self._native.validate_file(os.fspath(source), "auto", max_samples, max_failures))
+        return self._run(source, "auto", _options(max_samples, max_failures, False, baseline))
 
-    def validate_csv(self, path: PathLike, *, max_samples: int = 5, max_failures: int = 100_000) -> Report:
+    def validate_csv(self, path: PathLike, *, max_samples: int = 5, max_failures: int = 100_000,
+                     baseline: Optional[Profile] = None) -> Report:
         """Validates a CSV file with a header row; cells are typed by the contract."""
-        return Report(self._native.validate_file(os.fspath(path), "csv", max_samples, max_failures))
+        return self._run(path, "csv", _options(max_samples, max_failures, False, baseline))
 
-    def validate_table(self, table: Any, *, max_samples: int = 5, max_failures: int = 100_000) -> Report:
+    def validate_table(self, table: Any, *, max_samples: int = 5, max_failures: int = 100_000,
+                       baseline: Optional[Profile] = None) -> Report:
         """Validates a table: anything with ``__arrow_c_stream__`` (pyarrow
         Table or RecordBatchReader, polars DataFrame, ...) or a pandas
-        DataFrame. Data is read in place through the Arrow C interface."""
-        return Report(self._native.validate_arrow_stream(_arrow_stream(table), max_samples, max_failures))
+        DataFrame. Data is read in place through the Arrow C interface.
+
+        Reports carry the contract's expectations, drift (against
+        ``baseline``, a Profile) and freshness SLA."""
+        return self._run(table, "table", _options(max_samples, max_failures, False, baseline))
+
+    def profile(self, data: Any) -> Profile:
+        """Profiles data in the same pass as validating it: a table (pandas,
+        pyarrow, polars), an NDJSON/JSON/CSV file path, or NDJSON bytes."""
+        return Profile(self._run(data, _kind(data), _options(5, 0, True, None))._native.profile)
+
+    def drift(self, data: Any, baseline: Union[Profile, PathLike]) -> Drift:
+        """Compares data (as for ``profile``) with a baseline Profile (or the
+        path of a profile file) by the contract's drift checks."""
+        if not isinstance(baseline, Profile):
+            baseline = Profile.load(baseline)
+        report = self._run(data, _kind(data), _options(5, 0, True, baseline))
+        return Drift(report.to_dict()["drift"], baseline, Profile(report._native.profile))
+
+    def _run(self, data: Any, kind: str, options: "_core.RunOptions") -> Report:
+        if kind == "table":
+            return Report(self._native.validate_arrow_stream(_arrow_stream(data), options))
+        if isinstance(data, (bytes, bytearray, memoryview)):
+            return Report(self._native.validate_ndjson_bytes(bytes(data), options))
+        return Report(self._native.validate_file(os.fspath(data), kind, options))
+
+
+def _options(max_samples: int, max_failures: int, profile: bool, baseline: Optional[Profile]) -> "_core.RunOptions":
+    options = _core.RunOptions()
+    options.max_samples = max_samples
+    options.max_failures = max_failures
+    options.profile = profile
+    options.baseline = baseline._native if baseline is not None else None
+    return options
+
+
+def _kind(data: Any) -> str:
+    if isinstance(data, (str, os.PathLike, bytes, bytearray, memoryview)):
+        return "auto"
+    return "table"
 
 
 def _arrow_stream(table: Any):

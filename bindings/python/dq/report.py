@@ -35,6 +35,22 @@ class Report:
     def rules(self) -> List[Dict[str, Any]]:
         return list(self._dict["rules"])
 
+    @property
+    def expectations(self) -> List[Dict[str, Any]]:
+        return list(self._dict["expectations"])
+
+    @property
+    def drift(self) -> List[Dict[str, Any]]:
+        return list(self._dict["drift"])
+
+    @property
+    def profile(self):
+        """The dq.Profile computed in the same pass, or None."""
+        from .profile import Profile
+
+        native = self._native.profile
+        return Profile(native) if native is not None else None
+
     def to_dict(self) -> Dict[str, Any]:
         return json.loads(json.dumps(self._dict))  # a deep copy the caller may change
 
@@ -112,6 +128,14 @@ class Report:
                     f"<td>{example}</td></tr>"
                 )
             out.append("</tbody></table>")
+        failed = [x for x in d["expectations"] if not x["ok"]] + [x for x in d["drift"] if x["status"] in ("warn", "fail")]
+        if failed:
+            items = "".join(
+                f"<li><code>{e(x.get('id') or x['field'] + ' ' + x['method'])}</code> = {x['value']}"
+                f" ({e(x.get('status', 'failed'))})</li>"
+                for x in failed
+            )
+            out.append(f"<div>expectations and drift:<ul>{items}</ul></div>")
         if d["malformed"]:
             items = "".join(
                 f"<li>record {m['record']} (line {m['line']}, byte {m['offset']}): {e(m['message'])}</li>"

@@ -8,6 +8,8 @@
 #include <pybind11/pybind11.h>
 #include <pybind11/stl.h>
 
+#include <optional>
+
 #include <cstdio>
 #include <memory>
 #include <mutex>
@@ -88,10 +90,32 @@ struct Failure {
 };
 
 // A finished report: its JSON and text forms and the failing rows kept.
+// A profile shared with Python (immutable once made).
+struct NativeProfile {
+  std::shared_ptr<const dq::Profile> profile;
+};
+
 struct NativeReport {
   std::string json, text;
   std::vector<Failure> failures;
   bool failures_truncated = false;
+  std::optional<NativeProfile> profile;
+};
+
+// What every validate call takes besides its data.
+struct RunOptions {
+  std::size_t max_samples = 5;
+  std::size_t max_failures = 100000;
+  bool profile = false;
+  std::optional<NativeProfile> baseline;
+
+  dq::ReportOptions report() const {
+    dq::ReportOptions r;
+    r.max_samples_per_rule = max_samples;
+    r.profile = profile;
+    if (baseline) r.baseline = baseline->profile;
+    return r;
+  }
 };
 
 // Collects every violation of rejected records, up to a bound.
@@ -157,13 +181,12 @@ class PyContract {
   }
 
   // `format`: "auto" (by extension: .csv is CSV, else NDJSON or a JSON array) or "csv".
-  NativeReport validate_file(const std::string& path, const std::string& format, std::size_t max_samples,
-                             std::size_t max_failures) {
+  NativeReport validate_file(const std::string& path, const std::string& format, const RunOptions& run) {
     NativeReport out;
     dq::StreamOptions options;
     options.format = format == "csv" ? dq::InputFormat::kCsv : dq::InputFormat::kAuto;
-    options.report.max_samples_per_rule = max_samples;
-    options.on_reject = FailureSink{max_failures, &out};
+    options.report = run.report();
+    options.on_reject = FailureSink{run.max_failures, &out};
     dq::Result<dq::Report> report = [&] {
       py::gil_scoped_release release;
       return dq::validate_file(contract_, path, options);
@@ -172,13 +195,13 @@ class PyContract {
     return finish(*report, std::move(out));
   }
 
-  NativeReport validate_ndjson_bytes(std::string_view data, std::size_t max_samples, std::size_t max_failures) {
+  NativeReport validate_ndjson_bytes(std::string_view data, const RunOptions& run) {
     NativeReport out;
     dq::StreamOptions options;
     options.format = dq::InputFormat::kNdjson;
     options.source_name = "<bytes>";
-    options.report.max_samples_per_rule = max_samples;
-    options.on_reject = FailureSink{max_failures, &out};
+    options.report = run.report();
+    options.on_reject = FailureSink{run.max_failures, &out};
     Lease lease(*this);
     dq::ReportBuilder builder(contract_, options.report);
     dq::Status status;
@@ -198,7 +221,7 @@ class PyContract {
 
   // `capsule`: an "arrow_array_stream" PyCapsule (the Arrow PyCapsule
   // interface). The stream is moved out of it and released here.
-  NativeReport validate_arrow_stream(py::capsule capsule, std::size_t max_samples, std::size_t max_failures) {
+  NativeReport validate_arrow_stream(py::capsule capsule, const RunOptions& run) {
     if (std::string_view(capsule.name() ? capsule.name() : "") != "arrow_array_stream") {
       throw py::type_error("expected an 'arrow_array_stream' capsule");
     }
@@ -207,12 +230,10 @@ class PyContract {
     ArrowArrayStream stream = *source;
     source->release = nullptr;  // ours now: the capsule's destructor must not release it
     NativeReport out;
-    dq::ReportOptions report_options;
-    report_options.max_samples_per_rule = max_samples;
     dq::ArrowOptions options;
-    options.on_reject = FailureSink{max_failures, &out};
+    options.on_reject = FailureSink{run.max_failures, &out};
     Lease lease(*this);
-    dq::ReportBuilder builder(contract_, report_options);
+    dq::ReportBuilder builder(contract_, run.report());
     dq::Status status;
     {
       py::gil_scoped_release release;
@@ -227,6 +248,7 @@ class PyContract {
   static NativeReport finish(const dq::Report& report, NativeReport out) {
     out.json = report.to_json(-1);
     out.text = report.to_text();
+    if (report.profile) out.profile = NativeProfile{report.profile};
     return out;
   }
 
@@ -293,11 +315,54 @@ PYBIND11_MODULE(_core, m) {
       .def_readonly("message", &Failure::message)
       .def_readonly("value", &Failure::value);
 
+  py::class_<NativeProfile>(m, "Profile")
+      .def_static("from_json",
+                  [](const std::string& text) {
+                    auto p = dq::Profile::from_json(text);
+                    if (!p.ok()) raise_status(p.status());
+                    return NativeProfile{std::make_shared<const dq::Profile>(std::move(*p))};
+                  })
+      .def("to_json", [](const NativeProfile& p, int indent) { return p.profile->to_json(indent); }, py::arg("indent") = -1)
+      .def_property_readonly("rows", [](const NativeProfile& p) { return p.profile->rows; })
+      .def_property_readonly("dataset", [](const NativeProfile& p) { return p.profile->dataset; })
+      .def_property_readonly("version", [](const NativeProfile& p) { return p.profile->version; })
+      .def("merge",
+           [](const NativeProfile& p, const std::vector<NativeProfile>& others) {
+             auto merged = std::make_shared<dq::Profile>(*p.profile);
+             dq::Status status;
+             {
+               py::gil_scoped_release release;
+               for (const NativeProfile& o : others) {
+                 status = merged->merge(*o.profile);
+                 if (!status.ok()) break;
+               }
+             }
+             if (!status.ok()) raise_status(status);
+             return NativeProfile{std::move(merged)};
+           })
+      .def("bins",
+           [](const NativeProfile& baseline, const NativeProfile& current, const std::string& field, int bins) {
+             const dq::FieldProfile* b = baseline.profile->field(field);
+             const dq::FieldProfile* c = current.profile->field(field);
+             if (b == nullptr || c == nullptr) throw py::key_error("no field '" + field + "' in the profile");
+             auto out = dq::drift_bins(*b, *c, bins);
+             if (!out.ok()) raise_status(out.status());
+             return py::make_tuple(out->labels, out->baseline, out->current);
+           });
+
+  py::class_<RunOptions>(m, "RunOptions")
+      .def(py::init<>())
+      .def_readwrite("max_samples", &RunOptions::max_samples)
+      .def_readwrite("max_failures", &RunOptions::max_failures)
+      .def_readwrite("profile", &RunOptions::profile)
+      .def_readwrite("baseline", &RunOptions::baseline);
+
   py::class_<NativeReport>(m, "NativeReport")
       .def_readonly("json", &NativeReport::json)
       .def_readonly("text", &NativeReport::text)
       .def_readonly("failures", &NativeReport::failures)
-      .def_readonly("failures_truncated", &NativeReport::failures_truncated);
+      .def_readonly("failures_truncated", &NativeReport::failures_truncated)
+      .def_readonly("profile", &NativeReport::profile);
 
   py::class_<PyContract>(m, "Contract")
       .def_static("load", &PyContract::load, py::arg("path"), py::arg("params"))
@@ -320,8 +385,8 @@ PYBIND11_MODULE(_core, m) {
       .def("validate_json", [](PyContract& c, const std::string& text) { return c.validate_json(text); })
       .def("validate_file", &PyContract::validate_file)
       .def("validate_ndjson_bytes",
-           [](PyContract& c, py::bytes data, std::size_t samples, std::size_t failures) {
-             return c.validate_ndjson_bytes(std::string_view(data), samples, failures);
+           [](PyContract& c, py::bytes data, const RunOptions& run) {
+             return c.validate_ndjson_bytes(std::string_view(data), run);
            })
       .def("validate_arrow_stream", &PyContract::validate_arrow_stream);
 }

@@ -1,0 +1,153 @@
+"""Profiles, drift and expectations through the Python package, on real data."""
+import csv
+import json
+
+import matplotlib
+import pandas as pd
+import pyarrow as pa
+import pytest
+
+import dq
+
+matplotlib.use("Agg")
+
+TAXI_MONTHS = ["2019-01", "2019-02", "2020-04"]
+
+
+def taxi_csv(root, month):
+    return root / f"examples/data/nyc_taxi/yellow_tripdata_sample_{month}.csv"
+
+
+@pytest.fixture
+def taxi(root):
+    return dq.load(root / "contracts/nyc_taxi.yaml")
+
+
+def comparable(profile):
+    """A profile's dict with the floating-point moments rounded (they merge
+    exactly only up to rounding); everything else must match exactly."""
+    d = profile.to_dict()
+    for f in d["fields"]:
+        for key in ("mean", "m2"):
+            if f.get(key) is not None:
+                f[key] = float(f"{f[key]:.9g}")
+    return d
+
+
+def csv_as_ndjson(path, contract_path):
+    """The CSV's rows as NDJSON, each cell written as CSV input types it: a
+    number where the contract wants a number, null when empty, else a string."""
+    import yaml
+
+    fields = yaml.safe_load(open(contract_path))["fields"]
+    lines = []
+    with open(path, newline="") as f:
+        for row in csv.DictReader(f):
+            record = {}
+            for key, text in row.items():
+                kind = fields[key]["type"]
+                if text == "":
+                    record[key] = None
+                elif kind in ("integer", "number"):
+                    record[key] = json.loads(text)
+                else:
+                    record[key] = text
+            lines.append(json.dumps(record))
+    return ("\n".join(lines) + "\n").encode()
+
+
+@pytest.mark.parametrize("month", TAXI_MONTHS)
+def test_record_and_columnar_engines_profile_the_same(root, taxi, month):
+    from_csv = taxi.profile(taxi_csv(root, month))  # columnar batches
+    from_pandas = taxi.profile(pd.read_csv(taxi_csv(root, month)))  # Arrow from pandas
+    from_json = taxi.profile(csv_as_ndjson(taxi_csv(root, month), root / "contracts/nyc_taxi.yaml"))  # record engine
+    assert from_csv.rows == 10_000
+    assert comparable(from_csv) == comparable(from_json)
+    assert comparable(from_csv) == comparable(from_pandas)
+
+
+def test_merged_partial_profiles_equal_the_whole(root, taxi):
+    df = pd.read_csv(taxi_csv(root, "2019-02"))
+    parts = [taxi.profile(pa.Table.from_pandas(df.iloc[i::3], preserve_index=False)) for i in range(3)]
+    whole = taxi.profile(df)
+    assert comparable(parts[0].merge(parts[1], parts[2])) == comparable(whole)
+    assert comparable(parts[2].merge(parts[0]).merge(parts[1])) == comparable(whole)
+
+
+def test_committed_baseline_is_the_profile_of_january_2019(root, taxi):
+    committed = dq.Profile.load(root / "contracts/baselines/nyc_taxi_2019-01.profile.json")
+    assert comparable(committed) == comparable(taxi.profile(taxi_csv(root, "2019-01")))
+
+
+def test_no_fail_level_drift_in_february_2019(root, taxi):
+    drift = taxi.drift(taxi_csv(root, "2019-02"), baseline=root / "contracts/baselines/nyc_taxi_2019-01.profile.json")
+    assert drift.ok
+    # The congestion surcharge started in February 2019: a warning, not a failure.
+    assert drift["congestion_surcharge"]["status"] == "warn"
+    assert {r["field"] for r in drift.results if r["status"] == "fail"} == set()
+
+
+def test_april_2020_drifts_where_a_human_would_look(root, taxi):
+    drift = taxi.drift(pd.read_csv(taxi_csv(root, "2020-04")),
+                       baseline=root / "contracts/baselines/nyc_taxi_2019-01.profile.json")
+    assert not drift.ok
+    failed = {r["field"] for r in drift.results if r["status"] == "fail"}
+    assert failed == {"pickup_location_id", "dropoff_location_id", "payment_type"}
+    # Cash share rose as card payments fell; the report names both.
+    movers = {m["bin"]: m for m in drift["payment_type"]["movers"]}
+    assert movers["2"]["current"] > movers["2"]["baseline"] + 0.09
+    assert movers["1"]["current"] < movers["1"]["baseline"] - 0.09
+    # Fewer shared rides: more single-passenger trips.
+    assert drift["passenger_count"]["status"] == "warn"
+    assert drift["passenger_count"]["movers"][0]["bin"] == "[0, 1]"
+
+
+def test_push_events_lose_payload_fields_as_schema_drift(root):
+    contract = dq.load(root / "contracts/github_push_events.yaml")
+    baseline = contract.profile(root / "examples/data/github_push/pre_2024-05-21.ndjson")
+    drift = contract.drift(root / "examples/data/github_push/post_2025-12-15.ndjson", baseline=baseline)
+    assert {r["field"] for r in drift.results if r["status"] == "fail"} == {
+        "payload.size", "payload.distinct_size", "payload.commits"}
+    assert drift["payload.ref"]["status"] == "ok"
+    same = contract.drift(root / "examples/data/github_push/pre_2024-05-21.ndjson", baseline=baseline)
+    assert same.ok
+
+
+def test_reports_carry_expectations_and_drift(root, taxi):
+    baseline = dq.Profile.load(root / "contracts/baselines/nyc_taxi_2019-01.profile.json")
+    report = taxi.validate_csv(taxi_csv(root, "2020-04"), baseline=baseline)
+    expectations = {e["id"]: e for e in report.expectations}
+    assert expectations["enough_trips"] == {"id": "enough_trips", "metric": "row_count", "field": "", "value": 10000.0,
+                                            "min": 1000.0, "max": None, "severity": "error", "ok": True}
+    assert expectations["typical_fare"]["ok"]
+    assert [d["status"] for d in report.drift].count("fail") == 3
+    assert report.profile.rows == 10_000
+    no_baseline = taxi.validate_csv(taxi_csv(root, "2020-04"))
+    assert {d["status"] for d in no_baseline.drift} == {"skipped"}
+
+
+def test_profile_plot_draws_baseline_and_current_bars(root, taxi):
+    baseline = dq.Profile.load(root / "contracts/baselines/nyc_taxi_2019-01.profile.json")
+    current = taxi.profile(taxi_csv(root, "2020-04"))
+    ax = baseline.plot("payment_type", current)
+    labels = [t.get_text() for t in ax.get_xticklabels()]
+    assert labels == ["1", "2", "[3, 4]"]
+    heights = [round(p.get_height(), 4) for p in ax.patches]
+    assert heights == [0.7134, 0.2814, 0.0052, 0.6047, 0.3762, 0.0191]
+    ax = baseline.plot("store_and_fwd_flag")  # categories, one profile
+    assert [t.get_text() for t in ax.get_xticklabels()] == ["N", "Y"]
+
+
+def test_a_broken_profile_is_a_data_error(tmp_path):
+    with pytest.raises(dq.DataError, match="not a dq profile"):
+        dq.Profile.from_json('{"rows": 1}')
+    with pytest.raises(dq.DqError):
+        dq.Profile.from_json("{")
+
+
+def test_profiles_of_different_contracts_do_not_merge(root, taxi):
+    push = dq.load(root / "contracts/github_push_events.yaml")
+    a = taxi.profile(taxi_csv(root, "2019-01"))
+    b = push.profile(root / "examples/data/github_push/pre_2024-05-21.ndjson")
+    with pytest.raises(dq.DqError, match="cannot merge"):
+        a.merge(b)
