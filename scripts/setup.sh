@@ -19,4 +19,4 @@ fi
 # reusing whatever the system Python already has.
 [ -x build/venv/bin/python3 ] || python3 -m venv --system-site-packages build/venv
 build/venv/bin/python3 -m pip install -q --disable-pip-version-check \
-  pytest jsonschema pyarrow pandas polars nbclient nbformat ipykernel matplotlib scikit-build-core pybind11
+  pytest jsonschema pyyaml pyarrow pandas polars nbclient nbformat ipykernel matplotlib scikit-build-core pybind11

@@ -151,3 +151,22 @@ def test_profiles_of_different_contracts_do_not_merge(root, taxi):
     b = push.profile(root / "examples/data/github_push/pre_2024-05-21.ndjson")
     with pytest.raises(dq.DqError, match="cannot merge"):
         a.merge(b)
+
+
+def test_profiles_and_reports_match_their_json_schemas(root, taxi):
+    import jsonschema
+
+    def check(document, name):
+        schema = json.loads((root / "schemas" / name).read_text())
+        jsonschema.Draft202012Validator.check_schema(schema)
+        jsonschema.validate(document, schema, cls=jsonschema.Draft202012Validator)
+
+    baseline = dq.Profile.load(root / "contracts/baselines/nyc_taxi_2019-01.profile.json")
+    check(baseline.to_dict(), "profile.schema.json")
+    push = dq.load(root / "contracts/github_push_events.yaml").profile(root / "examples/data/github_push/pre_2024-05-21.ndjson")
+    check(push.to_dict(), "profile.schema.json")
+    check(taxi.validate_csv(taxi_csv(root, "2020-04"), baseline=baseline).to_dict(), "report.schema.json")
+    with pytest.raises(jsonschema.ValidationError):
+        broken = baseline.to_dict()
+        broken["fields"][0]["count"] = -1
+        check(broken, "profile.schema.json")
