@@ -35,6 +35,8 @@ namespace dq {
 class ValueSketch {
  public:
   void add(double x, std::uint64_t n = 1);
+  // Adds n values whose minimum and maximum are lo and hi.
+  void add_all(const double* xs, std::size_t n, double lo, double hi);
   void merge(const ValueSketch& other);
   std::uint64_t count() const { return count_; }
   bool empty() const { return count_ == 0; }
@@ -79,6 +81,9 @@ class DistinctSketch {
  public:
   static constexpr int kPrecision = 12;
   void add_hash(std::uint64_t hash);
+  // The registers, for bulk updates after a first add_hash allocated them.
+  std::uint8_t* data() { return registers_.data(); }
+  static void update(std::uint8_t* registers, std::uint64_t hash);
   void merge(const DistinctSketch& other);
   double estimate() const;
   bool empty() const { return registers_.empty(); }
@@ -129,9 +134,18 @@ struct FieldProfile {
 
   // Adds one present value (the profile's own accumulation; engines use it).
   void add_number(double x);
+  // Adds `n` present numbers at once (the columnar engine's path): the same
+  // result as add_number on each, up to floating-point rounding of mean and m2.
+  void add_numbers(const double* xs, std::size_t n);
   void add_text(std::string_view text, std::size_t max_values, std::uint64_t hash);
+  // Parts of add_text, for engines that count values in bulk: the length of
+  // one more value (`first`: the field's first), and `n` more of a value.
+  void add_length(std::string_view text, bool first);
+  void count_value(std::string_view text, std::uint64_t n, std::size_t max_values);
   void add_time(std::int64_t t);
   void merge(const FieldProfile& other, std::size_t max_values);
+  // Adds another part's values, min, max, mean, m2 and lengths.
+  void merge_moments(const FieldProfile& other);
   // The `k` most frequent values, most frequent first (ties by value).
   std::vector<std::pair<std::string, std::uint64_t>> top_values(std::size_t k) const;
 };

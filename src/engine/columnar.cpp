@@ -10,6 +10,7 @@
 #include "dq/arrow.h"
 #include "engine/formats.h"
 #include "engine/walker.h"
+#include "profile/profiler.h"
 #include "report/report_access.h"
 
 namespace dq {
@@ -421,8 +422,9 @@ Status validate_arrow(Validator& validator, const ArrowSchema& schema, const Arr
   if (Status st = bind_columns(columns, program); !st.ok()) return st;
   Profiler* profiler = ReportAccess::profiler(report);
   ProfileScope profiling(validator, profiler);
-  // Screened rows skip the walk, so a profiled batch is walked whole.
-  const std::vector<std::uint8_t> valid = profiler ? std::vector<std::uint8_t>{} : Screen(columns, program).run();
+  const std::vector<std::uint8_t> valid = Screen(columns, program).run();
+  // Walked rows are profiled as they are walked; screened rows column at a time.
+  if (profiler != nullptr && !valid.empty()) profiler->add_screened(columns, valid);
   static const Verdict kValid;
   for (std::int64_t row = 0; row < columns.length; ++row) {
     const RecordPosition where{options.first_record + static_cast<std::uint64_t>(row), 0, 0};

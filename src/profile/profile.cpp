@@ -48,10 +48,12 @@ std::uint64_t hash_bytes(std::string_view bytes) {
   return fmix64(h);
 }
 
-std::uint64_t hash_number(double x) {
+[[gnu::always_inline]] inline std::uint64_t mix_number(double x) {
   if (x == 0) x = 0;  // -0 and 0 are one value
   return fmix64(std::bit_cast<std::uint64_t>(x) ^ 0x9e3779b97f4a7c15ULL);
 }
+
+std::uint64_t hash_number(double x) { return mix_number(x); }
 
 // ---- ValueSketch ---------------------------------------------------------
 
@@ -96,6 +98,33 @@ void ValueSketch::add(double x, std::uint64_t n) {
   } else {
     (x > 0 ? positive_ : negative_).add(key_of(magnitude), n);
   }
+}
+
+void ValueSketch::add_all(const double* xs, std::size_t n, double lo, double hi) {
+  // Size both stores for the chunk's range once; then each value is one
+  // increment (no range checks in the loop).
+  if (hi >= kZeroBelow) {
+    positive_.add(key_of(std::max(lo, kZeroBelow)), 0);
+    positive_.add(key_of(hi), 0);
+  }
+  if (lo <= -kZeroBelow) {
+    negative_.add(key_of(std::max(-hi, kZeroBelow)), 0);
+    negative_.add(key_of(-lo), 0);
+  }
+  std::uint64_t* pos = positive_.counts.data() - positive_.first;
+  std::uint64_t* neg = negative_.counts.data() - negative_.first;
+  std::uint64_t zeros = 0;
+  for (std::size_t i = 0; i < n; ++i) {
+    const double x = xs[i];
+    const double magnitude = std::fabs(x);
+    if (magnitude < kZeroBelow) {
+      ++zeros;
+    } else {
+      ++(x > 0 ? pos : neg)[key_of(magnitude)];
+    }
+  }
+  zero_ += zeros;
+  count_ += n;
 }
 
 void ValueSketch::merge(const ValueSketch& other) {
@@ -149,13 +178,26 @@ double ValueSketch::quantile(double q) const {
 
 // ---- DistinctSketch ------------------------------------------------------
 
+namespace {
+
+[[gnu::always_inline]] inline void hll_update(std::uint8_t* registers, std::uint64_t hash) {
+  constexpr int p = DistinctSketch::kPrecision;
+  const std::size_t index = hash >> (64 - p);
+  const std::uint64_t rest = hash << p;
+  const auto rank = static_cast<std::uint8_t>(rest == 0 ? 64 - p + 1 : std::countl_zero(rest) + 1);
+  if (rank > registers[index]) registers[index] = rank;
+}
+
+}  // namespace
+
+void DistinctSketch::update(std::uint8_t* registers, std::uint64_t hash) { hll_update(registers, hash); }
+
 void DistinctSketch::add_hash(std::uint64_t hash) {
   if (registers_.empty()) registers_.assign(std::size_t{1} << kPrecision, 0);
-  const std::size_t index = hash >> (64 - kPrecision);
-  const std::uint64_t rest = hash << kPrecision;
-  const auto rank = static_cast<std::uint8_t>(rest == 0 ? 64 - kPrecision + 1 : std::countl_zero(rest) + 1);
-  if (rank > registers_[index]) registers_[index] = rank;
+  hll_update(registers_.data(), hash);
 }
+
+
 
 void DistinctSketch::merge(const DistinctSketch& other) {
   if (other.registers_.empty()) return;
@@ -223,27 +265,58 @@ void FieldProfile::add_number(double x) {
   distinct.add_hash(hash_number(x));
 }
 
+void FieldProfile::add_numbers(const double* xs, std::size_t n) {
+  if (n == 0) return;
+  // Two passes over the chunk (no division per value), then Chan's merge.
+  double sum = 0, lo = xs[0], hi = xs[0];
+  for (std::size_t i = 0; i < n; ++i) {
+    sum += xs[i];
+    lo = std::min(lo, xs[i]);
+    hi = std::max(hi, xs[i]);
+  }
+  const double chunk_mean = sum / static_cast<double>(n);
+  double chunk_m2 = 0;
+  for (std::size_t i = 0; i < n; ++i) chunk_m2 += (xs[i] - chunk_mean) * (xs[i] - chunk_mean);
+  FieldProfile chunk;
+  chunk.values = n;
+  chunk.min = lo;
+  chunk.max = hi;
+  chunk.mean = chunk_mean;
+  chunk.m2 = chunk_m2;
+  merge_moments(chunk);
+  sketch.add_all(xs, n, lo, hi);
+  distinct.add_hash(hash_number(xs[0]));  // allocates the registers once
+  std::uint8_t* registers = distinct.data();
+  for (std::size_t i = 1; i < n; ++i) hll_update(registers, mix_number(xs[i]));
+}
+
 void FieldProfile::add_time(std::int64_t t) { add_moment(*this, static_cast<double>(t)); }
 
 void FieldProfile::add_text(std::string_view text, std::size_t max_values, std::uint64_t hash) {
   ++values;
   distinct.add_hash(hash);
-  if (type == "string") {
-    std::uint64_t length = 0;
-    for (char c : text) length += (static_cast<unsigned char>(c) & 0xC0) != 0x80;
-    if (values == 1 || length < min_length) min_length = length;
-    if (length > max_length) max_length = length;
-    total_length += length;
-  }
+  if (type == "string") add_length(text, values == 1);
+  count_value(text, 1, max_values);
+}
+
+void FieldProfile::add_length(std::string_view text, bool first) {
+  std::uint64_t length = 0;
+  for (char c : text) length += (static_cast<unsigned char>(c) & 0xC0) != 0x80;
+  if (first || length < min_length) min_length = length;
+  if (length > max_length) max_length = length;
+  total_length += length;
+}
+
+void FieldProfile::count_value(std::string_view text, std::uint64_t n, std::size_t max_values) {
   if (values_overflow) return;
   std::size_t cut = std::min<std::size_t>(text.size(), 128);
   while (cut > 0 && cut < text.size() && (static_cast<unsigned char>(text[cut]) & 0xC0) == 0x80) --cut;
   const std::string_view key = text.substr(0, cut);
   auto it = value_counts.find(key);
   if (it != value_counts.end()) {
-    ++it->second;
+    it->second += n;
   } else if (value_counts.size() < max_values) {
-    value_counts.emplace(std::string(key), 1);
+    value_counts.emplace(std::string(key), n);
   } else {
     // One value too many: the table could no longer be exact, so it goes.
     value_counts.clear();
@@ -251,28 +324,31 @@ void FieldProfile::add_text(std::string_view text, std::size_t max_values, std::
   }
 }
 
+void FieldProfile::merge_moments(const FieldProfile& o) {
+  if (o.values == 0) return;
+  if (values == 0) {
+    min = o.min, max = o.max, mean = o.mean, m2 = o.m2;
+    min_length = o.min_length;
+  } else {
+    // Chan et al.'s pairwise update of mean and squared deviations.
+    const double n = static_cast<double>(values), m = static_cast<double>(o.values);
+    const double delta = o.mean - mean;
+    mean += delta * m / (n + m);
+    m2 += o.m2 + delta * delta * n * m / (n + m);
+    min = std::min(min, o.min);
+    max = std::max(max, o.max);
+    min_length = std::min(min_length, o.min_length);
+  }
+  max_length = std::max(max_length, o.max_length);
+  total_length += o.total_length;
+  values += o.values;
+}
+
 void FieldProfile::merge(const FieldProfile& o, std::size_t max_values) {
   count += o.count;
   nulls += o.nulls;
   invalid += o.invalid;
-  if (o.values > 0) {
-    if (values == 0) {
-      min = o.min, max = o.max, mean = o.mean, m2 = o.m2;
-      min_length = o.min_length;
-    } else {
-      // Chan et al.'s pairwise update of mean and squared deviations.
-      const double n = static_cast<double>(values), m = static_cast<double>(o.values);
-      const double delta = o.mean - mean;
-      mean += delta * m / (n + m);
-      m2 += o.m2 + delta * delta * n * m / (n + m);
-      min = std::min(min, o.min);
-      max = std::max(max, o.max);
-      min_length = std::min(min_length, o.min_length);
-    }
-    max_length = std::max(max_length, o.max_length);
-    total_length += o.total_length;
-    values += o.values;
-  }
+  merge_moments(o);
   sketch.merge(o.sketch);
   distinct.merge(o.distinct);
   if (o.values_overflow) {

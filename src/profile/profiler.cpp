@@ -2,6 +2,9 @@
 
 #include <algorithm>
 
+#include <unordered_map>
+
+#include "engine/columns.h"
 #include "engine/walker.h"
 
 namespace dq {
@@ -126,6 +129,126 @@ void Profiler::add(const WalkState& state) {
     r.passed += x >= r.lo.d && x <= r.hi.d;
   }
   if (!violations.empty()) std::fill(mistyped_.begin(), mistyped_.end(), 0);
+}
+
+void Profiler::add_screened(const Column& batch, const std::vector<std::uint8_t>& screened) {
+  using K = Column::Kind;
+  const std::int64_t length = batch.length;
+  std::uint64_t rows = 0;
+  for (std::uint8_t s : screened) rows += s;
+  profile_.rows += rows;
+  std::vector<double> numbers;
+  for (std::size_t i = 0; i < program_.profiled.size(); ++i) {
+    const Program::ProfiledField& pf = program_.profiled[i];
+    if (pf.parent >= 0) continue;  // screened batches are flat: no object, no nested field
+    const Node* node = &program_.nodes[static_cast<std::size_t>(pf.node)];
+    const Column* col = nullptr;
+    for (const Column& c : batch.children) {
+      if (c.node == node) col = &c;
+    }
+    FieldProfile& f = profile_.fields[i];
+    f.count += rows;
+    if (col == nullptr) {
+      f.nulls += rows;
+      continue;
+    }
+    Exact* exact = nullptr;
+    for (Exact& e : exact_) {
+      if (e.field == static_cast<int>(i)) exact = &e;
+    }
+    const auto present = [&](std::int64_t r) { return screened[static_cast<std::size_t>(r)] && col->valid(r); };
+    if (col->kind == K::kInt || col->kind == K::kUint || col->kind == K::kDouble || col->kind == K::kFloat) {
+      numbers.resize(static_cast<std::size_t>(length));
+      std::size_t n = 0;
+      // One loop per layout: the gather is branch-light and vectorizes.
+      auto gather = [&](auto read) {
+        if (col->validity == nullptr) {
+          for (std::int64_t r = 0; r < length; ++r) {
+            numbers[n] = read(r);
+            n += screened[static_cast<std::size_t>(r)];
+          }
+          return;
+        }
+        for (std::int64_t r = 0; r < length; ++r) {
+          numbers[n] = read(r);
+          n += present(r);
+        }
+      };
+      const std::int64_t base = col->offset;
+      switch (col->kind) {
+        case K::kInt:
+          if (col->width == 8) gather([&](std::int64_t r) { return static_cast<double>(static_cast<const std::int64_t*>(col->values)[base + r]); });
+          else if (col->width == 4) gather([&](std::int64_t r) { return static_cast<double>(static_cast<const std::int32_t*>(col->values)[base + r]); });
+          else gather([&](std::int64_t r) { return static_cast<double>(col->int_at(r)); });
+          break;
+        case K::kUint: gather([&](std::int64_t r) { return static_cast<double>(col->uint_at(r)); }); break;
+        case K::kDouble: gather([&](std::int64_t r) { return static_cast<const double*>(col->values)[base + r]; }); break;
+        default: gather([&](std::int64_t r) { return static_cast<double>(static_cast<const float*>(col->values)[base + r]); }); break;
+      }
+      numbers.resize(n);
+      f.nulls += rows - numbers.size();
+      f.add_numbers(numbers.data(), numbers.size());
+      if (exact) {
+        exact->values += numbers.size();
+        for (double x : numbers) exact->hashes.insert(hash_number(x));
+      }
+      for (InRange& range : in_range_) {
+        if (range.field != static_cast<int>(i)) continue;
+        range.checked += numbers.size();
+        for (double x : numbers) range.passed += x >= range.lo.d && x <= range.hi.d;
+      }
+    } else if (col->is_string() || col->kind == K::kBool) {
+      // Values are counted in a hash table first (one std::map update per
+      // distinct value and batch, not per row).
+      struct Seen {
+        std::string_view text;
+        std::uint64_t count;
+      };
+      std::unordered_map<std::uint64_t, Seen> seen;
+      std::uint64_t present_rows = 0;
+      for (std::int64_t r = 0; r < length; ++r) {
+        if (!present(r)) continue;
+        ++present_rows;
+        std::string_view text;
+        std::uint64_t hash;
+        if (col->kind == K::kBool) {
+          const std::int64_t at = col->offset + r;
+          const bool b = (static_cast<const std::uint8_t*>(col->values)[at >> 3] >> (at & 7)) & 1;
+          text = b ? "true" : "false";
+          hash = b ? 1 : 2;
+        } else {
+          text = col->string_at(r);
+          hash = hash_bytes(text);
+          f.add_length(text, f.values == 0 && present_rows == 1);
+        }
+        f.distinct.add_hash(hash);
+        if (exact) exact->hashes.insert(hash);
+        if (f.values_overflow) continue;  // past max_values: no table to keep
+        if (seen.size() + f.value_counts.size() > options_.max_values) {
+          // More distinct values than a table may hold, whatever they are.
+          f.value_counts.clear();
+          f.values_overflow = true;
+          seen.clear();
+          continue;
+        }
+        auto [it, fresh] = seen.try_emplace(hash, Seen{text, 0});
+        if (!fresh && it->second.text != text) {
+          f.count_value(text, 1, options_.max_values);  // a hash collision: count directly
+        } else {
+          ++it->second.count;
+        }
+      }
+      f.values += present_rows;
+      f.nulls += rows - present_rows;
+      if (exact) exact->values += present_rows;
+      for (const auto& [hash, s] : seen) f.count_value(s.text, s.count, options_.max_values);
+    } else {
+      // Screening passes no other kind of column; count presence only.
+      for (std::int64_t r = 0; r < length; ++r) {
+        if (screened[static_cast<std::size_t>(r)]) ++(col->valid(r) ? f.values : f.nulls);
+      }
+    }
+  }
 }
 
 void Profiler::merge(const Profiler& other) {
