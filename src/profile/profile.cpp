@@ -435,9 +435,15 @@ bool unbase64(std::string_view text, std::vector<std::uint8_t>& out) {
   return true;
 }
 
+// Canonical: without the empty buckets a store may hold at either end.
 json store_json(const ValueSketch::Store& s) {
-  if (s.counts.empty()) return json::array();
-  return json::array({s.first, s.counts});
+  std::size_t begin = 0, end = s.counts.size();
+  while (begin < end && s.counts[begin] == 0) ++begin;
+  while (end > begin && s.counts[end - 1] == 0) --end;
+  if (begin == end) return json::array();
+  return json::array({s.first + static_cast<std::int64_t>(begin),
+                      std::vector<std::uint64_t>(s.counts.begin() + static_cast<std::ptrdiff_t>(begin),
+                                                 s.counts.begin() + static_cast<std::ptrdiff_t>(end))});
 }
 
 // A reading failure names the field and what is wrong.
