@@ -1101,6 +1101,7 @@ class Compiler {
     x.severity = m.severity;
     x.id = !m.name.empty() ? m.name : m.metric + ":" + m.method;
     const std::size_t open = m.metric.find('(');
+    x.name = m.metric.substr(0, open);
     if (open == std::string::npos) {
       if (!kDataset.count(m.metric) && !m.metric.empty()) {
         std::vector<std::string> names(kDataset.begin(), kDataset.end());
@@ -1114,7 +1115,8 @@ class Compiler {
                                  "null_rate, null_count, distinct_count, duplicate_count, mean, stddev, min, max, sum, drift)");
       } else {
         const std::string path = m.metric.substr(open + 1, m.metric.size() - open - 2);
-        if (profiled_field(path, m.span, "monitor") >= 0 && name == "drift") {
+        x.field = profiled_field(path, m.span, "monitor");
+        if (x.field >= 0 && name == "drift") {
           bool declared = false;
           for (const auto& d : program_->spec.drift ? program_->spec.drift->fields : std::vector<spec::DriftField>{}) {
             declared |= d.field == path;

@@ -169,6 +169,8 @@ struct Program {
   struct MonitorCheck {
     std::string id;      // the name, or "metric:method"
     std::string metric;  // "row_count", "null_rate(email)", "drift(amount)"
+    std::string name;    // the metric without its field: "null_rate"
+    int field = -1;      // index into `profiled` of the field in parentheses
     std::string method;
     std::map<std::string, double> settings;
     Severity severity = Severity::kError;

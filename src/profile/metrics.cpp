@@ -97,20 +97,14 @@ std::map<std::string, double> monitored_metrics(const Program& program, const Re
                                                 const Profiler* profiler, const std::vector<DriftResult>& drift) {
   std::map<std::string, double> out;
   for (const Program::MonitorCheck& m : program.monitors) {
-    const std::size_t open = m.metric.find('(');
-    if (open == std::string::npos) {
-      if (auto v = metric_value(m.metric, -1, 0.5, counts, profiler)) out[m.metric] = *v;
-      continue;
-    }
-    const std::string name = m.metric.substr(0, open);
-    const std::string path = m.metric.substr(open + 1, m.metric.size() - open - 2);
-    if (name == "drift") {
+    if (m.name == "drift") {
+      const std::string& path = program.nodes[static_cast<std::size_t>(program.profiled[static_cast<std::size_t>(m.field)].node)].schema_path;
       for (const DriftResult& d : drift) {
         if (d.field == path && d.status != "skipped") out[m.metric] = d.value;
       }
-      continue;
+    } else if (auto v = metric_value(m.name, m.field, 0.5, counts, profiler)) {
+      out[m.metric] = *v;
     }
-    if (auto v = metric_value(name, profiled_index(program, path), 0.5, counts, profiler)) out[m.metric] = *v;
   }
   return out;
 }
