@@ -8,4 +8,5 @@
 #include "dq/report.h"     // IWYU pragma: export
 #include "dq/status.h"     // IWYU pragma: export
 #include "dq/stream.h"     // IWYU pragma: export
+#include "dq/stream_gate.h"  // IWYU pragma: export
 #include "dq/validator.h"  // IWYU pragma: export
