@@ -9,6 +9,8 @@
     report.ok; report.to_dict(); report.failures
     profile = contract.profile(df)             # a dq.Profile; .merge(), .save(), .plot()
     contract.drift(df, baseline=profile)       # a dq.Drift: .ok, .results, .plot(field)
+    gate = contract.gate(window_messages=10_000)  # a dq.Gate for message consumers
+    gate.judge(message_bytes).decision         # "accept", "dead_letter" or "pause"
 
 A Contract is immutable and safe to share across threads; validation
 releases the GIL, so threads validate in parallel.
@@ -21,11 +23,13 @@ from typing import Any, Mapping, Optional, Union
 
 from . import _core
 from .errors import ContractError, DataError, Diagnostic, DqError
+from .gate import Gate, Judgement, Window
 from .profile import Drift, Profile
 from .report import Report
 
 __all__ = [
     "load", "loads", "Contract", "Report", "Verdict", "Violation", "Profile", "Drift",
+    "Gate", "Judgement", "Window",
     "ContractError", "DataError", "DqError", "Diagnostic",
 ]
 __version__ = "0.1.0"
@@ -72,6 +76,8 @@ class Contract:
     dataset = property(lambda self: self._native.dataset)
     version = property(lambda self: self._native.version)
     title = property(lambda self: self._native.title)
+    drift_baseline = property(lambda self: self._native.drift_baseline,
+                              doc="The contract's drift.baseline as written, relative to the contract file.")
     checks = property(lambda self: list(self._native.checks), doc="Every check id, as reports name them.")
     warnings = property(lambda self: list(self._native.warnings), doc="Warnings found while loading.")
 
@@ -124,6 +130,15 @@ class Contract:
             baseline = Profile.load(baseline)
         report = self._run(data, _kind(data), _options(5, 0, True, baseline))
         return Drift(report.to_dict()["drift"], baseline, Profile(report._native.profile))
+
+    def gate(self, **options: Any) -> Gate:
+        """A stream gate over this contract: ``judge(message_bytes)`` gives
+        accept / dead_letter / pause. Options: window_messages,
+        window_seconds, max_consecutive_failures (100), rate_window (1000),
+        max_failure_rate (0.5), open_seconds (10), baseline (a Profile),
+        history (a metric-history path), on_window (called with each closed
+        dq.Window), max_samples, max_reason_bytes (1024)."""
+        return Gate(self, **options)
 
     def _run(self, data: Any, kind: str, options: "_core.RunOptions") -> Report:
         if kind == "table":
