@@ -19,4 +19,12 @@ fi
 # reusing whatever the system Python already has.
 [ -x build/venv/bin/python3 ] || python3 -m venv --system-site-packages build/venv
 build/venv/bin/python3 -m pip install -q --disable-pip-version-check \
-  pytest jsonschema pyyaml pyarrow pandas polars nbclient nbformat ipykernel matplotlib scikit-build-core pybind11
+  pytest jsonschema pyyaml pyarrow pandas polars nbclient nbformat ipykernel matplotlib scikit-build-core pybind11 \
+  google-cloud-pubsub
+# Google's in-memory Pub/Sub server for the stream-gate tests (Go modules).
+GO=$(command -v go || echo /usr/local/go/bin/go)
+if [ -x "$GO" ]; then
+  (cd tests/pubsub_server && GOTOOLCHAIN=local GOFLAGS=-mod=readonly "$GO" build -o ../../build/pubsub_server/pubsub_server .)
+else
+  echo "warning: Go not found; the Pub/Sub tests need it to build tests/pubsub_server" >&2
+fi
