@@ -15,35 +15,14 @@
 #include <vector>
 
 #include "dq/dq.h"
+#include "flat_event.h"
 
 namespace {
 
-using Clock = std::chrono::steady_clock;
+using bench::make_event;
+using bench::make_event_of_size;
 
-std::string make_event(std::mt19937_64& rng, std::uint64_t n) {
-  static const char* kTypes[] = {"view", "click", "add_to_cart", "purchase", "refund"};
-  static const char* kCurrencies[] = {"USD", "EUR", "GBP", "JPY"};
-  static const char* kDevices[] = {"ios", "android", "web"};
-  static const char* kCountries[] = {"US", "DE", "FR", "GB", "JP", "BR", "IN"};
-  char buf[1024];
-  bool bad = rng() % 100 == 0;  // 1% of events break a rule
-  std::snprintf(
-      buf, sizeof buf,
-      R"({"event_id":"evt_%016llx","session_id":"%s-%06llu","user_id":%llu,"type":"%s","ts":"2026-%02d-%02dT%02d:%02d:%02d.%03dZ",)"
-      R"("amount":%.2f,"currency":"%s","quantity":%d,"country":"%s","device":"%s","app_version":"5.%d.%d",)"
-      R"("page":"/products/%llu/details","referrer":"https://www.example.com/search?q=item%llu","latency_ms":%.3f,)"
-      R"("is_test":%s,"retries":%d,"score":%.4f,"campaign":"spring_sale_%d","experiment":"exp-%d","locale":"en-US"})",
-      static_cast<unsigned long long>(rng()), bad ? "ab" : "ABC", static_cast<unsigned long long>(n % 1000000),
-      static_cast<unsigned long long>(1 + rng() % 10000000), kTypes[rng() % 5], 1 + static_cast<int>(rng() % 12),
-      1 + static_cast<int>(rng() % 28), static_cast<int>(rng() % 24), static_cast<int>(rng() % 60),
-      static_cast<int>(rng() % 60), static_cast<int>(rng() % 1000), static_cast<double>(rng() % 100000) / 100.0 + 0.01,
-      kCurrencies[rng() % 4], static_cast<int>(rng() % 20), kCountries[rng() % 7], kDevices[rng() % 3],
-      static_cast<int>(rng() % 20), static_cast<int>(rng() % 50), static_cast<unsigned long long>(rng() % 100000),
-      static_cast<unsigned long long>(rng() % 1000), static_cast<double>(rng() % 1000000) / 1000.0,
-      rng() % 50 ? "false" : "true", static_cast<int>(rng() % 4), static_cast<double>(rng() % 10000) / 10000.0,
-      static_cast<int>(rng() % 10), static_cast<int>(rng() % 100));
-  return buf;
-}
+using Clock = std::chrono::steady_clock;
 
 // Touches every value of a flat object the way a validator must: reads each
 // key and parses each value to its type.
@@ -177,9 +156,7 @@ int main(int argc, char** argv) {
   }
 
   // 3. Latency of one ~600-byte event, validated again and again.
-  std::string event = make_event(rng, 7);
-  std::size_t details = event.find("/details");
-  if (event.size() < 600) event.insert(details, std::string(600 - event.size(), 'x'));  // a longer page path
+  std::string event = make_event_of_size(rng, 7, 600);
   dq::Validator single(*contract);
   std::vector<double> per_record_ns;
   for (int batch = 0; batch < 2000; ++batch) {
