@@ -14,8 +14,11 @@
 
 #include "dq/arrow.h"
 #include "dq/dq.h"
+#include "measure.h"
 
 namespace {
+
+using bench::median;
 
 using Clock = std::chrono::steady_clock;
 
@@ -127,11 +130,6 @@ Batch make_batch(std::int64_t rows, std::uint64_t seed) {
   static const char* kCurrencies[] = {"USD", "EUR", "GBP", "JPY"};
   b.columns.push_back(text("currency", rows, rng, [](std::mt19937_64& r) { return std::string(kCurrencies[r() % 4]); }));
   return b;
-}
-
-double median(std::vector<double> v) {
-  std::sort(v.begin(), v.end());
-  return v[v.size() / 2];
 }
 
 }  // namespace

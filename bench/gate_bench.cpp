@@ -16,22 +16,15 @@
 #include <vector>
 
 #include "dq/dq.h"
+#include "measure.h"
 #include "flat_event.h"
 
 namespace {
 
+using bench::median;
+using bench::max_rss_kb;
+
 using Clock = std::chrono::steady_clock;
-
-double median(std::vector<double> v) {
-  std::sort(v.begin(), v.end());
-  return v[v.size() / 2];
-}
-
-long max_rss_kb() {
-  rusage usage{};
-  getrusage(RUSAGE_SELF, &usage);
-  return usage.ru_maxrss;
-}
 
 // The median seconds of `runs` calls of `pass`.
 double timed(int runs, const std::function<void()>& pass) {

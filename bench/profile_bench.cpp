@@ -15,15 +15,13 @@
 #include <vector>
 
 #include "dq/dq.h"
+#include "measure.h"
 
 namespace {
 
-using Clock = std::chrono::steady_clock;
+using bench::median;
 
-double median(std::vector<double> v) {
-  std::sort(v.begin(), v.end());
-  return v[v.size() / 2];
-}
+using Clock = std::chrono::steady_clock;
 
 dq::Report run(const dq::Contract& contract, std::string& data, bool profile) {
   dq::ReportOptions options;

@@ -15,9 +15,13 @@
 #include <vector>
 
 #include "dq/dq.h"
+#include "measure.h"
 #include "flat_event.h"
 
 namespace {
+
+using bench::median;
+using bench::max_rss_kb;
 
 using bench::make_event;
 using bench::make_event_of_size;
@@ -78,17 +82,6 @@ void for_each_line(const std::string& data, F&& f) {
     f(p, static_cast<std::size_t>(nl - p), static_cast<std::size_t>(end - p) + simdjson::SIMDJSON_PADDING);
     p = nl + 1;
   }
-}
-
-double median(std::vector<double> v) {
-  std::sort(v.begin(), v.end());
-  return v[v.size() / 2];
-}
-
-long max_rss_kb() {
-  rusage usage{};
-  getrusage(RUSAGE_SELF, &usage);
-  return usage.ru_maxrss;
 }
 
 }  // namespace

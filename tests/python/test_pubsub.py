@@ -345,3 +345,35 @@ def test_a_consumer_killed_mid_stream_and_restarted_loses_nothing(clients, tmp_p
     # The second consumer's windows reported every message it judged.
     windows = [json.loads(line) for line in reports.read_text().splitlines()]
     assert windows and all(set(w) >= {"window", "counts", "report"} for w in windows)
+
+
+def test_a_failing_handler_leaves_the_message_for_redelivery(clients):
+    publisher, subscriber = clients
+    topic, subscription = topic_with_subscription(clients, "flaky")
+    dead_topic, _ = topic_with_subscription(clients, "flaky-dead")
+    messages = [m for m in github_messages(200, corrupt_share=0) if m.kind == "valid"][:50]
+    publish(publisher, topic, messages)
+    attempts, sink, lock = collections.Counter(), [], threading.Lock()
+
+    def handler(message):
+        seq = int(message.attributes["seq"])
+        with lock:
+            attempts[seq] += 1
+            if seq % 5 == 0 and attempts[seq] == 1:
+                raise RuntimeError("the database is down")  # the first try of every fifth message
+            sink.append(seq)
+
+    callback = dq.pubsub.GateCallback(dq.load(CONTRACT).gate(), handler, publisher=publisher,
+                                      dead_letter_topic=dead_topic)
+    future = subscriber.subscribe(subscription, callback, await_callbacks_on_shutdown=True)
+    try:
+        wait_for(lambda: callback.counts["accepted"] >= len(messages), 60, "every message to be handled")
+    finally:
+        stop(future)
+    failing = {m.seq for m in messages if m.seq % 5 == 0}
+    assert sorted(sink) == sorted(m.seq for m in messages)
+    assert all(attempts[s] == 2 for s in failing)
+    counts = callback.counts
+    assert counts["handler_errors"] == len(failing)
+    assert counts["received"] == len(messages) + len(failing)
+    assert counts["received"] == sum(counts[o] for o in dq.pubsub.OUTCOMES)

@@ -75,32 +75,29 @@ class GateCallback:
         self._count("received")
         judgement = self.gate.judge(message.data, message.publish_time)
         if judgement.decision == ACCEPT:
-            try:
-                self.handler(message)
-            except Exception:  # the user's handler failed: leave the message for redelivery
-                log.exception("handler failed on message %s; nacked", message.message_id)
-                message.nack()
-                self._count("handler_errors")
-                return
-            message.ack()
-            self._count("accepted")
+            self._ack_after(message, lambda: self.handler(message), "accepted", "handler_errors")
         elif judgement.decision == DEAD_LETTER:
             attributes = dict(message.attributes)
             attributes.update(judgement.reasons)
-            try:
-                self.publisher.publish(self.dead_letter_topic, message.data,
-                                       **attributes).result(timeout=self.publish_timeout)
-            except Exception:
-                log.exception("could not dead-letter message %s; nacked", message.message_id)
-                message.nack()
-                self._count("publish_errors")
-                return
-            message.ack()
-            self._count("dead_lettered")
+            self._ack_after(message, lambda: self.publisher.publish(
+                self.dead_letter_topic, message.data, **attributes).result(timeout=self.publish_timeout),
+                "dead_lettered", "publish_errors")
         else:
             time.sleep(self.pause_backoff)
             message.nack()
             self._count("paused")
+
+    def _ack_after(self, message: Any, action: Callable[[], Any], outcome: str, failure: str) -> None:
+        """Acks when `action` succeeds; nacks (the message comes back) when it raises."""
+        try:
+            action()
+        except Exception:
+            log.exception("%s on message %s: nacked", failure, message.message_id)
+            message.nack()
+            self._count(failure)
+            return
+        message.ack()
+        self._count(outcome)
 
 
 # The runnable consumer ------------------------------------------------------
