@@ -58,6 +58,9 @@ struct MalformedSample {
 
 struct RecordCounts {
   std::uint64_t total = 0, valid = 0, invalid = 0, malformed = 0;
+  // Records holding a value recovered by a `coerce:` of the contract; a
+  // part of valid + invalid, not a bucket of its own.
+  std::uint64_t coerced = 0;
 };
 
 // A dataset-level expectation (or `unique: true`) over the whole report.

@@ -18,6 +18,7 @@ enum class StatusCode {
   kInvalidArgument,  // a parameter or option is wrong
   kIoError,          // a file could not be read or written
   kInvalidData,      // a batch that cannot be read at all: an inconsistent Arrow layout, a column that does not fit
+  kLimitExceeded,    // a documented budget ran out (the grader's per-entity state)
 };
 
 enum class Severity { kError, kWarn };

@@ -27,6 +27,7 @@ enum class InputFormat {
   kNdjson,     // one JSON document per line; blank lines are skipped
   kJsonArray,  // one top-level JSON array of records
   kCsv,        // RFC 4180 CSV with a header row (kAuto picks it for .csv files)
+  kRejects,    // a rejects file (reject_line): each record's raw bytes, validated again
 };
 
 // One record as read, with its verdict; for rejects files and callbacks.
@@ -34,6 +35,7 @@ struct RecordEvent {
   std::string_view raw;  // the record's bytes as they were in the input ("" for Arrow rows)
   RecordPosition where;
   const Verdict& verdict;
+  std::string_view csv_header = {};  // a CSV record's header line, so a reject can be read again
 };
 
 struct StreamOptions {
@@ -42,14 +44,17 @@ struct StreamOptions {
   std::string source_name;  // for messages; defaults to the path or "<stdin>"
   // Called for each record that is not valid (invalid or malformed).
   std::function<void(const RecordEvent&)> on_reject;
+  // Called for each valid record.
+  std::function<void(const RecordEvent&)> on_accept;
   // Called every `progress_every` records with the records and bytes read so far.
   std::function<void(std::uint64_t records, std::uint64_t bytes)> on_progress;
   std::uint64_t progress_every = 100000;
 };
 
 // One line of a rejects file: the record's raw bytes ("raw", a JSON string;
-// "raw_base64" instead when the bytes are not UTF-8) and why it was rejected,
-// so it can be audited and reprocessed. No trailing newline.
+// "raw_base64" instead when the bytes are not UTF-8), the CSV header line for
+// CSV rows ("csv_header"), and why it was rejected, so it can be audited and
+// reprocessed (InputFormat::kRejects reads such a file). No trailing newline.
 std::string reject_line(const RecordEvent& event, const std::string& source);
 
 // Validates every record of `path` ("-" is stdin). An unreadable file is an

@@ -36,6 +36,8 @@ struct Verdict {
   // Fields with a `mostly` tolerance that held a non-null value in this
   // record (indices private to the contract); reports count them.
   std::vector<std::uint32_t> observed;
+  // Values recovered by the contract's `coerce:` (each also a warning).
+  std::uint32_t coerced = 0;
 };
 
 class Validator {

@@ -119,6 +119,13 @@ struct Node {
 
   int slot = -1;          // capture this value for expressions
   int mostly_field = -1;  // index into Program::mostly_fields
+
+  // Opt-in coercions (`coerce:`): a recovered value is checked as if it had
+  // been written right, and reported through `coerce_check` (a warning).
+  bool coerce_numeric = false;               // "$1,250,000" -> 1250000
+  bool coerce_boolean = false;               // "true", "no", "1" -> a boolean
+  std::vector<std::string> coerce_layouts;   // other layouts of a timestamp or date
+  int coerce_check = -1;
 };
 
 struct CompiledRule {
@@ -176,8 +183,36 @@ struct Program {
     Severity severity = Severity::kError;
   };
   std::vector<MonitorCheck> monitors;
+  // The batch grader's section, compiled: measures over records, tiers over
+  // measures (a tier's paths name measures; ExprCode slots index them).
+  struct Measure {
+    enum class Kind : std::uint8_t { kCount, kSum, kMean, kMin, kMax, kDistinct };
+    std::string name;
+    Kind kind = Kind::kCount;
+    ExprCode arg;    // root -1: count()
+    ExprCode where;  // root -1: every record
+    EType type = EType::kInt;  // of the result
+  };
+  struct Grading {
+    struct Column {
+      std::string name;  // the field path
+      int slot = -1;
+    };
+    std::vector<Column> key;
+    ExprCode filter;  // root -1: every valid record
+    std::vector<Measure> measures;
+    struct Tier {
+      std::string name;
+      ExprCode when;  // root -1: the default tier
+      bool exported = true;
+    };
+    std::vector<Tier> tiers;
+    std::vector<Column> output;
+  };
+  std::optional<Grading> grading;
   int freshness_field = -1;                // index into `profiled`
   std::int64_t freshness_max_delay = 0;    // µs
+  std::vector<std::pair<std::string, std::string>> param_values;  // every param as used, in contract order
   std::deque<std::string> strings;  // storage for constant strings
   Limits limits;
   std::vector<Diagnostic> warnings;

@@ -4,7 +4,9 @@
 
 #include <simdjson.h>
 
+#include <charconv>
 #include <chrono>
+#include <cmath>
 #include <cstring>
 
 #include "dq/json.h"
@@ -57,6 +59,8 @@ const char* json_type_name(JsonType t) {
   return "?";
 }
 
+static bool is_ascii_space(char c) { return c == ' ' || c == '\t' || c == '\n' || c == '\r'; }
+
 bool json_number_grammar(std::string_view t) {
   std::size_t i = 0;
   auto digits = [&] {
@@ -80,6 +84,71 @@ bool json_number_grammar(std::string_view t) {
     if (!digits()) return false;
   }
   return i == t.size();
+}
+
+bool numeric_text(std::string_view t, Number& out) {
+  auto trim = [](std::string_view s) {
+    while (!s.empty() && is_ascii_space(s.front())) s.remove_prefix(1);
+    while (!s.empty() && is_ascii_space(s.back())) s.remove_suffix(1);
+    return s;
+  };
+  auto currency = [](std::string_view& s) {
+    for (std::string_view symbol : {"$", "\u20AC", "\u00A3"}) {
+      if (s.substr(0, symbol.size()) == symbol) {
+        s.remove_prefix(symbol.size());
+        return true;
+      }
+    }
+    return false;
+  };
+  t = trim(t);
+  bool negative = false;
+  bool had_currency = currency(t);
+  if (!t.empty() && (t.front() == '-' || t.front() == '+')) {
+    negative = t.front() == '-';
+    t.remove_prefix(1);
+  }
+  if (!had_currency) currency(t);
+  t = trim(t);
+  // Digits, with thousands separators grouping by three when there are any.
+  std::string clean = negative ? "-" : "";
+  std::size_t i = 0, group = 0;
+  bool separated = false;
+  while (i < t.size() && ((t[i] >= '0' && t[i] <= '9') || t[i] == ',')) {
+    if (t[i] == ',') {
+      if (i == 0 || (separated ? group != 3 : group > 3)) return false;
+      separated = true;
+      group = 0;
+    } else {
+      clean += t[i];
+      ++group;
+    }
+    ++i;
+  }
+  if (clean.size() == (negative ? 1u : 0u) || (separated && group != 3)) return false;
+  clean.append(t.substr(i));  // fraction and exponent, as JSON writes them
+  if (!json_number_grammar(clean)) return false;
+  const char* first = clean.data();
+  const char* last = first + clean.size();
+  if (clean.find_first_of(".eE") == std::string::npos) {
+    if (std::from_chars(first, last, out.i).ec == std::errc()) {
+      out.kind = Number::Kind::kInt;
+      return true;
+    }
+    out.kind = Number::Kind::kOutOfRange;
+    return true;
+  }
+  auto [end, ec] = std::from_chars(first, last, out.d);
+  out.kind = ec == std::errc() && end == last && std::isfinite(out.d) ? Number::Kind::kDouble : Number::Kind::kOutOfRange;
+  return true;
+}
+
+std::optional<bool> boolean_text(std::string_view t) {
+  std::string lower;
+  for (char c : t) lower += static_cast<char>(c >= 'A' && c <= 'Z' ? c - 'A' + 'a' : c);
+  if (lower == "true" || lower == "yes" || lower == "y" || lower == "1") return true;
+  if (lower == "false" || lower == "no" || lower == "n" || lower == "0") return false;
+  return std::nullopt;
 }
 
 const Verdict& finish_walk(WalkState& state, bool well_formed, std::size_t error_offset) {
@@ -497,6 +566,8 @@ WalkState& walk_state(Validator& validator) {
   state.reset(validator.contract().program());
   return state;
 }
+
+const WalkState& last_walk(Validator& validator) { return ValidatorAccess::impl(validator).state; }
 
 ProfileScope::ProfileScope(Validator& validator, Profiler* profiler)
     : state_(ValidatorAccess::impl(validator).state), previous_(state_.profiler) {

@@ -16,6 +16,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <tuple>
@@ -78,6 +79,7 @@ struct WalkState {
     verdict.error_offset = 0;
     verdict.violations.clear();
     verdict.observed.clear();
+    verdict.coerced = 0;
     slots.assign(static_cast<std::size_t>(p.slot_count), Value{});
     path.clear();
     seen.clear();
@@ -143,6 +145,11 @@ inline bool bound_ok(const Bound& b, const Value& v, bool lower) {
 }
 // JSON's number grammar: -?(0|[1-9][0-9]*)(\.[0-9]+)?([eE][+-]?[0-9]+)?
 bool json_number_grammar(std::string_view text);
+// A number written for people, for `coerce: [numeric_string]`: "1250",
+// " $1,250,000.50 ", "-€12", "1.5e3". Thousands separators must group by 3.
+bool numeric_text(std::string_view text, Number& out);
+// "true"/"false", "yes"/"no", "y"/"n", "1"/"0", any case: `coerce: [boolean_string]`.
+std::optional<bool> boolean_text(std::string_view text);
 const char* json_type_name(JsonType t);
 
 template <class A>
@@ -211,7 +218,7 @@ class Walker {
       } else if (n.type == spec::Type::kInteger || n.type == spec::Type::kNumber) {
         Number num;
         int got = a_.try_number(v, num);
-        if (got > 0) return number_checks(n, v, num);
+        if (got > 0) return number_checks(n, num, [&] { return std::string(a_.token(v)); });
         if (got < 0) return false;
       }
     }
@@ -231,12 +238,25 @@ class Walker {
         return string(n, v);
       case spec::Type::kInteger:
       case spec::Type::kNumber:
+        if (t == JsonType::kString && n.coerce_numeric) return coerce_number(n, v);
         if (t != JsonType::kNumber) return wrong_type(n, v, t);
         return number(n, v);
       case spec::Type::kBoolean: {
-        if (t != JsonType::kBool) return wrong_type(n, v, t);
         bool b;
-        if (!a_.get_bool(v, b)) return false;
+        if (t == JsonType::kString && n.coerce_boolean) {
+          std::string_view sv;
+          if (!a_.get_string(v, sv)) return false;
+          std::optional<bool> recovered = boolean_text(sv);
+          if (!recovered) {
+            s_.violate(n.type_check, json_quote(sv), "must be a boolean, not a string that reads as none");
+            return true;
+          }
+          coerced(n, json_quote(sv));
+          b = *recovered;
+        } else {
+          if (t != JsonType::kBool) return wrong_type(n, v, t);
+          if (!a_.get_bool(v, b)) return false;
+        }
         s_.last_scalar.kind = Value::Kind::kBool;
         s_.last_scalar.b = b;
         if (n.slot >= 0) s_.slots[n.slot] = s_.last_scalar;
@@ -418,10 +438,31 @@ class Walker {
 
   bool number(const Node& n, V& v) {
     Number num;
-    return a_.get_number(v, num) && number_checks(n, v, num);
+    return a_.get_number(v, num) && number_checks(n, num, [&] { return std::string(a_.token(v)); });
   }
 
-  bool number_checks(const Node& n, V& v, const Number& num) {
+  // A string in a number field, recovered by `coerce: [numeric_string]`.
+  bool coerce_number(const Node& n, V& v) {
+    std::string_view sv;
+    if (!a_.get_string(v, sv)) return false;
+    Number num;
+    if (!numeric_text(sv, num)) {
+      s_.violate(n.type_check, json_quote(sv),
+                 s_.program->check_messages[static_cast<std::size_t>(n.type_check)] + ", not a string that reads as one");
+      return true;
+    }
+    coerced(n, json_quote(sv));
+    return number_checks(n, num, [&] { return json_quote(sv); });
+  }
+
+  void coerced(const Node& n, std::string shown) {
+    ++s_.verdict.coerced;
+    s_.violate(n.coerce_check, std::move(shown));
+  }
+
+  // `shown` renders the value as written, only when a check fails.
+  template <class Render>
+  bool number_checks(const Node& n, const Number& num, Render&& shown) {
     // Built in place: a temporary Value copied as a whole stalls store forwarding.
     Value& value = s_.last_scalar;
     value.kind = Value::Kind::kAbsent;
@@ -436,7 +477,7 @@ class Walker {
         break;
       case Number::Kind::kDouble:
         if (!std::isfinite(num.d)) {
-          s_.violate(n.type_check, std::string(a_.token(v)),
+          s_.violate(n.type_check, shown(),
                      std::string("must be a finite ") + spec::type_name(n.type));
           return true;
         }
@@ -450,18 +491,18 @@ class Walker {
         }
         break;
       case Number::Kind::kOutOfRange:
-        s_.violate(n.type_check, std::string(a_.token(v)),
+        s_.violate(n.type_check, shown(),
                    std::string("is out of range for a 64-bit ") + spec::type_name(n.type));
         return true;
     }
     if (n.type == spec::Type::kInteger && value.kind != Value::Kind::kInt && num.kind != Number::Kind::kUint) {
       value.kind = Value::Kind::kAbsent;
-      s_.violate(n.type_check, std::string(a_.token(v)), "must be an integer, not a fraction");
+      s_.violate(n.type_check, shown(), "must be an integer, not a fraction");
       return true;
     }
     if (n.slot >= 0) s_.slots[n.slot] = value;
     if (n.lo.set || n.hi.set || n.enum_check >= 0) {
-      ordered_checks(n, value, [&] { return std::string(a_.token(v)); });
+      ordered_checks(n, value, shown);
     }
     return true;
   }
@@ -498,6 +539,12 @@ class Walker {
       } else {
         parsed = in.layout.empty() ? parse_rfc3339(sv, in.default_offset)
                                    : parse_with_layout(sv, in.layout, in.default_offset);
+      }
+      for (std::size_t k = 0; !parsed && k < n.coerce_layouts.size(); ++k) {
+        if (auto micros = parse_with_layout(sv, n.coerce_layouts[k], in.default_offset)) {
+          parsed = n.type == spec::Type::kDate ? static_cast<std::int64_t>(std::floor(*micros / 86400e6)) : *micros;
+          coerced(n, json_quote(sv));
+        }
       }
       if (!parsed) {
         std::string expected = !in.layout.empty() ? "must match the layout '" + in.layout + "'"
@@ -635,6 +682,8 @@ const Verdict& finish_walk(WalkState& state, bool well_formed, std::size_t error
 // The scratch of a Validator, reset for a new record: the columnar engine
 // walks with the same state as the record engine.
 WalkState& walk_state(Validator& validator);
+// The scratch as the last record left it: its verdict and captured values.
+const WalkState& last_walk(Validator& validator);
 
 // While alive, every record `validator` reads whole is also added to
 // `profiler` (when not null), in the same pass as its validation.

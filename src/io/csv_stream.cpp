@@ -21,8 +21,9 @@ int no_space(unsigned char) { return 0; }  // RFC 4180: spaces belong to the fie
 
 class CsvValidator {
  public:
-  CsvValidator(Validator& validator, std::FILE* file, const StreamOptions& options, ReportBuilder& report)
-      : validator_(validator), file_(file), options_(options), report_(report),
+  CsvValidator(Validator& validator, std::FILE* file, const StreamOptions& options, ReportBuilder& report,
+               const std::vector<RecordPosition>* positions)
+      : validator_(validator), file_(file), options_(options), report_(report), given_positions_(positions),
         limit_(validator.contract().limits().max_record_bytes) {
     reset_parser();
   }
@@ -98,9 +99,9 @@ class CsvValidator {
       verdict.ok = false;
       verdict.malformed = true;
       verdict.error = std::move(why);
-      const RecordPosition where{++records_, row_line_, row_offset_};
+      const RecordPosition where = position(++records_, row_line_, row_offset_);
       report_.add(verdict, where);
-      if (options_.on_reject) options_.on_reject(RecordEvent{trimmed(raw_), where, verdict});
+      if (options_.on_reject) options_.on_reject(RecordEvent{trimmed(raw_), where, verdict, header_line_});
     } else if (status_.ok()) {
       status_ = Status(StatusCode::kInvalidData, options_.source_name + ":" + std::to_string(row_line_) +
                                                      ": the CSV header is malformed: " + why);
@@ -115,6 +116,12 @@ class CsvValidator {
       row_line_ = line_ + 1;
       row_offset_ = offset_;
     }
+  }
+
+  // Where the n-th record is: as read, or as the caller says (a rejects file).
+  RecordPosition position(std::uint64_t n, std::uint64_t line, std::uint64_t offset) const {
+    if (given_positions_ && n - 1 < given_positions_->size()) return (*given_positions_)[n - 1];
+    return {n, line, offset};
   }
 
   static std::string_view trimmed(std::string_view raw) {
@@ -136,6 +143,7 @@ class CsvValidator {
   void row() {
     if (!header_done_) {
       header_done_ = true;
+      header_line_ = std::string(trimmed(raw_));
       for (auto& f : fields_) header_.push_back(f.value_or(""));
       start_batch();
       fields_.clear();
@@ -159,7 +167,7 @@ class CsvValidator {
     }
     fields_.clear();
     raws_.emplace_back(trimmed(raw_));
-    positions_.push_back({++records_, row_line_, row_offset_});
+    positions_.push_back(position(++records_, row_line_, row_offset_));
     if (positions_.size() == kBatchRows) flush();
   }
 
@@ -214,9 +222,9 @@ class CsvValidator {
         options_.on_progress(where.record, where.offset);
       }
       report_.add(verdict, where);
-      if (!verdict.ok && options_.on_reject) {
-        options_.on_reject(RecordEvent{raws_[static_cast<std::size_t>(row)], where, verdict});
-      }
+      const RecordEvent event{raws_[static_cast<std::size_t>(row)], where, verdict, header_line_};
+      if (!verdict.ok && options_.on_reject) options_.on_reject(event);
+      if (verdict.ok && options_.on_accept) options_.on_accept(event);
     }
     start_batch();
   }
@@ -225,6 +233,7 @@ class CsvValidator {
   std::FILE* file_;
   const StreamOptions& options_;
   ReportBuilder& report_;
+  const std::vector<RecordPosition>* given_positions_;
   std::size_t limit_;
   Status status_;
 
@@ -239,6 +248,7 @@ class CsvValidator {
 
   bool header_done_ = false;
   std::vector<std::string> header_;
+  std::string header_line_;
   std::vector<Cells> columns_;
   std::vector<RecordPosition> positions_;
   std::vector<std::string> raws_;
@@ -246,8 +256,9 @@ class CsvValidator {
 
 }  // namespace
 
-Status validate_csv(Validator& validator, std::FILE* file, const StreamOptions& options, ReportBuilder& report) {
-  return CsvValidator(validator, file, options, report).run();
+Status validate_csv(Validator& validator, std::FILE* file, const StreamOptions& options, ReportBuilder& report,
+                    const std::vector<RecordPosition>* positions) {
+  return CsvValidator(validator, file, options, report, positions).run();
 }
 
 }  // namespace dq

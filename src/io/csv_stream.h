@@ -3,11 +3,15 @@
 #pragma once
 
 #include <cstdio>
+#include <vector>
 
 #include "dq/stream.h"
 
 namespace dq {
 
-Status validate_csv(Validator& validator, std::FILE* file, const StreamOptions& options, ReportBuilder& report);
+// `positions`, when given, are the records' positions to report instead of
+// the ones read (rows of a rejects file keep their line in that file).
+Status validate_csv(Validator& validator, std::FILE* file, const StreamOptions& options, ReportBuilder& report,
+                    const std::vector<RecordPosition>* positions = nullptr);
 
 }  // namespace dq

@@ -8,6 +8,7 @@
 #include "dq/stream.h"
 #include "engine/walker.h"
 #include "io/csv_stream.h"
+#include "io/rejects_stream.h"
 #include "report/report_access.h"
 
 #include <simdjson.h>
@@ -100,6 +101,7 @@ class StreamValidator {
     }
     report_.add(verdict, where);
     if (!verdict.ok && options_.on_reject) options_.on_reject(RecordEvent{raw, where, verdict});
+    if (verdict.ok && options_.on_accept) options_.on_accept(RecordEvent{raw, where, verdict});
   }
 
   void emit_malformed(std::string_view raw, std::string why, std::uint64_t line, std::uint64_t offset) {
@@ -288,6 +290,7 @@ std::string reject_line(const RecordEvent& event, const std::string& source) {
   line["record"] = event.where.record;
   line["line"] = event.where.line;
   line["offset"] = event.where.offset;
+  if (!event.csv_header.empty()) line["csv_header"] = std::string(event.csv_header);
   if (simdjson::validate_utf8(event.raw.data(), event.raw.size())) {
     line["raw"] = std::string(event.raw);
   } else {
@@ -322,6 +325,7 @@ std::string reject_line(const RecordEvent& event, const std::string& source) {
 
 Status validate_stream(Validator& validator, std::FILE* file, const StreamOptions& options, ReportBuilder& report) {
   ProfileScope profiling(validator, ReportAccess::profiler(report));
+  if (options.format == InputFormat::kRejects) return validate_rejects(validator, file, options, report);
   if (options.format == InputFormat::kCsv ||
       (options.format == InputFormat::kAuto && ends_with_extension(options.source_name) == ".csv")) {
     return validate_csv(validator, file, options, report);

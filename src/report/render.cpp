@@ -70,7 +70,8 @@ std::string Report::to_json(int indent) const {
   out["records"] = {{"total", records.total},
                     {"valid", records.valid},
                     {"invalid", records.invalid},
-                    {"malformed", records.malformed}};
+                    {"malformed", records.malformed},
+                    {"coerced", records.coerced}};
   json rules_json = json::array();
   for (const RuleSummary& r : rules) {
     json samples = json::array();
@@ -133,7 +134,8 @@ std::string Report::to_text() const {
   std::string out;
   out += std::string(ok ? "PASSED" : "FAILED") + "  " + dataset + " " + version + "\n";
   out += "records: " + std::to_string(records.total) + " total, " + std::to_string(records.valid) + " valid, " +
-         std::to_string(records.invalid) + " invalid, " + std::to_string(records.malformed) + " malformed\n";
+         std::to_string(records.invalid) + " invalid, " + std::to_string(records.malformed) + " malformed" +
+         (records.coerced > 0 ? ", " + std::to_string(records.coerced) + " with coerced values" : std::string()) + "\n";
   if (!rules.empty()) out += "\nfailed checks (records failing, of " + std::to_string(records.total) + "):\n";
   for (const RuleSummary& r : rules) {
     out += "  " + std::string(r.ok ? (r.severity == Severity::kWarn ? "warn " : "ok   ") : "FAIL ") + r.id + "  " +

@@ -61,6 +61,7 @@ void ReportBuilder::add(const Verdict& verdict, const RecordPosition& where) {
     return;
   }
   ++(verdict.ok ? r.counts.valid : r.counts.invalid);
+  if (verdict.coerced > 0) ++r.counts.coerced;
   const auto& mostly_fields = r.contract.program().mostly_fields;
   for (std::uint32_t field : verdict.observed) {
     for (int check : mostly_fields[field]) {
@@ -87,6 +88,7 @@ void ReportBuilder::merge(const ReportBuilder& other) {
   r.counts.valid += o.counts.valid;
   r.counts.invalid += o.counts.invalid;
   r.counts.malformed += o.counts.malformed;
+  r.counts.coerced += o.counts.coerced;
   for (std::size_t i = 0; i < r.checks.size() && i < o.checks.size(); ++i) {
     r.checks[i].failed += o.checks[i].failed;
     r.checks[i].checked += o.checks[i].checked;

@@ -298,7 +298,7 @@ class Loader {
                  "min_length", "max_length", "min_items", "max_items", "unique_items", "unique",
                  "pattern", "format", "unit", "timezone", "enum", "severity", "mostly",
                  "description", "pii", "classification", "additional_fields", "fields", "items",
-                 "title", "examples", "tags"});
+                 "title", "examples", "tags", "coerce"});
     if (!m.valid()) return;
     if (auto t = m.choice("type", kTypes)) {
       f.type = parse_type(*t);
@@ -341,6 +341,7 @@ class Loader {
     f.mostly = m.scalar("mostly");
     f.description = m.text("description");
     f.pii = m.boolean("pii").value_or(false);
+    f.coerce = scalar_list(m.get("coerce"), "'coerce' of field '" + f.name + "'");
     if (m.choice("classification", kClassifications)) f.classification = m.scalar("classification");
     if (auto s = m.choice("additional_fields", kAdditional)) f.additional_fields = parse_additional(*s);
     if (YAML::Node sub = m.get("fields"); sub.IsDefined()) {
@@ -521,9 +522,29 @@ class Loader {
     c.sla = std::move(sla);
   }
 
+  // A scalar or a list of scalars.
+  std::vector<Scalar> scalar_list(const YAML::Node& node, const std::string& what) {
+    std::vector<Scalar> out;
+    if (!node.IsDefined()) return out;
+    if (node.IsScalar()) {
+      out.push_back(MapReader::to_scalar(node));
+    } else if (node.IsSequence()) {
+      for (const auto& item : node) {
+        if (item.IsScalar()) {
+          out.push_back(MapReader::to_scalar(item));
+        } else {
+          diags_.error(span_of(item), what + " lists scalars only");
+        }
+      }
+    } else {
+      diags_.error(span_of(node), what + " must be a value or a list of values");
+    }
+    return out;
+  }
+
   void load_grading(const YAML::Node& node, Contract& c) {
     if (!node.IsDefined()) return;
-    MapReader m(diags_, node, "grading", {"key", "filter", "measures", "tiers", "output"});
+    MapReader m(diags_, node, "grading", {"key", "filter", "measures", "tiers", "output", "export"});
     if (!m.valid()) return;
     Grading g;
     g.span = span_of(node);
@@ -535,6 +556,8 @@ class Loader {
       diags_.error(g.span, "grading needs a 'key' (a field path or a list of them)");
     }
     g.filter = m.scalar("filter");
+    g.output = scalar_list(m.get("output"), "grading 'output'");
+    g.export_tiers = scalar_list(m.get("export"), "grading 'export'");
     if (YAML::Node measures = m.get("measures"); measures.IsMap()) {
       for (auto it = measures.begin(); it != measures.end(); ++it) {
         if (it->second.IsScalar()) {

@@ -53,6 +53,10 @@ struct Field {
   bool pii = false;
   std::optional<Scalar> classification;
   std::optional<AdditionalFields> additional_fields;  // objects; inherits when unset
+  // Opt-in recoveries of malformed values: "numeric_string" (numbers and
+  // integers), "boolean_string" (booleans), or a strftime layout (timestamps
+  // and dates). Each recovered value is reported as coerced.
+  std::vector<Scalar> coerce;
   std::vector<Field> fields;  // type object
   std::vector<Field> items;   // type array: exactly one element when set
 };
@@ -121,6 +125,8 @@ struct Grading {
     Span span;
   };
   std::vector<Tier> tiers;
+  std::vector<Scalar> output;        // extra columns: field paths
+  std::vector<Scalar> export_tiers;  // tier names, or one $param holding a comma-separated list
   Span span;
 };
 

@@ -63,7 +63,7 @@ def test_validate_real_github_events():
     result = dq("validate", "-c", GITHUB, GITHUB_DATA, "--format", "json")
     assert result.returncode == 1  # one push brings no new commits
     report = json.loads(result.stdout)
-    assert report["records"] == {"total": 30, "valid": 29, "invalid": 1, "malformed": 0}
+    assert report["records"] == {"total": 30, "valid": 29, "invalid": 1, "malformed": 0, "coerced": 0}
     failed = {rule["id"]: rule for rule in report["rules"]}
     assert failed["rules.push_brings_new_commits"]["failed"] == 1
     assert failed["rules.push_brings_new_commits"]["samples"][0]["line"] == 225
@@ -75,7 +75,7 @@ def test_validate_real_tweets():
     result = dq("validate", "-c", TWEETS, TWEETS_DATA, "--format", "json")
     assert result.returncode == 1
     report = json.loads(result.stdout)
-    assert report["records"] == {"total": 100, "valid": 96, "invalid": 4, "malformed": 0}
+    assert report["records"] == {"total": 100, "valid": 96, "invalid": 4, "malformed": 0, "coerced": 0}
     lang = next(rule for rule in report["rules"] if rule["id"] == "lang.enum")
     assert lang["failed"] == 4
     assert lang["samples"][0]["value"] == '"zh"'
@@ -110,7 +110,7 @@ def test_counts_reconcile_over_several_inputs_and_stdin(tmp_path):
     result = dq("validate", "-c", contract, a, b, "-", "--format", "json", stdin=b'{"id": "o5"}\n')
     report = json.loads(result.stdout)
     r = report["records"]
-    assert r == {"total": 6, "valid": 3, "invalid": 2, "malformed": 1}
+    assert r == {"total": 6, "valid": 3, "invalid": 2, "malformed": 1, "coerced": 0}
     assert report["malformed"][0]["line"] == 3
 
 
@@ -164,7 +164,7 @@ def test_validates_a_csv_file_with_cells_typed_by_the_contract(tmp_path):
     result = dq("validate", "-c", ROOT / "contracts/nyc_taxi.yaml", taxi, "--format", "json")
     assert result.returncode == 1
     report = json.loads(result.stdout)
-    assert report["records"] == {"total": 10000, "valid": 8843, "invalid": 1157, "malformed": 0}
+    assert report["records"] == {"total": 10000, "valid": 8843, "invalid": 1157, "malformed": 0, "coerced": 0}
     bad = write(tmp_path, "bad.txt", "id,amount\no1,12\no2\n")
     result = dq("validate", "-c", write(tmp_path, "c.yaml", CONTRACT), bad, "--input-format", "csv", "--format", "json")
     report = json.loads(result.stdout)

@@ -108,7 +108,7 @@ def test_pandas_pyarrow_and_polars_give_the_same_report(orders, kind):
     report = orders.validate_table(frames()[kind])
     expected = orders.validate_table(frames()["pyarrow"]).to_dict()
     assert report.to_dict() == expected
-    assert report.records == {"total": 4, "valid": 1, "invalid": 3, "malformed": 0}
+    assert report.records == {"total": 4, "valid": 1, "invalid": 3, "malformed": 0, "coerced": 0}
     assert [r["id"] for r in report.rules] == ["order_id.required", "order_id.pattern", "amount.min", "status.enum"]
 
 

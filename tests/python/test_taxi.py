@@ -14,7 +14,7 @@ def test_taxi_months_agree_across_readers(root, month, invalid):
     reports = [contract.validate_csv(path), contract.validate_table(pd.read_csv(path)),
                contract.validate_table(pl.read_csv(path))]
     for report in reports:
-        assert report.records == {"total": 10000, "valid": 10000 - invalid, "invalid": invalid, "malformed": 0}
+        assert report.records == {"total": 10000, "valid": 10000 - invalid, "invalid": invalid, "malformed": 0, "coerced": 0}
     failed = [[(r["id"], r["failed"]) for r in report.rules] for report in reports]
     assert failed[0] == failed[1] == failed[2]
 

@@ -123,7 +123,7 @@ fields:
   email: {type: string}
   amount: {type: number}
   created_at: {type: timestamp}
-  customer: {type: object, fields: {id: {type: string}}}
+  customer: {type: object, required: true, fields: {id: {type: string, required: true}}}
 expectations:
   - {name: enough_rows, metric: row_count, min: 1000}
   - {name: typical_amount, field: amount, metric: mean, between: [10, 500]}
