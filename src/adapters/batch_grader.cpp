@@ -161,9 +161,17 @@ class HashSet64 {
 
 // One measure's running state for one entity.
 struct Accumulator {
-  std::int64_t i = 0;  // count(); sum of integers; min/max of integers, timestamps, dates
+  std::int64_t i = 0;  // sum of integers; min/max of integers, timestamps, dates
   double d = 0;        // sum and mean of numbers; min/max of numbers
+  double carry = 0;    // what `d` lost to rounding (Neumaier): sums of cents stay exact in cents
   std::int64_t n = 0;  // values seen
+
+  void add(double x) {
+    const double t = d + x;
+    carry += std::fabs(d) >= std::fabs(x) ? (d - t) + x : (x - t) + d;
+    d = t;
+  }
+  double sum() const { return d + carry; }
 };
 
 // What one more entity costs besides its key: the map node, the key's
@@ -312,10 +320,10 @@ struct BatchGrader::Impl {
                                                                    std::to_string(event.where.record) + " of " + inputs.back().path)};
             }
           } else {
-            a.d += v.as_double();
+            a.add(v.as_double());
           }
           break;
-        case MK::kMean: a.d += v.as_double(); break;
+        case MK::kMean: a.add(v.as_double()); break;
         case MK::kMin:
         case MK::kMax: {
           const bool as_double = m.type == EType::kNumber;
@@ -359,10 +367,10 @@ struct BatchGrader::Impl {
         break;
       case MK::kSum:  // the sum of nothing is 0
         if (m.type == EType::kInt) v.kind = Kind::kInt, v.i = a.i;
-        else v.kind = Kind::kNumber, v.d = a.d;
+        else v.kind = Kind::kNumber, v.d = a.sum();
         break;
       case MK::kMean:
-        if (a.n > 0) v.kind = Kind::kNumber, v.d = a.d / static_cast<double>(a.n);
+        if (a.n > 0) v.kind = Kind::kNumber, v.d = a.sum() / static_cast<double>(a.n);
         break;
       case MK::kMin:
       case MK::kMax:

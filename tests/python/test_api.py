@@ -78,7 +78,7 @@ def test_validate_ndjson_from_a_path_or_bytes(orders, tmp_path):
     path = tmp_path / "orders.ndjson"
     path.write_bytes(data)
     for report in (orders.validate_ndjson(path), orders.validate_ndjson(data)):
-        assert report.records == {"total": 3, "valid": 1, "invalid": 1, "malformed": 1}
+        assert report.records == {"total": 3, "valid": 1, "invalid": 1, "malformed": 1, "coerced": 0}
         assert not report.ok
         assert report.rules[0]["id"] == "status.enum"
         assert report.to_dict()["malformed"][0]["line"] == 3
@@ -91,7 +91,7 @@ def test_validate_csv_types_cells_by_the_contract(orders, tmp_path):
     path = tmp_path / "orders.csv"
     path.write_text("order_id,amount,status\nord_1,12.5,new\nord_2,abc,paid\nord_3,1\n")
     report = orders.validate_csv(path)
-    assert report.records == {"total": 3, "valid": 1, "invalid": 1, "malformed": 1}
+    assert report.records == {"total": 3, "valid": 1, "invalid": 1, "malformed": 1, "coerced": 0}
     assert report.rules[0]["samples"][0]["message"] == "must be a number, not a string"
 
 
