@@ -188,8 +188,12 @@ void write_csv_cell(std::string& out, const GradeCell& c) {
     case GradeCell::Kind::kBool: out += c.b ? "true" : "false"; return;
     case GradeCell::Kind::kInt: out += std::to_string(c.i); return;
     case GradeCell::Kind::kNumber: {
-      char buf[32];
-      auto [end, ec] = std::to_chars(buf, buf + sizeof buf, c.d);
+      // Plain decimals for spreadsheets ("2000000", not "2e+06"), shortest round trip.
+      char buf[64];
+      const double magnitude = std::fabs(c.d);
+      const bool plain = magnitude == 0 || (magnitude >= 1e-6 && magnitude < 1e15);
+      auto [end, ec] = plain ? std::to_chars(buf, buf + sizeof buf, c.d, std::chars_format::fixed)
+                             : std::to_chars(buf, buf + sizeof buf, c.d);
       out.append(buf, end);
       return;
     }
