@@ -11,6 +11,8 @@
     contract.drift(df, baseline=profile)       # a dq.Drift: .ok, .results, .plot(field)
     gate = contract.gate(window_messages=10_000)  # a dq.Gate for message consumers
     gate.judge(message_bytes).decision         # "accept", "dead_letter" or "pause"
+    run = contract.grade(["sales.csv"], rejects="rejects.ndjson")  # a dq.GradeRun
+    run.table; run.tiers; run.summary["rows"]
 
 A Contract is immutable and safe to share across threads; validation
 releases the GIL, so threads validate in parallel.
@@ -24,12 +26,13 @@ from typing import Any, Mapping, Optional, Union
 from . import _core
 from .errors import ContractError, DataError, Diagnostic, DqError
 from .gate import Gate, Judgement, Window
+from .grade import GradeRun
 from .profile import Drift, Profile
 from .report import Report
 
 __all__ = [
     "load", "loads", "Contract", "Report", "Verdict", "Violation", "Profile", "Drift",
-    "Gate", "Judgement", "Window",
+    "Gate", "Judgement", "Window", "GradeRun",
     "ContractError", "DataError", "DqError", "Diagnostic",
 ]
 __version__ = "0.1.0"
@@ -139,6 +142,22 @@ class Contract:
         history (a metric-history path), on_window (called with each closed
         dq.Window), max_samples, max_reason_bytes (1024)."""
         return Gate(self, **options)
+
+    def grade(self, paths: Union[PathLike, "list[PathLike]"], *, output: Optional[PathLike] = None,
+              rejects: Optional[PathLike] = None, input_format: str = "auto",
+              max_state_mb: int = 4096) -> GradeRun:
+        """Grades entities by the contract's ``grading`` section (``dq grade``):
+        reads NDJSON, JSON or CSV files (``input_format="rejects"`` reads a
+        rejects file again), writes every rejected record with its reasons to
+        ``rejects``, the export to ``output`` (.csv or NDJSON) when given, and
+        returns the run. Params are the contract's (``dq.load(..., params=)``)."""
+        if isinstance(paths, (str, os.PathLike)):
+            paths = [paths]
+        if input_format not in ("auto", "ndjson", "csv", "rejects"):
+            raise ValueError(f"input_format must be auto, ndjson, csv or rejects, not {input_format!r}")
+        return GradeRun(self._native.grade([os.fspath(p) for p in paths], input_format,
+                                           os.fspath(output) if output else "", os.fspath(rejects) if rejects else "",
+                                           max_state_mb))
 
     def _run(self, data: Any, kind: str, options: "_core.RunOptions") -> Report:
         if kind == "table":

@@ -83,6 +83,14 @@ class Contract:
     def validate_file(self, path: str, format: str, options: RunOptions) -> NativeReport: ...
     def validate_ndjson_bytes(self, data: bytes, options: RunOptions) -> NativeReport: ...
     def validate_arrow_stream(self, capsule: Any, options: RunOptions) -> NativeReport: ...
+    def grade(self, paths: List[str], format: str, output: str, rejects: str, max_state_mb: int) -> NativeGrade: ...
+
+class NativeGrade:
+    json: str
+    text: str
+    reconciled: bool
+    columns: List[str]
+    values: List[List[Any]]
 
 class GateCounts:
     received: int

@@ -142,6 +142,25 @@ struct FailureSink {
   }
 };
 
+// A grading run for Python: the run report (JSON and text) and the export,
+// column by column.
+struct NativeGrade {
+  std::string json, text;
+  bool reconciled = false;
+  std::vector<std::string> columns;
+  py::list values;  // one list per column
+};
+
+py::object cell_object(const dq::GradeCell& c) {
+  switch (c.kind) {
+    case dq::GradeCell::Kind::kBool: return py::bool_(c.b);
+    case dq::GradeCell::Kind::kInt: return py::int_(c.i);
+    case dq::GradeCell::Kind::kNumber: return py::float_(c.d);
+    case dq::GradeCell::Kind::kString: return py::str(c.s);
+    default: return py::none();
+  }
+}
+
 class PyContract {
  public:
   explicit PyContract(dq::Contract contract) : contract_(std::move(contract)) {}
@@ -193,6 +212,39 @@ class PyContract {
     }();
     if (!report.ok()) raise_status(report.status());
     return finish(*report, std::move(out));
+  }
+
+  NativeGrade grade(const std::vector<std::string>& paths, const std::string& format, const std::string& output,
+                    const std::string& rejects, std::size_t max_state_mb) {
+    dq::GradeOptions options;
+    options.format = format == "csv"       ? dq::InputFormat::kCsv
+                     : format == "ndjson"  ? dq::InputFormat::kNdjson
+                     : format == "rejects" ? dq::InputFormat::kRejects
+                                           : dq::InputFormat::kAuto;
+    options.output = output;
+    options.rejects = rejects;
+    options.max_state_bytes = max_state_mb << 20;
+    dq::Result<dq::GradeRun> run = [&]() -> dq::Result<dq::GradeRun> {
+      py::gil_scoped_release release;
+      auto grader = dq::BatchGrader::create(contract_, options);
+      if (!grader.ok()) return grader.status();
+      for (const std::string& path : paths) {
+        if (dq::Status st = grader->add_file(path); !st.ok()) return st;
+      }
+      return grader->finish();
+    }();
+    if (!run.ok()) raise_status(run.status());
+    NativeGrade out;
+    out.json = run->to_json();
+    out.text = run->to_text();
+    out.reconciled = run->reconciled();
+    out.columns = run->columns;
+    for (std::size_t c = 0; c < run->columns.size(); ++c) {
+      py::list column;
+      for (const auto& row : run->table) column.append(cell_object(row[c]));
+      out.values.append(column);
+    }
+    return out;
   }
 
   NativeReport validate_ndjson_bytes(std::string_view data, const RunOptions& run) {
@@ -484,7 +536,16 @@ PYBIND11_MODULE(_core, m) {
            [](PyContract& c, py::bytes data, const RunOptions& run) {
              return c.validate_ndjson_bytes(std::string_view(data), run);
            })
-      .def("validate_arrow_stream", &PyContract::validate_arrow_stream);
+      .def("validate_arrow_stream", &PyContract::validate_arrow_stream)
+      .def("grade", &PyContract::grade, py::arg("paths"), py::arg("format"), py::arg("output"), py::arg("rejects"),
+           py::arg("max_state_mb"));
+
+  py::class_<NativeGrade>(m, "NativeGrade")
+      .def_readonly("json", &NativeGrade::json)
+      .def_readonly("text", &NativeGrade::text)
+      .def_readonly("reconciled", &NativeGrade::reconciled)
+      .def_readonly("columns", &NativeGrade::columns)
+      .def_readonly("values", &NativeGrade::values);
 
   py::class_<dq::GateCounts>(m, "GateCounts")
       .def_readonly("received", &dq::GateCounts::received)
