@@ -4,8 +4,11 @@
 # January 2019 taxi trips as a baseline and check February 2019 (stable) and
 # April 2020 (the first pandemic month: drift) against it, and GitHub push
 # events before and after GitHub dropped payload fields (schema drift). Some
-# runs fail on purpose (see contracts/); dq exits 1 for those. Last, the
-# GitHub events go through the stream gate as a Pub/Sub stream.
+# runs fail on purpose (see contracts/); dq exits 1 for those. Then the batch
+# grader grades NYC taxi pickup zones by trips and fares, and agents on
+# generated listings with real-world dirt (with a re-run of the rejects after a
+# contract fix). Last, the GitHub events go through the stream gate as a
+# Pub/Sub stream.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 scripts/setup.sh
@@ -23,6 +26,17 @@ run drift -c contracts/nyc_taxi.yaml --baseline build/taxi_2019-01.profile.json 
 run drift -c contracts/github_push_events.yaml examples/data/github_push/post_2025-12-15.ndjson
 echo "rejected tweets, raw bytes and reasons: build/tweets.rejects.ndjson ($(wc -l < build/tweets.rejects.ndjson) lines)"
 echo
+echo "--- the batch grader: NYC taxi pickup zones by trips and fares, then agents on 200,000 generated listings ---"
+run grade -c contracts/nyc_taxi.yaml ${taxi}_2019-01.csv ${taxi}_2019-02.csv -o build/taxi_zones.csv --rejects build/taxi.rejects.ndjson
+head -4 build/taxi_zones.csv; echo
+build/venv/bin/python3 examples/generate_listings.py --rows 200000 --seed 7 -o build/listings.ndjson
+run grade -c contracts/agent_sales.yaml build/listings.ndjson -o build/agents.csv --rejects build/listings.rejects.ndjson \
+    --report build/agents.run.json --param export_tiers=platinum,gold
+head -4 build/agents.csv; echo
+# A contract fix (feeds that spell the state out are accepted), then only the rejects are graded again.
+sed "s/pattern: '^\[A-Z\]{2}\$'/pattern: '^([A-Z]{2}|[A-Z][a-z]+( [A-Z][a-z]+)?)$'/" contracts/agent_sales.yaml > build/agent_sales_fixed.yaml
+run grade -c build/agent_sales_fixed.yaml --input-format rejects build/listings.rejects.ndjson -o build/agents_recovered.csv \
+    --rejects build/listings.still-rejected.ndjson
 echo "--- the stream gate: the same GitHub events as a Pub/Sub stream (Google's in-memory server) ---"
 build/venv/bin/python3 -m pip install -q --disable-pip-version-check --no-build-isolation .
 build/venv/bin/python3 examples/stream_gate_demo.py
