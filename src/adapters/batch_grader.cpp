@@ -553,11 +553,12 @@ Result<GradeRun> BatchGrader::finish() {
     while (!in.empty()) out.push_back(decode(in));
     return out;
   };
+  std::vector<std::vector<Value>> decoded(g.keys.size());  // decoded once, not per comparison
+  for (std::uint32_t e : rows) decoded[e] = key_values(e);
   std::sort(rows.begin(), rows.end(), [&](std::uint32_t a, std::uint32_t b) {
     if (tier_of[a] != tier_of[b]) return tier_of[a] < tier_of[b];
-    const auto ka = key_values(a), kb = key_values(b);
-    for (std::size_t i = 0; i < ka.size(); ++i) {
-      if (int c = compare(ka[i], kb[i])) return c < 0;
+    for (std::size_t i = 0; i < decoded[a].size(); ++i) {
+      if (int c = compare(decoded[a][i], decoded[b][i])) return c < 0;
     }
     return false;
   });
@@ -567,7 +568,7 @@ Result<GradeRun> BatchGrader::finish() {
   for (const auto& column : grading.output) run.columns.push_back(column.name);
   for (std::uint32_t e : rows) {
     std::vector<GradeCell> row;
-    for (const Value& v : key_values(e)) row.push_back(to_cell(v));
+    for (const Value& v : decoded[e]) row.push_back(to_cell(v));
     row.push_back(GradeCell{GradeCell::Kind::kString, false, 0, 0, grading.tiers[tier_of[e]].name});
     for (std::size_t k = 0; k < measures; ++k) row.push_back(to_cell(g.measure_value(e, k)));
     for (std::size_t k = 0; k < grading.output.size(); ++k) {

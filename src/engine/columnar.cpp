@@ -167,29 +167,9 @@ struct ColumnAdapter {
         out.d = static_cast<const double*>(col.values)[col.offset + c.row];
         return true;
       default:
-        return parse_number(col.string_at(c.row), out);
-    }
-  }
-
-  // A CSV cell already known to follow JSON's number grammar.
-  static bool parse_number(std::string_view text, Number& out) {
-    const char* first = text.data();
-    const char* last = first + text.size();
-    if (text.find_first_of(".eE") == std::string_view::npos) {
-      if (std::from_chars(first, last, out.i).ec == std::errc()) {
-        out.kind = Number::Kind::kInt;
+        number_from_text(col.string_at(c.row), out);  // typed a number: it follows the grammar
         return true;
-      }
-      if (text[0] != '-' && std::from_chars(first, last, out.u).ec == std::errc()) {
-        out.kind = Number::Kind::kUint;
-        return true;
-      }
-      out.kind = Number::Kind::kOutOfRange;
-      return true;
     }
-    auto [end, ec] = std::from_chars(first, last, out.d);
-    out.kind = ec == std::errc() && end == last && std::isfinite(out.d) ? Number::Kind::kDouble : Number::Kind::kOutOfRange;
-    return true;
   }
 
   bool get_object(Value& v, Object& out) {

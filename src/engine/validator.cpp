@@ -128,19 +128,27 @@ bool numeric_text(std::string_view t, Number& out) {
   if (clean.size() == (negative ? 1u : 0u) || (separated && group != 3)) return false;
   clean.append(t.substr(i));  // fraction and exponent, as JSON writes them
   if (!json_number_grammar(clean)) return false;
-  const char* first = clean.data();
-  const char* last = first + clean.size();
-  if (clean.find_first_of(".eE") == std::string::npos) {
+  number_from_text(clean, out);
+  return true;
+}
+
+void number_from_text(std::string_view text, Number& out) {
+  const char* first = text.data();
+  const char* last = first + text.size();
+  if (text.find_first_of(".eE") == std::string_view::npos) {
     if (std::from_chars(first, last, out.i).ec == std::errc()) {
       out.kind = Number::Kind::kInt;
-      return true;
+      return;
+    }
+    if (text[0] != '-' && std::from_chars(first, last, out.u).ec == std::errc()) {
+      out.kind = Number::Kind::kUint;
+      return;
     }
     out.kind = Number::Kind::kOutOfRange;
-    return true;
+    return;
   }
   auto [end, ec] = std::from_chars(first, last, out.d);
   out.kind = ec == std::errc() && end == last && std::isfinite(out.d) ? Number::Kind::kDouble : Number::Kind::kOutOfRange;
-  return true;
 }
 
 std::optional<bool> boolean_text(std::string_view t) {

@@ -145,6 +145,9 @@ inline bool bound_ok(const Bound& b, const Value& v, bool lower) {
 }
 // JSON's number grammar: -?(0|[1-9][0-9]*)(\.[0-9]+)?([eE][+-]?[0-9]+)?
 bool json_number_grammar(std::string_view text);
+// Reads text already known to follow that grammar: an int64, a uint64 above
+// it, a double, or out of range.
+void number_from_text(std::string_view text, Number& out);
 // A number written for people, for `coerce: [numeric_string]`: "1250",
 // " $1,250,000.50 ", "-€12", "1.5e3". Thousands separators must group by 3.
 bool numeric_text(std::string_view text, Number& out);
