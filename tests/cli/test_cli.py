@@ -7,16 +7,13 @@ from pathlib import Path
 
 import pytest
 
-ROOT = Path(__file__).resolve().parents[2]
-DQ = os.environ.get("DQ_BIN", str(ROOT / "build/dev/dq"))
+from dq_cli import DQ, ROOT, dq
+
 GITHUB = ROOT / "contracts/github_events.yaml"
 TWEETS = ROOT / "contracts/tweets.yaml"
 GITHUB_DATA = ROOT / "examples/data/github_events.json"
 TWEETS_DATA = ROOT / "examples/data/tweets.ndjson"
 
-
-def dq(*args, stdin=None):
-    return subprocess.run([DQ, *map(str, args)], input=stdin, capture_output=True, timeout=120)
 
 
 def write(tmp_path, name, text):

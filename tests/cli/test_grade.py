@@ -2,7 +2,6 @@
 import csv
 import hashlib
 import json
-import os
 import subprocess
 import sys
 from pathlib import Path
@@ -10,16 +9,13 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-ROOT = Path(__file__).resolve().parents[2]
-DQ = os.environ.get("DQ_BIN", str(ROOT / "build/dev/dq"))
+from dq_cli import ROOT, dq
+
 SALES = ROOT / "contracts/agent_sales.yaml"
 TAXI = ROOT / "contracts/nyc_taxi.yaml"
 TAXI_DATA = ROOT / "examples/data/nyc_taxi/yellow_tripdata_sample_2019-01.csv"
 GENERATOR = ROOT / "examples/generate_listings.py"
 
-
-def dq(*args, stdin=None):
-    return subprocess.run([DQ, *map(str, args)], input=stdin, capture_output=True, timeout=300)
 
 
 def generate(path, rows=20000, seed=11):
