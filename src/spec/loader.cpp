@@ -1,5 +1,7 @@
 #include "spec/loader.h"
 
+#include "spec/odcs.h"
+
 #include <yaml-cpp/yaml.h>
 
 #include <algorithm>
@@ -166,7 +168,8 @@ Severity parse_severity(const MapReader& m) {
 
 class Loader {
  public:
-  explicit Loader(Diagnostics& diags) : diags_(diags) {}
+  // ODCS contracts may have no team; dq contracts must name an owner.
+  Loader(Diagnostics& diags, bool owner_required) : diags_(diags), owner_required_(owner_required) {}
 
   Contract load(const YAML::Node& root) {
     Contract c;
@@ -201,7 +204,7 @@ class Loader {
         diags_.error(span_of(m.get("owner")), "owner must name a 'team'");
       }
       o.finish();
-    } else {
+    } else if (owner_required_) {
       diags_.error(top, "missing required key 'owner' (owner: {team: ..., contact: ...})");
     }
     c.stewards = m.strings("stewards");
@@ -340,6 +343,9 @@ class Loader {
     f.severity = parse_severity(m);
     f.mostly = m.scalar("mostly");
     f.description = m.text("description");
+    f.title = m.text("title");
+    f.examples = scalar_list(m.get("examples"), "'examples' of field '" + f.name + "'");
+    f.tags = m.strings("tags");
     f.pii = m.boolean("pii").value_or(false);
     f.coerce = scalar_list(m.get("coerce"), "'coerce' of field '" + f.name + "'");
     if (m.choice("classification", kClassifications)) f.classification = m.scalar("classification");
@@ -420,6 +426,7 @@ class Loader {
         diags_.error(e.span, "an expectation needs a 'metric'");
       }
       e.field = m.text("field");
+      e.description = m.text("description");
       e.min = m.scalar("min");
       e.max = m.scalar("max");
       e.mostly = m.scalar("mostly");
@@ -508,7 +515,7 @@ class Loader {
 
   void load_sla(const YAML::Node& node, Contract& c) {
     if (!node.IsDefined()) return;
-    MapReader m(diags_, node, "sla", {"freshness"});
+    MapReader m(diags_, node, "sla", {"freshness", "terms"});
     if (!m.valid()) return;
     Sla sla;
     sla.span = span_of(node);
@@ -517,6 +524,19 @@ class Loader {
       sla.freshness_field = f.text("field");
       sla.freshness_max_delay = f.scalar("max_delay");
       f.finish();
+    }
+    if (YAML::Node terms = m.get("terms"); terms.IsSequence()) {
+      for (const auto& item : terms) {
+        MapReader t(diags_, item, "an SLA term", {"property", "value", "unit", "element", "driver", "description"});
+        if (!t.valid()) continue;
+        SlaTerm term{t.text("property"), t.scalar("value").value_or(Scalar{}), t.text("unit"), t.text("element"),
+                     t.text("driver"), t.text("description"), span_of(item)};
+        if (term.property.empty()) diags_.error(term.span, "an SLA term needs a 'property' (retention, frequency, ...)");
+        t.finish();
+        sla.terms.push_back(std::move(term));
+      }
+    } else if (terms.IsDefined()) {
+      diags_.error(span_of(terms), "'sla.terms' must be a list of {property, value, unit}");
     }
     m.finish();
     c.sla = std::move(sla);
@@ -592,6 +612,7 @@ class Loader {
 
   static constexpr std::size_t kMaxFields = 10000;
   Diagnostics& diags_;
+  bool owner_required_;
   std::size_t field_count_ = 0;
   bool too_many_fields_ = false;
 };
@@ -610,7 +631,8 @@ std::optional<Contract> parse_contract(std::string_view yaml, Diagnostics& diagn
     return std::nullopt;
   }
   try {
-    return Loader(diagnostics).load(root);
+    if (is_odcs(root)) return Loader(diagnostics, false).load(odcs_to_dq(root, diagnostics));
+    return Loader(diagnostics, true).load(root);
   } catch (const YAML::Exception& e) {
     // yaml-cpp throws on malformed node access; nothing may escape the loader.
     diagnostics.error({e.mark.line + 1, e.mark.column + 1}, std::string("invalid contract: ") + e.msg);

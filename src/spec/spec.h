@@ -50,6 +50,9 @@ struct Field {
   Severity severity = Severity::kError;
   std::optional<Scalar> mostly;
   std::string description;
+  std::string title;              // a business name for documentation
+  std::vector<Scalar> examples;   // sample values for documentation
+  std::vector<std::string> tags;
   bool pii = false;
   std::optional<Scalar> classification;
   std::optional<AdditionalFields> additional_fields;  // objects; inherits when unset
@@ -86,7 +89,7 @@ struct Owner {
 
 // Dataset-level sections: the statistics engine (src/profile) runs them.
 struct Expectation {
-  std::string name, metric, field;
+  std::string name, metric, field, description;
   Span span;
   std::optional<Scalar> min, max, mostly, quantile;
   std::optional<std::pair<Scalar, Scalar>> between;
@@ -110,9 +113,18 @@ struct Monitor {
   std::string name;
   Severity severity = Severity::kError;
 };
+// An SLA term beyond freshness (retention, frequency, availability...), kept
+// as written (ODCS slaProperties) for documentation and review.
+struct SlaTerm {
+  std::string property;
+  Scalar value;
+  std::string unit, element, driver, description;
+  Span span;
+};
 struct Sla {
   std::string freshness_field;
   std::optional<Scalar> freshness_max_delay;
+  std::vector<SlaTerm> terms;
   Span span;
 };
 struct Grading {

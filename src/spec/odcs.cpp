@@ -1,0 +1,802 @@
+#include "spec/odcs.h"
+
+#include <algorithm>
+#include <cmath>
+#include <cstdio>
+#include <map>
+#include <set>
+
+#include "spec/writer.h"
+
+namespace dq::spec {
+namespace {
+
+Span span_of(const YAML::Node& node) {
+  if (!node.IsDefined()) return {};
+  YAML::Mark mark = node.Mark();
+  if (mark.is_null()) return {};
+  return {mark.line + 1, mark.column + 1};
+}
+
+std::string lower(std::string text) {
+  std::transform(text.begin(), text.end(), text.begin(), [](unsigned char c) { return std::tolower(c); });
+  return text;
+}
+
+// Looks a key up without creating it (non-const operator[] would).
+bool has(const YAML::Node& map, const std::string& key) { return map.IsMap() && map[key].IsDefined(); }
+
+std::string text_of(const YAML::Node& node) {
+  return node.IsDefined() && node.IsScalar() ? node.Scalar() : std::string();
+}
+
+std::string number_text(double value) {
+  if (std::floor(value) == value && std::fabs(value) < 1e15) return std::to_string(static_cast<long long>(value));
+  char buffer[32];
+  std::snprintf(buffer, sizeof buffer, "%.15g", value);
+  return buffer;
+}
+
+std::optional<double> number_of(const YAML::Node& node) {
+  if (!node.IsDefined() || !node.IsScalar() || node.Tag() == "!") return std::nullopt;
+  try {
+    std::size_t used = 0;
+    double value = std::stod(node.Scalar(), &used);
+    if (used == node.Scalar().size()) return value;
+  } catch (...) {
+  }
+  return std::nullopt;
+}
+
+// A JDK DateTimeFormatter pattern as a strftime layout ("yyyy-MM-dd HH:mm:ss"
+// -> "%Y-%m-%d %H:%M:%S"); nullopt when it uses a letter dq does not parse.
+std::optional<std::string> strftime_layout(const std::string& java) {
+  static const std::vector<std::pair<std::string, std::string>> kTokens = {
+      {"yyyy", "%Y"}, {"uuuu", "%Y"}, {"MM", "%m"}, {"dd", "%d"}, {"HH", "%H"},
+      {"mm", "%M"},   {"ss", "%S"},   {"XXX", "%z"}, {"xxx", "%z"}, {"Z", "%z"}, {"X", "%z"}};
+  std::string out;
+  for (std::size_t i = 0; i < java.size();) {
+    if (java[i] == '\'') {  // a quoted literal
+      std::size_t end = java.find('\'', i + 1);
+      if (end == std::string::npos) return std::nullopt;
+      out += java.substr(i + 1, end - i - 1);
+      i = end + 1;
+      continue;
+    }
+    bool matched = false;
+    for (const auto& [token, layout] : kTokens) {
+      if (java.compare(i, token.size(), token) == 0) {
+        out += layout;
+        i += token.size();
+        matched = true;
+        break;
+      }
+    }
+    if (matched) continue;
+    if (std::isalpha(static_cast<unsigned char>(java[i]))) return std::nullopt;
+    out += java[i] == '%' ? "%%" : std::string(1, java[i]);
+    ++i;
+  }
+  return out;
+}
+
+// Parts of the document dq does not use, gathered per path so that a list of
+// a hundred properties gives one warning, not a hundred.
+class Ignored {
+ public:
+  void add(const std::string& path, const std::string& key, Span at) {
+    auto [it, fresh] = items_.try_emplace(path, Entry{at, {}});
+    if (std::find(it->second.keys.begin(), it->second.keys.end(), key) == it->second.keys.end()) {
+      it->second.keys.push_back(key);
+    }
+    if (fresh) order_.push_back(path);
+  }
+  void report(Diagnostics& diags) const {
+    for (const std::string& path : order_) {
+      const Entry& e = items_.at(path);
+      std::string keys;
+      for (const auto& k : e.keys) keys += (keys.empty() ? "" : ", ") + k;
+      diags.warn(e.at, "ODCS " + (path.empty() ? std::string("contract") : path) + ": not used by dq: " + keys);
+    }
+  }
+
+ private:
+  struct Entry {
+    Span at;
+    std::vector<std::string> keys;
+  };
+  std::map<std::string, Entry> items_;
+  std::vector<std::string> order_;
+};
+
+class Translator {
+ public:
+  explicit Translator(Diagnostics& diags) : diags_(diags) {}
+
+  YAML::Node contract(const YAML::Node& root) {
+    YAML::Node out(YAML::NodeType::Map);
+    out["dq"] = "1";
+    YAML::Node dq_section;
+    for (auto it = root.begin(); it != root.end(); ++it) {
+      const std::string key = it->first.Scalar();
+      const YAML::Node& v = it->second;
+      if (key == "apiVersion") {
+        if (text_of(v).rfind("v3", 0) != 0) {
+          diags_.warn(span_of(v), "ODCS apiVersion '" + text_of(v) + "': dq reads ODCS v3.x");
+        }
+      } else if (key == "kind") {
+        if (text_of(v) != "DataContract") {
+          diags_.error(span_of(v), "ODCS kind must be DataContract, not '" + text_of(v) + "'");
+        }
+      } else if (key == "id") {
+        out["dataset"] = v;
+      } else if (key == "name") {
+        out["title"] = v;
+      } else if (key == "version" || key == "tags") {
+        out[key] = v;
+      } else if (key == "description") {
+        description(v, out);
+      } else if (key == "team") {
+        team(v, out);
+      } else if (key == "roles") {
+        roles(v, out);
+      } else if (key == "schema") {
+        schema(v, out);
+      } else if (key == "slaProperties" || key == "slaDefaultElement") {
+        // after the schema: latency resolves against its fields
+      } else if (key == "customProperties") {
+        dq_section = custom_properties(v, "customProperties");
+      } else {
+        ignored_.add("", key, span_of(it->first));
+      }
+    }
+    if (!has(out, "dataset") && root["name"]) out["dataset"] = root["name"];
+    if (root["slaProperties"]) sla(root["slaProperties"], root["slaDefaultElement"], out);
+    if (!has(out, "fields")) out["fields"] = YAML::Node(YAML::NodeType::Map);
+    if (!expectations_.IsNull() && expectations_.size() > 0) out["expectations"] = expectations_;
+    merge(out, dq_section, "customProperties");
+    ignored_.report(diags_);
+    return out;
+  }
+
+ private:
+  // A `dq` custom property holds dq keys the ODCS form lacks; they join the
+  // translated mapping (a key present both ways is an error, not a choice).
+  void merge(YAML::Node& out, const YAML::Node& section, const std::string& path) {
+    if (!section) return;
+    for (auto it = section.begin(); it != section.end(); ++it) {
+      const std::string key = it->first.Scalar();
+      if (key == "expectations" && has(out, "expectations")) {
+        // dq's own list is complete; native quality rules were its mirror.
+        out["expectations"] = it->second;
+        continue;
+      }
+      if (has(out, key) && key != "dq") {
+        diags_.error(span_of(it->first), "ODCS " + path + ": dq key '" + key + "' is also given natively");
+        continue;
+      }
+      out.force_insert(YAML::Node(it->first), YAML::Node(it->second));
+    }
+  }
+
+  YAML::Node custom_properties(const YAML::Node& list, const std::string& path) {
+    YAML::Node section;
+    if (!list.IsSequence()) return section;
+    for (std::size_t i = 0; i < list.size(); ++i) {
+      const YAML::Node& cp = list[i];
+      std::string name = text_of(cp["property"]);
+      if (name == "dq") {
+        if (cp["value"].IsMap()) {
+          section = cp["value"];
+        } else {
+          diags_.error(span_of(cp), "ODCS " + path + "[" + std::to_string(i) + "]: the dq property holds a mapping");
+        }
+      } else {
+        ignored_.add(path, name.empty() ? "(unnamed)" : name, span_of(cp));
+      }
+    }
+    return section;
+  }
+
+  void description(const YAML::Node& v, YAML::Node& out) {
+    if (v.IsScalar()) {
+      out["description"] = v;
+      return;
+    }
+    if (!v.IsMap()) return;
+    std::string text;
+    for (auto it = v.begin(); it != v.end(); ++it) {
+      const std::string key = it->first.Scalar();
+      if (key == "purpose") {
+        text = text_of(it->second) + text;
+      } else if (key == "usage" || key == "limitations") {
+        text += std::string(text.empty() ? "" : "\n\n") + (key == "usage" ? "Usage: " : "Limitations: ") +
+                text_of(it->second);
+      } else {
+        ignored_.add("description", key, span_of(it->first));
+      }
+    }
+    if (!text.empty()) out["description"] = text_node(text);
+  }
+
+  void team(const YAML::Node& v, YAML::Node& out) {
+    YAML::Node owner(YAML::NodeType::Map);
+    YAML::Node members;
+    if (v.IsMap()) {
+      for (auto it = v.begin(); it != v.end(); ++it) {
+        const std::string key = it->first.Scalar();
+        if (key == "name") {
+          owner["team"] = it->second;
+        } else if (key == "members") {
+          members = it->second;
+        } else {
+          ignored_.add("team", key, span_of(it->first));
+        }
+      }
+    } else if (v.IsSequence()) {
+      members = v;  // the v3.0 form: a list of members
+    }
+    YAML::Node stewards(YAML::NodeType::Sequence);
+    if (members.IsSequence()) {
+      for (const auto& m : members) {
+        for (auto it = m.begin(); it != m.end(); ++it) {
+          const std::string key = it->first.Scalar();
+          if (key != "username" && key != "role" && key != "dateOut" && key != "dateIn" &&
+              key != "replacedByUsername") {
+            ignored_.add("team.members[*]", key, span_of(it->first));
+          }
+        }
+        if (m["dateOut"]) continue;  // a former member
+        if (lower(text_of(m["role"])).find("owner") != std::string::npos && !has(owner, "contact")) {
+          owner["contact"] = m["username"];
+        } else if (m["username"]) {
+          stewards.push_back(m["username"]);
+        }
+      }
+    }
+    if (has(owner, "team")) {
+      out["owner"] = owner;
+    } else {
+      diags_.warn(span_of(v), "ODCS team has no name: the contract has no owner");
+    }
+    if (stewards.size() > 0) out["stewards"] = stewards;
+  }
+
+  void roles(const YAML::Node& v, YAML::Node& out) {
+    if (!v.IsSequence()) return;
+    YAML::Node consumers(YAML::NodeType::Sequence);
+    for (const auto& r : v) {
+      for (auto it = r.begin(); it != r.end(); ++it) {
+        if (it->first.Scalar() != "role") ignored_.add("roles[*]", it->first.Scalar(), span_of(it->first));
+      }
+      if (r["role"]) consumers.push_back(r["role"]);
+    }
+    if (consumers.size() > 0) out["consumers"] = consumers;
+  }
+
+  void schema(const YAML::Node& v, YAML::Node& out) {
+    if (!v.IsSequence()) {
+      diags_.error(span_of(v), "ODCS schema must be a list of objects");
+      return;
+    }
+    if (v.size() == 0) return;
+    for (std::size_t i = 1; i < v.size(); ++i) {
+      diags_.warn(span_of(v[i]), "ODCS schema[" + std::to_string(i) + "] '" + text_of(v[i]["name"]) +
+                                     "' is not used: a dq contract describes one record shape (schema[0] '" +
+                                     text_of(v[0]["name"]) + "')");
+    }
+    const YAML::Node& object = v[0];
+    object_name_ = text_of(object["name"]);
+    YAML::Node fields(YAML::NodeType::Map);
+    YAML::Node dq_section;
+    for (auto it = object.begin(); it != object.end(); ++it) {
+      const std::string key = it->first.Scalar();
+      if (key == "properties") {
+        fields = properties(it->second, "schema[0].properties");
+      } else if (key == "quality") {
+        quality(it->second, "schema[0].quality", "", nullptr);
+      } else if (key == "description") {
+        if (!has(out, "description")) out["description"] = it->second;
+      } else if (key == "customProperties") {
+        dq_section = custom_properties(it->second, "schema[0].customProperties");
+      } else if (key != "name" && !(key == "logicalType" && text_of(it->second) == "object")) {
+        ignored_.add("schema[0]", key, span_of(it->first));
+      }
+    }
+    out["fields"] = fields;
+    if (dq_section) merge(out, dq_section, "schema[0].customProperties");
+  }
+
+  YAML::Node properties(const YAML::Node& list, const std::string& path) {
+    YAML::Node fields(YAML::NodeType::Map);
+    if (!list.IsSequence()) {
+      diags_.error(span_of(list), "ODCS " + path + " must be a list");
+      return fields;
+    }
+    for (std::size_t i = 0; i < list.size(); ++i) {
+      const YAML::Node& p = list[i];
+      if (!p["name"].IsScalar()) {
+        diags_.error(span_of(p), "ODCS " + path + "[" + std::to_string(i) + "] needs a 'name'");
+        continue;
+      }
+      const std::string where = path + "[" + std::to_string(i) + "] '" + text_of(p["name"]) + "'";
+      fields.force_insert(p["name"], property(p, path + "[*]", where, text_of(p["name"])));
+    }
+    return fields;
+  }
+
+  // `group` names every property of one list (for metadata dq ignores);
+  // `where` names this one.
+  YAML::Node property(const YAML::Node& p, const std::string& group, const std::string& where,
+                      const std::string& field) {
+    YAML::Node f(YAML::NodeType::Map);
+    std::string type = text_of(p["logicalType"]);
+    if (type.empty()) {
+      f["type"] = p["properties"] ? "object" : p["items"] ? "array" : "any";
+    } else if (type == "time") {
+      diags_.warn(span_of(p["logicalType"]),
+                  "ODCS " + where + ": logicalType time is checked as a string (dq has no time type)");
+      f["type"] = "string";
+    } else {
+      f["type"] = p["logicalType"];
+    }
+    if (!field.empty() && (type == "timestamp" || type == "date")) temporal_fields_[field] = type;
+    YAML::Node dq_section;
+    for (auto it = p.begin(); it != p.end(); ++it) {
+      const std::string key = it->first.Scalar();
+      const YAML::Node& v = it->second;
+      if (key == "name" || key == "logicalType") continue;
+      if (key == "logicalTypeOptions") {
+        options(v, type, where + ".logicalTypeOptions", f);
+      } else if (key == "required" || key == "unique" || key == "description" || key == "examples" ||
+                 key == "tags") {
+        f[key] = v;
+      } else if (key == "businessName") {
+        f["title"] = v;
+      } else if (key == "primaryKey") {
+        if (text_of(v) == "true") f["unique"] = "true";  // a key's values are unique
+      } else if (key == "physicalName") {
+        physical_names_[text_of(v)] = field;
+        ignored_.add(group, key, span_of(it->first));
+      } else if (key == "classification") {
+        static const std::set<std::string> kLevels = {"public", "internal", "confidential", "restricted"};
+        std::string level = lower(text_of(v));
+        if (kLevels.count(level)) {
+          f["classification"] = level == text_of(v) ? v : YAML::Node(level);
+        } else {
+          diags_.warn(span_of(v), "ODCS " + where + ": classification '" + text_of(v) +
+                                      "' is not one of public, internal, confidential, restricted; not used");
+        }
+      } else if (key == "items") {
+        f["items"] = property(v, group + ".items", where + ".items", field + "[]");
+      } else if (key == "properties") {
+        f["fields"] = properties(v, where + ".properties");
+      } else if (key == "quality") {
+        quality(v, where + ".quality", field, &f);
+      } else if (key == "customProperties") {
+        dq_section = custom_properties(v, where + ".customProperties");
+      } else {
+        ignored_.add(group, key, span_of(it->first));
+      }
+    }
+    if (has(f, "required_fields")) {  // from an object's logicalTypeOptions.required
+      YAML::Node names = f["required_fields"];
+      f.remove("required_fields");
+      if (!has(f, "fields")) f["fields"] = YAML::Node(YAML::NodeType::Map);
+      YAML::Node fields = f["fields"];
+      for (const auto& name : names) {
+        if (!has(fields, name.Scalar())) {
+          YAML::Node any(YAML::NodeType::Map);
+          any["type"] = "any";
+          fields.force_insert(YAML::Node(name), any);
+        }
+        fields[name.Scalar()]["required"] = "true";
+      }
+    }
+    if (dq_section) merge(f, dq_section, where + ".customProperties");
+    return f;
+  }
+
+  void options(const YAML::Node& v, const std::string& type, const std::string& path, YAML::Node& f) {
+    static const std::map<std::string, std::string> kKeys = {
+        {"minLength", "min_length"},       {"maxLength", "max_length"},       {"pattern", "pattern"},
+        {"minimum", "min"},                {"maximum", "max"},                {"exclusiveMinimum", "exclusive_min"},
+        {"exclusiveMaximum", "exclusive_max"}, {"minItems", "min_items"}, {"maxItems", "max_items"},
+        {"uniqueItems", "unique_items"}};
+    static const std::set<std::string> kStringFormats = {"email", "uri",  "uuid",     "hostname",
+                                                         "ipv4",  "ipv6", "date-time", "date"};
+    if (!v.IsMap()) return;
+    for (auto it = v.begin(); it != v.end(); ++it) {
+      const std::string key = it->first.Scalar();
+      const YAML::Node& value = it->second;
+      if (type == "time") {
+        ignored_.add(path, key, span_of(it->first));
+      } else if (auto k = kKeys.find(key); k != kKeys.end()) {
+        f[k->second] = value;
+      } else if (key == "format" && type == "string") {
+        if (kStringFormats.count(text_of(value))) {
+          f["format"] = value;
+        } else {
+          ignored_.add(path, "format '" + text_of(value) + "'", span_of(it->first));
+        }
+      } else if (key == "format" && (type == "date" || type == "timestamp")) {
+        auto layout = strftime_layout(text_of(value));
+        if (!layout) {
+          diags_.warn(span_of(value), "ODCS " + path + ": format '" + text_of(value) +
+                                          "' uses a pattern letter dq does not parse; values use the default layout");
+        } else if (*layout != "%Y-%m-%d") {
+          f["format"] = *layout;
+        }
+      } else if (key == "defaultTimezone") {
+        std::string zone = text_of(value);
+        if (zone == "UTC" || zone == "Etc/UTC" || zone == "Z") {
+          f["timezone"] = "UTC";
+        } else if (zone.size() == 6 && (zone[0] == '+' || zone[0] == '-') && zone[3] == ':') {
+          f["timezone"] = value;
+        } else {
+          diags_.warn(span_of(value), "ODCS " + path + ": defaultTimezone '" + zone +
+                                          "' is not a fixed offset; dq reads timestamps without an offset as UTC");
+        }
+      } else if (key == "required" && type == "object" && value.IsSequence()) {
+        f["required_fields"] = value;
+      } else {
+        ignored_.add(path, key, span_of(it->first));
+      }
+    }
+  }
+
+  // ODCS library quality rules become dq expectations (and an enum for
+  // invalidValues with validValues); sql, custom and text rules are warnings.
+  void quality(const YAML::Node& list, const std::string& path, const std::string& field, YAML::Node* f) {
+    if (!list.IsSequence()) return;
+    for (std::size_t i = 0; i < list.size(); ++i) {
+      const YAML::Node& q = list[i];
+      const std::string where = path + "[" + std::to_string(i) + "]";
+      std::string type = text_of(q["type"]);
+      std::string metric = text_of(q["metric"]);
+      if (metric.empty()) metric = text_of(q["rule"]);
+      if (type.empty()) type = "library";
+      if (type != "library") {
+        diags_.warn(span_of(q), "ODCS " + where + ": " + type + " quality rules are not run by dq" +
+                                    (type == "sql" ? " (SQL runs against a database)" : ""));
+        continue;
+      }
+      for (auto it = q.begin(); it != q.end(); ++it) {
+        const std::string key = it->first.Scalar();
+        static const std::set<std::string> kUsed = {"type", "metric", "rule", "unit", "name", "severity",
+                                                    "description", "arguments"};
+        if (!kUsed.count(key) && key.rfind("must", 0) != 0) ignored_.add(path + "[*]", key, span_of(it->first));
+      }
+      const bool percent = lower(text_of(q["unit"])) == "percent";
+      std::string op;
+      YAML::Node bound;
+      for (const char* name : {"mustBe", "mustNotBe", "mustBeGreaterThan", "mustBeGreaterOrEqualTo", "mustBeLessThan",
+                               "mustBeLessOrEqualTo", "mustBeBetween", "mustNotBeBetween"}) {
+        if (q[name]) op = name, bound = q[name];
+      }
+      if (metric == "invalidValues") {
+        invalid_values(q, where, f, op, bound, percent);
+        continue;
+      }
+      std::string dq_metric = metric == "rowCount"          ? "row_count"
+                              : metric == "nullValues"      ? (percent ? "null_rate" : "null_count")
+                              : metric == "missingValues"   ? (percent ? "null_rate" : "null_count")
+                              : metric == "duplicateValues" ? (percent ? "" : "duplicate_count")
+                                                            : "";
+      if (dq_metric.empty()) {
+        diags_.warn(span_of(q), "ODCS " + where + ": metric '" + metric + "'" + (percent ? " in percent" : "") +
+                                    " is not run by dq");
+        continue;
+      }
+      if (metric == "missingValues" && q["arguments"]) {
+        diags_.warn(span_of(q["arguments"]), "ODCS " + where + ": dq counts nulls as missing; the listed missing "
+                                                               "values are not counted");
+      }
+      YAML::Node e(YAML::NodeType::Map);
+      e["name"] = q["name"] ? q["name"] : YAML::Node((field.empty() ? "rows" : field) + "_" + dq_metric);
+      e["metric"] = dq_metric;
+      if (dq_metric != "row_count") e["field"] = field;
+      if (!bounds(e, op, bound, percent, !percent, where, span_of(q))) continue;
+      severity(q, e);
+      if (q["description"]) e["description"] = q["description"];
+      expectations_.push_back(e);
+    }
+  }
+
+  void invalid_values(const YAML::Node& q, const std::string& where, YAML::Node* f,
+                      const std::string& op, const YAML::Node& bound, bool percent) {
+    const YAML::Node& args = q["arguments"];
+    auto limit = number_of(bound);
+    bool none_allowed = !percent && limit && ((op == "mustBe" && *limit == 0) || (op == "mustBeLessThan" && *limit == 1) ||
+                                              (op == "mustBeLessOrEqualTo" && *limit == 0));
+    bool some_allowed = percent && limit && (op == "mustBeLessOrEqualTo" || op == "mustBe" || op == "mustBeLessThan");
+    if (!f || !args || (!args["validValues"] && !args["pattern"]) || (!none_allowed && !some_allowed)) {
+      diags_.warn(span_of(q), "ODCS " + where + ": invalidValues is run by dq only with arguments validValues or "
+                                                "pattern, and mustBe 0 rows or a percent ceiling");
+      return;
+    }
+    if (args["validValues"]) (*f)["enum"] = args["validValues"];
+    if (args["pattern"]) (*f)["pattern"] = args["pattern"];
+    if (some_allowed) (*f)["mostly"] = number_text(1.0 - *limit / 100.0);
+    severity(q, *f);
+  }
+
+  // Sets min/max/between on expectation `e` from an ODCS operator. Counts
+  // are integers, so strict bounds become inclusive ones exactly.
+  bool bounds(YAML::Node& e, const std::string& op, const YAML::Node& bound, bool percent, bool counts,
+              const std::string& where, Span at) {
+    auto scaled = [&](const YAML::Node& n) -> std::optional<std::string> {
+      auto value = number_of(n);
+      if (!value) return std::nullopt;
+      return number_text(percent ? *value / 100.0 : *value);
+    };
+    auto fail = [&](const std::string& why) {
+      diags_.warn(at, "ODCS " + where + ": " + why + "; the rule is not run by dq");
+      return false;
+    };
+    if (op.empty()) return fail("no mustBe... operator");
+    if (op == "mustNotBe" || op == "mustNotBeBetween") return fail(op + " has no dq equivalent");
+    if (op == "mustBeBetween") {
+      if (!bound.IsSequence() || bound.size() != 2 || !scaled(bound[0]) || !scaled(bound[1])) {
+        return fail("mustBeBetween needs two numbers");
+      }
+      e["between"].push_back(*scaled(bound[0]));
+      e["between"].push_back(*scaled(bound[1]));
+      return true;
+    }
+    auto value = number_of(bound);
+    if (!value) return fail(op + " needs a number");
+    double v = percent ? *value / 100.0 : *value;
+    const bool strict = op == "mustBeGreaterThan" || op == "mustBeLessThan";
+    if (strict && !counts) {
+      diags_.warn(at, "ODCS " + where + ": " + op + " on a rate is checked inclusively by dq");
+    }
+    if (strict && counts) v += op == "mustBeGreaterThan" ? 1 : -1;
+    if (op == "mustBe") {
+      e["between"].push_back(number_text(v));
+      e["between"].push_back(number_text(v));
+    } else {
+      e[op.find("Greater") != std::string::npos ? "min" : "max"] = number_text(v);
+    }
+    return true;
+  }
+
+  static void severity(const YAML::Node& q, YAML::Node& out) {
+    std::string s = lower(text_of(q["severity"]));
+    if (!s.empty() && s != "error") out["severity"] = "warn";
+  }
+
+  // ODCS slaProperties: a latency on a timestamp field is dq's freshness
+  // check; every other term is kept for documentation and review.
+  void sla(const YAML::Node& list, const YAML::Node& default_element, YAML::Node& out) {
+    if (!list.IsSequence()) return;
+    YAML::Node sla(YAML::NodeType::Map);
+    for (std::size_t i = 0; i < list.size(); ++i) {
+      const YAML::Node& s = list[i];
+      const std::string where = "slaProperties[" + std::to_string(i) + "]";
+      std::string property = text_of(s["property"]);
+      std::string element = s["element"] ? text_of(s["element"]) : text_of(default_element);
+      if ((property == "latency" || property == "freshness") && !has(sla, "freshness")) {
+        std::string column = element.substr(element.rfind('.') == std::string::npos ? 0 : element.rfind('.') + 1);
+        std::string field = physical_names_.count(column) ? physical_names_[column] : column;
+        std::string unit = duration_unit(text_of(s["unit"]));
+        auto amount = number_of(s["value"]);
+        if (temporal_fields_[field] == "timestamp" && !unit.empty() && amount && *amount == std::floor(*amount)) {
+          YAML::Node fresh(YAML::NodeType::Map);
+          fresh["field"] = field;
+          fresh["max_delay"] = number_text(*amount) + unit;
+          sla["freshness"] = fresh;
+          continue;
+        }
+        diags_.warn(span_of(s), "ODCS " + where + ": latency on '" + element +
+                                    "' is kept as an SLA term, not checked (dq checks freshness on a timestamp field, "
+                                    "in whole s, m, h or d)");
+      }
+      YAML::Node term(YAML::NodeType::Map);
+      for (auto it = s.begin(); it != s.end(); ++it) {
+        const std::string key = it->first.Scalar();
+        if (key == "property" || key == "value" || key == "unit" || key == "element" || key == "driver" ||
+            key == "description") {
+          term[key] = it->second;
+        } else {
+          ignored_.add("slaProperties[*]", key, span_of(it->first));
+        }
+      }
+      sla["terms"].push_back(term);
+    }
+    if (sla.size() > 0) out["sla"] = sla;
+  }
+
+  static std::string duration_unit(const std::string& unit) {
+    std::string u = lower(unit);
+    if (u == "s" || u == "sec" || u == "second" || u == "seconds") return "s";
+    if (u == "m" || u == "min" || u == "minute" || u == "minutes") return "m";
+    if (u == "h" || u == "hr" || u == "hour" || u == "hours") return "h";
+    if (u == "d" || u == "day" || u == "days") return "d";
+    return "";
+  }
+
+  Diagnostics& diags_;
+  Ignored ignored_;
+  YAML::Node expectations_{YAML::NodeType::Sequence};
+  std::string object_name_;
+  std::map<std::string, std::string> physical_names_;   // physicalName -> field
+  std::map<std::string, std::string> temporal_fields_;  // field -> date | timestamp
+};
+
+// ---- export ----
+
+bool plain_number(const std::optional<Scalar>& s) {
+  if (!s || s->quoted || s->is_param()) return false;
+  YAML::Node n(s->text);
+  return number_of(n).has_value();
+}
+bool plain_count(const std::optional<Scalar>& s) {
+  return plain_number(s) && s->text.find_first_not_of("0123456789") == std::string::npos;
+}
+
+YAML::Node odcs_property(const Field& f, const std::string& name);
+
+// The field's dq form, minus what the ODCS property says natively.
+YAML::Node dq_only(const Field& f, const YAML::Node& native_options) {
+  YAML::Node all = field_yaml(f);
+  YAML::Node rest(YAML::NodeType::Map);
+  static const std::map<std::string, std::string> kNative = {
+      {"min_length", "minLength"}, {"max_length", "maxLength"}, {"pattern", "pattern"},
+      {"min", "minimum"},          {"max", "maximum"},          {"exclusive_min", "exclusiveMinimum"},
+      {"exclusive_max", "exclusiveMaximum"}, {"min_items", "minItems"}, {"max_items", "maxItems"},
+      {"unique_items", "uniqueItems"}, {"format", "format"}};
+  static const std::set<std::string> kAlways = {"type",  "required", "unique", "description", "title",
+                                                "examples", "tags", "classification", "fields", "items"};
+  for (auto it = all.begin(); it != all.end(); ++it) {
+    const std::string key = it->first.Scalar();
+    if (kAlways.count(key)) continue;
+    if (auto n = kNative.find(key); n != kNative.end() && native_options[n->second]) continue;
+    rest[key] = it->second;
+  }
+  return rest;
+}
+
+YAML::Node odcs_property(const Field& f, const std::string& name) {
+  YAML::Node p(YAML::NodeType::Map);
+  if (!name.empty()) p["name"] = text_node(name);
+  if (f.type != Type::kAny) p["logicalType"] = type_name(f.type);
+  if (f.required) p["required"] = "true";
+  if (f.unique) p["unique"] = "true";
+  if (!f.title.empty()) p["businessName"] = text_node(f.title);
+  if (!f.description.empty()) p["description"] = text_node(f.description);
+  if (f.classification) p["classification"] = f.classification->text;
+  for (const Scalar& e : f.examples) p["examples"].push_back(scalar_node(e));
+  for (const std::string& t : f.tags) p["tags"].push_back(text_node(t));
+  YAML::Node options(YAML::NodeType::Map);
+  auto number = [&](const char* key, const std::optional<Scalar>& s, bool count) {
+    if (count ? plain_count(s) : plain_number(s)) options[key] = s->text;
+  };
+  auto text = [&](const char* key, const std::optional<Scalar>& s) {
+    if (s && !s->is_param()) options[key] = text_node(s->text);
+  };
+  switch (f.type) {
+    case Type::kString:
+      number("minLength", f.min_length, true);
+      number("maxLength", f.max_length, true);
+      text("pattern", f.pattern);
+      if (f.format && !f.format->is_param()) text("format", f.format);
+      break;
+    case Type::kInteger:
+    case Type::kNumber:
+      number("minimum", f.min, false);
+      number("maximum", f.max, false);
+      number("exclusiveMinimum", f.exclusive_min, false);
+      number("exclusiveMaximum", f.exclusive_max, false);
+      break;
+    case Type::kDate:
+    case Type::kTimestamp:
+      text("minimum", f.min);
+      text("maximum", f.max);
+      text("exclusiveMinimum", f.exclusive_min);
+      text("exclusiveMaximum", f.exclusive_max);
+      break;
+    case Type::kArray:
+      number("minItems", f.min_items, true);
+      number("maxItems", f.max_items, true);
+      if (f.unique_items) options["uniqueItems"] = "true";
+      break;
+    default: break;
+  }
+  if (options.size() > 0) p["logicalTypeOptions"] = options;
+  if (!f.fields.empty()) {
+    for (const Field& child : f.fields) p["properties"].push_back(odcs_property(child, child.name));
+  }
+  if (!f.items.empty()) p["items"] = odcs_property(f.items.front(), "");
+  YAML::Node rest = dq_only(f, options);
+  if (rest.size() > 0) {
+    YAML::Node cp(YAML::NodeType::Map);
+    cp["property"] = "dq";
+    cp["value"] = rest;
+    p["customProperties"].push_back(cp);
+  }
+  return p;
+}
+
+}  // namespace
+
+bool is_odcs(const YAML::Node& root) { return root.IsMap() && root["apiVersion"] && root["kind"] && !root["dq"]; }
+
+YAML::Node odcs_to_dq(const YAML::Node& root, Diagnostics& diagnostics) {
+  return Translator(diagnostics).contract(root);
+}
+
+std::string to_odcs(const Contract& c) {
+  YAML::Node out(YAML::NodeType::Map);
+  out["apiVersion"] = "v3.1.0";
+  out["kind"] = "DataContract";
+  out["id"] = text_node(c.dataset);
+  if (!c.title.empty()) out["name"] = text_node(c.title);
+  out["version"] = text_node(c.version);
+  out["status"] = "active";
+  if (!c.description.empty()) out["description"]["purpose"] = text_node(c.description);
+  for (const std::string& t : c.tags) out["tags"].push_back(text_node(t));
+  if (c.owner) {
+    out["team"]["name"] = text_node(c.owner->team);
+    if (!c.owner->contact.empty()) {
+      YAML::Node m(YAML::NodeType::Map);
+      m["username"] = text_node(c.owner->contact);
+      m["role"] = "owner";
+      out["team"]["members"].push_back(m);
+    }
+  }
+  for (const std::string& s : c.stewards) {
+    YAML::Node m(YAML::NodeType::Map);
+    m["username"] = text_node(s);
+    m["role"] = "steward";
+    out["team"]["members"].push_back(m);
+  }
+  for (const std::string& consumer : c.consumers) {
+    YAML::Node r(YAML::NodeType::Map);
+    r["role"] = text_node(consumer);
+    r["access"] = "read";
+    out["roles"].push_back(r);
+  }
+  const std::string object = c.dataset.substr(c.dataset.rfind('.') == std::string::npos ? 0 : c.dataset.rfind('.') + 1);
+  YAML::Node table(YAML::NodeType::Map);
+  table["name"] = text_node(object);
+  table["logicalType"] = "object";
+  for (const Field& f : c.fields) table["properties"].push_back(odcs_property(f, f.name));
+  out["schema"].push_back(table);
+  if (c.sla) {
+    if (c.sla->freshness_max_delay && !c.sla->freshness_field.empty()) {
+      const std::string& delay = c.sla->freshness_max_delay->text;
+      static const std::map<char, std::string> kUnits = {{'s', "seconds"}, {'m', "minutes"}, {'h', "hours"}, {'d', "days"}};
+      YAML::Node latency(YAML::NodeType::Map);
+      latency["property"] = "latency";
+      latency["value"] = delay.substr(0, delay.size() - 1);
+      latency["unit"] = kUnits.count(delay.back()) ? kUnits.at(delay.back()) : std::string(1, delay.back());
+      latency["element"] = text_node(object + "." + c.sla->freshness_field);
+      out["slaProperties"].push_back(latency);
+    }
+    for (const SlaTerm& t : c.sla->terms) {
+      YAML::Node term(YAML::NodeType::Map);
+      term["property"] = text_node(t.property);
+      term["value"] = scalar_node(t.value);
+      if (!t.unit.empty()) term["unit"] = text_node(t.unit);
+      if (!t.element.empty()) term["element"] = text_node(t.element);
+      if (!t.driver.empty()) term["driver"] = text_node(t.driver);
+      if (!t.description.empty()) term["description"] = text_node(t.description);
+      out["slaProperties"].push_back(term);
+    }
+  }
+  // What ODCS has no words for, in dq's own form.
+  YAML::Node all = to_yaml(c);
+  YAML::Node rest(YAML::NodeType::Map);
+  for (const char* key : {"classification", "compatibility", "additional_fields", "params", "rules", "expectations",
+                          "drift", "monitors", "grading"}) {
+    if (has(all, key)) rest[key] = all[key];
+  }
+  YAML::Node cp(YAML::NodeType::Map);
+  cp["property"] = "dq";
+  cp["value"] = rest;
+  out["customProperties"].push_back(cp);
+  return emit_yaml(out);
+}
+
+}  // namespace dq::spec

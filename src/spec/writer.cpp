@@ -1,0 +1,294 @@
+#include "spec/writer.h"
+
+namespace dq::spec {
+namespace {
+
+const char* additional_name(AdditionalFields a) {
+  return a == AdditionalFields::kReject ? "reject" : a == AdditionalFields::kWarn ? "warn" : "allow";
+}
+
+void put(YAML::Node& map, const char* key, const std::optional<Scalar>& value) {
+  if (value) map[key] = scalar_node(*value);
+}
+void put(YAML::Node& map, const char* key, const std::string& text) {
+  if (!text.empty()) map[key] = text_node(text);
+}
+void put(YAML::Node& map, const char* key, const std::vector<std::string>& list) {
+  if (list.empty()) return;
+  YAML::Node seq(YAML::NodeType::Sequence);
+  for (const auto& item : list) seq.push_back(text_node(item));
+  map[key] = seq;
+}
+void put(YAML::Node& map, const char* key, const std::vector<Scalar>& list) {
+  if (list.empty()) return;
+  YAML::Node seq(YAML::NodeType::Sequence);
+  for (const auto& item : list) seq.push_back(scalar_node(item));
+  map[key] = seq;
+}
+void put_flag(YAML::Node& map, const char* key, bool value) {
+  if (value) map[key] = "true";
+}
+void put_severity(YAML::Node& map, Severity severity) {
+  if (severity == Severity::kWarn) map["severity"] = "warn";
+}
+
+bool is_flat(const YAML::Node& node) {
+  std::size_t chars = 0;
+  if (node.IsSequence()) {
+    for (const auto& item : node) {
+      if (!item.IsScalar()) return false;
+      chars += item.Scalar().size() + 2;
+    }
+    return chars < 72;
+  }
+  if (node.IsMap()) {
+    if (node.size() > 6) return false;
+    for (auto it = node.begin(); it != node.end(); ++it) {
+      if (!it->second.IsScalar() && !(it->second.IsSequence() && is_flat(it->second))) return false;
+      if (it->second.IsScalar() && it->second.Scalar().find('\n') != std::string::npos) return false;
+      chars += it->first.Scalar().size() + 2 + (it->second.IsScalar() ? it->second.Scalar().size() : 24);
+    }
+    return chars < 72;
+  }
+  return true;
+}
+
+void emit(YAML::Emitter& out, const YAML::Node& node, bool flow) {
+  switch (node.Type()) {
+    case YAML::NodeType::Scalar:
+      if (node.Tag() == "!") out << YAML::DoubleQuoted;
+      out << node.Scalar();
+      break;
+    case YAML::NodeType::Sequence: {
+      bool here = flow || is_flat(node);
+      out << (here ? YAML::Flow : YAML::Block) << YAML::BeginSeq;
+      for (const auto& item : node) emit(out, item, here);
+      out << YAML::EndSeq;
+      break;
+    }
+    case YAML::NodeType::Map: {
+      bool here = flow || is_flat(node);
+      out << (here ? YAML::Flow : YAML::Block) << YAML::BeginMap;
+      for (auto it = node.begin(); it != node.end(); ++it) {
+        out << YAML::Key;
+        emit(out, it->first, here);
+        out << YAML::Value;
+        emit(out, it->second, here);
+      }
+      out << YAML::EndMap;
+      break;
+    }
+    default: out << YAML::Null;
+  }
+}
+
+}  // namespace
+
+YAML::Node scalar_node(const Scalar& scalar) {
+  YAML::Node node(scalar.text);
+  if (scalar.quoted) node.SetTag("!");
+  return node;
+}
+
+YAML::Node text_node(const std::string& text) {
+  YAML::Node node(text);
+  // Text read back as a plain scalar keeps its characters; only the words
+  // YAML reads as null would change.
+  if (text.empty() || text == "~" || text == "null" || text == "Null" || text == "NULL") node.SetTag("!");
+  return node;
+}
+
+YAML::Node field_yaml(const Field& f) {
+  YAML::Node m(YAML::NodeType::Map);
+  m["type"] = type_name(f.type);
+  put_flag(m, "required", f.required);
+  put_flag(m, "unique", f.unique);
+  put(m, "min", f.min);
+  put(m, "max", f.max);
+  put(m, "exclusive_min", f.exclusive_min);
+  put(m, "exclusive_max", f.exclusive_max);
+  put(m, "min_length", f.min_length);
+  put(m, "max_length", f.max_length);
+  put(m, "min_items", f.min_items);
+  put(m, "max_items", f.max_items);
+  put_flag(m, "unique_items", f.unique_items);
+  put(m, "pattern", f.pattern);
+  put(m, "format", f.format);
+  put(m, "unit", f.unit);
+  put(m, "timezone", f.timezone);
+  if (f.enum_values) put(m, "enum", *f.enum_values);
+  put(m, "coerce", f.coerce);
+  put_severity(m, f.severity);
+  put(m, "mostly", f.mostly);
+  put_flag(m, "pii", f.pii);
+  put(m, "classification", f.classification);
+  if (f.additional_fields) m["additional_fields"] = additional_name(*f.additional_fields);
+  put(m, "title", f.title);
+  put(m, "description", f.description);
+  put(m, "examples", f.examples);
+  put(m, "tags", f.tags);
+  if (!f.fields.empty()) {
+    YAML::Node fields(YAML::NodeType::Map);
+    for (const Field& child : f.fields) fields[child.name] = field_yaml(child);
+    m["fields"] = fields;
+  }
+  if (!f.items.empty()) m["items"] = field_yaml(f.items.front());
+  return m;
+}
+
+YAML::Node params_yaml(const std::vector<Param>& params) {
+  YAML::Node out(YAML::NodeType::Map);
+  for (const Param& p : params) {
+    YAML::Node m(YAML::NodeType::Map);
+    m["type"] = type_name(p.type);
+    put(m, "default", p.default_value);
+    put(m, "description", p.description);
+    out[p.name] = m;
+  }
+  return out;
+}
+
+YAML::Node rule_yaml(const Rule& r) {
+  YAML::Node m(YAML::NodeType::Map);
+  m["name"] = text_node(r.name);
+  put(m, "when", r.when);
+  m["check"] = scalar_node(r.check);
+  put_severity(m, r.severity);
+  put(m, "description", r.description);
+  return m;
+}
+
+YAML::Node expectation_yaml(const Expectation& e) {
+  YAML::Node m(YAML::NodeType::Map);
+  put(m, "name", e.name);
+  m["metric"] = e.metric;
+  put(m, "field", e.field);
+  put(m, "quantile", e.quantile);
+  put(m, "min", e.min);
+  put(m, "max", e.max);
+  if (e.between) {
+    YAML::Node b(YAML::NodeType::Sequence);
+    b.push_back(scalar_node(e.between->first));
+    b.push_back(scalar_node(e.between->second));
+    m["between"] = b;
+  }
+  put(m, "mostly", e.mostly);
+  put_severity(m, e.severity);
+  put(m, "description", e.description);
+  return m;
+}
+
+YAML::Node drift_yaml(const Drift& d) {
+  YAML::Node m(YAML::NodeType::Map);
+  put(m, "baseline", d.baseline);
+  put(m, "min_rows", d.min_rows);
+  if (!d.fields.empty()) {
+    YAML::Node fields(YAML::NodeType::Map);
+    for (const DriftField& f : d.fields) {
+      YAML::Node fm(YAML::NodeType::Map);
+      put(fm, "method", f.method);
+      put(fm, "warn", f.warn);
+      put(fm, "fail", f.fail);
+      put(fm, "bins", f.bins);
+      fields[f.field] = fm;
+    }
+    m["fields"] = fields;
+  }
+  return m;
+}
+
+YAML::Node monitor_yaml(const Monitor& mon) {
+  YAML::Node m(YAML::NodeType::Map);
+  put(m, "name", mon.name);
+  m["metric"] = text_node(mon.metric);
+  m["method"] = mon.method;
+  for (const auto& [key, value] : mon.settings) m[key] = scalar_node(value);
+  put_severity(m, mon.severity);
+  return m;
+}
+
+YAML::Node grading_yaml(const Grading& g) {
+  YAML::Node m(YAML::NodeType::Map);
+  if (g.key.size() == 1) {
+    m["key"] = scalar_node(g.key.front());
+  } else {
+    put(m, "key", g.key);
+  }
+  put(m, "filter", g.filter);
+  YAML::Node measures(YAML::NodeType::Map);
+  for (const auto& [name, expr] : g.measures) measures[name] = scalar_node(expr);
+  if (measures.size() > 0) m["measures"] = measures;
+  YAML::Node tiers(YAML::NodeType::Sequence);
+  for (const auto& t : g.tiers) {
+    YAML::Node tm(YAML::NodeType::Map);
+    tm["name"] = text_node(t.name);
+    put(tm, "when", t.when);
+    tiers.push_back(tm);
+  }
+  m["tiers"] = tiers;
+  put(m, "output", g.output);
+  put(m, "export", g.export_tiers);
+  return m;
+}
+
+YAML::Node to_yaml(const Contract& c) {
+  YAML::Node m(YAML::NodeType::Map);
+  m["dq"] = "1";
+  m["dataset"] = text_node(c.dataset);
+  m["version"] = text_node(c.version);
+  put(m, "title", c.title);
+  put(m, "description", c.description);
+  if (c.owner) {
+    YAML::Node owner(YAML::NodeType::Map);
+    owner["team"] = text_node(c.owner->team);
+    put(owner, "contact", c.owner->contact);
+    m["owner"] = owner;
+  }
+  put(m, "stewards", c.stewards);
+  put(m, "consumers", c.consumers);
+  put(m, "tags", c.tags);
+  put(m, "classification", c.classification);
+  m["compatibility"] = c.compatibility;
+  m["additional_fields"] = additional_name(c.additional_fields);
+  if (!c.params.empty()) m["params"] = params_yaml(c.params);
+  YAML::Node fields(YAML::NodeType::Map);
+  for (const Field& f : c.fields) fields[f.name] = field_yaml(f);
+  m["fields"] = fields;
+  if (!c.rules.empty()) {
+    for (const Rule& r : c.rules) m["rules"].push_back(rule_yaml(r));
+  }
+  for (const Expectation& e : c.expectations) m["expectations"].push_back(expectation_yaml(e));
+  if (c.drift) m["drift"] = drift_yaml(*c.drift);
+  for (const Monitor& mon : c.monitors) m["monitors"].push_back(monitor_yaml(mon));
+  if (c.sla) {
+    YAML::Node sla(YAML::NodeType::Map);
+    if (!c.sla->freshness_field.empty() || c.sla->freshness_max_delay) {
+      YAML::Node fresh(YAML::NodeType::Map);
+      put(fresh, "field", c.sla->freshness_field);
+      put(fresh, "max_delay", c.sla->freshness_max_delay);
+      sla["freshness"] = fresh;
+    }
+    for (const SlaTerm& t : c.sla->terms) {
+      YAML::Node tm(YAML::NodeType::Map);
+      tm["property"] = text_node(t.property);
+      tm["value"] = scalar_node(t.value);
+      put(tm, "unit", t.unit);
+      put(tm, "element", t.element);
+      put(tm, "driver", t.driver);
+      put(tm, "description", t.description);
+      sla["terms"].push_back(tm);
+    }
+    m["sla"] = sla;
+  }
+  if (c.grading) m["grading"] = grading_yaml(*c.grading);
+  return m;
+}
+
+std::string emit_yaml(const YAML::Node& node) {
+  YAML::Emitter out;
+  out.SetIndent(2);
+  emit(out, node, false);
+  return std::string(out.c_str()) + "\n";
+}
+
+}  // namespace dq::spec
