@@ -4,6 +4,7 @@
 #include <sstream>
 
 #include "compile/program.h"
+#include "governance/read.h"
 #include "spec/loader.h"
 
 namespace dq {
@@ -54,6 +55,28 @@ Result<std::vector<Diagnostic>> lint_file(const std::string& path, const Params&
     (void)compile(std::move(*parsed), params, Limits{}, diags, /*params_may_be_missing=*/true);
   }
   return diags.sorted();
+}
+
+Result<ReadContract> read_contract(const std::string& path, bool require_valid) {
+  Result<std::string> text = read_file(path);
+  if (!text.ok()) return text.status();
+  spec::Diagnostics diags(path);
+  if (text->size() > kMaxContractBytes) {
+    diags.error({1, 1}, "contract is larger than 4 MiB");
+    return Status(StatusCode::kInvalidContract, "invalid contract " + path, diags.sorted());
+  }
+  ReadContract out;
+  std::optional<spec::Contract> parsed = spec::parse_contract(*text, diags);
+  if (parsed) {
+    out.spec = *parsed;
+    (void)compile(std::move(*parsed), {}, Limits{}, diags, /*params_may_be_missing=*/true);
+  }
+  if (require_valid && (!parsed || diags.has_errors())) {
+    return Status(StatusCode::kInvalidContract, "invalid contract " + path, diags.sorted());
+  }
+  out.text = std::move(*text);
+  out.findings = diags.sorted();
+  return out;
 }
 
 const std::string& Contract::dataset() const { return program_->spec.dataset; }

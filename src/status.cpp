@@ -7,6 +7,7 @@ std::string Diagnostic::to_string() const {
   if (line > 0) out += ":" + std::to_string(line) + ":" + std::to_string(column);
   out += severity == Severity::kError ? ": error: " : ": warning: ";
   out += message;
+  if (!rule.empty()) out += " [" + rule + "]";
   return out;
 }
 

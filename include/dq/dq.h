@@ -3,6 +3,7 @@
 
 #include "dq/contract.h"   // IWYU pragma: export
 #include "dq/drift.h"      // IWYU pragma: export
+#include "dq/governance.h"  // IWYU pragma: export
 #include "dq/grade.h"      // IWYU pragma: export
 #include "dq/monitor.h"    // IWYU pragma: export
 #include "dq/profile.h"    // IWYU pragma: export

@@ -30,8 +30,9 @@ struct Diagnostic {
   int column = 0;
   Severity severity = Severity::kError;
   std::string message;
+  std::string rule;  // policy findings: the rule id that can be suppressed
 
-  // "file:line:col: error: message"
+  // "file:line:col: error: message", then " [rule]" for policy findings
   std::string to_string() const;
 };
 

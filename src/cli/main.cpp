@@ -28,13 +28,37 @@ bool parse_params(const std::vector<std::string>& raw, dq::Params& out) {
   return true;
 }
 
-int run_lint(const std::vector<std::string>& contracts, const std::vector<std::string>& raw_params) {
+struct LintArgs {
+  std::vector<std::string> contracts, params;
+  std::string policy;
+  bool list_rules = false;
+};
+
+int run_lint(const LintArgs& args) {
+  if (args.list_rules) {
+    for (const auto& [id, what] : dq::Policy::catalog()) std::cout << id << "  " << what << "\n";
+    return kPassed;
+  }
+  if (args.contracts.empty()) {
+    std::cerr << "dq: lint needs contract files\n";
+    return kCannotRun;
+  }
   dq::Params params;
-  if (!parse_params(raw_params, params)) return kCannotRun;
+  if (!parse_params(args.params, params)) return kCannotRun;
+  dq::Policy policy = dq::Policy::defaults();
+  if (!args.policy.empty()) {
+    auto loaded = dq::Policy::load_file(args.policy);
+    if (!loaded.ok()) {
+      std::cerr << "dq: " << loaded.status().to_string() << "\n";
+      return kCannotRun;
+    }
+    policy = std::move(*loaded);
+  }
+  const std::vector<std::string>& contracts = args.contracts;
   int exit_code = kPassed;
   std::size_t errors = 0, warnings = 0;
   for (const std::string& path : contracts) {
-    auto findings = dq::lint_file(path, params);
+    auto findings = dq::lint_file(path, params, policy);
     if (!findings.ok()) {
       std::cerr << "dq: " << findings.status().message() << "\n";
       exit_code = kCannotRun;
@@ -333,6 +357,51 @@ int run_grade(const GradeArgs& args) {
   return kPassed;  // rejected records are set aside and counted, not a failure of the run
 }
 
+struct DiffArgs {
+  std::string old_contract, new_contract, format = "text", output;
+};
+
+int run_diff(const DiffArgs& args) {
+  auto diff = dq::diff_contracts(args.old_contract, args.new_contract);
+  if (!diff.ok()) {
+    std::cerr << "dq: " << diff.status().to_string() << "\n";
+    return kCannotRun;
+  }
+  std::string rendered = args.format == "json"       ? diff->to_json() + "\n"
+                         : args.format == "markdown" ? diff->to_markdown()
+                                                     : diff->to_text();
+  if (!write_output(rendered, args.output)) return kCannotRun;
+  return diff->blocks() ? kFailed : kPassed;
+}
+
+struct DocsArgs {
+  std::string contract, previous, format = "markdown", output;
+};
+
+int run_docs(const DocsArgs& args) {
+  auto page = dq::contract_docs(args.contract, args.format == "html" ? dq::DocsFormat::kHtml : dq::DocsFormat::kMarkdown,
+                                args.previous);
+  if (!page.ok()) {
+    std::cerr << "dq: " << page.status().to_string() << "\n";
+    return kCannotRun;
+  }
+  return write_output(*page, args.output) ? kPassed : kCannotRun;
+}
+
+struct ExportArgs {
+  std::string contract, to, output;
+};
+
+int run_export(const ExportArgs& args) {
+  auto exported = dq::export_contract(args.contract, args.to == "odcs" ? dq::ContractFormat::kOdcs : dq::ContractFormat::kDq);
+  if (!exported.ok()) {
+    std::cerr << "dq: " << exported.status().to_string() << "\n";
+    return kCannotRun;
+  }
+  for (const dq::Diagnostic& w : exported->warnings) std::cerr << w.to_string() << "\n";
+  return write_output(exported->text, args.output) ? kPassed : kCannotRun;
+}
+
 }  // namespace
 
 int main(int argc, char** argv) {
@@ -340,10 +409,32 @@ int main(int argc, char** argv) {
   app.require_subcommand(1);
   app.set_version_flag("--version", std::string("dq 0.1.0"));
 
-  std::vector<std::string> lint_contracts, lint_params;
-  CLI::App* lint = app.add_subcommand("lint", "Check contract files: schema, regexes, expressions");
-  lint->add_option("contracts", lint_contracts, "Contract files")->required();
-  lint->add_option("--param", lint_params, "Set a contract param: name=value");
+  LintArgs li;
+  CLI::App* lint = app.add_subcommand("lint", "Check contract files: schema, regexes, expressions, house policy");
+  lint->add_option("contracts", li.contracts, "Contract files (dq or ODCS)");
+  lint->add_option("--param", li.params, "Set a contract param: name=value");
+  lint->add_option("--policy", li.policy, "Policy file (YAML): rule severities, dataset_pattern, id_fields");
+  lint->add_flag("--list-rules", li.list_rules, "Print the policy rules with their default severities");
+
+  DiffArgs di;
+  CLI::App* diff = app.add_subcommand("diff", "Classify every change between two contracts (exit 1: breaking without a major bump)");
+  diff->add_option("old", di.old_contract, "The contract before (dq or ODCS)")->required();
+  diff->add_option("new", di.new_contract, "The contract after (dq or ODCS)")->required();
+  diff->add_option("--format", di.format, "Output format")->check(CLI::IsMember({"text", "markdown", "json"}));
+  diff->add_option("-o,--output", di.output, "Write here instead of stdout");
+
+  DocsArgs doc;
+  CLI::App* docs = app.add_subcommand("docs", "Render a contract as a page for reviewers (Markdown or self-contained HTML)");
+  docs->add_option("contract", doc.contract, "Contract file (dq or ODCS)")->required();
+  docs->add_option("--previous", doc.previous, "An older version of the contract: adds the changes since it");
+  docs->add_option("--format", doc.format, "Page format")->check(CLI::IsMember({"markdown", "html"}));
+  docs->add_option("-o,--output", doc.output, "Write here instead of stdout");
+
+  ExportArgs ex;
+  CLI::App* exp = app.add_subcommand("export", "Write a contract in another format (ODCS v3.1, or dq)");
+  exp->add_option("contract", ex.contract, "Contract file (dq or ODCS)")->required();
+  exp->add_option("--to", ex.to, "Target format")->required()->check(CLI::IsMember({"odcs", "dq"}));
+  exp->add_option("-o,--output", ex.output, "Write here instead of stdout");
 
   auto data_options = [](CLI::App* cmd, DataArgs& d) {
     cmd->add_option("-c,--contract", d.contract, "Contract file")->required();
@@ -392,7 +483,10 @@ int main(int argc, char** argv) {
     int code = app.exit(e);
     return e.get_exit_code() == 0 ? code : kCannotRun;
   }
-  if (lint->parsed()) return run_lint(lint_contracts, lint_params);
+  if (lint->parsed()) return run_lint(li);
+  if (diff->parsed()) return run_diff(di);
+  if (docs->parsed()) return run_docs(doc);
+  if (exp->parsed()) return run_export(ex);
   if (profile->parsed()) return run_profile(prof);
   if (drift->parsed()) return run_drift(dr);
   if (grade->parsed()) return run_grade(gr);

@@ -20,7 +20,7 @@ const char* type_name(Type type) {
 }
 
 void Diagnostics::add(Span at, Severity severity, std::string message) {
-  items_.push_back(Diagnostic{file_, at.line, at.column, severity, std::move(message)});
+  items_.push_back(Diagnostic{file_, at.line, at.column, severity, std::move(message), ""});
 }
 
 bool Diagnostics::has_errors() const {

@@ -267,7 +267,11 @@ class Translator {
     YAML::Node consumers(YAML::NodeType::Sequence);
     for (const auto& r : v) {
       for (auto it = r.begin(); it != r.end(); ++it) {
-        if (it->first.Scalar() != "role") ignored_.add("roles[*]", it->first.Scalar(), span_of(it->first));
+        const std::string key = it->first.Scalar();
+        // Read access is what a consumer has; anything else is not modelled.
+        if (key != "role" && !(key == "access" && text_of(it->second) == "read")) {
+          ignored_.add("roles[*]", key, span_of(it->first));
+        }
       }
       if (r["role"]) consumers.push_back(r["role"]);
     }

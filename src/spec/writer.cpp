@@ -1,5 +1,7 @@
 #include "spec/writer.h"
 
+#include <algorithm>
+
 namespace dq::spec {
 namespace {
 
@@ -24,6 +26,10 @@ void put(YAML::Node& map, const char* key, const std::vector<Scalar>& list) {
   YAML::Node seq(YAML::NodeType::Sequence);
   for (const auto& item : list) seq.push_back(scalar_node(item));
   map[key] = seq;
+}
+// Expressions, patterns and names: only their text matters, however quoted.
+void put_text(YAML::Node& map, const char* key, const std::optional<Scalar>& value) {
+  if (value) map[key] = text_node(value->text);
 }
 void put_flag(YAML::Node& map, const char* key, bool value) {
   if (value) map[key] = "true";
@@ -92,9 +98,17 @@ YAML::Node scalar_node(const Scalar& scalar) {
 
 YAML::Node text_node(const std::string& text) {
   YAML::Node node(text);
-  // Text read back as a plain scalar keeps its characters; only the words
-  // YAML reads as null would change.
-  if (text.empty() || text == "~" || text == "null" || text == "Null" || text == "NULL") node.SetTag("!");
+  // Quoted when a YAML 1.1 reader (PyYAML, many tools) would read the plain
+  // scalar as something else: null, a boolean, a number, a date.
+  static const std::vector<std::string> kWords = {"~",  "null", "true", "false", "yes", "no",
+                                                  "on", "off",  "y",    "n"};
+  std::string lowered;
+  for (char c : text) lowered += static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+  const std::size_t digit = text.find_first_of("0123456789");
+  const bool numeric_start = digit != std::string::npos && text.find_first_not_of("+-.") == digit && digit <= 1;
+  if (text.empty() || numeric_start || std::find(kWords.begin(), kWords.end(), lowered) != kWords.end()) {
+    node.SetTag("!");
+  }
   return node;
 }
 
@@ -112,16 +126,16 @@ YAML::Node field_yaml(const Field& f) {
   put(m, "min_items", f.min_items);
   put(m, "max_items", f.max_items);
   put_flag(m, "unique_items", f.unique_items);
-  put(m, "pattern", f.pattern);
-  put(m, "format", f.format);
-  put(m, "unit", f.unit);
-  put(m, "timezone", f.timezone);
+  put_text(m, "pattern", f.pattern);
+  put_text(m, "format", f.format);
+  put_text(m, "unit", f.unit);
+  put_text(m, "timezone", f.timezone);
   if (f.enum_values) put(m, "enum", *f.enum_values);
   put(m, "coerce", f.coerce);
   put_severity(m, f.severity);
   put(m, "mostly", f.mostly);
   put_flag(m, "pii", f.pii);
-  put(m, "classification", f.classification);
+  put_text(m, "classification", f.classification);
   if (f.additional_fields) m["additional_fields"] = additional_name(*f.additional_fields);
   put(m, "title", f.title);
   put(m, "description", f.description);
@@ -151,8 +165,8 @@ YAML::Node params_yaml(const std::vector<Param>& params) {
 YAML::Node rule_yaml(const Rule& r) {
   YAML::Node m(YAML::NodeType::Map);
   m["name"] = text_node(r.name);
-  put(m, "when", r.when);
-  m["check"] = scalar_node(r.check);
+  put_text(m, "when", r.when);
+  m["check"] = text_node(r.check.text);
   put_severity(m, r.severity);
   put(m, "description", r.description);
   return m;
@@ -210,19 +224,19 @@ YAML::Node monitor_yaml(const Monitor& mon) {
 YAML::Node grading_yaml(const Grading& g) {
   YAML::Node m(YAML::NodeType::Map);
   if (g.key.size() == 1) {
-    m["key"] = scalar_node(g.key.front());
+    m["key"] = text_node(g.key.front().text);
   } else {
     put(m, "key", g.key);
   }
-  put(m, "filter", g.filter);
+  put_text(m, "filter", g.filter);
   YAML::Node measures(YAML::NodeType::Map);
-  for (const auto& [name, expr] : g.measures) measures[name] = scalar_node(expr);
+  for (const auto& [name, expr] : g.measures) measures[name] = text_node(expr.text);
   if (measures.size() > 0) m["measures"] = measures;
   YAML::Node tiers(YAML::NodeType::Sequence);
   for (const auto& t : g.tiers) {
     YAML::Node tm(YAML::NodeType::Map);
     tm["name"] = text_node(t.name);
-    put(tm, "when", t.when);
+    put_text(tm, "when", t.when);
     tiers.push_back(tm);
   }
   m["tiers"] = tiers;
@@ -247,7 +261,7 @@ YAML::Node to_yaml(const Contract& c) {
   put(m, "stewards", c.stewards);
   put(m, "consumers", c.consumers);
   put(m, "tags", c.tags);
-  put(m, "classification", c.classification);
+  put_text(m, "classification", c.classification);
   m["compatibility"] = c.compatibility;
   m["additional_fields"] = additional_name(c.additional_fields);
   if (!c.params.empty()) m["params"] = params_yaml(c.params);

@@ -1,0 +1,94 @@
+// Governance tools over contract files (dq or ODCS): export to the other
+// format, review a change (diff), check house policy (lint), and render a
+// page for reviewers (docs). They read contracts as written: `$params` stay
+// names, nothing is compiled for data.
+#pragma once
+
+#include <map>
+#include <string>
+#include <vector>
+
+#include "dq/contract.h"
+#include "dq/status.h"
+
+namespace dq {
+
+enum class ContractFormat { kDq, kOdcs };
+
+// A contract file (either format) written in `format`, plus the warnings
+// reading it gave (ODCS parts dq does not use, for instance).
+struct ExportedContract {
+  std::string text;
+  std::vector<Diagnostic> warnings;
+};
+Result<ExportedContract> export_contract(const std::string& path, ContractFormat format);
+
+// ---- dq diff ----
+
+enum class ChangeLevel { kInfo, kWarning, kBreaking };
+const char* change_level_name(ChangeLevel level);  // "info", "warning", "breaking"
+
+struct Change {
+  ChangeLevel level = ChangeLevel::kInfo;
+  std::string path;     // "fields.amount", "rules.shipped_has_date", "owner"
+  std::string kind;     // "field_removed", "max_tightened", "enum_values_removed", ...
+  std::string message;  // "max lowered from 100000 to 5000"
+  bool narrows = false;  // the new contract rejects data the old accepted
+  bool widens = false;   // the new contract accepts data the old rejected
+  int old_line = 0, new_line = 0;
+};
+
+struct ContractDiff {
+  std::string old_file, new_file, dataset, old_version, new_version;
+  std::string compatibility;  // the new contract's mode: backward, forward, full, none
+  bool major_bumped = false;
+  std::vector<Change> changes;  // in contract order
+
+  std::size_t count(ChangeLevel level) const;
+  // Breaking changes without a major version bump: `dq diff` exits 1.
+  bool blocks() const { return count(ChangeLevel::kBreaking) > 0 && !major_bumped; }
+  std::string to_text() const;
+  std::string to_markdown() const;  // a pull-request comment
+  std::string to_json() const;
+};
+
+// Classifies every change from `old_path` to `new_path` (either may be ODCS)
+// under the new contract's compatibility mode:
+//   backward: data valid under the old contract stays valid (new readers
+//             read old data), so a narrowing change is breaking;
+//   forward:  data valid under the new contract is valid under the old (old
+//             readers read new data), so a widening change is breaking;
+//   full:     both; none: nothing is breaking (changes are warnings).
+Result<ContractDiff> diff_contracts(const std::string& old_path, const std::string& new_path);
+
+// ---- policy lint ----
+
+// House rules for `dq lint`, by rule id: each "error", "warn" or "off". A
+// finding can be silenced on its line (or the line above) with a comment
+// `# dq-lint: disable=rule-id[,rule-id]`, or in the whole file with
+// `# dq-lint: disable-file=rule-id`.
+struct Policy {
+  std::map<std::string, Severity> rules;  // rules left out are off
+  std::string dataset_pattern;            // RE2 the dataset id must match ("" = any)
+  std::string id_fields = "(^|_)(id|uuid|key)$";  // RE2 over field names that hold ids
+
+  static Policy defaults();
+  // A YAML policy file: {policy: 1, rules: {rule-id: error|warn|off}, dataset_pattern, id_fields}.
+  static Result<Policy> load_file(const std::string& path);
+  // Every rule id with its default severity and what it checks.
+  static const std::vector<std::pair<std::string, std::string>>& catalog();
+};
+
+// lint_file plus the policy's findings (Diagnostic::rule names the rule).
+Result<std::vector<Diagnostic>> lint_file(const std::string& path, const Params& params, const Policy& policy);
+
+// ---- dq docs ----
+
+enum class DocsFormat { kMarkdown, kHtml };
+// A page for reviewers: owner and consumers, the field table, rules,
+// expectations, drift, grading and SLA; with `previous_path`, the changes
+// since that version. HTML is one self-contained file (inline CSS, no links
+// to fetch).
+Result<std::string> contract_docs(const std::string& path, DocsFormat format, const std::string& previous_path = "");
+
+}  // namespace dq
