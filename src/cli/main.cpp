@@ -31,7 +31,7 @@ bool parse_params(const std::vector<std::string>& raw, dq::Params& out) {
 struct LintArgs {
   std::vector<std::string> contracts, params;
   std::string policy;
-  bool list_rules = false;
+  bool list_rules = false, no_policy = false;
 };
 
 int run_lint(const LintArgs& args) {
@@ -46,6 +46,7 @@ int run_lint(const LintArgs& args) {
   dq::Params params;
   if (!parse_params(args.params, params)) return kCannotRun;
   dq::Policy policy = dq::Policy::defaults();
+  if (args.no_policy) policy.rules.clear();
   if (!args.policy.empty()) {
     auto loaded = dq::Policy::load_file(args.policy);
     if (!loaded.ok()) {
@@ -415,6 +416,7 @@ int main(int argc, char** argv) {
   lint->add_option("--param", li.params, "Set a contract param: name=value");
   lint->add_option("--policy", li.policy, "Policy file (YAML): rule severities, dataset_pattern, id_fields");
   lint->add_flag("--list-rules", li.list_rules, "Print the policy rules with their default severities");
+  lint->add_flag("--no-policy", li.no_policy, "Only the format, regex and expression checks");
 
   DiffArgs di;
   CLI::App* diff = app.add_subcommand("diff", "Classify every change between two contracts (exit 1: breaking without a major bump)");

@@ -146,10 +146,12 @@ bool suppressed(const std::vector<std::string>& lines, const Diagnostic& d) {
   for (const std::string& line : lines) {
     if (names(line, "disable-file")) return true;
   }
-  for (int l = d.line - 1; l <= d.line; ++l) {
-    if (l >= 1 && l <= static_cast<int>(lines.size()) && names(lines[l - 1], "disable")) return true;
-  }
-  return false;
+  auto at = [&](int l) { return l >= 1 && l <= static_cast<int>(lines.size()) ? lines[l - 1] : std::string(); };
+  if (names(at(d.line), "disable")) return true;
+  // The line above counts only when it is a comment of its own.
+  const std::string above = at(d.line - 1);
+  const std::size_t first = above.find_first_not_of(" \t");
+  return first != std::string::npos && above[first] == '#' && names(above, "disable");
 }
 
 }  // namespace
