@@ -91,6 +91,8 @@ void emit(YAML::Emitter& out, const YAML::Node& node, bool flow) {
 }  // namespace
 
 YAML::Node scalar_node(const Scalar& scalar) {
+  // A plain null stays null (the emitter would quote the word "null").
+  if (!scalar.quoted && (scalar.text == "null" || scalar.text == "~")) return YAML::Node(YAML::NodeType::Null);
   YAML::Node node(scalar.text);
   if (scalar.quoted) node.SetTag("!");
   return node;
