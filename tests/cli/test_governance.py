@@ -514,3 +514,57 @@ def test_an_exported_odcs_contract_validates_data_like_the_original(tmp_path):
         reports.append((report["records"], report["rules"]))
     assert reports[0] == reports[1]
     assert reports[0][0]["invalid"] > 0  # the data does break some checks: the comparison means something
+
+
+# ---- the CI recipe ----
+
+
+def test_the_ci_review_script_lints_and_diffs_changed_contracts(tmp_path):
+    import os
+    import shutil
+    import subprocess
+
+    from dq_cli import DQ
+
+    repo = tmp_path / "repo"
+    (repo / "contracts").mkdir(parents=True)
+    shutil.copy(ORDERS, repo / "contracts/orders.yaml")
+    shutil.copy(ROOT / "contracts/tweets.yaml", repo / "contracts/tweets.yaml")
+    git = lambda *args: subprocess.run(["git", *args], cwd=repo, check=True, capture_output=True)
+    git("init", "-q")
+    git("-c", "user.name=t", "-c", "user.email=t@example.com", "commit", "-q", "--allow-empty", "-m", "start")
+    git("add", ".")
+    git("-c", "user.name=t", "-c", "user.email=t@example.com", "commit", "-q", "-m", "contracts")
+    script = ROOT / "examples/ci/review-contracts.sh"
+    env = dict(os.environ, DQ=DQ)
+    review = lambda: subprocess.run(["bash", script, "HEAD"], cwd=repo, env=env, capture_output=True, timeout=60)
+
+    # nothing changed
+    assert review().returncode == 0
+    assert (repo / "dq-review.md").read_text() == "No contract changed.\n"
+    # a compatible change and a new contract
+    text = ORDERS.read_text()
+    (repo / "contracts/orders.yaml").write_text(text.replace("version: 2.3.0", "version: 2.4.0").replace(
+        "[USD, EUR, GBP]", "[USD, EUR, GBP, JPY]"))
+    shutil.copy(ROOT / "contracts/nyc_taxi.yaml", repo / "contracts/nyc_taxi.yaml")
+    git("add", "contracts/nyc_taxi.yaml")
+    result = review()
+    md = (repo / "dq-review.md").read_text()
+    assert result.returncode == 0, result.stdout.decode() + result.stderr.decode()
+    assert "### dq diff: `commerce.order_events` 2.3.0 → 2.4.0" in md and "enum values added: JPY" in md
+    assert "### dq: new contract `contracts/nyc_taxi.yaml`" in md
+    assert "tweets" not in md
+    # a breaking change without a major bump fails the check
+    (repo / "contracts/orders.yaml").write_text(text.replace("version: 2.3.0", "version: 2.4.0").replace(
+        "[USD, EUR, GBP]", "[USD, EUR]"))
+    result = review()
+    assert result.returncode == 1
+    assert "❌ **1 breaking change**" in (repo / "dq-review.md").read_text()
+
+
+def test_the_ci_recipe_files_parse():
+    workflow = load_yaml((ROOT / "examples/ci/contract-review.yml").read_text())
+    steps = workflow["jobs"]["review"]["steps"]
+    assert any("review-contracts.sh" in step.get("run", "") for step in steps)
+    hooks = load_yaml((ROOT / ".pre-commit-hooks.yaml").read_text())
+    assert [h["id"] for h in hooks] == ["dq-lint", "dq-diff"]
