@@ -568,3 +568,24 @@ def test_the_ci_recipe_files_parse():
     assert any("review-contracts.sh" in step.get("run", "") for step in steps)
     hooks = load_yaml((ROOT / ".pre-commit-hooks.yaml").read_text())
     assert [h["id"] for h in hooks] == ["dq-lint", "dq-diff"]
+
+
+def test_docs_html_renders_in_headless_chromium(tmp_path):
+    import shutil
+    import subprocess
+
+    from PIL import Image
+
+    page, shot = tmp_path / "orders.html", tmp_path / "orders.png"
+    assert dq("docs", ORDERS, "--format", "html", "-o", page).returncode == 0
+    chromium = shutil.which("chromium") or shutil.which("chromium-browser")
+    assert chromium, "scripts/setup.sh installs chromium"
+    subprocess.run([chromium, "--headless", "--no-sandbox", "--disable-gpu", "--hide-scrollbars",
+                    "--window-size=1000,1400", f"--screenshot={shot}", page.as_uri()],
+                   capture_output=True, timeout=120, check=True)
+    image = Image.open(shot).convert("L")
+    assert image.size == (1000, 1400)
+    # The page is drawn: dark title text at the top left, table rules and zebra rows below.
+    title = image.crop((0, 0, 500, 100))
+    assert min(title.getdata()) < 80
+    assert len(set(image.getdata())) > 20
