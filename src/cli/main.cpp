@@ -36,7 +36,9 @@ struct LintArgs {
 
 int run_lint(const LintArgs& args) {
   if (args.list_rules) {
-    for (const auto& [id, what] : dq::Policy::catalog()) std::cout << id << "  " << what << "\n";
+    for (const auto& [id, what] : dq::Policy::catalog()) {
+      std::cout << id << std::string(id.size() < 24 ? 24 - id.size() : 1, ' ') << what << "\n";
+    }
     return kPassed;
   }
   if (args.contracts.empty()) {
