@@ -37,6 +37,13 @@ head -4 build/agents.csv; echo
 sed "s/pattern: '^\[A-Z\]{2}\$'/pattern: '^([A-Z]{2}|[A-Z][a-z]+( [A-Z][a-z]+)?)$'/" contracts/agent_sales.yaml > build/agent_sales_fixed.yaml
 run grade -c build/agent_sales_fixed.yaml --input-format rejects build/listings.rejects.ndjson -o build/agents_recovered.csv \
     --rejects build/listings.still-rejected.ndjson
+echo "--- governance: a contract change reviewed, the taxi contract as ODCS, a page for reviewers ---"
+sed -e 's/^version: 1.0.0/version: 1.1.0/' -e 's/enum: \[en, ja\]/enum: [en]/' contracts/tweets.yaml > build/tweets_next.yaml
+run diff contracts/tweets.yaml build/tweets_next.yaml --format markdown
+run export contracts/nyc_taxi.yaml --to odcs -o build/nyc_taxi.odcs.yaml
+run validate -c build/nyc_taxi.odcs.yaml --no-history ${taxi}_2020-04.csv
+run docs contracts/nyc_taxi.yaml --format html -o build/nyc_taxi.html
+echo "the taxi contract as a page: build/nyc_taxi.html"
 echo "--- the stream gate: the same GitHub events as a Pub/Sub stream (Google's in-memory server) ---"
 build/venv/bin/python3 -m pip install -q --disable-pip-version-check --no-build-isolation .
 build/venv/bin/python3 examples/stream_gate_demo.py
