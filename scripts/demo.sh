@@ -41,7 +41,7 @@ echo "--- governance: a contract change reviewed, the taxi contract as ODCS, a p
 sed -e 's/^version: 1.0.0/version: 1.1.0/' -e 's/enum: \[en, ja\]/enum: [en]/' contracts/tweets.yaml > build/tweets_next.yaml
 run diff contracts/tweets.yaml build/tweets_next.yaml --format markdown
 run export contracts/nyc_taxi.yaml --to odcs -o build/nyc_taxi.odcs.yaml
-run validate -c build/nyc_taxi.odcs.yaml --no-history ${taxi}_2020-04.csv
+run validate -c build/nyc_taxi.odcs.yaml --no-history --baseline contracts/baselines/nyc_taxi_2019-01.profile.json ${taxi}_2020-04.csv
 run docs contracts/nyc_taxi.yaml --format html -o build/nyc_taxi.html
 echo "the taxi contract as a page: build/nyc_taxi.html"
 echo "--- the stream gate: the same GitHub events as a Pub/Sub stream (Google's in-memory server) ---"
