@@ -7,6 +7,7 @@
 #include <set>
 
 #include "dq/governance.h"
+#include "governance/markdown.h"
 #include "governance/read.h"
 
 namespace dq {
@@ -593,16 +594,6 @@ std::string next_major(const std::string& version) {
   return major < 0 ? "a new major version" : std::to_string(major + 1) + ".0.0";
 }
 
-std::string md_escape(const std::string& text) {
-  std::string out;
-  for (char c : text) {
-    if (c == '|') out += "\\|";
-    else if (c == '\n') out += ' ';
-    else out += c;
-  }
-  return out;
-}
-
 }  // namespace
 
 const char* change_level_name(ChangeLevel level) {
@@ -679,10 +670,10 @@ std::string ContractDiff::to_markdown() const {
       if ((level == ChangeLevel::kInfo) != want_info) continue;
       for (const Change& c : changes) {
         if (c.level != level) continue;
-        std::string where = "`" + md_escape(c.path) + "`";
+        std::string where = "`" + markdown_cell(c.path) + "`";
         if (c.new_line > 0) where += " (line " + std::to_string(c.new_line) + ")";
         t += std::string("| ") + level_icon(level) + " " + change_level_name(level) + " | " + where + " | " +
-             md_escape(c.message) + " |\n";
+             markdown_cell(c.message) + " |\n";
       }
     }
     return t;

@@ -4,6 +4,7 @@
 #include <algorithm>
 
 #include "dq/governance.h"
+#include "governance/markdown.h"
 #include "governance/read.h"
 #include "spec/odcs.h"
 #include "spec/writer.h"
@@ -219,16 +220,6 @@ Document build(const spec::Contract& c, const ContractDiff* changes) {
     doc.sections.push_back(s);
   }
   return doc;
-}
-
-std::string markdown_cell(const std::string& text) {
-  std::string out;
-  for (char ch : text) {
-    if (ch == '|') out += "\\|";
-    else if (ch == '\n') out += "<br>";
-    else out += ch;
-  }
-  return out;
 }
 
 std::string render_markdown(const Document& doc) {
