@@ -107,13 +107,10 @@ class Differ {
   // A change to what data is accepted; its level follows the mode.
   void effect(const std::string& path, const std::string& kind, const std::string& message, bool narrows,
               bool widens, Span old_at, Span new_at, bool enforced = true) {
-    ChangeLevel level = ChangeLevel::kWarning;
-    if (!enforced) {
-      level = ChangeLevel::kWarning;  // a warn-severity check: reported, never rejects
-    } else if ((narrows && (mode_ == "backward" || mode_ == "full")) ||
-               (widens && (mode_ == "forward" || mode_ == "full"))) {
-      level = ChangeLevel::kBreaking;
-    }
+    // A warn-severity check reports but never rejects: its changes are warnings.
+    const bool breaks = (narrows && (mode_ == "backward" || mode_ == "full")) ||
+                        (widens && (mode_ == "forward" || mode_ == "full"));
+    const ChangeLevel level = enforced && breaks ? ChangeLevel::kBreaking : ChangeLevel::kWarning;
     out_.changes.push_back(Change{level, path, kind, message, narrows && enforced, widens && enforced,
                                   old_at.line, new_at.line});
   }
@@ -554,9 +551,6 @@ class Differ {
     for (const auto& [k, v] : nm) {
       if (!om.count(k)) fixed(ChangeLevel::kInfo, "grading.measures." + k, "measure_added", "measure added: " + v, og.span, ng.span);
     }
-    std::string ot, nt;
-    for (const auto& t : og.tiers) ot += t.name + ": " + show(t.when) + "; ";
-    for (const auto& t : ng.tiers) nt += t.name + ": " + show(t.when) + "; ";
     for (const auto& t : og.tiers) {
       auto it = std::find_if(ng.tiers.begin(), ng.tiers.end(), [&](const spec::Grading::Tier& u) { return u.name == t.name; });
       if (it == ng.tiers.end()) {

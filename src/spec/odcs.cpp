@@ -290,7 +290,6 @@ class Translator {
                                      text_of(v[0]["name"]) + "')");
     }
     const YAML::Node& object = v[0];
-    object_name_ = text_of(object["name"]);
     YAML::Node fields(YAML::NodeType::Map);
     YAML::Node dq_section;
     for (auto it = object.begin(); it != object.end(); ++it) {
@@ -623,7 +622,6 @@ class Translator {
   Diagnostics& diags_;
   Ignored ignored_;
   YAML::Node expectations_{YAML::NodeType::Sequence};
-  std::string object_name_;
   std::map<std::string, std::string> physical_names_;   // physicalName -> field
   std::map<std::string, std::string> temporal_fields_;  // field -> date | timestamp
 };
