@@ -15,6 +15,7 @@
 
 #include <cstdio>
 #include <functional>
+#include <span>
 #include <string>
 #include <string_view>
 
@@ -61,6 +62,13 @@ std::string reject_line(const RecordEvent& event, const std::string& source);
 // kIoError status; bad records are data in the Report.
 Result<Report> validate_file(const Contract& contract, const std::string& path,
                              const StreamOptions& options = {});
+
+// Validates records held in memory, each one whole JSON document (queue
+// messages, the elements of a Beam bundle), into `report`. Records are
+// numbered after those the report already holds (line and offset 0), and
+// `on_record`, when set, sees each with its verdict.
+void validate_records(Validator& validator, std::span<const std::string_view> records, ReportBuilder& report,
+                      const std::function<void(const RecordEvent&)>& on_record = {});
 
 // Validates every record read from `file` (not closed). Several inputs can
 // share one builder, so a report covers all of them.

@@ -333,6 +333,18 @@ Status validate_stream(Validator& validator, std::FILE* file, const StreamOption
   return StreamValidator(validator, file, options, report).run();
 }
 
+void validate_records(Validator& validator, std::span<const std::string_view> records, ReportBuilder& report,
+                      const std::function<void(const RecordEvent&)>& on_record) {
+  ProfileScope profiling(validator, ReportAccess::profiler(report));
+  std::uint64_t number = report.counts().total;
+  for (std::string_view raw : records) {
+    const Verdict& verdict = validator.validate_json(raw);
+    const RecordEvent event{raw, RecordPosition{++number, 0, 0}, verdict};
+    report.add(verdict, event.where);
+    if (on_record) on_record(event);
+  }
+}
+
 Result<Report> validate_file(const Contract& contract, const std::string& path, const StreamOptions& options) {
   StreamOptions opts = options;
   if (opts.source_name.empty()) opts.source_name = path == "-" ? "<stdin>" : path;

@@ -109,6 +109,9 @@ class Profile:
         ax.legend()
         return ax
 
+    def __reduce__(self):  # pickled as its JSON form (Beam accumulators cross workers)
+        return (Profile.from_json, (self.to_json(),))
+
     def __repr__(self) -> str:
         return f"<dq.Profile {self.dataset} {self.version}: {self.rows} rows, {len(self.fields)} fields>"
 

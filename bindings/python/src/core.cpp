@@ -9,6 +9,8 @@
 #include <pybind11/stl.h>
 
 #include <optional>
+#include <algorithm>
+#include <deque>
 
 #include <cstdio>
 #include <memory>
@@ -83,6 +85,54 @@ nlohmann::json to_json(py::handle value, std::size_t depth) {
   if (py::hasattr(value, "isoformat")) return value.attr("isoformat")().cast<std::string>();
   return py::str(value).cast<std::string>();
 }
+
+// The elements of a batch (a Beam bundle) as JSON texts: bytes and str as
+// they are, dicts encoded. Anything else cannot be a record: it is listed
+// with the reason, so the caller can reject it rather than fail the batch.
+struct RecordTexts {
+  std::vector<std::string_view> texts;
+  std::vector<std::size_t> position;  // of each text in the batch
+  std::vector<std::pair<std::size_t, std::string>> not_records;
+  std::deque<std::string> owned;  // encoded dicts and copied buffers (stable addresses)
+
+  explicit RecordTexts(const py::list& elements) {  // with the GIL held; `elements` outlives this
+    for (std::size_t i = 0; i < elements.size(); ++i) {
+      py::handle e = elements[i];
+      if (PyBytes_Check(e.ptr())) {
+        char* data = nullptr;
+        Py_ssize_t size = 0;
+        PyBytes_AsStringAndSize(e.ptr(), &data, &size);
+        add(i, std::string_view(data, static_cast<std::size_t>(size)));
+      } else if (PyUnicode_Check(e.ptr())) {
+        Py_ssize_t size = 0;
+        const char* data = PyUnicode_AsUTF8AndSize(e.ptr(), &size);
+        if (data == nullptr) {  // lone surrogates: not UTF-8
+          PyErr_Clear();
+          not_records.emplace_back(i, "a str that is not valid Unicode (it holds lone surrogates)");
+          continue;
+        }
+        add(i, std::string_view(data, static_cast<std::size_t>(size)));
+      } else if (PyByteArray_Check(e.ptr()) || PyMemoryView_Check(e.ptr())) {
+        add(i, owned.emplace_back(py::bytes(py::reinterpret_borrow<py::object>(e)).cast<std::string>()));
+      } else if (PyDict_Check(e.ptr())) {
+        try {
+          add(i, owned.emplace_back(to_json(e, 0).dump(-1, ' ', false, nlohmann::json::error_handler_t::replace)));
+        } catch (const py::error_already_set& error) {
+          not_records.emplace_back(i, std::string("a dict that cannot be read: ") + error.what());
+        } catch (const py::value_error& error) {
+          not_records.emplace_back(i, error.what());
+        }
+      } else {
+        not_records.emplace_back(i, "not a record: " + std::string(Py_TYPE(e.ptr())->tp_name) +
+                                        " (records are JSON bytes or str, or dicts)");
+      }
+    }
+  }
+  void add(std::size_t i, std::string_view text) {
+    texts.push_back(text);
+    position.push_back(i);
+  }
+};
 
 struct Failure {
   std::uint64_t record, line;
@@ -197,6 +247,57 @@ class PyContract {
     Lease lease(*this);
     py::gil_scoped_release release;
     return lease.validator->validate_json(json);
+  }
+
+  // The records of a batch that are not clean (malformed, or with any
+  // violation, warnings included) as (position, verdict), in batch order.
+  std::vector<std::pair<std::size_t, dq::Verdict>> validate_batch(const py::list& elements) {
+    RecordTexts batch(elements);
+    std::vector<std::pair<std::size_t, dq::Verdict>> out;
+    for (auto& [i, why] : batch.not_records) {
+      dq::Verdict v;
+      v.ok = false;
+      v.malformed = true;
+      v.error = why;
+      out.emplace_back(i, std::move(v));
+    }
+    Lease lease(*this);
+    {
+      py::gil_scoped_release release;
+      for (std::size_t k = 0; k < batch.texts.size(); ++k) {
+        const dq::Verdict& v = lease.validator->validate_json(batch.texts[k]);
+        if (!v.ok || !v.violations.empty()) out.emplace_back(batch.position[k], v);
+      }
+    }
+    if (!batch.not_records.empty()) {
+      std::stable_sort(out.begin(), out.end(), [](const auto& a, const auto& b) { return a.first < b.first; });
+    }
+    return out;
+  }
+
+  // The profile of a batch's records (elements that are not records are
+  // left out, as malformed records are).
+  NativeProfile profile_batch(const py::list& elements) {
+    RecordTexts batch(elements);
+    dq::ReportOptions options;
+    options.profile = true;
+    options.max_samples_per_rule = 0;
+    Lease lease(*this);
+    py::gil_scoped_release release;
+    dq::ReportBuilder builder(contract_, options);
+    dq::validate_records(*lease.validator, batch.texts, builder);
+    return NativeProfile{builder.finish().profile};
+  }
+
+  // The contract's drift checks of `current` against `baseline`, as the
+  // JSON array a report's "drift" holds.
+  std::string check_drift(const NativeProfile& baseline, const NativeProfile& current) {
+    dq::Report report;  // rendered for its "drift" section only: one JSON form for drift results
+    {
+      py::gil_scoped_release release;
+      report.drift = dq::check_drift(contract_, *baseline.profile, *current.profile);
+    }
+    return nlohmann::json::parse(report.to_json(-1))["drift"].dump();
   }
 
   // `format`: "auto" (by extension: .csv is CSV, else NDJSON or a JSON array) or "csv".
@@ -537,6 +638,9 @@ PYBIND11_MODULE(_core, m) {
              return c.validate_ndjson_bytes(std::string_view(data), run);
            })
       .def("validate_arrow_stream", &PyContract::validate_arrow_stream)
+      .def("validate_batch", &PyContract::validate_batch, py::arg("elements"))
+      .def("profile_batch", &PyContract::profile_batch, py::arg("elements"))
+      .def("check_drift", &PyContract::check_drift, py::arg("baseline"), py::arg("current"))
       .def("grade", &PyContract::grade, py::arg("paths"), py::arg("format"), py::arg("output"), py::arg("rejects"),
            py::arg("max_state_mb"));
 
