@@ -24,6 +24,7 @@
 #include <map>
 #include <memory>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "dq/contract.h"
@@ -118,6 +119,59 @@ class BatchGrader {
 
  private:
   explicit BatchGrader(std::unique_ptr<Impl> impl);
+  std::unique_ptr<Impl> impl_;
+};
+
+// Grading in parts, for engines that group records by key themselves (a
+// Beam combine per key, a database's GROUP BY): share() validates one record
+// and, when the grading keeps it, gives its entity's key and the record's
+// share of the entity's state; states of one entity merge in any order and
+// grouping; finish() assigns the entity's tier and gives its row. Keys and
+// states are bytes, to be shipped between workers as they are.
+//
+// The measures, filter, tiers and columns are BatchGrader's, and so are the
+// results, with one difference: parts have no reading order, so an output
+// column holds the value of the entity's record with the greatest `order`
+// (an event time; ties: the greater value) where BatchGrader keeps the last
+// one read. Sums of numbers agree up to floating-point rounding.
+//
+// Not thread-safe (it holds a Validator): one GradeParts per thread.
+class GradeParts {
+ public:
+  // kInvalidArgument when the contract has no `grading` section.
+  static Result<GradeParts> create(const Contract& contract);
+  ~GradeParts();
+  GradeParts(GradeParts&&) noexcept;
+  GradeParts& operator=(GradeParts&&) noexcept;
+
+  enum class Outcome : std::uint8_t { kRejected, kFiltered, kGraded };
+  // Validates one JSON record. kRejected: invalid or malformed (see
+  // verdict()); kFiltered: valid, left out by the grading's filter;
+  // kGraded: `key` and `state` are set.
+  Outcome share(std::string_view json, std::int64_t order, std::string& key, std::string& state);
+  // The verdict of the last share(), valid until the next.
+  const Verdict& verdict() const;
+
+  // One state of everything `states` held (each from share() or merge()).
+  // kInvalidData when a state is not this grading's; kLimitExceeded when an
+  // integer sum overflows.
+  Result<std::string> merge(const std::vector<std::string_view>& states) const;
+
+  struct Entity {
+    std::size_t tier = 0;    // index into tier_names()
+    bool exported = true;    // the grading's `export` keeps the tier
+    std::vector<GradeCell> row;  // as columns() names them
+  };
+  Result<Entity> finish(std::string_view key, std::string_view state);
+
+  // The export's columns: key columns, "tier", the measures, the output columns.
+  const std::vector<std::string>& columns() const;
+  const std::vector<std::string>& tier_names() const;
+
+  struct Impl;
+
+ private:
+  explicit GradeParts(std::unique_ptr<Impl> impl);
   std::unique_ptr<Impl> impl_;
 };
 

@@ -15,7 +15,7 @@
 
 #include <cstdio>
 #include <functional>
-#include <span>
+#include <vector>
 #include <string>
 #include <string_view>
 
@@ -67,7 +67,7 @@ Result<Report> validate_file(const Contract& contract, const std::string& path,
 // messages, the elements of a Beam bundle), into `report`. Records are
 // numbered after those the report already holds (line and offset 0), and
 // `on_record`, when set, sees each with its verdict.
-void validate_records(Validator& validator, std::span<const std::string_view> records, ReportBuilder& report,
+void validate_records(Validator& validator, const std::vector<std::string_view>& records, ReportBuilder& report,
                       const std::function<void(const RecordEvent&)>& on_record = {});
 
 // Validates every record read from `file` (not closed). Several inputs can

@@ -15,82 +15,14 @@
 
 #include <nlohmann/json.hpp>
 
-#include "engine/evaluate.h"
-#include "engine/timestamps.h"
+#include "adapters/grading.h"
 #include "engine/walker.h"
 #include "io/checksum.h"
 
 namespace dq {
 namespace {
 
-using Kind = Value::Kind;
-using MK = Program::Measure::Kind;
-
-// Values in keys and output columns, encoded so they can be stored and
-// compared without the record they came from: a kind byte, then the payload.
-void encode(std::string& out, const Value& v) {
-  out += static_cast<char>(v.kind);
-  switch (v.kind) {
-    case Kind::kString: {
-      const auto size = static_cast<std::uint32_t>(v.s.size());
-      out.append(reinterpret_cast<const char*>(&size), sizeof size);
-      out.append(v.s);
-      break;
-    }
-    case Kind::kBool: out += static_cast<char>(v.b); break;
-    case Kind::kNumber: out.append(reinterpret_cast<const char*>(&v.d), sizeof v.d); break;
-    case Kind::kInt:
-    case Kind::kTimestamp:
-    case Kind::kDate: out.append(reinterpret_cast<const char*>(&v.i), sizeof v.i); break;
-    default: break;
-  }
-}
-
-// Reads one encoded value from the front of `in`; strings point into it.
-Value decode(std::string_view& in) {
-  Value v;
-  v.kind = static_cast<Kind>(in[0]);
-  in.remove_prefix(1);
-  switch (v.kind) {
-    case Kind::kString: {
-      std::uint32_t size;
-      std::memcpy(&size, in.data(), sizeof size);
-      v.s = in.substr(sizeof size, size);
-      in.remove_prefix(sizeof size + size);
-      break;
-    }
-    case Kind::kBool:
-      v.b = in[0] != 0;
-      in.remove_prefix(1);
-      break;
-    case Kind::kNumber:
-      std::memcpy(&v.d, in.data(), sizeof v.d);
-      in.remove_prefix(sizeof v.d);
-      break;
-    case Kind::kInt:
-    case Kind::kTimestamp:
-    case Kind::kDate:
-      std::memcpy(&v.i, in.data(), sizeof v.i);
-      in.remove_prefix(sizeof v.i);
-      break;
-    default: break;
-  }
-  return v;
-}
-
-GradeCell to_cell(const Value& v) {
-  GradeCell c;
-  switch (v.kind) {
-    case Kind::kBool: c.kind = GradeCell::Kind::kBool, c.b = v.b; break;
-    case Kind::kInt: c.kind = GradeCell::Kind::kInt, c.i = v.i; break;
-    case Kind::kNumber: c.kind = GradeCell::Kind::kNumber, c.d = v.d; break;
-    case Kind::kString: c.kind = GradeCell::Kind::kString, c.s = std::string(v.s); break;
-    case Kind::kTimestamp: c.kind = GradeCell::Kind::kString, c.s = format_timestamp(v.i); break;
-    case Kind::kDate: c.kind = GradeCell::Kind::kString, c.s = format_date(v.i); break;
-    default: break;
-  }
-  return c;
-}
+using namespace grading;  // NOLINT: the grader's own vocabulary
 
 // Orders two values of one column: numbers by value, strings bytewise.
 int compare(const Value& a, const Value& b) {
@@ -103,76 +35,6 @@ int compare(const Value& a, const Value& b) {
   if (a.kind == Kind::kBool) return (a.b > b.b) - (a.b < b.b);
   return (a.i > b.i) - (a.i < b.i);
 }
-
-std::uint64_t mix(std::uint64_t x) {  // splitmix64's finalizer
-  x ^= x >> 30;
-  x *= 0xbf58476d1ce4e5b9ULL;
-  x ^= x >> 27;
-  x *= 0x94d049bb133111ebULL;
-  return x ^ (x >> 31);
-}
-
-std::uint64_t hash_value(const Value& v) {
-  std::uint64_t h = 0;
-  switch (v.kind) {
-    case Kind::kString: h = std::hash<std::string_view>{}(v.s); break;
-    case Kind::kNumber: std::memcpy(&h, &v.d, sizeof h); break;
-    case Kind::kBool: h = v.b; break;
-    default: h = static_cast<std::uint64_t>(v.i); break;
-  }
-  return mix(h ^ (static_cast<std::uint64_t>(v.kind) << 56));
-}
-
-// The distinct values of one distinct() measure of one entity, as 64-bit
-// hashes in an open-addressed table (exact up to hash collisions, which at
-// 64 bits are ~1 in 10^19 per pair).
-class HashSet64 {
- public:
-  // Returns the bytes the table grew by.
-  std::size_t insert(std::uint64_t h) {
-    if (h == 0) h = 1;  // 0 marks an empty slot
-    std::size_t grown = 0;
-    if ((size_ + 1) * 2 > slots_.size()) grown = grow();
-    const std::size_t mask = slots_.size() - 1;
-    for (std::size_t i = h & mask;; i = (i + 1) & mask) {
-      if (slots_[i] == h) return grown;
-      if (slots_[i] == 0) {
-        slots_[i] = h;
-        ++size_;
-        return grown;
-      }
-    }
-  }
-  std::size_t size() const { return size_; }
-
- private:
-  std::size_t grow() {
-    std::vector<std::uint64_t> old = std::move(slots_);
-    slots_.assign(old.empty() ? 8 : old.size() * 2, 0);
-    size_ = 0;
-    for (std::uint64_t h : old) {
-      if (h != 0) insert(h);
-    }
-    return (slots_.size() - old.size()) * sizeof(std::uint64_t);
-  }
-  std::vector<std::uint64_t> slots_;
-  std::size_t size_ = 0;
-};
-
-// One measure's running state for one entity.
-struct Accumulator {
-  std::int64_t i = 0;  // sum of integers; min/max of integers, timestamps, dates
-  double d = 0;        // sum and mean of numbers; min/max of numbers
-  double carry = 0;    // what `d` lost to rounding (Neumaier): sums of cents stay exact in cents
-  std::int64_t n = 0;  // values seen
-
-  void add(double x) {
-    const double t = d + x;
-    carry += std::fabs(d) >= std::fabs(x) ? (d - t) + x : (x - t) + d;
-    d = t;
-  }
-  double sum() const { return d + carry; }
-};
 
 // What one more entity costs besides its key: the map node, the key's
 // string header, the entity's slot in each table.
@@ -310,49 +172,14 @@ struct BatchGrader::Impl {
     for (const auto& column : grading.key) encode(key, slots[column.slot]);
     const std::uint32_t e = entity(event.where);
     const std::size_t measures = grading.measures.size();
-    for (std::size_t k = 0; k < measures; ++k) {
-      const Program::Measure& m = grading.measures[k];
-      if (m.where.root >= 0 && !truthy(evaluate(m.where, m.where.root, slots, eval))) continue;
-      Accumulator& a = accumulators[e * measures + k];
-      if (m.arg.root < 0) {  // count()
-        ++a.n;
-        continue;
-      }
-      const Value v = evaluate(m.arg, m.arg.root, slots, eval);
-      if (v.is_null()) continue;  // as in SQL: aggregates skip nulls
-      switch (m.kind) {
-        case MK::kCount: break;
-        case MK::kSum:
-          if (m.type == EType::kInt) {
-            if (__builtin_add_overflow(a.i, v.i, &a.i)) {
-              throw StopRun{Status(StatusCode::kLimitExceeded, "measure '" + m.name + "' overflows a 64-bit integer at record " +
-                                                                   std::to_string(event.where.record) + " of " + inputs.back().path)};
-            }
-          } else {
-            a.add(v.as_double());
-          }
-          break;
-        case MK::kMean: a.add(v.as_double()); break;
-        case MK::kMin:
-        case MK::kMax: {
-          const bool as_double = m.type == EType::kNumber;
-          const bool lower = m.kind == MK::kMin;
-          if (as_double) {
-            const double x = v.as_double();
-            if (a.n == 0 || (lower ? x < a.d : x > a.d)) a.d = x;
-          } else if (a.n == 0 || (lower ? v.i < a.i : v.i > a.i)) {
-            a.i = v.i;
-          }
-          break;
-        }
-        case MK::kDistinct: {
-          HashSet64& set = distinct[e * distinct_count + static_cast<std::size_t>(distinct_slot[k])];
-          if (std::size_t grown = set.insert(hash_value(v))) charge(grown, event.where);
-          break;
-        }
-      }
-      ++a.n;
+    const Folded folded = fold_measures(grading, distinct_slot, slots, eval, &accumulators[e * measures],
+                                        distinct_count ? &distinct[e * distinct_count] : nullptr);
+    if (folded.overflow) {
+      throw StopRun{Status(StatusCode::kLimitExceeded, "measure '" + folded.overflow->name +
+                                                           "' overflows a 64-bit integer at record " +
+                                                           std::to_string(event.where.record) + " of " + inputs.back().path)};
     }
+    if (folded.grown) charge(folded.grown, event.where);
     for (std::size_t k = 0; k < grading.output.size(); ++k) {
       const Value& v = slots[grading.output[k].slot];
       if (v.is_null()) continue;  // the entity's last non-null value
@@ -365,32 +192,9 @@ struct BatchGrader::Impl {
   }
 
   Value measure_value(std::uint32_t e, std::size_t k) const {
-    const Program::Measure& m = grading.measures[k];
-    const Accumulator& a = accumulators[e * grading.measures.size() + k];
-    Value v;
-    switch (m.kind) {
-      case MK::kCount: v.kind = Kind::kInt, v.i = a.n; break;
-      case MK::kDistinct:
-        v.kind = Kind::kInt;
-        v.i = static_cast<std::int64_t>(distinct[e * distinct_count + static_cast<std::size_t>(distinct_slot[k])].size());
-        break;
-      case MK::kSum:  // the sum of nothing is 0
-        if (m.type == EType::kInt) v.kind = Kind::kInt, v.i = a.i;
-        else v.kind = Kind::kNumber, v.d = a.sum();
-        break;
-      case MK::kMean:
-        if (a.n > 0) v.kind = Kind::kNumber, v.d = a.sum() / static_cast<double>(a.n);
-        break;
-      case MK::kMin:
-      case MK::kMax:
-        if (a.n == 0) break;  // null: no value to compare
-        if (m.type == EType::kNumber) v.kind = Kind::kNumber, v.d = a.d;
-        else if (m.type == EType::kTimestamp) v.kind = Kind::kTimestamp, v.i = a.i;
-        else if (m.type == EType::kDate) v.kind = Kind::kDate, v.i = a.i;
-        else v.kind = Kind::kInt, v.i = a.i;
-        break;
-    }
-    return v;
+    const int slot = distinct_slot[k];
+    return grading::measure_value(grading.measures[k], accumulators[e * grading.measures.size() + k],
+                                  slot < 0 ? nullptr : &distinct[e * distinct_count + static_cast<std::size_t>(slot)]);
   }
 
   Status write_export(const GradeRun& run) const {
@@ -532,14 +336,8 @@ Result<GradeRun> BatchGrader::finish() {
   std::vector<std::uint32_t> tier_of(g.keys.size());
   for (std::uint32_t e = 0; e < g.keys.size(); ++e) {
     for (std::size_t k = 0; k < measures; ++k) values[k] = g.measure_value(e, k);
-    std::uint32_t t = 0;
-    for (; t < grading.tiers.size(); ++t) {
-      const ExprCode& when = grading.tiers[t].when;
-      g.eval.strings.clear();
-      if (when.root < 0 || truthy(evaluate(when, when.root, values.data(), g.eval))) break;
-    }
-    tier_of[e] = t;  // the last tier has no `when`: the loop always stops on one
-    ++run.tiers[t].entities;
+    tier_of[e] = assign_tier(grading, values.data(), g.eval);
+    ++run.tiers[tier_of[e]].entities;
   }
 
   // The export: exported tiers in contract order, then by key.

@@ -333,7 +333,7 @@ Status validate_stream(Validator& validator, std::FILE* file, const StreamOption
   return StreamValidator(validator, file, options, report).run();
 }
 
-void validate_records(Validator& validator, std::span<const std::string_view> records, ReportBuilder& report,
+void validate_records(Validator& validator, const std::vector<std::string_view>& records, ReportBuilder& report,
                       const std::function<void(const RecordEvent&)>& on_record) {
   ProfileScope profiling(validator, ReportAccess::profiler(report));
   std::uint64_t number = report.counts().total;

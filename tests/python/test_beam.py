@@ -345,3 +345,68 @@ def test_windowed_streaming_profiles_and_drift_with_teststream(root):
 def test_check_drift_needs_a_baseline(root):
     with pytest.raises(ValueError, match="has no drift.baseline"):
         dq.beam.CheckDrift(root / "contracts/tweets.yaml")
+
+
+# --- Grade ------------------------------------------------------------------------------------
+
+
+def assert_same_rows(got, run):
+    """Beam's graded rows equal `dq grade`'s export, row for row (sums up to rounding)."""
+    want = [dict(zip(run.columns, row)) for row in run.rows]
+    assert len(got) == len(want) > 0
+    key = [c for c in run.columns if c != "tier"][:1]
+    by_key = {tuple(r[k] for k in key): r for r in got}
+    for row in want:
+        mine = by_key[tuple(row[k] for k in key)]
+        assert list(mine) == run.columns
+        for column, value in row.items():
+            if isinstance(value, float):
+                assert math.isclose(mine[column], value, rel_tol=1e-12), (row, column)
+            else:
+                assert mine[column] == value, (row, column)
+
+
+def test_grade_in_beam_equals_dq_grade_on_agent_listings(root, tmp_path):
+    import subprocess
+    import sys
+
+    data = tmp_path / "listings.ndjson"
+    subprocess.run([sys.executable, root / "examples/generate_listings.py", "--rows", "20000", "-o", data], check=True)
+    path = root / "contracts/agent_sales.yaml"
+    graded, invalid = [], []
+
+    def build(p):
+        out = p | beam.io.ReadFromText(str(data)) | dq.beam.Grade(path)
+        collect(out.graded, graded, "graded")
+        collect(out.invalid, invalid, "invalid")
+
+    _, counters = run(build, direct_num_workers=2, direct_running_mode="multi_threading")
+    want = dq.load(path).grade(data)
+    rows = want.summary["rows"]
+    assert_same_rows(graded, want)
+    assert {name: counters.get("tier:" + name, 0) for name in want.tiers} == want.tiers
+    assert counters["entities"] == want.summary["entities"]["total"]
+    for name in ("invalid", "malformed", "valid", "filtered", "graded"):
+        assert counters.get(name, 0) == rows[name], name
+    assert counters["records"] == rows["read"] == 20000
+    assert counters["records"] == counters["valid"] + counters["invalid"] + counters["malformed"]
+    assert counters["valid"] == counters["filtered"] + counters["graded"]
+    assert len(invalid) == rows["invalid"] + rows["malformed"] > 0
+
+
+def test_grade_taxi_zones_in_beam_equals_dq_grade(root, tmp_path):
+    path = root / "contracts/nyc_taxi.yaml"
+    source = ndjson_file(tmp_path, taxi_lines(root, "2019-02"))
+    graded = []
+
+    def build(p):
+        collect((p | beam.io.ReadFromText(source) | beam.Reshuffle() | dq.beam.Grade(path, batch_size=100)).graded,
+                graded, "graded")
+
+    run(build, direct_num_workers=2, direct_running_mode="multi_threading")
+    assert_same_rows(graded, dq.load(path).grade(source))
+
+
+def test_grade_needs_a_grading_section(root):
+    with pytest.raises(dq.DataError, match="has no 'grading' section"):
+        dq.beam.Grade(root / "contracts/tweets.yaml")

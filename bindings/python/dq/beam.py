@@ -24,7 +24,7 @@ from __future__ import annotations
 import json
 import os
 import sys
-from typing import Any, Dict, Iterable, List, Mapping, Optional, Union
+from typing import Any, Dict, Iterable, List, Mapping, NamedTuple, Optional, Union
 
 import apache_beam as beam
 from apache_beam.metrics import Metrics
@@ -34,7 +34,7 @@ from apache_beam.utils.windowed_value import WindowedValue
 from . import _arrow_stream, _core, loads
 from .profile import Profile as _Profile
 
-__all__ = ["Validate", "Profile", "CheckDrift", "VALID", "INVALID", "METRICS_NAMESPACE"]
+__all__ = ["Validate", "Profile", "CheckDrift", "Grade", "GradeOutputs", "VALID", "INVALID", "METRICS_NAMESPACE"]
 
 VALID, INVALID = "valid", "invalid"
 METRICS_NAMESPACE = "dq"
@@ -99,7 +99,11 @@ class _Counters:
         counter.inc(n)
 
 
-class _ValidateFn(beam.DoFn):
+class _BatchingFn(beam.DoFn):
+    """Hands a bundle's records on in batches (``_batch``), each record with
+    its own timestamp, window and pane, so outputs keep them; Arrow batches
+    go to ``_arrow`` as they come."""
+
     def __init__(self, source: _ContractSource, batch_size: int):
         self._source = source
         self._batch_size = batch_size
@@ -114,10 +118,11 @@ class _ValidateFn(beam.DoFn):
 
     def process(self, element, timestamp=beam.DoFn.TimestampParam, window=beam.DoFn.WindowParam,
                 pane=beam.DoFn.PaneInfoParam):
+        item = WindowedValue(element, timestamp, (window,), pane)
         if _is_arrow(element):
-            yield from self._arrow(element)
+            yield from self._arrow(item)
             return
-        self._pending.append(WindowedValue(element, timestamp, (window,), pane))
+        self._pending.append(item)
         if len(self._pending) >= self._batch_size:
             yield from self._flush()
 
@@ -126,8 +131,24 @@ class _ValidateFn(beam.DoFn):
 
     def _flush(self) -> Iterable[Any]:
         pending, self._pending = self._pending, []
-        if not pending:
-            return
+        if pending:
+            yield from self._batch(pending)
+
+    def _batch(self, pending: List[WindowedValue]) -> Iterable[Any]:
+        raise NotImplementedError
+
+    def _arrow(self, item: WindowedValue) -> Iterable[Any]:
+        raise NotImplementedError
+
+    def _count(self, records: int, invalid: int, malformed: int) -> None:
+        self._counters.inc("records", records)
+        self._counters.inc("valid", records - invalid - malformed)
+        self._counters.inc("invalid", invalid)
+        self._counters.inc("malformed", malformed)
+
+
+class _ValidateFn(_BatchingFn):
+    def _batch(self, pending: List[WindowedValue]) -> Iterable[Any]:
         flagged = dict(self._native.validate_batch([w.value for w in pending]))
         counts = {"invalid": 0, "malformed": 0}
         for i, item in enumerate(pending):
@@ -142,40 +163,36 @@ class _ValidateFn(beam.DoFn):
                 continue
             counts["malformed" if verdict.malformed else "invalid"] += 1
             yield beam.pvalue.TaggedOutput(INVALID, item.with_value(_rejection(item.value, verdict)))
-        self._counters.inc("records", len(pending))
-        self._counters.inc("valid", len(pending) - counts["invalid"] - counts["malformed"])
-        self._counters.inc("invalid", counts["invalid"])
-        self._counters.inc("malformed", counts["malformed"])
+        self._count(len(pending), counts["invalid"], counts["malformed"])
 
-    def _arrow(self, batch) -> Iterable[Any]:
+    def _arrow(self, item: WindowedValue) -> Iterable[Any]:
         """A record batch, validated a column at a time: the valid rows go on
         as one batch of the same type, each invalid row as a dead letter."""
         import pyarrow as pa
 
+        batch = item.value
         options = _core.RunOptions()
         options.max_failures = sys.maxsize  # every reason of every invalid row: each is a dead letter
         report = self._contract._run(batch, "table", options)
         records = report.records
         for rule in report.rules:
             self._counters.inc("failed:" + rule["id"], rule["failed"])
-        self._counters.inc("records", records["total"])
-        self._counters.inc("valid", records["valid"])
-        self._counters.inc("invalid", records["invalid"])
-        self._counters.inc("malformed", records["malformed"])
+        self._count(records["total"], records["invalid"], records["malformed"])
         reasons: Dict[int, List[Dict[str, str]]] = {}
         for f in report._native.failures:
             reasons.setdefault(f.record - 1, []).append(
                 {"path": f.path, "rule": f.rule, "severity": f.severity, "message": f.message, "value": f.value})
         if not reasons:
-            yield batch
+            yield item
             return
         keep = [True] * batch.num_rows
         for row in reasons:
             keep[row] = False
-        yield batch.filter(pa.array(keep))
+        yield item.with_value(batch.filter(pa.array(keep)))
         rows = sorted(reasons)
         for row, values in zip(rows, batch.take(pa.array(rows)).to_pylist()):
-            yield beam.pvalue.TaggedOutput(INVALID, {"element": values, "malformed": None, "violations": reasons[row]})
+            dead = {"element": values, "malformed": None, "violations": reasons[row]}
+            yield beam.pvalue.TaggedOutput(INVALID, item.with_value(dead))
 
 
 class Validate(beam.PTransform):
@@ -359,3 +376,125 @@ class CheckDrift(beam.PTransform):
 
     def expand(self, profiles):
         return profiles | "CheckDrift" >> beam.ParDo(_DriftFn(self._source, self._baseline_json))
+
+
+class _ShareFn(_BatchingFn):
+    """Validates records and cuts each graded one into (entity key, its share
+    of the entity's state); the rest are dead letters or filtered out."""
+
+    def setup(self):
+        super().setup()
+        self._parts = _core.GradeParts(self._native)
+
+    def _batch(self, pending: List[WindowedValue]) -> Iterable[Any]:
+        graded, rejected, filtered = self._parts.shares([w.value for w in pending],
+                                                        [w.timestamp.micros for w in pending])
+        malformed = 0
+        for i, verdict in rejected:
+            for rule in {v.rule for v in verdict.violations}:
+                self._counters.inc("failed:" + rule)
+            malformed += verdict.malformed
+            yield beam.pvalue.TaggedOutput(INVALID, pending[i].with_value(_rejection(pending[i].value, verdict)))
+        for i, key, state in graded:
+            yield pending[i].with_value((key, state))
+        self._count(len(pending), len(rejected) - malformed, malformed)
+        self._counters.inc("filtered", filtered)
+        self._counters.inc("graded", len(graded))
+
+    def _arrow(self, item: WindowedValue) -> Iterable[Any]:
+        # Graded a row at a time, as dicts: the grader folds rows, not columns.
+        yield from self._batch([item.with_value(row) for row in item.value.to_pylist()])
+
+
+class _EntityStates(beam.CombineFn):
+    """Merges the shares of one entity. The accumulator is a list of states
+    (bytes), merged into one when it grows and before it crosses workers."""
+
+    def __init__(self, source: _ContractSource, fan_in: int = 64):
+        self._source = source
+        self._fan_in = fan_in
+        self._parts = None
+
+    def setup(self):
+        self._parts = _core.GradeParts(self._source.compile()._native)
+
+    def _merge(self, states: List[bytes]) -> List[bytes]:
+        if len(states) <= 1:
+            return states
+        if self._parts is None:  # runners that combine without setup()
+            self.setup()
+        return [self._parts.merge(states)]
+
+    def create_accumulator(self) -> List[bytes]:
+        return []
+
+    def add_input(self, acc: List[bytes], state: bytes) -> List[bytes]:
+        acc.append(state)
+        return self._merge(acc) if len(acc) >= self._fan_in else acc
+
+    def merge_accumulators(self, accumulators: Iterable[List[bytes]]) -> List[bytes]:
+        return self._merge([state for acc in accumulators for state in acc])
+
+    def compact(self, acc: List[bytes]) -> List[bytes]:
+        return self._merge(acc)
+
+    def extract_output(self, acc: List[bytes]) -> bytes:
+        return self._merge(acc)[0]  # an entity has at least one share
+
+
+class _TierFn(beam.DoFn):
+    def __init__(self, source: _ContractSource):
+        self._source = source
+
+    def setup(self):
+        self._parts = _core.GradeParts(self._source.compile()._native)
+        self._columns = list(self._parts.columns)
+        self._tiers = [Metrics.counter(METRICS_NAMESPACE, "tier:" + name) for name in self._parts.tier_names]
+        self._entities = Metrics.counter(METRICS_NAMESPACE, "entities")
+
+    def process(self, entity):
+        key, state = entity
+        tier, exported, row = self._parts.finish(key, state)
+        self._entities.inc()
+        self._tiers[tier].inc()
+        if exported:
+            yield dict(zip(self._columns, row))
+
+
+class GradeOutputs(NamedTuple):
+    graded: Any   # PCollection of dicts: one row per entity of an exported tier
+    invalid: Any  # PCollection of dead letters, as Validate's
+
+
+class Grade(beam.PTransform):
+    """The batch grader's aggregation (``dq grade``) as a Beam combine per
+    key: records are validated, filtered and keyed by the contract's
+    ``grading`` section on the workers, each entity's measures are merged by
+    ``CombinePerKey`` (partial merges on every worker, then across), and each
+    entity gets its tier. Returns ``GradeOutputs(graded, invalid)``:
+    ``graded`` holds one dict per entity of an exported tier, with the
+    export's columns (key columns, "tier", measures, output columns);
+    ``invalid`` the dead letters, as ``Validate`` gives them.
+
+    Per window: entities are graded within each window of the input. Output
+    columns hold the value of the entity's record with the latest event
+    timestamp (ties, as in bounded data: the greater value), where ``dq
+    grade`` keeps the last one read. Metrics: records, valid, invalid,
+    malformed, filtered, graded, entities, ``tier:<name>``, ``failed:<check>``.
+
+    Elements as for ``Validate``; Arrow batches are graded a row at a time."""
+
+    def __init__(self, contract_path: PathLike, params: Optional[Mapping[str, Any]] = None, *,
+                 batch_size: int = DEFAULT_BATCH_SIZE, label: Optional[str] = None):
+        super().__init__(label)
+        self._source = _ContractSource(contract_path, params)
+        _core.GradeParts(self._source.compile()._native)  # no grading section: fails here, not on the workers
+        self._batch_size = batch_size
+
+    def expand(self, records):
+        shares = records | "Share" >> beam.ParDo(_ShareFn(self._source, self._batch_size)).with_outputs(
+            INVALID, main="shares")
+        graded = (shares.shares
+                  | "MergePerEntity" >> beam.CombinePerKey(_EntityStates(self._source))
+                  | "Tier" >> beam.ParDo(_TierFn(self._source)))
+        return GradeOutputs(graded, shares[INVALID])

@@ -430,6 +430,82 @@ class PyContract {
 };
 
 
+// dq::GradeParts for Python (dq.beam.Grade): shares of a batch of records,
+// merges of an entity's states, and the entity's row.
+class NativeGradeParts {
+ public:
+  explicit NativeGradeParts(const PyContract& contract) {
+    auto parts = dq::GradeParts::create(contract.contract());
+    if (!parts.ok()) raise_status(parts.status());
+    parts_ = std::make_unique<dq::GradeParts>(std::move(*parts));
+  }
+
+  // (graded [(position, key, state)], rejected [(position, verdict)], filtered count).
+  // `orders`: each element's order (event time, µs).
+  py::tuple shares(const py::list& elements, const std::vector<std::int64_t>& orders) {
+    if (orders.size() != elements.size()) throw py::value_error("one order per element");
+    RecordTexts batch(elements);
+    struct Graded {
+      std::size_t position;
+      std::string key, state;
+    };
+    std::vector<Graded> graded;
+    std::vector<std::pair<std::size_t, dq::Verdict>> rejected;
+    for (auto& [i, why] : batch.not_records) {
+      dq::Verdict v;
+      v.ok = false;
+      v.malformed = true;
+      v.error = why;
+      rejected.emplace_back(i, std::move(v));
+    }
+    std::size_t filtered = 0;
+    {
+      py::gil_scoped_release release;
+      std::lock_guard lock(mutex_);
+      std::string key, state;
+      for (std::size_t k = 0; k < batch.texts.size(); ++k) {
+        const std::size_t position = batch.position[k];
+        switch (parts_->share(batch.texts[k], orders[position], key, state)) {
+          case dq::GradeParts::Outcome::kRejected: rejected.emplace_back(position, parts_->verdict()); break;
+          case dq::GradeParts::Outcome::kFiltered: ++filtered; break;
+          case dq::GradeParts::Outcome::kGraded: graded.push_back({position, key, state}); break;
+        }
+      }
+    }
+    py::list graded_list;
+    for (const Graded& g : graded) graded_list.append(py::make_tuple(g.position, py::bytes(g.key), py::bytes(g.state)));
+    return py::make_tuple(graded_list, rejected, filtered);
+  }
+
+  py::bytes merge(const std::vector<std::string>& states) {
+    dq::Result<std::string> merged = [&] {
+      py::gil_scoped_release release;
+      return parts_->merge(std::vector<std::string_view>(states.begin(), states.end()));
+    }();
+    if (!merged.ok()) raise_status(merged.status());
+    return py::bytes(*merged);
+  }
+
+  // (tier index, exported, row values as columns() names them)
+  py::tuple finish(const std::string& key, const std::string& state) {
+    dq::Result<dq::GradeParts::Entity> entity = [&] {
+      std::lock_guard lock(mutex_);
+      return parts_->finish(key, state);
+    }();
+    if (!entity.ok()) raise_status(entity.status());
+    py::list row;
+    for (const dq::GradeCell& c : entity->row) row.append(cell_object(c));
+    return py::make_tuple(entity->tier, entity->exported, row);
+  }
+
+  const std::vector<std::string>& columns() const { return parts_->columns(); }
+  const std::vector<std::string>& tier_names() const { return parts_->tier_names(); }
+
+ private:
+  std::mutex mutex_;  // share() and finish() use the parts' validator and scratch
+  std::unique_ptr<dq::GradeParts> parts_;
+};
+
 // A closed window, converted for Python on the judging thread (no GIL).
 struct GateWindow {
   std::uint64_t index = 0;
@@ -650,6 +726,14 @@ PYBIND11_MODULE(_core, m) {
       .def_readonly("reconciled", &NativeGrade::reconciled)
       .def_readonly("columns", &NativeGrade::columns)
       .def_readonly("values", &NativeGrade::values);
+
+  py::class_<NativeGradeParts>(m, "GradeParts")
+      .def(py::init<const PyContract&>(), py::arg("contract"))
+      .def("shares", &NativeGradeParts::shares, py::arg("elements"), py::arg("orders"))
+      .def("merge", &NativeGradeParts::merge, py::arg("states"))
+      .def("finish", &NativeGradeParts::finish, py::arg("key"), py::arg("state"))
+      .def_property_readonly("columns", &NativeGradeParts::columns)
+      .def_property_readonly("tier_names", &NativeGradeParts::tier_names);
 
   py::class_<dq::GateCounts>(m, "GateCounts")
       .def_readonly("received", &dq::GateCounts::received)
