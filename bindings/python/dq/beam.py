@@ -116,9 +116,9 @@ class _BatchingFn(beam.DoFn):
     def start_bundle(self):
         self._pending: List[WindowedValue] = []
 
-    def process(self, element, timestamp=beam.DoFn.TimestampParam, window=beam.DoFn.WindowParam,
-                pane=beam.DoFn.PaneInfoParam):
-        item = WindowedValue(element, timestamp, (window,), pane)
+    def process(self, element, item=beam.DoFn.WindowedValueParam):
+        # `item`: the element in one window (Beam calls once per window), to
+        # be output later with its own timestamp, window and pane.
         if _is_arrow(element):
             yield from self._arrow(item)
             return
