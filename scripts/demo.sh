@@ -47,3 +47,7 @@ echo "the taxi contract as a page: build/nyc_taxi.html"
 echo "--- the stream gate: the same GitHub events as a Pub/Sub stream (Google's in-memory server) ---"
 build/venv/bin/python3 -m pip install -q --disable-pip-version-check --no-build-isolation .
 build/venv/bin/python3 examples/stream_gate_demo.py
+echo "--- Apache Beam: the taxi contract in a pipeline on the local runner (dead letters, drift, graded zones) ---"
+build/venv/bin/python3 examples/beam_pipeline.py --input ${taxi}_2020-04.csv --output build/beam_taxi
+echo "dead letters: $(cat build/beam_taxi/dead_letters-*.ndjson | wc -l); graded zones: $(cat build/beam_taxi/zones-*.ndjson | wc -l)"
+build/venv/bin/python3 -c "import json,glob; r=json.load(open(glob.glob('build/beam_taxi/drift-*')[0])); print('drift ok:', r['ok'], '|', ', '.join(d['field'] + ' ' + d['method'] + ' ' + d['status'] for d in r['drift']))"

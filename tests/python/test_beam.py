@@ -410,3 +410,23 @@ def test_grade_taxi_zones_in_beam_equals_dq_grade(root, tmp_path):
 def test_grade_needs_a_grading_section(root):
     with pytest.raises(dq.DataError, match="has no 'grading' section"):
         dq.beam.Grade(root / "contracts/tweets.yaml")
+
+
+def test_the_example_pipeline_validates_profiles_and_grades_a_taxi_month(root, tmp_path):
+    import importlib.util
+
+    spec = importlib.util.spec_from_file_location("beam_pipeline", root / "examples/beam_pipeline.py")
+    example = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(example)
+    data = root / "examples/data/nyc_taxi/yellow_tripdata_sample_2020-04.csv"
+    example.main(["--input", str(data), "--output", str(tmp_path)])
+
+    contract = dq.load(root / "contracts/nyc_taxi.yaml")
+    dead = [json.loads(l) for f in tmp_path.glob("dead_letters-*") for l in f.read_text().splitlines()]
+    assert len(dead) == contract.validate_csv(data).records["invalid"] == 1157
+    [drift] = [json.loads(l) for f in tmp_path.glob("drift-*") for l in f.read_text().splitlines()]
+    assert drift["ok"] is False and drift["rows"] == 10000
+    zones = [json.loads(l) for f in tmp_path.glob("zones-*") for l in f.read_text().splitlines()]
+    run = contract.grade(data)
+    assert sorted(z["pickup_location_id"] for z in zones) == sorted(r[0] for r in run.rows)
+    assert {t: sum(z["tier"] == t for z in zones) for t in run.tiers} == run.tiers

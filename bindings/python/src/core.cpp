@@ -297,7 +297,7 @@ class PyContract {
       py::gil_scoped_release release;
       report.drift = dq::check_drift(contract_, *baseline.profile, *current.profile);
     }
-    return nlohmann::json::parse(report.to_json(-1))["drift"].dump();
+    return nlohmann::ordered_json::parse(report.to_json(-1))["drift"].dump();
   }
 
   // `format`: "auto" (by extension: .csv is CSV, else NDJSON or a JSON array) or "csv".
