@@ -10,12 +10,14 @@
     profile = records | beam.CombineGlobally(dq.beam.Profile("contracts/tweets.yaml"))
     profile | dq.beam.CheckDrift("contracts/tweets.yaml", baseline="baseline.profile.json")
 
-    graded = valid | dq.beam.Grade("contracts/agent_sales.yaml", params={...})
+    out = records | dq.beam.Grade("contracts/agent_sales.yaml", params={...})
+    out.graded       # a row (dict) per entity of an exported tier
+    out.invalid      # dead letters, as Validate's
 
-Elements are records as JSON bytes or str, or dicts (as Beam's BigQuery and
-Pub/Sub sources give them), or Arrow record batches (pyarrow RecordBatch or
-Table, as ``ReadFromParquetBatched`` gives them), which are validated a
-column at a time. The contract file is read where the pipeline is built and
+Elements are records as JSON bytes or str (as Pub/Sub and text sources give
+them), dicts (as BigQuery gives them), or Arrow record batches (pyarrow
+RecordBatch or Table, as ``ReadFromParquetBatched`` gives them), which are
+validated a column at a time. The contract file is read where the pipeline is built and
 compiled once per worker (``DoFn.setup``): workers need the dq package, not
 the file. See docs/beam.md.
 """
