@@ -127,7 +127,9 @@ class BatchGrader {
 // and, when the grading keeps it, gives its entity's key and the record's
 // share of the entity's state; states of one entity merge in any order and
 // grouping; finish() assigns the entity's tier and gives its row. Keys and
-// states are bytes, to be shipped between workers as they are.
+// states are bytes, to be shipped between workers as they are; the workers
+// of one job must run one dq build (states hold native byte order and the
+// hashes of distinct() values).
 //
 // The measures, filter, tiers and columns are BatchGrader's, and so are the
 // results, with one difference: parts have no reading order, so an output

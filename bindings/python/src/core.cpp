@@ -132,6 +132,19 @@ struct RecordTexts {
     texts.push_back(text);
     position.push_back(i);
   }
+
+  // The elements that are not records, as malformed verdicts by position.
+  std::vector<std::pair<std::size_t, dq::Verdict>> not_record_verdicts() const {
+    std::vector<std::pair<std::size_t, dq::Verdict>> out;
+    for (const auto& [i, why] : not_records) {
+      dq::Verdict v;
+      v.ok = false;
+      v.malformed = true;
+      v.error = why;
+      out.emplace_back(i, std::move(v));
+    }
+    return out;
+  }
 };
 
 struct Failure {
@@ -253,14 +266,7 @@ class PyContract {
   // violation, warnings included) as (position, verdict), in batch order.
   std::vector<std::pair<std::size_t, dq::Verdict>> validate_batch(const py::list& elements) {
     RecordTexts batch(elements);
-    std::vector<std::pair<std::size_t, dq::Verdict>> out;
-    for (auto& [i, why] : batch.not_records) {
-      dq::Verdict v;
-      v.ok = false;
-      v.malformed = true;
-      v.error = why;
-      out.emplace_back(i, std::move(v));
-    }
+    std::vector<std::pair<std::size_t, dq::Verdict>> out = batch.not_record_verdicts();
     Lease lease(*this);
     {
       py::gil_scoped_release release;
@@ -450,14 +456,7 @@ class NativeGradeParts {
       std::string key, state;
     };
     std::vector<Graded> graded;
-    std::vector<std::pair<std::size_t, dq::Verdict>> rejected;
-    for (auto& [i, why] : batch.not_records) {
-      dq::Verdict v;
-      v.ok = false;
-      v.malformed = true;
-      v.error = why;
-      rejected.emplace_back(i, std::move(v));
-    }
+    std::vector<std::pair<std::size_t, dq::Verdict>> rejected = batch.not_record_verdicts();
     std::size_t filtered = 0;
     {
       py::gil_scoped_release release;
