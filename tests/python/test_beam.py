@@ -8,17 +8,16 @@ import pickle
 import pyarrow as pa
 import pyarrow.csv as pacsv
 import pyarrow.parquet as pq
+import apache_beam as beam
 import pytest
+from apache_beam.metrics.metric import MetricsFilter
+from apache_beam.options.pipeline_options import PipelineOptions, StandardOptions
+from apache_beam.testing import test_stream
+from apache_beam.testing.util import assert_that, equal_to
+from apache_beam.transforms import window
 
-beam = pytest.importorskip("apache_beam")
-from apache_beam.metrics.metric import MetricsFilter  # noqa: E402
-from apache_beam.options.pipeline_options import PipelineOptions, StandardOptions  # noqa: E402
-from apache_beam.testing import test_stream  # noqa: E402
-from apache_beam.testing.util import assert_that, equal_to  # noqa: E402
-from apache_beam.transforms import window  # noqa: E402
-
-import dq  # noqa: E402
-import dq.beam  # noqa: E402
+import dq
+import dq.beam
 
 TAXI_STRINGS = ["pickup_datetime", "dropoff_datetime", "store_and_fwd_flag"]
 
