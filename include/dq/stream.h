@@ -50,6 +50,11 @@ struct StreamOptions {
   // Called every `progress_every` records with the records and bytes read so far.
   std::function<void(std::uint64_t records, std::uint64_t bytes)> on_progress;
   std::uint64_t progress_every = 100000;
+  // Threads validating NDJSON (0: one per core). Blocks of lines go to the
+  // threads and their reports merge in input order, so the report and the
+  // callbacks' order equal a single-threaded run; callbacks run on the
+  // calling thread. JSON arrays and CSV are read by one thread.
+  unsigned threads = 1;
 };
 
 // One line of a rejects file: the record's raw bytes ("raw", a JSON string;

@@ -87,6 +87,7 @@ struct DataArgs {
   std::vector<std::string> params;
   std::string baseline;  // drift baseline; default: the contract's drift.baseline
   bool quiet = false;
+  unsigned threads = 1;
 };
 
 struct ValidateArgs : DataArgs {
@@ -160,6 +161,7 @@ bool read_data(const DataArgs& args, dq::Validator& validator, dq::ReportBuilder
     dq::StreamOptions options;
     options.source_name = path == "-" ? "<stdin>" : path;
     options.format = input_format(args.input_format);
+    options.threads = args.threads;
     if (on_reject) {
       options.on_reject = [&](const dq::RecordEvent& event) { on_reject(event, options.source_name); };
     }
@@ -448,10 +450,14 @@ int main(int argc, char** argv) {
     cmd->add_option("--param", d.params, "Set a contract param: name=value");
     cmd->add_flag("-q,--quiet", d.quiet, "No progress output");
   };
+  auto threads_option = [](CLI::App* cmd, DataArgs& d) {
+    cmd->add_option("-j,--threads", d.threads, "Threads validating NDJSON, 0 for one per core (same result)");
+  };
 
   ValidateArgs v;
   CLI::App* validate = app.add_subcommand("validate", "Validate data files against a contract");
   data_options(validate, v);
+  threads_option(validate, v);
   validate->add_option("--format", v.format, "Report format")->check(CLI::IsMember({"text", "json", "junit"}));
   validate->add_option("--rejects", v.rejects, "Write each failing record and its reasons here (NDJSON)");
   validate->add_option("-o,--output", v.output, "Write the report here instead of stdout");
@@ -463,12 +469,14 @@ int main(int argc, char** argv) {
   ProfileArgs prof;
   CLI::App* profile = app.add_subcommand("profile", "Profile data files: write a baseline for drift");
   data_options(profile, prof);
+  threads_option(profile, prof);
   profile->add_option("-o,--output", prof.output, "Profile file to write (JSON)")->required();
   profile->add_option("--max-values", prof.max_values, "Distinct values kept per categorical field");
 
   DriftArgs dr;
   CLI::App* drift = app.add_subcommand("drift", "Compare data files with a baseline profile (exit 1 on fail-level drift)");
   data_options(drift, dr);
+  threads_option(drift, dr);
   drift->add_option("--baseline", dr.baseline, "Baseline profile (default: the contract's drift.baseline)");
   drift->add_option("--format", dr.format, "Output format")->check(CLI::IsMember({"text", "json"}));
 

@@ -8,6 +8,7 @@
 #include "dq/stream.h"
 #include "engine/walker.h"
 #include "io/csv_stream.h"
+#include "io/ndjson_parallel.h"
 #include "io/rejects_stream.h"
 #include "report/report_access.h"
 
@@ -49,6 +50,10 @@ class StreamValidator {
     Layout layout = options_.format == InputFormat::kNdjson      ? Layout::kLines
                     : options_.format == InputFormat::kJsonArray ? Layout::kArray
                                                                  : sniff();
+    if (layout == Layout::kLines && options_.threads != 1) {
+      return validate_ndjson_parallel(validator_, file_, options_, report_,
+                                      std::string_view(buffer_.data() + begin_, end_ - begin_), base_offset_ + begin_);
+    }
     bool ok = layout == Layout::kLines ? ndjson() : json_values(layout == Layout::kArray);
     return ok ? Status() : io_error();
   }
@@ -113,7 +118,7 @@ class StreamValidator {
   }
 
   std::string too_large(std::uint64_t bytes) const {
-    return "record of " + std::to_string(bytes) + "+ bytes exceeds max_record_bytes (" + std::to_string(limit_) + ")";
+    return too_large_message(bytes, limit_);
   }
 
   bool ndjson() {
@@ -139,15 +144,11 @@ class StreamValidator {
   }
 
   void one_line(char* start, std::size_t length, std::uint64_t line) {
-    std::size_t trimmed = length;
-    while (trimmed > 0 && is_space(start[trimmed - 1])) --trimmed;
-    std::size_t lead = 0;
-    while (lead < trimmed && is_space(start[lead])) ++lead;
-    if (lead == trimmed) return;  // blank lines are not records
-    std::string_view record(start + lead, trimmed - lead);
-    std::uint64_t offset = base_offset_ + static_cast<std::uint64_t>(start + lead - buffer_.data());
+    std::string_view record = trimmed_record(start, length);
+    if (record.empty()) return;  // blank lines are not records
+    std::uint64_t offset = base_offset_ + static_cast<std::uint64_t>(record.data() - buffer_.data());
     std::size_t capacity = static_cast<std::size_t>(buffer_.data() + buffer_.size() - record.data());
-    emit(record, validator_.validate_json_padded(record, capacity), line, offset);
+    emit(shown_raw(record, limit_), validator_.validate_json_padded(record, capacity), line, offset);
   }
 
   bool discard_line(std::uint64_t line) {

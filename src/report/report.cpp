@@ -81,9 +81,15 @@ void ReportBuilder::add(const Verdict& verdict, const RecordPosition& where) {
   }
 }
 
-void ReportBuilder::merge(const ReportBuilder& other) {
-  Impl& r = *impl_;
-  const Impl& o = *other.impl_;
+ReportBuilder ReportAccess::empty_like(const ReportBuilder& report) {
+  return ReportBuilder(report.impl_->contract, report.impl_->options);
+}
+
+void ReportBuilder::merge(const ReportBuilder& other) { ReportAccess::merge(*this, other, 0); }
+
+void ReportAccess::merge(ReportBuilder& into, const ReportBuilder& from, std::uint64_t record_shift) {
+  ReportBuilder::Impl& r = *into.impl_;
+  const ReportBuilder::Impl& o = *from.impl_;
   r.counts.total += o.counts.total;
   r.counts.valid += o.counts.valid;
   r.counts.invalid += o.counts.invalid;
@@ -93,11 +99,17 @@ void ReportBuilder::merge(const ReportBuilder& other) {
     r.checks[i].failed += o.checks[i].failed;
     r.checks[i].checked += o.checks[i].checked;
     for (const Sample& s : o.checks[i].samples) {
-      if (r.checks[i].samples.size() < r.options.max_samples_per_rule) r.checks[i].samples.push_back(s);
+      if (r.checks[i].samples.size() < r.options.max_samples_per_rule) {
+        r.checks[i].samples.push_back(s);
+        r.checks[i].samples.back().record += record_shift;
+      }
     }
   }
   for (const MalformedSample& m : o.malformed) {
-    if (r.malformed.size() < r.options.max_malformed_samples) r.malformed.push_back(m);
+    if (r.malformed.size() < r.options.max_malformed_samples) {
+      r.malformed.push_back(m);
+      r.malformed.back().record += record_shift;
+    }
   }
   if (r.profiler && o.profiler) r.profiler->merge(*o.profiler);
 }

@@ -10,6 +10,10 @@ class Profiler;
 
 struct ReportAccess {
   static Profiler* profiler(ReportBuilder& report);  // null when the report does not profile
+  // A builder with `report`'s contract and options and nothing added.
+  static ReportBuilder empty_like(const ReportBuilder& report);
+  // Adds `from` to `into`, its samples' record numbers shifted by `record_shift`.
+  static void merge(ReportBuilder& into, const ReportBuilder& from, std::uint64_t record_shift);
 };
 
 }  // namespace dq

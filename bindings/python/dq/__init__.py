@@ -101,10 +101,15 @@ class Contract:
         return self._native.validate_json(data)
 
     def validate_ndjson(self, source: Union[PathLike, bytes], *, max_samples: int = 5,
-                        max_failures: int = 100_000, baseline: Optional[Profile] = None) -> Report:
+                        max_failures: int = 100_000, baseline: Optional[Profile] = None,
+                        threads: int = 1) -> Report:
         """Validates NDJSON from a file path (a .json array file works too) or
-        from bytes. Malformed lines are counted with their line and offset."""
-        return self._run(source, "auto", _options(max_samples, max_failures, False, baseline))
+        from bytes. Malformed lines are counted with their line and offset.
+        ``threads`` (0: one per core) validate blocks of lines in parallel; the
+        report is the same as with one thread."""
+        if threads < 0:
+            raise ValueError(f"threads must be >= 0, not {threads}")
+        return self._run(source, "auto", _options(max_samples, max_failures, False, baseline, threads))
 
     def validate_csv(self, path: PathLike, *, max_samples: int = 5, max_failures: int = 100_000,
                      baseline: Optional[Profile] = None) -> Report:
@@ -167,11 +172,13 @@ class Contract:
         return Report(self._native.validate_file(os.fspath(data), kind, options))
 
 
-def _options(max_samples: int, max_failures: int, profile: bool, baseline: Optional[Profile]) -> "_core.RunOptions":
+def _options(max_samples: int, max_failures: int, profile: bool, baseline: Optional[Profile],
+             threads: int = 1) -> "_core.RunOptions":
     options = _core.RunOptions()
     options.max_samples = max_samples
     options.max_failures = max_failures
     options.profile = profile
+    options.threads = threads
     options.baseline = baseline._native if baseline is not None else None
     return options
 

@@ -51,6 +51,7 @@ class RunOptions:
     max_samples: int
     max_failures: int
     profile: bool
+    threads: int
     baseline: Optional[Profile]
     def __init__(self) -> None: ...
 

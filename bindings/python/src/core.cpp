@@ -170,6 +170,7 @@ struct RunOptions {
   std::size_t max_samples = 5;
   std::size_t max_failures = 100000;
   bool profile = false;
+  unsigned threads = 1;  // NDJSON inputs (StreamOptions::threads)
   std::optional<NativeProfile> baseline;
 
   dq::ReportOptions report() const {
@@ -312,6 +313,7 @@ class PyContract {
     dq::StreamOptions options;
     options.format = format == "csv" ? dq::InputFormat::kCsv : dq::InputFormat::kAuto;
     options.report = run.report();
+    options.threads = run.threads;
     options.on_reject = FailureSink{run.max_failures, &out};
     dq::Result<dq::Report> report = [&] {
       py::gil_scoped_release release;
@@ -360,6 +362,7 @@ class PyContract {
     options.format = dq::InputFormat::kNdjson;
     options.source_name = "<bytes>";
     options.report = run.report();
+    options.threads = run.threads;
     options.on_reject = FailureSink{run.max_failures, &out};
     Lease lease(*this);
     dq::ReportBuilder builder(contract_, options.report);
@@ -678,6 +681,7 @@ PYBIND11_MODULE(_core, m) {
       .def_readwrite("max_samples", &RunOptions::max_samples)
       .def_readwrite("max_failures", &RunOptions::max_failures)
       .def_readwrite("profile", &RunOptions::profile)
+      .def_readwrite("threads", &RunOptions::threads)
       .def_readwrite("baseline", &RunOptions::baseline);
 
   py::class_<NativeReport>(m, "NativeReport")
