@@ -28,7 +28,7 @@ import dq.pubsub  # noqa: E402
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT / "bench"))
-from python_bench import make_event  # noqa: E402
+from prepare_data import flat_event as make_event  # noqa: E402
 
 COUNT = int(sys.argv[1]) if len(sys.argv) > 1 else 50_000
 RUNS = int(sys.argv[2]) if len(sys.argv) > 2 else 5

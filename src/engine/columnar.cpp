@@ -6,6 +6,8 @@
 #include <charconv>
 #include <cmath>
 #include <cstring>
+#include <limits>
+#include <optional>
 
 #include "dq/arrow.h"
 #include "engine/formats.h"
@@ -269,11 +271,84 @@ struct ColumnAdapter {
   }
 };
 
+// The range kernels, built for AVX2 as well as the baseline and picked at
+// load time: 64-bit compares need SSE4.2 at least to run as vectors.
+template <class T>
+__attribute__((target_clones("avx2", "default"))) void in_range(const T* values, std::size_t rows, std::int64_t lo,
+                                                                 std::int64_t hi, std::uint8_t* ok) {
+  for (std::size_t r = 0; r < rows; ++r) {
+    const std::int64_t v = static_cast<std::int64_t>(values[r]);
+    ok[r] &= static_cast<std::uint8_t>((v >= lo) & (v <= hi));
+  }
+}
+
+template <class T>
+__attribute__((target_clones("avx2", "default"))) void in_range(const T* values, std::size_t rows, double lo,
+                                                                 double hi, std::uint8_t* ok) {
+  for (std::size_t r = 0; r < rows; ++r) {
+    const double d = static_cast<double>(values[r]);
+    ok[r] &= static_cast<std::uint8_t>((d >= lo) & (d <= hi));
+  }
+}
+
+// Whether n bytes at a and b are equal: a few word loads, no call.
+inline bool equal_bytes(const char* a, const char* b, std::size_t n) {
+  auto load8 = [](const char* p) { std::uint64_t w; std::memcpy(&w, p, 8); return w; };
+  auto load4 = [](const char* p) { std::uint32_t w; std::memcpy(&w, p, 4); return w; };
+  if (n >= 8) {
+    for (std::size_t i = 0; i + 8 < n; i += 8) {
+      if (load8(a + i) != load8(b + i)) return false;
+    }
+    return load8(a + n - 8) == load8(b + n - 8);
+  }
+  if (n >= 4) return load4(a) == load4(b) && load4(a + n - 4) == load4(b + n - 4);
+  for (std::size_t i = 0; i < n; ++i) {
+    if (a[i] != b[i]) return false;
+  }
+  return true;
+}
+
+// A string column's checks, prepared once per batch: what the walker checks
+// for a string, without calls in the common case.
+struct TextCheck {
+  TextCheck(const Column& column, const Node& node) : col(column), n(node) {
+    for (const Value& e : n.enum_values) {
+      if (e.kind == Value::Kind::kString) enum_strings.push_back(e.s);
+    }
+  }
+
+  bool in_enum(std::string_view sv) const {
+    for (std::string_view e : enum_strings) {
+      if (e.size() == sv.size() && equal_bytes(e.data(), sv.data(), sv.size())) return true;
+    }
+    return false;
+  }
+
+  bool operator()(std::string_view sv) const {
+    if (!col.utf8_checked && !simdjson::validate_utf8(sv.data(), sv.size())) return false;
+    if ((n.min_length_check >= 0 && sv.size() < 4 * n.min_length) || (n.max_length_check >= 0 && sv.size() > n.max_length)) {
+      const std::size_t length = count_code_points(sv);
+      if (length < n.min_length || length > n.max_length) return false;
+    }
+    if (n.pattern && !(n.simple_pattern ? n.simple_pattern->matches(sv) : RE2::PartialMatch(sv, *n.pattern))) return false;
+    if (n.format && !matches_format(*n.format, sv)) return false;
+    return n.enum_check < 0 || in_enum(sv);
+  }
+
+  const Column& col;
+  const Node& n;
+  std::vector<std::string_view> enum_strings;
+};
+
 // Screening: column-at-a-time kernels that find the rows certainly valid, so
 // only the others are walked. A kernel passes a value only when the walker
-// would raise nothing for it (the same bound_ok, patterns, formats, lengths);
+// would raise nothing for it (the same bounds, patterns, formats, lengths);
 // every row it does not pass is walked, so verdicts and messages stay the
 // record engine's. Batches a kernel cannot judge are walked whole.
+//
+// Columns without nulls take branch-free loops over the raw buffers (ranges
+// as two compares per value, strings by their offsets, dictionaries through
+// their values once); the rest go a row at a time.
 class Screen {
  public:
   Screen(const Column& batch, const Program& program) : batch_(batch), program_(program) {}
@@ -306,13 +381,170 @@ class Screen {
   }
 
  private:
+  // A range as the inclusive int64 bounds an integer must fall within.
+  struct IntRange {
+    std::int64_t lo = INT64_MIN, hi = INT64_MAX;
+    bool empty = false;
+  };
+  // A range as inclusive double bounds; unset bounds stop at the finite
+  // extremes, so infinities and NaN fail and are walked.
+  struct DoubleRange {
+    double lo = -std::numeric_limits<double>::max(), hi = std::numeric_limits<double>::max();
+  };
+
   bool screen(const Column& col, const Node& n, std::vector<std::uint8_t>& ok) const {
     const bool numeric = n.type == spec::Type::kInteger || n.type == spec::Type::kNumber;
-    const bool plain_number = col.kind == K::kInt || col.kind == K::kUint || col.kind == K::kDouble || col.kind == K::kFloat;
-    if (numeric && plain_number && n.enum_check < 0) return each(col, n, ok, [&](std::int64_t r) { return number(col, n, r); });
-    if (n.type == spec::Type::kString && col.is_string()) return each(col, n, ok, [&](std::int64_t r) { return text(col, n, r); });
+    if (numeric && n.enum_check < 0) {
+      if (col.validity == nullptr && int_column(col)) {
+        if (std::optional<IntRange> range = int_range(n)) return ints(col, *range, ok), true;
+      }
+      if (col.validity == nullptr && n.type == spec::Type::kNumber && (col.kind == K::kDouble || col.kind == K::kFloat)) {
+        if (std::optional<DoubleRange> range = double_range(n)) return doubles(col, *range, ok), true;
+      }
+      if (int_column(col) || col.kind == K::kDouble || col.kind == K::kFloat) {
+        return each(col, n, ok, [&](std::int64_t r) { return number(col, n, r); });
+      }
+      return false;
+    }
+    if (n.type == spec::Type::kString) {
+      if (col.validity == nullptr && col.utf8_checked && (col.kind == K::kUtf8 || col.kind == K::kLargeUtf8)) {
+        return col.kind == K::kUtf8 ? strings<std::int32_t>(col, n, ok) : strings<std::int64_t>(col, n, ok);
+      }
+      if (col.is_string()) {
+        const TextCheck text(col, n);
+        return each(col, n, ok, [&](std::int64_t r) { return text(col.string_at(r)); });
+      }
+      if (col.kind == K::kDictionary && col.children[0].is_string() && col.children[0].validity == nullptr) {
+        return dictionary(col, n, ok);
+      }
+      return false;
+    }
     if (n.type == spec::Type::kBoolean && col.kind == K::kBool) return each(col, n, ok, [](std::int64_t) { return true; });
     return false;
+  }
+
+  static bool int_column(const Column& col) { return col.kind == K::kInt || col.kind == K::kUint; }
+
+  // Null when a bound cannot be said exactly as an integer bound.
+  static std::optional<IntRange> int_range(const Node& n) {
+    IntRange range;
+    constexpr double kLimit = 9.2e18;  // inside int64 with room to round
+    if (n.lo.set) {
+      const Value& b = n.lo.value;
+      if (b.kind == Value::Kind::kInt) {
+        if (n.lo.exclusive && b.i == INT64_MAX) range.empty = true;
+        else range.lo = n.lo.exclusive ? b.i + 1 : b.i;
+      } else if (b.kind == Value::Kind::kNumber && std::isfinite(b.d)) {
+        const double t = n.lo.exclusive ? std::floor(b.d) + 1 : std::ceil(b.d);
+        if (t > kLimit) range.empty = true;
+        else if (t > -kLimit) range.lo = static_cast<std::int64_t>(t);
+      } else {
+        return std::nullopt;
+      }
+    }
+    if (n.hi.set) {
+      const Value& b = n.hi.value;
+      if (b.kind == Value::Kind::kInt) {
+        if (n.hi.exclusive && b.i == INT64_MIN) range.empty = true;
+        else range.hi = n.hi.exclusive ? b.i - 1 : b.i;
+      } else if (b.kind == Value::Kind::kNumber && std::isfinite(b.d)) {
+        const double t = n.hi.exclusive ? std::ceil(b.d) - 1 : std::floor(b.d);
+        if (t < -kLimit) range.empty = true;
+        else if (t < kLimit) range.hi = static_cast<std::int64_t>(t);
+      } else {
+        return std::nullopt;
+      }
+    }
+    return range;
+  }
+
+  // Null when a bound is not exactly a double (an integer beyond 2^53).
+  static std::optional<DoubleRange> double_range(const Node& n) {
+    DoubleRange range;
+    auto exact = [](const Value& b, double& out) {
+      if (b.kind == Value::Kind::kInt) {
+        if (b.i > (1LL << 53) || b.i < -(1LL << 53)) return false;
+        out = static_cast<double>(b.i);
+        return true;
+      }
+      out = b.d;
+      return b.kind == Value::Kind::kNumber && std::isfinite(b.d);
+    };
+    if (n.lo.set) {
+      if (!exact(n.lo.value, range.lo)) return std::nullopt;
+      if (n.lo.exclusive) range.lo = std::nextafter(range.lo, std::numeric_limits<double>::infinity());
+    }
+    if (n.hi.set) {
+      if (!exact(n.hi.value, range.hi)) return std::nullopt;
+      if (n.hi.exclusive) range.hi = std::nextafter(range.hi, -std::numeric_limits<double>::infinity());
+    }
+    return range;
+  }
+
+
+  static void ints(const Column& col, const IntRange& range, std::vector<std::uint8_t>& ok) {
+    const std::size_t rows = ok.size();
+    if (range.empty) {
+      std::fill(ok.begin(), ok.end(), 0);
+      return;
+    }
+    const std::int64_t lo = range.lo, hi = range.hi;
+    if (col.kind == K::kUint && col.width == 8) {
+      // Above INT64_MAX reads as negative here and fails unless unbounded; walk those.
+      const auto* v = static_cast<const std::uint64_t*>(col.values) + col.offset;
+      for (std::size_t r = 0; r < rows; ++r) {
+        const bool fits = v[r] <= static_cast<std::uint64_t>(INT64_MAX);
+        const std::int64_t x = static_cast<std::int64_t>(v[r]);
+        ok[r] &= static_cast<std::uint8_t>(fits & (x >= lo) & (x <= hi));
+      }
+      return;
+    }
+    const bool is_signed = col.kind == K::kInt;
+    switch (col.width) {
+      case 1: return is_signed ? in_range(static_cast<const std::int8_t*>(col.values) + col.offset, rows, lo, hi, ok.data())
+                               : in_range(static_cast<const std::uint8_t*>(col.values) + col.offset, rows, lo, hi, ok.data());
+      case 2: return is_signed ? in_range(static_cast<const std::int16_t*>(col.values) + col.offset, rows, lo, hi, ok.data())
+                               : in_range(static_cast<const std::uint16_t*>(col.values) + col.offset, rows, lo, hi, ok.data());
+      case 4: return is_signed ? in_range(static_cast<const std::int32_t*>(col.values) + col.offset, rows, lo, hi, ok.data())
+                               : in_range(static_cast<const std::uint32_t*>(col.values) + col.offset, rows, lo, hi, ok.data());
+      default: return in_range(static_cast<const std::int64_t*>(col.values) + col.offset, rows, lo, hi, ok.data());
+    }
+  }
+
+
+  static void doubles(const Column& col, const DoubleRange& range, std::vector<std::uint8_t>& ok) {
+    if (col.kind == K::kDouble) {
+      in_range(static_cast<const double*>(col.values) + col.offset, ok.size(), range.lo, range.hi, ok.data());
+    } else {
+      in_range(static_cast<const float*>(col.values) + col.offset, ok.size(), range.lo, range.hi, ok.data());
+    }
+  }
+
+  // utf8 / large_utf8 without nulls, already checked as UTF-8: by offsets.
+  template <class Offset>
+  static bool strings(const Column& col, const Node& n, std::vector<std::uint8_t>& ok) {
+    const Offset* offsets = static_cast<const Offset*>(col.values) + col.offset;
+    const TextCheck text(col, n);
+    const std::size_t rows = ok.size();
+    for (std::size_t r = 0; r < rows; ++r) {
+      if (!ok[r]) continue;  // failed already: the walker will tell why
+      ok[r] = text(std::string_view(col.data + offsets[r], static_cast<std::size_t>(offsets[r + 1] - offsets[r])));
+    }
+    return true;
+  }
+
+  // Each dictionary value is judged once; rows take their value's verdict.
+  static bool dictionary(const Column& col, const Node& n, std::vector<std::uint8_t>& ok) {
+    const Column& values = col.children[0];
+    const TextCheck text(values, n);
+    std::vector<std::uint8_t> value_ok(static_cast<std::size_t>(values.length));
+    for (std::int64_t i = 0; i < values.length; ++i) value_ok[static_cast<std::size_t>(i)] = text(values.string_at(i));
+    const std::size_t rows = ok.size();
+    for (std::size_t r = 0; r < rows; ++r) {
+      const std::int64_t row = static_cast<std::int64_t>(r);
+      ok[r] &= col.valid(row) ? value_ok[static_cast<std::size_t>(col.int_at(row))] : !n.required;
+    }
+    return true;
   }
 
   template <class Check>
@@ -357,24 +589,6 @@ class Screen {
     return (!n.lo.set || bound_ok(n.lo, v, true)) && (!n.hi.set || bound_ok(n.hi, v, false));
   }
 
-  static bool text(const Column& col, const Node& n, std::int64_t r) {
-    const std::string_view sv = col.string_at(r);
-    if (!col.utf8_checked && !simdjson::validate_utf8(sv.data(), sv.size())) return false;
-    if ((n.min_length_check >= 0 && sv.size() < 4 * n.min_length) || (n.max_length_check >= 0 && sv.size() > n.max_length)) {
-      const std::size_t length = count_code_points(sv);
-      if (length < n.min_length || length > n.max_length) return false;
-    }
-    if (n.pattern && !(n.simple_pattern ? n.simple_pattern->matches(sv) : RE2::PartialMatch(sv, *n.pattern))) return false;
-    if (n.format && !matches_format(*n.format, sv)) return false;
-    if (n.enum_check >= 0) {
-      for (const dq::Value& e : n.enum_values) {
-        if (e.kind == Value::Kind::kString && e.s == sv) return true;
-      }
-      return false;
-    }
-    return true;
-  }
-
   const Column& batch_;
   const Program& program_;
 };
@@ -405,13 +619,16 @@ Status validate_arrow(Validator& validator, const ArrowSchema& schema, const Arr
   const std::vector<std::uint8_t> valid = Screen(columns, program).run();
   // Walked rows are profiled as they are walked; screened rows column at a time.
   if (profiler != nullptr && !valid.empty()) profiler->add_screened(columns, valid);
-  static const Verdict kValid;
   for (std::int64_t row = 0; row < columns.length; ++row) {
-    const RecordPosition where{options.first_record + static_cast<std::uint64_t>(row), 0, 0};
     if (!valid.empty() && valid[static_cast<std::size_t>(row)]) {
-      report.add(kValid, where);
+      // A run of screened rows is counted at once.
+      std::int64_t end = row + 1;
+      while (end < columns.length && valid[static_cast<std::size_t>(end)]) ++end;
+      ReportAccess::add_valid(report, static_cast<std::uint64_t>(end - row));
+      row = end - 1;
       continue;
     }
+    const RecordPosition where{options.first_record + static_cast<std::uint64_t>(row), 0, 0};
     const Verdict& verdict = validate_row(validator, columns, row);
     report.add(verdict, where);
     if (!verdict.ok && options.on_reject) options.on_reject(RecordEvent{{}, where, verdict});

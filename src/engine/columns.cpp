@@ -69,10 +69,16 @@ class Importer {
     return {};
   }
 
+  // A validity bitmap, or null when every value is valid: none given, or a
+  // null_count of 0 (Parquet readers allocate bitmaps that hold no nulls).
+  static const std::uint8_t* validity_of(const ArrowArray& a) {
+    return a.null_count == 0 ? nullptr : static_cast<const std::uint8_t*>(a.buffers[0]);
+  }
+
   // Validity and values; a missing validity buffer means every value is valid.
   static Status fixed_buffers(const ArrowArray& a, Column& out) {
     if (Status st = need_buffers(a, 2, out); !st.ok()) return st;
-    out.validity = static_cast<const std::uint8_t*>(a.buffers[0]);
+    out.validity = validity_of(a);
     out.values = a.buffers[1];
     if (out.values == nullptr && a.length > 0) return error(out, "missing values buffer");
     return {};
@@ -98,7 +104,9 @@ class Importer {
     if (out.length == 0) return {};
     const auto* o = static_cast<const Offset*>(out.values) + out.offset;
     if (o[0] < 0) return error(out, "negative offset " + std::to_string(o[0]));
-    for (std::int64_t i = 0; i < out.length; ++i) {
+    bool decreasing = false;  // one branch-free pass; the row is looked for only on an error
+    for (std::int64_t i = 0; i < out.length; ++i) decreasing |= o[i + 1] < o[i];
+    for (std::int64_t i = 0; decreasing && i < out.length; ++i) {
       if (o[i + 1] < o[i]) return error(out, "offsets decrease at row " + std::to_string(i));
     }
     if (limit >= 0 && o[out.length] > limit) {
@@ -111,7 +119,7 @@ class Importer {
   static Status strings(const ArrowArray& a, Column::Kind kind, Column& out) {
     out.kind = kind;
     if (Status st = need_buffers(a, 3, out); !st.ok()) return st;
-    out.validity = static_cast<const std::uint8_t*>(a.buffers[0]);
+    out.validity = validity_of(a);
     out.values = a.buffers[1];
     out.data = static_cast<const char*>(a.buffers[2]);
     if (a.length == 0) return {};
@@ -120,25 +128,26 @@ class Importer {
     if (!st.ok()) return st;
     const std::int64_t first = out.range_at(0).first, last = out.range_at(out.length - 1).second;
     if (last > first && out.data == nullptr) return error(out, "missing data buffer");
-    check_utf8(out, first, last);
+    if (kind == Column::Kind::kUtf8) check_utf8<std::int32_t>(out, first, last);
+    else check_utf8<std::int64_t>(out, first, last);
     return {};
   }
 
   // One pass over the bytes: the whole range is UTF-8 and no row boundary
   // splits a character, so no string needs checking when read.
+  template <class Offset>
   static void check_utf8(Column& out, std::int64_t first, std::int64_t last) {
     if (last > first && !simdjson::validate_utf8(out.data + first, static_cast<std::size_t>(last - first))) return;
-    for (std::int64_t i = 0; i < out.length; ++i) {
-      const std::int64_t begin = out.range_at(i).first;
-      if (begin < last && is_continuation(out.data[begin])) return;
-    }
-    out.utf8_checked = true;
+    const auto* o = static_cast<const Offset*>(out.values) + out.offset;
+    bool split = false;
+    for (std::int64_t i = 0; i < out.length; ++i) split |= o[i] < last && is_continuation(out.data[o[i]]);
+    out.utf8_checked = !split;
   }
 
   static Status views(const ArrowArray& a, Column& out) {
     out.kind = Column::Kind::kUtf8View;
     if (a.n_buffers < 3) return error(out, "expected at least 3 buffers, got " + std::to_string(a.n_buffers));
-    out.validity = static_cast<const std::uint8_t*>(a.buffers[0]);
+    out.validity = validity_of(a);
     out.values = a.buffers[1];
     const std::int64_t n_data = a.n_buffers - 3;
     const auto* sizes = static_cast<const std::int64_t*>(a.buffers[a.n_buffers - 1]);
@@ -168,7 +177,7 @@ class Importer {
   Status structure(const ArrowSchema& s, const ArrowArray& a, std::size_t depth, Column& out) {
     out.kind = Column::Kind::kStruct;
     if (Status st = need_buffers(a, 1, out); !st.ok()) return st;
-    out.validity = static_cast<const std::uint8_t*>(a.buffers[0]);
+    out.validity = validity_of(a);
     out.children.resize(static_cast<std::size_t>(a.n_children));
     for (std::int64_t i = 0; i < a.n_children; ++i) {
       const ArrowSchema* cs = s.children[i];
@@ -191,7 +200,7 @@ class Importer {
     out.kind = kind;
     if (Status st = need_buffers(a, 2, out); !st.ok()) return st;
     if (a.n_children != 1 || !s.children[0] || !a.children[0]) return error(out, "a list needs one child");
-    out.validity = static_cast<const std::uint8_t*>(a.buffers[0]);
+    out.validity = validity_of(a);
     out.values = a.buffers[1];
     out.children.resize(1);
     Column& items = out.children[0];

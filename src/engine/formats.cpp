@@ -111,10 +111,4 @@ bool matches_format(Format format, std::string_view s) {
   return false;
 }
 
-std::size_t count_code_points(std::string_view s) {
-  std::size_t n = 0;
-  for (unsigned char c : s) n += (c & 0xC0) != 0x80;
-  return n;
-}
-
 }  // namespace dq

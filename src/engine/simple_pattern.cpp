@@ -1,5 +1,7 @@
 #include "engine/simple_pattern.h"
 
+#include <algorithm>
+
 #include <cctype>
 #include <climits>
 #include <cstring>
@@ -127,10 +129,21 @@ std::optional<SimplePattern> SimplePattern::compile(std::string_view p) {
       if (out.steps_[j].min > 0) break;
     }
   }
+  // Every step a fixed count and the end anchored: one class per position.
+  if (out.anchored_end_ && std::all_of(out.steps_.begin(), out.steps_.end(), [](const Step& s) { return s.min == s.max; })) {
+    for (const Step& s : out.steps_) out.positions_.insert(out.positions_.end(), s.min, s.set);
+    out.fixed_length_ = true;
+  }
   return out;
 }
 
 bool SimplePattern::matches(std::string_view text) const {
+  if (fixed_length_) {
+    if (text.size() != positions_.size()) return false;
+    bool all = true;
+    for (std::size_t k = 0; k < text.size(); ++k) all &= positions_[k][static_cast<unsigned char>(text[k])];
+    return all;
+  }
   std::size_t i = 0;
   for (const Step& step : steps_) {
     unsigned count = 0;

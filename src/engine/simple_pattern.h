@@ -30,6 +30,9 @@ class SimplePattern {
   };
   std::vector<Step> steps_;
   bool anchored_end_ = false;
+  // '^[A-Z]{3}-[0-9]{6}$': the class at each position of the only length that matches.
+  bool fixed_length_ = false;
+  std::vector<std::bitset<256>> positions_;
 };
 
 }  // namespace dq

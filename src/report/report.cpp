@@ -81,6 +81,13 @@ void ReportBuilder::add(const Verdict& verdict, const RecordPosition& where) {
   }
 }
 
+void ReportAccess::add_valid(ReportBuilder& report, std::uint64_t records) {
+  ReportBuilder::Impl& r = *report.impl_;
+  r.counts.total += records;
+  r.counts.valid += records;
+  r.sequence += records;
+}
+
 ReportBuilder ReportAccess::empty_like(const ReportBuilder& report) {
   return ReportBuilder(report.impl_->contract, report.impl_->options);
 }

@@ -10,6 +10,8 @@ class Profiler;
 
 struct ReportAccess {
   static Profiler* profiler(ReportBuilder& report);  // null when the report does not profile
+  // Adds `records` valid records that no check reads again (screened rows).
+  static void add_valid(ReportBuilder& report, std::uint64_t records);
   // A builder with `report`'s contract and options and nothing added.
   static ReportBuilder empty_like(const ReportBuilder& report);
   // Adds `from` to `into`, its samples' record numbers shifted by `record_shift`.
