@@ -1,6 +1,8 @@
 // The columnar engine: Arrow batches built by hand (no Arrow library), the
 // checks on their layout, and CSV input.
+#include <cmath>
 #include <cstdio>
+#include <limits>
 #include <cstring>
 #include <memory>
 
@@ -372,4 +374,101 @@ fields:
   for (const auto& r : report.rules) ids.push_back(r.id + "@" + std::to_string(r.samples.at(0).line));
   CHECK(ids == Ids{"amount.type@3", "amount.min@9", "paid.type@4", "note.max_length@4"});
   CHECK(raws.at(1) == "3,,maybe,\"two\nlines\"");
+}
+
+TEST_CASE("screened columns judge every row as the record engine judges its JSON") {
+  // Bounds the kernels turn into integer or double ranges, exclusive or not,
+  // at their edges; short enums; fixed-length patterns; code point lengths.
+  dq::Contract contract = load(R"(
+fields:
+  a: {type: integer, exclusive_min: -4, max: 10}
+  b: {type: integer, min: 2.5, max: 7.5}
+  c: {type: number, exclusive_min: 0, exclusive_max: 1}
+  d: {type: integer, min: 0}
+  e: {type: string, enum: [new, paid, shipped, delivered, refunded, a-very-long-status-value]}
+  f: {type: string, pattern: '^[A-Z]{3}-[0-9]{2}$'}
+  g: {type: string, min_length: 2, max_length: 2}
+)");
+  // Each row takes one probe value in one column and a passing value in the
+  // others, so each verdict rests on one kernel.
+  const double inf = std::numeric_limits<double>::infinity();
+  const std::vector<std::int64_t> a_probes{-4, -3, 10, 11, 0, INT64_MIN, INT64_MAX};
+  const std::vector<std::int32_t> b_probes{2, 3, 7, 8};
+  const std::vector<double> c_probes{0, 1e-300, 0.5, 1, std::nextafter(1.0, 0.0), -0.0, inf, -inf, std::nan("")};
+  const std::vector<std::uint64_t> d_probes{0, 1, 9223372036854775807ULL, 9223372036854775808ULL, 18446744073709551615ULL};
+  const std::vector<std::string> e_probes{"new", "paid", "paidx", "", "delivered", "a-very-long-status-value",
+                                          "a-very-long-status-valuf", "NEW", "shippe"};
+  const std::vector<std::string> f_probes{"ABC-12", "ABC-1", "ABC-123", "abc-12", "ABC_12", "", "XYZ-99", "ÀBC-12"};
+  const std::vector<std::string> g_probes{"US", "U", "USA", "é", "éé", "日本", "", "ab"};
+  std::vector<std::int64_t> a;
+  std::vector<std::int32_t> b;
+  std::vector<double> c;
+  std::vector<std::uint64_t> d;
+  std::vector<std::string> e, f, g;
+  auto row = [&](int column, std::size_t i) {
+    a.push_back(column == 0 ? a_probes[i] : 5);
+    b.push_back(column == 1 ? b_probes[i] : 5);
+    c.push_back(column == 2 ? c_probes[i] : 0.25);
+    d.push_back(column == 3 ? d_probes[i] : 9);
+    e.push_back(column == 4 ? e_probes[i] : "shipped");
+    f.push_back(column == 5 ? f_probes[i] : "XYZ-42");
+    g.push_back(column == 6 ? g_probes[i] : "DE");
+  };
+  const std::size_t sizes[] = {a_probes.size(), b_probes.size(), c_probes.size(), d_probes.size(),
+                               e_probes.size(), f_probes.size(), g_probes.size()};
+  for (int column = 0; column < 7; ++column) {
+    for (std::size_t i = 0; i < sizes[column]; ++i) row(column, i);
+  }
+  const std::size_t rows = a.size();
+
+  auto column = [](const char* format, const char* name, auto values) {
+    auto col = std::make_unique<Col>();
+    col->format = format;
+    col->name = name;
+    col->no_buffer().buffer(values).finish(static_cast<std::int64_t>(values.size()));
+    return col;
+  };
+  std::vector<std::unique_ptr<Col>> cols;
+  cols.push_back(column("l", "a", a));
+  cols.push_back(column("i", "b", b));
+  cols.push_back(column("g", "c", c));
+  cols.push_back(column("L", "d", d));
+  cols.push_back(strings("e", e));
+  cols.push_back(strings("f", f));
+  cols.push_back(strings("g", g));
+  // A validity bitmap with a null count of 0 (as Parquet readers hand them
+  // over) holds no nulls, whatever its bits.
+  std::vector<std::uint8_t> zeros((rows + 7) / 8, 0);
+  cols[0]->storage.insert(cols[0]->storage.begin(), zeros);
+  cols[0]->buffers[0] = cols[0]->storage.front().data();
+  cols[0]->finish(static_cast<std::int64_t>(rows));
+  cols[0]->array.null_count = 0;
+  auto b_ = batch(std::move(cols), static_cast<std::int64_t>(rows));
+
+  std::vector<std::uint64_t> rejected;
+  dq::Validator validator(contract);
+  dq::ReportBuilder report(contract);
+  dq::ArrowOptions options;
+  options.on_reject = [&](const dq::RecordEvent& event) { rejected.push_back(event.where.record); };
+  REQUIRE(dq::validate_arrow(validator, b_->schema, b_->array, report, options).ok());
+
+  dq::Validator json(contract);
+  std::vector<std::uint64_t> expected;
+  for (std::size_t r = 0; r < rows; ++r) {
+    auto number = [](double x) -> std::string {
+      if (std::isnan(x) || std::isinf(x)) return "null";  // not JSON: a non-finite double reads as null...
+      char buf[64];
+      std::snprintf(buf, sizeof buf, "%.17g", x);
+      return buf;
+    };
+    std::string record = "{\"a\":" + std::to_string(a[r]) + ",\"b\":" + std::to_string(b[r]) + ",\"c\":" + number(c[r]) +
+                         ",\"d\":" + std::to_string(d[r]) + ",\"e\":\"" + e[r] + "\",\"f\":\"" + f[r] + "\",\"g\":\"" +
+                         g[r] + "\"}";
+    const bool ok = json.validate_json(record).ok && !std::isinf(c[r]) && !std::isnan(c[r]);
+    INFO(record);
+    if (!ok) expected.push_back(r + 1);
+  }
+  CHECK(rejected == expected);
+  CHECK(expected.size() == 27);  // the probes outside their column's checks
+  CHECK(report.finish().records.valid == rows - expected.size());
 }
