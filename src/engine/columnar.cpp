@@ -291,23 +291,6 @@ __attribute__((target_clones("avx2", "default"))) void in_range(const T* values,
   }
 }
 
-// Whether n bytes at a and b are equal: a few word loads, no call.
-inline bool equal_bytes(const char* a, const char* b, std::size_t n) {
-  auto load8 = [](const char* p) { std::uint64_t w; std::memcpy(&w, p, 8); return w; };
-  auto load4 = [](const char* p) { std::uint32_t w; std::memcpy(&w, p, 4); return w; };
-  if (n >= 8) {
-    for (std::size_t i = 0; i + 8 < n; i += 8) {
-      if (load8(a + i) != load8(b + i)) return false;
-    }
-    return load8(a + n - 8) == load8(b + n - 8);
-  }
-  if (n >= 4) return load4(a) == load4(b) && load4(a + n - 4) == load4(b + n - 4);
-  for (std::size_t i = 0; i < n; ++i) {
-    if (a[i] != b[i]) return false;
-  }
-  return true;
-}
-
 // A string column's checks, prepared once per batch: what the walker checks
 // for a string, without calls in the common case.
 struct TextCheck {

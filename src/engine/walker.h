@@ -429,7 +429,7 @@ class Walker {
     if (n.enum_check >= 0) {
       bool found = false;
       for (const Value& e : n.enum_values) {
-        if (e.kind == Value::Kind::kString && e.s == sv) {
+        if (e.kind == Value::Kind::kString && e.s.size() == sv.size() && equal_bytes(e.s.data(), sv.data(), sv.size())) {
           found = true;
           break;
         }

@@ -78,6 +78,22 @@ def test_validate_real_tweets():
     assert lang["samples"][0]["value"] == '"zh"'
 
 
+def test_threads_give_the_report_and_rejects_of_one_thread(tmp_path):
+    # Real tweets repeated past several 1 MiB blocks, with cut lines between them.
+    tweets = TWEETS_DATA.read_text().splitlines()
+    lines = [t if i % 17 else t[: len(t) // 2] for i, t in enumerate(tweets * 30)]
+    data = write(tmp_path, "tweets.ndjson", "\n".join(lines) + "\n")
+    runs = []
+    for threads in ("1", "2", "0"):
+        rejects = tmp_path / f"rejects-{threads}.ndjson"
+        result = dq("validate", "-c", TWEETS, data, "--format", "json", "-j", threads, "--rejects", rejects)
+        assert result.returncode == 1
+        runs.append((result.stdout, rejects.read_bytes()))
+    report = json.loads(runs[0][0])
+    assert report["records"]["total"] == 3000 and report["records"]["malformed"] == 177
+    assert runs[1] == runs[0] and runs[2] == runs[0]
+
+
 def test_exit_codes_pass_fail_and_cannot_run(tmp_path):
     contract = write(tmp_path, "c.yaml", CONTRACT)
     good = write(tmp_path, "good.ndjson", '{"id": "o1", "amount": 5}\n')

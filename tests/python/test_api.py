@@ -87,6 +87,21 @@ def test_validate_ndjson_from_a_path_or_bytes(orders, tmp_path):
     assert list(failures["line"]) == [2, 3]
 
 
+def test_validate_ndjson_on_threads_gives_the_same_report(orders, tmp_path):
+    lines = [json.dumps({**GOOD, "order_id": f"ord_{i}", "status": "lost" if i % 97 == 0 else "paid"})
+             if i % 101 else "{cut" for i in range(60_000)]
+    path = tmp_path / "orders.ndjson"
+    path.write_text("\n".join(lines) + "\n")
+    one = orders.validate_ndjson(path)
+    assert one.records["malformed"] == 595 and one.records["invalid"] > 500
+    for threads in (2, 0):
+        many = orders.validate_ndjson(path, threads=threads)
+        assert many.to_dict() == one.to_dict()
+        assert many.failures.equals(one.failures)
+    with pytest.raises(ValueError, match="threads must be >= 0"):
+        orders.validate_ndjson(path, threads=-1)
+
+
 def test_validate_csv_types_cells_by_the_contract(orders, tmp_path):
     path = tmp_path / "orders.csv"
     path.write_text("order_id,amount,status\nord_1,12.5,new\nord_2,abc,paid\nord_3,1\n")
