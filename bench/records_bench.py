@@ -115,7 +115,7 @@ def main():
 
         megabytes = path.stat().st_size / 1e6
         print(f"\n### {name}: {len(lines):,} records, {megabytes:.0f} MB\n")
-        print("| tool | records/s | MB/s | dq C++ engine is faster by | valid | invalid |")
+        print("| tool | records/s | MB/s | time vs dq C++ engine | valid | invalid |")
         print("|---|---:|---:|---:|---:|---:|")
         base = rows[0][1]
         for tool, seconds, (valid, invalid) in rows:
