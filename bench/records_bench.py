@@ -16,9 +16,7 @@ over 20 s) are run once.
 """
 import json
 import platform
-import statistics
 import sys
-import time
 from importlib.metadata import version
 from pathlib import Path
 
@@ -29,6 +27,7 @@ import dq
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT / "bench"))
 import peer_models  # noqa: E402
+from measure import timed as timed_runs  # noqa: E402
 
 MB = int(sys.argv[1]) if len(sys.argv) > 1 else 100
 RUNS = int(sys.argv[2]) if len(sys.argv) > 2 else 5
@@ -40,14 +39,7 @@ DATASETS = [
 
 
 def timed(fn):
-    times, result = [], None
-    for _ in range(RUNS):
-        start = time.perf_counter()
-        result = fn()
-        times.append(time.perf_counter() - start)
-        if times[-1] > 20:
-            break
-    return statistics.median(times), result
+    return timed_runs(fn, RUNS)
 
 
 def count(lines, is_valid):

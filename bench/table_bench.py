@@ -20,9 +20,7 @@ import contextlib  # noqa: E402
 import io  # noqa: E402
 
 import platform  # noqa: E402
-import statistics  # noqa: E402
 import sys  # noqa: E402
-import time  # noqa: E402
 import warnings  # noqa: E402
 from importlib.metadata import version  # noqa: E402
 from pathlib import Path  # noqa: E402
@@ -32,6 +30,7 @@ import pyarrow as pa  # noqa: E402
 import pyarrow.parquet as pq  # noqa: E402
 
 import dq  # noqa: E402
+from measure import timed as timed_runs  # noqa: E402
 
 pa.set_cpu_count(1)
 ROOT = Path(__file__).resolve().parents[1]
@@ -45,14 +44,7 @@ RANGES = {"id": (1, None), "user_id": (1, None), "amount": (0, 100000), "quantit
 
 
 def timed(fn):
-    times, result = [], None
-    for _ in range(RUNS):
-        start = time.perf_counter()
-        result = fn()
-        times.append(time.perf_counter() - start)
-        if times[-1] > 20:
-            break
-    return statistics.median(times), result
+    return timed_runs(fn, RUNS)
 
 
 def dq_counts(report):
