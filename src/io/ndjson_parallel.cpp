@@ -45,8 +45,8 @@ struct alignas(64) Block {
   // Room for `n` bytes, keeping the first `used`.
   void reserve(std::size_t n, std::size_t used) {
     if (n <= capacity) return;
-    auto grown = std::make_unique<char[]>(n);
-    std::memcpy(grown.get(), bytes.get(), used);
+    std::unique_ptr<char[]> grown(new char[n]);  // uninitialized: the reader fills what it uses
+    if (used > 0) std::memcpy(grown.get(), bytes.get(), used);
     bytes = std::move(grown);
     capacity = n;
   }
