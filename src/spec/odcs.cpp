@@ -119,7 +119,7 @@ class Translator {
     YAML::Node dq_section;
     for (auto it = root.begin(); it != root.end(); ++it) {
       const std::string key = it->first.Scalar();
-      const YAML::Node& v = it->second;
+      const YAML::Node v = it->second;  // a copy: `it->` yields a temporary
       if (key == "apiVersion") {
         if (text_of(v).rfind("v3", 0) != 0) {
           diags_.warn(span_of(v), "ODCS apiVersion '" + text_of(v) + "': dq reads ODCS v3.x");
@@ -347,7 +347,7 @@ class Translator {
     YAML::Node dq_section;
     for (auto it = p.begin(); it != p.end(); ++it) {
       const std::string key = it->first.Scalar();
-      const YAML::Node& v = it->second;
+      const YAML::Node v = it->second;  // a copy: `it->` yields a temporary
       if (key == "name" || key == "logicalType") continue;
       if (key == "logicalTypeOptions") {
         options(v, type, where + ".logicalTypeOptions", f);
@@ -411,7 +411,7 @@ class Translator {
     if (!v.IsMap()) return;
     for (auto it = v.begin(); it != v.end(); ++it) {
       const std::string key = it->first.Scalar();
-      const YAML::Node& value = it->second;
+      const YAML::Node value = it->second;  // a copy: `it->` yields a temporary
       if (type == "time") {
         ignored_.add(path, key, span_of(it->first));
       } else if (auto k = kKeys.find(key); k != kKeys.end()) {
