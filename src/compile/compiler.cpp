@@ -1189,7 +1189,7 @@ class Compiler {
       t.exported = false;
     }
     for (const auto& [name, span] : names) {
-      auto it = std::find_if(g.tiers.begin(), g.tiers.end(), [&](const auto& t) { return t.name == name; });
+      auto it = std::find_if(g.tiers.begin(), g.tiers.end(), [&name = name](const auto& t) { return t.name == name; });
       if (it == g.tiers.end()) {
         diags_.error(span, "grading 'export' names unknown tier '" + name + "'" + spec::did_you_mean(name, tiers));
       } else {

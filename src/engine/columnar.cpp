@@ -20,7 +20,6 @@ namespace {
 
 using K = Column::Kind;
 
-constexpr std::int64_t kMicrosPerDay = 86400LL * 1000000LL;
 
 // One cell of an imported batch, for the walker: row is a logical index.
 struct Cell {
@@ -272,10 +271,19 @@ struct ColumnAdapter {
 };
 
 // The range kernels, built for AVX2 as well as the baseline and picked at
-// load time: 64-bit compares need SSE4.2 at least to run as vectors.
+// load time: 64-bit compares need SSE4.2 at least to run as vectors. GCC
+// only (clang does not clone templates), and not under ThreadSanitizer: the
+// loader runs the picking function (an ifunc resolver) before TSan's runtime
+// is up, and the instrumented resolver crashes.
+#if defined(__GNUC__) && !defined(__clang__) && !defined(__SANITIZE_THREAD__)
+#define DQ_WIDE_KERNEL __attribute__((target_clones("avx2", "default")))
+#else
+#define DQ_WIDE_KERNEL
+#endif
+
 template <class T>
-__attribute__((target_clones("avx2", "default"))) void in_range(const T* values, std::size_t rows, std::int64_t lo,
-                                                                 std::int64_t hi, std::uint8_t* ok) {
+DQ_WIDE_KERNEL void in_range(const T* values, std::size_t rows, std::int64_t lo, std::int64_t hi,
+                             std::uint8_t* ok) {
   for (std::size_t r = 0; r < rows; ++r) {
     const std::int64_t v = static_cast<std::int64_t>(values[r]);
     ok[r] &= static_cast<std::uint8_t>((v >= lo) & (v <= hi));
@@ -283,8 +291,7 @@ __attribute__((target_clones("avx2", "default"))) void in_range(const T* values,
 }
 
 template <class T>
-__attribute__((target_clones("avx2", "default"))) void in_range(const T* values, std::size_t rows, double lo,
-                                                                 double hi, std::uint8_t* ok) {
+DQ_WIDE_KERNEL void in_range(const T* values, std::size_t rows, double lo, double hi, std::uint8_t* ok) {
   for (std::size_t r = 0; r < rows; ++r) {
     const double d = static_cast<double>(values[r]);
     ok[r] &= static_cast<std::uint8_t>((d >= lo) & (d <= hi));

@@ -277,10 +277,18 @@ struct SimdjsonAdapter {
         out.kind = Number::Kind::kUint;
         out.u = n.get_uint64();
         break;
-      default:
-        out.kind = Number::Kind::kDouble;
-        out.d = n.get_double();
+      default: {
+        // simdjson 3.0 gets some decimals of 20 or more digits wrong (0 for
+        // 18.46744073709551416): a token that long is read from its text.
+        const std::string_view text = token(v);
+        if (text.size() >= 20) {
+          number_from_text(text, out);
+        } else {
+          out.kind = Number::Kind::kDouble;
+          out.d = n.get_double();
+        }
         break;
+      }
     }
     return true;
   }

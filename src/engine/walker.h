@@ -181,8 +181,11 @@ class Walker {
       }
       if (k < count) {
         hint = k + 1 == count ? 0 : k + 1;
-        s_.seen[base + k] = 1;
         const Node& child = nodes_[static_cast<std::size_t>(n.children[k])];
+        // Readers disagree on which of two values wins (first, last, both):
+        // a declared key given twice has no one meaning, so the record is malformed.
+        if (s_.seen[base + k]) return s_.fail("duplicate key '" + child.key + "'");
+        s_.seen[base + k] = 1;
         s_.path.push_back({child.key, 0});
         bool good = visit(n.children[k], value);
         s_.path.pop_back();

@@ -10,6 +10,10 @@
 namespace dq::spec {
 namespace {
 
+// Budgets for a contract's YAML, aliases expanded (docs/reliability.md).
+constexpr std::size_t kMaxContractDepth = 64;
+constexpr std::size_t kMaxContractNodes = 1000000;
+
 Span span_of(const YAML::Node& node) {
   YAML::Mark mark = node.Mark();
   if (mark.is_null()) return {};
@@ -617,6 +621,38 @@ class Loader {
   bool too_many_fields_ = false;
 };
 
+// The YAML document as the loader will walk it, aliases expanded: too deep
+// (an alias may even refer to its own ancestor, a cycle) or too large (each
+// alias repeats its whole subtree, so a few kilobytes can expand to billions
+// of nodes) is refused before anything recurses into it.
+bool within_limits(const YAML::Node& root, Diagnostics& diags) {
+  std::vector<std::pair<YAML::Node, std::size_t>> pending{{root, 1}};
+  std::size_t visited = 0;
+  while (!pending.empty()) {
+    auto [node, depth] = pending.back();
+    pending.pop_back();
+    if (depth > kMaxContractDepth) {
+      diags.error(span_of(node), "the contract nests deeper than " + std::to_string(kMaxContractDepth) +
+                                     " levels (or a YAML alias refers to its own ancestor)");
+      return false;
+    }
+    if (++visited > kMaxContractNodes) {
+      diags.error(span_of(node), "the contract expands to more than " + std::to_string(kMaxContractNodes) +
+                                     " YAML nodes (YAML aliases repeat their subtree)");
+      return false;
+    }
+    if (node.IsMap()) {
+      for (auto it = node.begin(); it != node.end(); ++it) {
+        pending.emplace_back(it->first, depth + 1);
+        pending.emplace_back(it->second, depth + 1);
+      }
+    } else if (node.IsSequence()) {
+      for (auto it = node.begin(); it != node.end(); ++it) pending.emplace_back(*it, depth + 1);
+    }
+  }
+  return true;
+}
+
 }  // namespace
 
 std::optional<Contract> parse_contract(std::string_view yaml, Diagnostics& diagnostics) {
@@ -630,6 +666,7 @@ std::optional<Contract> parse_contract(std::string_view yaml, Diagnostics& diagn
     diagnostics.error({1, 1}, std::string("invalid YAML: ") + e.what());
     return std::nullopt;
   }
+  if (!within_limits(root, diagnostics)) return std::nullopt;
   try {
     if (is_odcs(root)) return Loader(diagnostics, false).load(odcs_to_dq(root, diagnostics));
     return Loader(diagnostics, true).load(root);

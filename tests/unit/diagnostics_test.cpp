@@ -164,5 +164,36 @@ TEST_CASE("a contract whose aliases would expand exponentially is refused, not e
   auto diags = errors_of(contract);
   for (const auto& d : diags) UNSCOPED_INFO(d.to_string());
   REQUIRE(diags.size() == 1);
-  CHECK(diags[0].message == "the contract declares more than 10000 fields (YAML aliases repeat their subtree)");
+  CHECK(diags[0].message == "the contract nests deeper than 64 levels (or a YAML alias refers to its own ancestor)");
+}
+
+TEST_CASE("a billion-laughs contract, shallow but exponentially wide, is refused by its node count") {
+  // 30 levels of lists, each of the one before twice: 2^30 nodes if expanded.
+  std::string contract = std::string(kHead) + "tags:\n  - &a0 [lol, lol]\n";
+  for (int i = 1; i <= 30; ++i) {
+    contract += "  - &a" + std::to_string(i) + " [*a" + std::to_string(i - 1) + ", *a" + std::to_string(i - 1) + "]\n";
+  }
+  auto diags = errors_of(contract);
+  REQUIRE(diags.size() == 1);
+  CHECK(diags[0].message == "the contract expands to more than 1000000 YAML nodes (YAML aliases repeat their subtree)");
+}
+
+TEST_CASE("a YAML alias to its own ancestor is refused at the contract depth limit") {
+  auto diags = errors_of(std::string(kHead) + "fields:\n  a: &x {type: array, items: *x}\n");
+  REQUIRE(diags.size() == 1);
+  CHECK(diags[0].message == "the contract nests deeper than 64 levels (or a YAML alias refers to its own ancestor)");
+}
+
+TEST_CASE("a contract that nests fields past the depth limit is refused with its position") {
+  std::string contract = std::string(kHead) + "fields:\n";
+  std::string indent = "  ";
+  for (int i = 0; i < 40; ++i) {
+    contract += indent + "f" + std::to_string(i) + ":\n" + indent + "  type: object\n" + indent + "  fields:\n";
+    indent += "    ";
+  }
+  contract += indent + "leaf: {type: string}\n";
+  auto diags = errors_of(contract);
+  REQUIRE(diags.size() == 1);
+  CHECK(diags[0].message.find("nests deeper than 64 levels") != std::string::npos);
+  CHECK(diags[0].line > 60);
 }
