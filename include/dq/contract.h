@@ -22,9 +22,15 @@ using Params = std::map<std::string, std::string>;
 
 // Budgets enforced while validating data. Exceeding one makes the record
 // malformed with a message naming the limit; it never crashes or truncates.
+// Budgets for one record; a record past one is malformed, with the limit named.
+// Sizes are checked on the values the contract declares (undeclared ones are
+// only checked for well-formedness, within max_record_bytes and max_depth).
 struct Limits {
   std::size_t max_record_bytes = 64u << 20;  // one JSON record (an NDJSON line)
   std::size_t max_depth = 256;               // nesting of arrays and objects
+  std::size_t max_string_bytes = 16u << 20;  // one declared string value
+  std::size_t max_array_items = 1000000;     // elements of one declared array
+  std::size_t max_object_fields = 100000;    // keys of one declared object
   std::size_t max_value_chars = 120;         // a violation's value is cut to this
 };
 

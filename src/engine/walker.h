@@ -170,8 +170,12 @@ class Walker {
     const std::size_t base = s_.seen.size();
     const std::size_t count = n.children.size();
     s_.seen.resize(base + count, 0);
-    std::size_t hint = 0;
+    std::size_t hint = 0, fields = 0;
     bool ok = a_.for_each_field(obj, [&](typename A::Key& key, V& value) {
+      if (++fields > s_.program->limits.max_object_fields) {
+        return s_.fail("an object has more than max_object_fields (" +
+                       std::to_string(s_.program->limits.max_object_fields) + ") keys");
+      }
       std::size_t k = find_child(n, key, hint);
       std::string_view text;
       if (k == count) {
@@ -415,6 +419,10 @@ class Walker {
   }
 
   bool string_checks(const Node& n, std::string_view sv) {
+    if (sv.size() > s_.program->limits.max_string_bytes) {
+      return s_.fail("a string of " + std::to_string(sv.size()) + " bytes is longer than max_string_bytes (" +
+                     std::to_string(s_.program->limits.max_string_bytes) + ")");
+    }
     s_.last_scalar.kind = Value::Kind::kString;
     s_.last_scalar.s = sv;
     if (n.slot >= 0) s_.slots[n.slot] = s_.last_scalar;
@@ -635,6 +643,10 @@ class Walker {
     std::uint64_t count = 0;
     const std::size_t unique_base = s_.unique_scratch.size();
     bool ok = a_.for_each_element(arr, [&](V& element) {
+      if (count == s_.program->limits.max_array_items) {
+        return s_.fail("an array has more than max_array_items (" +
+                       std::to_string(s_.program->limits.max_array_items) + ") elements");
+      }
       s_.path.push_back({{}, count});
       int item = n.items;
       for (const auto& [index, node] : n.indexed) {

@@ -1,5 +1,9 @@
 // Bad data: a precise verdict, never a crash, never a silent drop.
+#include <algorithm>
 #include <cstdio>
+#include <fstream>
+
+#include <nlohmann/json.hpp>
 
 #include "helpers.h"
 
@@ -79,4 +83,118 @@ TEST_CASE("a violation's value is cut to max_value_chars on a UTF-8 boundary") {
   const std::string& value = verdict.violations[0].value;
   CHECK(value.size() <= 120 + 3);
   CHECK(value.substr(value.size() - 3) == "…");
+}
+
+namespace {
+dq::Contract with_limits(const std::string& body, const dq::Limits& limits) {
+  dq::LoadOptions options;
+  options.limits = limits;
+  auto result = dq::Contract::load_string(contract_yaml(body), "limits.yaml", options);
+  REQUIRE(result.ok());
+  return *result;
+}
+}  // namespace
+
+TEST_CASE("a declared string, array or object past its size limit is malformed, naming the limit") {
+  dq::Limits limits;
+  limits.max_string_bytes = 8;
+  limits.max_array_items = 3;
+  limits.max_object_fields = 3;  // the record itself has three
+  dq::Validator v(with_limits("fields:\n  s: {type: string}\n  a: {type: array, items: {type: integer}}\n"
+                              "  o: {type: object, additional_fields: allow, fields: {x: {type: integer}}}\n",
+                              limits));
+  const auto& at_limits = v.validate_json(R"({"s": "12345678", "a": [1, 2, 3], "o": {"x": 1, "y": 2, "z": 3}})");
+  INFO(at_limits.error);
+  CHECK(at_limits.ok);
+  CHECK(v.validate_json(R"({"s": "123456789"})").error == "a string of 9 bytes is longer than max_string_bytes (8)");
+  CHECK(v.validate_json(R"({"a": [1, 2, 3, 4]})").error == "an array has more than max_array_items (3) elements");
+  CHECK(v.validate_json(R"({"o": {"x": 1, "y": 2, "z": 3, "w": 4}})").error ==
+        "an object has more than max_object_fields (3) keys");
+  // The defaults hold for records of any ordinary size.
+  dq::Validator defaults(load("fields:\n  a: {type: array, items: {type: integer}}\n"));
+  std::string big = "{\"a\": [0";
+  for (int i = 1; i < 100000; ++i) big += ",1";
+  CHECK(defaults.validate_json(big + "]}").ok);
+}
+
+TEST_CASE("a declared key given twice in one object is malformed: readers disagree on which wins") {
+  dq::Validator v(simple());
+  const auto& verdict = v.validate_json(R"({"a": "x", "n": 1, "a": "y"})");
+  CHECK(verdict.malformed);
+  CHECK(verdict.error == "duplicate key 'a'");
+  // Undeclared keys are not kept, so their repeats change nothing.
+  CHECK(v.validate_json(R"({"a": "x", "z": 1, "z": 2})").ok);
+}
+
+TEST_CASE("decimals of 20 and more digits are read exactly (simdjson 3.0 reads some as 0)") {
+  dq::Validator v(load("fields:\n  i: {type: integer}\n  x: {type: number, min: 18}\n"));
+  CHECK(rules_of(v.validate_json(R"({"i": 18.46744073709551416})")) == std::vector<std::string>{"i.type"});
+  CHECK(v.validate_json(R"({"x": 18.46744073709551416})").ok);
+  CHECK(rules_of(v.validate_json(R"({"x": 17.000000000000000000001})")) == std::vector<std::string>{"x.min"});
+}
+
+TEST_CASE("a contract larger than 4 MiB is refused before it is parsed") {
+  std::string huge = contract_yaml("description: '" + std::string(5u << 20, 'x') + "'\nfields:\n  a: {type: string}\n");
+  auto diags = errors_of(huge);
+  REQUIRE(diags.size() == 1);
+  CHECK(diags[0].message == "contract is larger than 4 MiB");
+}
+
+TEST_CASE("a pattern whose program passes RE2's 8 MiB budget is a contract error") {
+  auto diags = errors_of(contract_yaml("fields:\n  a: {type: string, pattern: '((((a{100}){100}){100}){100})'}\n"));
+  REQUIRE(diags.size() == 1);
+  CHECK(diags[0].message.find("pattern of field 'a' does not compile") == 0);
+}
+
+TEST_CASE("a report keeps max_samples_per_rule samples per check, and counts every failure") {
+  dq::Contract c = simple();
+  dq::ReportOptions options;
+  options.max_samples_per_rule = 3;
+  dq::ReportBuilder builder(c, options);
+  dq::Validator v(c);
+  for (std::uint64_t i = 1; i <= 50; ++i) builder.add(v.validate_json(R"({"n": "not a number"})"), {i, 0});
+  dq::Report report = builder.finish();
+  REQUIRE(report.records.invalid == 50);
+  bool found = false;
+  for (const auto& rule : report.rules) {
+    if (rule.id != "n.type") continue;
+    found = true;
+    CHECK(rule.failed == 50);
+    CHECK(rule.samples.size() == 3);
+  }
+  CHECK(found);
+}
+
+TEST_CASE("every file of the bad-input corpus gives its expected outcome, with one thread or several") {
+  const std::string dir = std::string(DQ_SOURCE_DIR) + "/tests/data/bad/";
+  auto contract = dq::Contract::load_file(dir + "contract.yaml");
+  REQUIRE(contract.ok());
+  std::ifstream in(dir + "expected.json");
+  const auto expected = nlohmann::json::parse(in);
+  REQUIRE(expected.size() >= 16);
+  for (const auto& [file, want] : expected.items()) {
+    for (unsigned threads : {1u, 3u}) {
+      INFO(file << " (" << want["why"].get<std::string>() << "), threads " << threads);
+      dq::StreamOptions options;
+      options.threads = threads;
+      auto report = dq::validate_file(*contract, dir + file, options);
+      REQUIRE(report.ok());
+      const auto& r = report->records;
+      CHECK(r.total == want["total"].get<std::uint64_t>());
+      CHECK(r.valid == want["valid"].get<std::uint64_t>());
+      CHECK(r.invalid == want["invalid"].get<std::uint64_t>());
+      CHECK(r.malformed == want["malformed"].get<std::uint64_t>());
+      CHECK(r.total == r.valid + r.invalid + r.malformed);
+      std::vector<std::uint64_t> lines;
+      for (const auto& m : report->malformed) {
+        lines.push_back(m.line);
+        CHECK_FALSE(m.message.empty());
+      }
+      CHECK(lines == want["malformed_lines"].get<std::vector<std::uint64_t>>());
+      std::vector<std::string> failed;
+      for (const auto& rule : report->rules) failed.push_back(rule.id);
+      std::sort(failed.begin(), failed.end());
+      CHECK(failed == want["failed_checks"].get<std::vector<std::string>>());
+    }
+  }
 }
