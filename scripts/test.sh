@@ -1,10 +1,12 @@
 #!/usr/bin/env bash
-# Every test: Catch2 unit tests, the CLI end to end, an outside project
-# built against the installed package with find_package(dq), and the Python
-# package (pytest) as `pip install .` builds it.
+# Every test: Catch2 unit tests (also under ASan+UBSan, and the threaded ones
+# under TSan: scripts/sanitize.sh), the fuzz corpora replayed, the CLI end to
+# end, an outside project built against the installed package with
+# find_package(dq), and the Python package (pytest) as `pip install .` builds it.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 scripts/setup.sh
 scripts/build.sh
 build/venv/bin/python3 -m pip install -q --disable-pip-version-check --no-build-isolation .
+scripts/sanitize.sh
 ctest --preset dev -j2

@@ -1,6 +1,7 @@
 #include "spec/expression.h"
 
 #include <cctype>
+#include <charconv>
 
 namespace dq::spec {
 namespace {
@@ -311,7 +312,13 @@ class Parser {
           error_ = {token_.offset, "expected an array index (0, 1, ...) inside '[]'"};
           return -1;
         }
-        path.push_back({"", std::stol(token_.text)});
+        long index = 0;
+        const char* end = token_.text.data() + token_.text.size();
+        if (auto [ptr, ec] = std::from_chars(token_.text.data(), end, index); ec != std::errc() || ptr != end) {
+          error_ = {token_.offset, "array index " + token_.text + " is too large"};
+          return -1;
+        }
+        path.push_back({"", index});
         written += "[" + token_.text + "]";
         if (!next() || !expect("]")) return -1;
       }

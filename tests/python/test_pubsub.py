@@ -142,9 +142,10 @@ def expected_rules(contract, data):
     return sorted({v.rule for v in verdict.violations}, key=order.__getitem__)
 
 
-def pull_all(subscriber, subscription, want, timeout=60.0):
+def pull_all(subscriber, subscription, want, timeout=60.0, every=None):
     """Pulls and acks until `want` distinct messages (by seq) arrived or time
-    is up; returns {seq: received message}."""
+    is up; returns {seq: received message}. `every`, a list, gets the seq of
+    every message pulled, duplicates included."""
     got = {}
     deadline = time.monotonic() + timeout
     while len(got) < want and time.monotonic() < deadline:
@@ -157,6 +158,8 @@ def pull_all(subscriber, subscription, want, timeout=60.0):
                                    ack_ids=[r.ack_id for r in response.received_messages])
         for r in response.received_messages:
             got.setdefault(int(r.message.attributes["seq"]), r.message)
+            if every is not None:
+                every.append(int(r.message.attributes["seq"]))
     return got
 
 
@@ -386,5 +389,63 @@ def test_a_failing_handler_leaves_the_message_for_redelivery(clients):
     assert all(attempts[s] == 2 for s in failing)
     counts = callback.counts
     assert counts["handler_errors"] == len(failing)
+    assert counts["received"] == len(messages) + len(failing)
+    assert counts["received"] == sum(counts[o] for o in dq.pubsub.OUTCOMES)
+
+
+class FlakyPublisher:
+    """The real publisher client, whose dead-letter publish fails on the first
+    try of every third message: the sink failing mid-stream."""
+
+    def __init__(self, publisher):
+        self.publisher = publisher
+        self.tries = collections.Counter()
+        self.lock = threading.Lock()
+
+    def publish(self, topic, data, **attributes):
+        seq = int(attributes["seq"])
+        with self.lock:
+            self.tries[seq] += 1
+            fail = seq % 3 == 0 and self.tries[seq] == 1
+        if fail:
+            raise RuntimeError("the dead-letter topic is unavailable")
+        return self.publisher.publish(topic, data, **attributes)
+
+
+def test_a_failing_dead_letter_publish_nacks_and_the_message_is_dead_lettered_once_on_redelivery(clients):
+    publisher, subscriber = clients
+    topic, subscription = topic_with_subscription(clients, "dlq-flaky")
+    dead_topic, dead_subscription = topic_with_subscription(clients, "dlq-flaky-dead")
+    messages = github_messages(600)
+    invalid = {m.seq for m in messages if m.kind != "valid"}
+    valid = {m.seq for m in messages if m.kind == "valid"}
+    failing = {s for s in invalid if s % 3 == 0}
+    assert len(failing) > 10
+    publish(publisher, topic, messages)
+    sink, lock = [], threading.Lock()
+
+    def handler(message):
+        with lock:
+            sink.append(int(message.attributes["seq"]))
+
+    flaky = FlakyPublisher(publisher)
+    callback = dq.pubsub.GateCallback(dq.load(CONTRACT).gate(), handler, publisher=flaky,
+                                      dead_letter_topic=dead_topic)
+    future = subscriber.subscribe(subscription, callback, await_callbacks_on_shutdown=True)
+    try:
+        wait_for(lambda: callback.counts["accepted"] + callback.counts["dead_lettered"] >= len(messages), 120,
+                 "every message to be acked")
+    finally:
+        stop(future)
+    every = []
+    dead = pull_all(subscriber, dead_subscription, len(invalid), every=every)
+    assert set(dead) == invalid                          # none lost
+    assert sorted(every) == sorted(invalid)              # none dead-lettered twice
+    assert sorted(sink) == sorted(valid)                 # valid ones handled once
+    assert nothing_left(subscriber, dead_subscription)
+    assert nothing_left(subscriber, subscription)
+    assert all(flaky.tries[s] == 2 for s in failing)
+    counts = callback.counts
+    assert counts["publish_errors"] == len(failing)
     assert counts["received"] == len(messages) + len(failing)
     assert counts["received"] == sum(counts[o] for o in dq.pubsub.OUTCOMES)

@@ -165,7 +165,7 @@ TEST_CASE("a report keeps max_samples_per_rule samples per check, and counts eve
   CHECK(found);
 }
 
-TEST_CASE("every file of the bad-input corpus gives its expected outcome, with one thread or several") {
+TEST_CASE("every file of the bad-input corpus gives its expected outcome, with one thread or several", "[threads]") {
   const std::string dir = std::string(DQ_SOURCE_DIR) + "/tests/data/bad/";
   auto contract = dq::Contract::load_file(dir + "contract.yaml");
   REQUIRE(contract.ok());

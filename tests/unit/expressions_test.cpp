@@ -81,3 +81,10 @@ TEST_CASE("a failing rule's violation shows the values it read") {
   CHECK(verdict.violations[0].path == "");
   CHECK(verdict.violations[0].value == "refund=12.5, amount=10");
 }
+
+TEST_CASE("an array index too large for a long is a contract error at its column, not an exception") {
+  auto diags = errors_of(contract_yaml(std::string(kFields) + "rules:\n  - name: r\n    check: 'tags[99999999999999999999] != null'\n"));
+  REQUIRE(diags.size() == 1);
+  CHECK(diags[0].message.find("array index 99999999999999999999 is too large") != std::string::npos);
+  CHECK(diags[0].line == 20);  // the check line
+}

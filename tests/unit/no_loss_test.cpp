@@ -114,7 +114,7 @@ std::filesystem::path scratch(const std::string& name) {
 
 }  // namespace
 
-TEST_CASE("every engine counts every record of random streams exactly once") {
+TEST_CASE("every engine counts every record of random streams exactly once", "[threads]") {
   const dq::Contract contract = load(kBody);
   std::mt19937 rng(20261121);
   for (int round = 0; round < 60; ++round) {
@@ -245,7 +245,7 @@ TEST_CASE("a rejects sink that fails mid-way stops the grader with nothing half-
   CHECK(std::filesystem::exists(output));
 }
 
-TEST_CASE("the stream gate decides each message once under many threads, windows adding up") {
+TEST_CASE("the stream gate decides each message once under many threads, windows adding up", "[threads]") {
   const dq::Contract contract = load(kBody);
   std::mt19937 rng(11);
   const Stream s = random_stream(rng, 20000);

@@ -89,7 +89,7 @@ std::string mixed_input() {
 
 }  // namespace
 
-TEST_CASE("NDJSON validated by several threads equals one thread") {
+TEST_CASE("NDJSON validated by several threads equals one thread", "[threads]") {
   dq::LoadOptions load_options;
   // Lines over 20,000 bytes are malformed, or read whole over several blocks.
   const std::size_t limit = GENERATE(20'000, 64u << 20);

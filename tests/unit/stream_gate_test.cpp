@@ -304,7 +304,7 @@ TEST_CASE("windows run the contract's monitors against the metric history") {
         std::string::npos);
 }
 
-TEST_CASE("threads share one gate and every message lands in exactly one window") {
+TEST_CASE("threads share one gate and every message lands in exactly one window", "[threads]") {
   std::mutex mutex;
   std::vector<dq::WindowReport> windows;
   dq::GateOptions o = no_breaker();
