@@ -144,8 +144,7 @@ void number_from_text(std::string_view text, Number& out) {
       out.kind = Number::Kind::kUint;
       return;
     }
-    out.kind = Number::Kind::kOutOfRange;
-    return;
+    // Beyond 64 bits: still a number (to binary64's precision), never an int64.
   }
   auto [end, ec] = std::from_chars(first, last, out.d);
   out.kind = ec == std::errc() && end == last && std::isfinite(out.d) ? Number::Kind::kDouble : Number::Kind::kOutOfRange;
@@ -263,7 +262,7 @@ struct SimdjsonAdapter {
       // simdjson refuses numbers beyond 64 bits (integers) or binary64
       // (1e400); they are valid JSON, so the record is invalid, not malformed.
       if (json_number_grammar(token(v))) {
-        out.kind = Number::Kind::kOutOfRange;
+        number_from_text(token(v), out);
         return true;
       }
     }

@@ -511,7 +511,8 @@ class Walker {
     }
     if (n.type == spec::Type::kInteger && value.kind != Value::Kind::kInt && num.kind != Number::Kind::kUint) {
       value.kind = Value::Kind::kAbsent;
-      s_.violate(n.type_check, shown(), "must be an integer, not a fraction");
+      s_.violate(n.type_check, shown(),
+                 value.d == std::floor(value.d) ? "is out of range for a 64-bit integer" : "must be an integer, not a fraction");
       return true;
     }
     if (n.slot >= 0) s_.slots[n.slot] = value;

@@ -131,6 +131,11 @@ TEST_CASE("decimals of 20 and more digits are read exactly (simdjson 3.0 reads s
   CHECK(rules_of(v.validate_json(R"({"i": 18.46744073709551416})")) == std::vector<std::string>{"i.type"});
   CHECK(v.validate_json(R"({"x": 18.46744073709551416})").ok);
   CHECK(rules_of(v.validate_json(R"({"x": 17.000000000000000000001})")) == std::vector<std::string>{"x.min"});
+  // An integer beyond 64 bits is a number (to binary64's precision), never an integer.
+  CHECK(v.validate_json(R"({"x": 44444444444444444444444444})").ok);
+  const auto& big = v.validate_json(R"({"i": 99999999999999999999})");
+  REQUIRE(big.violations.size() == 1);
+  CHECK(big.violations[0].message == "is out of range for a 64-bit integer");
 }
 
 TEST_CASE("a contract larger than 4 MiB is refused before it is parsed") {
