@@ -220,7 +220,7 @@ struct ColumnAdapter {
       case K::kDate64: {
         const std::int64_t ms = col.int_at(c.row);
         out.kind = dq::Value::Kind::kDate;
-        out.i = ms >= 0 ? ms / 86400000 : -((-ms + 86399999) / 86400000);
+        out.i = ms / 86400000 - (ms % 86400000 < 0);  // floored, and no negation to overflow
         return 1;
       }
       case K::kTimestamp: {
