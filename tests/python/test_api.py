@@ -252,3 +252,29 @@ def test_one_contract_serves_many_threads(orders):
         t.join()
     assert all(results[k] == expected for k in range(4))
     assert expected.count(False) == 499  # amounts 1001..1499 exceed max_amount
+
+
+@pytest.mark.parametrize("seed", range(8))
+def test_random_frames_count_every_row_once_in_every_frame_library(orders, seed):
+    """No loss: for random frames (nulls, bad values, small batches, slices),
+    total == rows == valid + invalid + malformed, and every library agrees."""
+    import random
+    rng = random.Random(seed)
+    n = rng.randrange(0, 3000)
+    data = {"order_id": [rng.choice(["ord_%d" % i, "bad id", None]) for i in range(n)],
+            "amount": [rng.choice([rng.uniform(-10, 2000), None, 0.0]) for _ in range(n)],
+            "status": [rng.choice(["new", "paid", "lost", None, ""]) for _ in range(n)]}
+    table = pa.table(data, schema=pa.schema([("order_id", pa.string()), ("amount", pa.float64()),
+                                             ("status", pa.string())]))
+    batches = table.to_batches(max_chunksize=rng.randrange(1, 500)) if n else []
+    kinds = {"pyarrow": table, "pandas": table.to_pandas(), "polars": pl.from_arrow(table),
+             "reader": pa.RecordBatchReader.from_batches(table.schema, batches)}
+    reports = {kind: orders.validate_table(frame) for kind, frame in kinds.items()}
+    expected = reports["pyarrow"].to_dict()
+    for kind, report in reports.items():
+        r = report.records
+        assert r["total"] == n == r["valid"] + r["invalid"] + r["malformed"], kind
+        assert report.to_dict() == expected, kind
+    start = rng.randrange(0, n + 1)
+    sliced = table.slice(start, n - start)
+    assert orders.validate_table(sliced).records["total"] == n - start

@@ -203,3 +203,15 @@ TEST_CASE("every file of the bad-input corpus gives its expected outcome, with o
     }
   }
 }
+
+TEST_CASE("a report keeps max_malformed_samples malformed records, and counts every one") {
+  dq::Contract c = simple();
+  dq::ReportOptions options;
+  options.max_malformed_samples = 4;
+  dq::ReportBuilder builder(c, options);
+  dq::Validator v(c);
+  for (std::uint64_t i = 1; i <= 30; ++i) builder.add(v.validate_json(R"({"a": )"), {i, i, 0});
+  const dq::Report report = builder.finish();
+  CHECK(report.records.malformed == 30);
+  CHECK(report.malformed.size() == 4);
+}
