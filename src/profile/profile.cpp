@@ -549,7 +549,7 @@ Result<Profile> Profile::from_json(std::string_view text) {
   json j;
   try {
     j = json::parse(text);
-  } catch (const json::parse_error& e) {
+  } catch (const json::exception& e) {  // parse_error, and out_of_range for a number past binary64
     return Status(StatusCode::kInvalidData, std::string("profile is not JSON: ") + e.what());
   }
   try {
