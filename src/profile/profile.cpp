@@ -9,6 +9,7 @@
 #include <cmath>
 #include <cstring>
 #include <fstream>
+#include <type_traits>
 #include <sstream>
 
 namespace dq {
@@ -469,6 +470,14 @@ template <class T>
 T get(const json& j, const char* key, const std::string& where) {
   auto it = j.find(key);
   if (it == j.end()) throw BadProfile{where + ": missing '" + key + "'"};
+  if constexpr (std::is_integral_v<T> && !std::is_same_v<T, bool>) {
+    // nlohmann converts a float to an integer with a plain cast, undefined past
+    // the integer's range: a count must be written as an integer.
+    const bool negative = it->is_number_integer() && !it->is_number_unsigned() && it->template get<std::int64_t>() < 0;
+    if (!it->is_number_integer() || (std::is_unsigned_v<T> && negative)) {
+      throw BadProfile{where + ": '" + key + "' must be a whole number"};
+    }
+  }
   try {
     return it->get<T>();
   } catch (const json::exception&) {
@@ -592,8 +601,14 @@ Result<Profile> Profile::from_json(std::string_view text) {
       }
       if (f.categorical()) {
         f.values_overflow = get<bool>(fj, "values_overflow", where);
-        for (const auto& [value, n] : get<std::map<std::string, std::uint64_t>>(fj, "value_counts", where)) {
-          f.value_counts.emplace(value, n);
+        const auto counts = fj.find("value_counts");
+        if (counts == fj.end() || !counts->is_object()) throw BadProfile{where + ": 'value_counts' must be an object"};
+        for (auto it = counts->begin(); it != counts->end(); ++it) {
+          const json& n = it.value();
+          if (!n.is_number_unsigned() && !(n.is_number_integer() && n.get<std::int64_t>() >= 0)) {
+            throw BadProfile{where + ": 'value_counts' must map values to whole numbers"};
+          }
+          f.value_counts.emplace(it.key(), n.get<std::uint64_t>());
         }
       }
       if (f.type == "string") {

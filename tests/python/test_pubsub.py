@@ -163,6 +163,17 @@ def pull_all(subscriber, subscription, want, timeout=60.0, every=None):
     return got
 
 
+def consume_until_acked(subscriber, subscription, callback, count, timeout=120):
+    """Runs `callback` on the subscription until `count` messages were acked
+    (accepted or dead-lettered), then stops the subscriber."""
+    future = subscriber.subscribe(subscription, callback, await_callbacks_on_shutdown=True)
+    try:
+        wait_for(lambda: callback.counts["accepted"] + callback.counts["dead_lettered"] >= count, timeout,
+                 "every message to be acked")
+    finally:
+        stop(future)
+
+
 def nothing_left(subscriber, subscription):
     try:
         response = subscriber.pull(subscription=subscription, max_messages=10, timeout=3)
@@ -205,12 +216,7 @@ def test_valid_messages_reach_the_sink_once_and_invalid_ones_the_dead_letter_top
 
     gate = contract.gate(window_messages=500, on_window=windows.append)
     callback = dq.pubsub.GateCallback(gate, handler, publisher=publisher, dead_letter_topic=dead_topic)
-    future = subscriber.subscribe(subscription, callback, await_callbacks_on_shutdown=True)
-    try:
-        wait_for(lambda: callback.counts["accepted"] + callback.counts["dead_lettered"] >= len(messages), 120,
-                 "every message to be acked")
-    finally:
-        stop(future)
+    consume_until_acked(subscriber, subscription, callback, len(messages))
     gate.close_window()
 
     # Every valid message reached the sink exactly once, byte for byte.
@@ -395,10 +401,11 @@ def test_a_failing_handler_leaves_the_message_for_redelivery(clients):
 
 class FlakyPublisher:
     """The real publisher client, whose dead-letter publish fails on the first
-    try of every third message: the sink failing mid-stream."""
+    try of the messages in `failing`: the sink failing mid-stream."""
 
-    def __init__(self, publisher):
+    def __init__(self, publisher, failing):
         self.publisher = publisher
+        self.failing = failing
         self.tries = collections.Counter()
         self.lock = threading.Lock()
 
@@ -406,7 +413,7 @@ class FlakyPublisher:
         seq = int(attributes["seq"])
         with self.lock:
             self.tries[seq] += 1
-            fail = seq % 3 == 0 and self.tries[seq] == 1
+            fail = seq in self.failing and self.tries[seq] == 1
         if fail:
             raise RuntimeError("the dead-letter topic is unavailable")
         return self.publisher.publish(topic, data, **attributes)
@@ -416,10 +423,10 @@ def test_a_failing_dead_letter_publish_nacks_and_the_message_is_dead_lettered_on
     publisher, subscriber = clients
     topic, subscription = topic_with_subscription(clients, "dlq-flaky")
     dead_topic, dead_subscription = topic_with_subscription(clients, "dlq-flaky-dead")
-    messages = github_messages(600)
+    messages = github_messages(3000)
     invalid = {m.seq for m in messages if m.kind != "valid"}
     valid = {m.seq for m in messages if m.kind == "valid"}
-    failing = {s for s in invalid if s % 3 == 0}
+    failing = set(sorted(invalid)[::2])  # every other dead letter, through the stream
     assert len(failing) > 10
     publish(publisher, topic, messages)
     sink, lock = [], threading.Lock()
@@ -428,15 +435,10 @@ def test_a_failing_dead_letter_publish_nacks_and_the_message_is_dead_lettered_on
         with lock:
             sink.append(int(message.attributes["seq"]))
 
-    flaky = FlakyPublisher(publisher)
+    flaky = FlakyPublisher(publisher, failing)
     callback = dq.pubsub.GateCallback(dq.load(CONTRACT).gate(), handler, publisher=flaky,
                                       dead_letter_topic=dead_topic)
-    future = subscriber.subscribe(subscription, callback, await_callbacks_on_shutdown=True)
-    try:
-        wait_for(lambda: callback.counts["accepted"] + callback.counts["dead_lettered"] >= len(messages), 120,
-                 "every message to be acked")
-    finally:
-        stop(future)
+    consume_until_acked(subscriber, subscription, callback, len(messages))
     every = []
     dead = pull_all(subscriber, dead_subscription, len(invalid), every=every)
     assert set(dead) == invalid                          # none lost

@@ -106,6 +106,16 @@ std::vector<std::uint64_t> record_numbers_of(const Stream& s, bool valid) {
   return out;
 }
 
+// Grades one input file; the run must succeed.
+dq::GradeRun graded(const dq::Contract& contract, const dq::GradeOptions& options, const std::string& input) {
+  auto grader = dq::BatchGrader::create(contract, options);
+  REQUIRE(grader.ok());
+  REQUIRE(grader->add_file(input).ok());
+  auto run = grader->finish();
+  REQUIRE(run.ok());
+  return std::move(*run);
+}
+
 std::filesystem::path scratch(const std::string& name) {
   auto dir = std::filesystem::temp_directory_path() / "dq_no_loss";
   std::filesystem::create_directories(dir);
@@ -196,16 +206,12 @@ TEST_CASE("every engine counts every record of random streams exactly once", "[t
     {
       dq::GradeOptions options;
       options.rejects = scratch("rejects.ndjson").string();
-      auto grader = dq::BatchGrader::create(contract, options);
-      REQUIRE(grader.ok());
-      REQUIRE(grader->add_file(path.string()).ok());
-      auto run = grader->finish();
-      REQUIRE(run.ok());
-      CHECK(run->reconciled());
-      CHECK(run->rows.read == s.records());
-      CHECK(run->rows.valid == s.valid);
-      CHECK(run->rows.invalid + run->rows.malformed == s.invalid + s.malformed);
-      CHECK(run->rejects_written == s.invalid + s.malformed);
+      const dq::GradeRun run = graded(contract, options, path.string());
+      CHECK(run.reconciled());
+      CHECK(run.rows.read == s.records());
+      CHECK(run.rows.valid == s.valid);
+      CHECK(run.rows.invalid + run.rows.malformed == s.invalid + s.malformed);
+      CHECK(run.rejects_written == s.invalid + s.malformed);
       CHECK(reject_records(options.rejects) == record_numbers_of(s, false));
     }
   }
@@ -234,13 +240,9 @@ TEST_CASE("a rejects sink that fails mid-way stops the grader with nothing half-
 
   dq::GradeOptions working = failing;
   working.rejects = rejects.string();
-  auto again = dq::BatchGrader::create(contract, working);
-  REQUIRE(again.ok());
-  REQUIRE(again->add_file(input.string()).ok());
-  auto run = again->finish();
-  REQUIRE(run.ok());
-  CHECK(run->reconciled());
-  CHECK(run->rows.read == s.records());
+  const dq::GradeRun run = graded(contract, working, input.string());
+  CHECK(run.reconciled());
+  CHECK(run.rows.read == s.records());
   CHECK(reject_records(rejects.string()) == record_numbers_of(s, false));
   CHECK(std::filesystem::exists(output));
 }
