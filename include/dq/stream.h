@@ -26,7 +26,7 @@ namespace dq {
 enum class InputFormat {
   kAuto,       // by extension (.ndjson/.jsonl vs .json), else by the first byte ('[' = array)
   kNdjson,     // one JSON document per line; blank lines are skipped
-  kJsonArray,  // one top-level JSON array of records
+  kJsonArray,  // JSON values one after another; each element of a top-level array is a record
   kCsv,        // RFC 4180 CSV with a header row (kAuto picks it for .csv files)
   kRejects,    // a rejects file (reject_line): each record's raw bytes, validated again
 };

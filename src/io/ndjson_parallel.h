@@ -5,6 +5,7 @@
 #pragma once
 
 #include <cstdio>
+#include <cstring>
 #include <string>
 #include <string_view>
 
@@ -19,6 +20,19 @@ inline std::string_view trimmed_record(const char* line, std::size_t length) {
   std::size_t lead = 0;
   while (lead < length && space(line[lead])) ++lead;
   return std::string_view(line + lead, length - lead);
+}
+
+// The first line break in [p, end): '\n' or '\r' (a "\r\n" pair starts at its
+// '\r'), or null. Every NDJSON line ends with one of "\n", "\r\n" or "\r".
+inline const char* line_break(const char* p, const char* end) {
+  const char* lf = static_cast<const char*>(std::memchr(p, '\n', static_cast<std::size_t>(end - p)));
+  const char* cr = static_cast<const char*>(std::memchr(p, '\r', static_cast<std::size_t>((lf ? lf : end) - p)));
+  return cr ? cr : lf;
+}
+
+// The bytes a line break at `brk` takes: 2 for "\r\n", else 1.
+inline std::size_t line_break_size(const char* brk, const char* end) {
+  return *brk == '\r' && brk + 1 < end && brk[1] == '\n' ? 2 : 1;
 }
 
 // Why a record over Limits::max_record_bytes is malformed (the engine's words).

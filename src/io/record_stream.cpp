@@ -24,9 +24,8 @@ constexpr std::size_t kPadding = 64;  // simdjson reads up to 64 bytes past a re
 
 // How the bytes of an input hold records.
 enum class Layout {
-  kLines,   // NDJSON: one record per line
-  kArray,   // one top-level JSON array of records
-  kValues,  // JSON values one after another (a .json file that is not an array)
+  kLines,  // NDJSON: one record per line
+  kJson,   // JSON values one after another; the elements of a top-level array are records
 };
 
 bool is_space(char c) { return c == ' ' || c == '\t' || c == '\n' || c == '\r'; }
@@ -48,13 +47,15 @@ class StreamValidator {
     if (!fill()) return io_error();
     skip_bom();
     Layout layout = options_.format == InputFormat::kNdjson      ? Layout::kLines
-                    : options_.format == InputFormat::kJsonArray ? Layout::kArray
+                    : options_.format == InputFormat::kJsonArray ? Layout::kJson
                                                                  : sniff();
-    if (layout == Layout::kLines && options_.threads != 1) {
+    // Blocks for several threads are cut at '\n': input whose lines end with
+    // a lone '\r' is read by one.
+    if (layout == Layout::kLines && options_.threads != 1 && !first_break_is_bare_cr()) {
       return validate_ndjson_parallel(validator_, file_, options_, report_,
                                       std::string_view(buffer_.data() + begin_, end_ - begin_), base_offset_ + begin_);
     }
-    bool ok = layout == Layout::kLines ? ndjson() : json_values(layout == Layout::kArray);
+    bool ok = layout == Layout::kLines ? ndjson() : json_values();
     return ok ? Status() : io_error();
   }
 
@@ -84,6 +85,12 @@ class StreamValidator {
     return true;
   }
 
+  bool first_break_is_bare_cr() const {
+    const char* end = buffer_.data() + end_;
+    const char* brk = line_break(buffer_.data() + begin_, end);
+    return brk && line_break_size(brk, end) == 1 && *brk == '\r';
+  }
+
   void skip_bom() {
     if (end_ - begin_ >= 3 && std::memcmp(buffer_.data() + begin_, "\xEF\xBB\xBF", 3) == 0) begin_ += 3;
   }
@@ -93,10 +100,10 @@ class StreamValidator {
     if (ext == ".ndjson" || ext == ".jsonl") return Layout::kLines;
     std::size_t i = begin_;
     while (i < end_ && is_space(buffer_[i])) ++i;
-    if (i < end_ && buffer_[i] == '[') return Layout::kArray;
+    if (i < end_ && buffer_[i] == '[') return Layout::kJson;
     // A .json file that is not an array holds JSON values one after another
     // (one object, or several, pretty-printed or not).
-    return ext == ".json" ? Layout::kValues : Layout::kLines;
+    return ext == ".json" ? Layout::kJson : Layout::kLines;
   }
 
   void emit(std::string_view raw, const Verdict& verdict, std::uint64_t line, std::uint64_t offset) {
@@ -124,11 +131,13 @@ class StreamValidator {
   bool ndjson() {
     std::uint64_t line = 0;
     while (true) {
-      char* start = buffer_.data() + begin_;
-      char* newline = static_cast<char*>(std::memchr(start, '\n', end_ - begin_));
-      if (!newline) {
+      const char* start = buffer_.data() + begin_;
+      const char* end = buffer_.data() + end_;
+      const char* brk = line_break(start, end);
+      if (brk && *brk == '\r' && brk + 1 == end && !eof_) brk = nullptr;  // a "\r\n" may be cut here: read on
+      if (!brk) {
         if (eof_) {
-          if (begin_ < end_) one_line(start, end_ - begin_, ++line);
+          if (begin_ < end_) one_line(buffer_.data() + begin_, end_ - begin_, ++line);
           return true;
         }
         if (end_ - begin_ > limit_) {  // a line too long to hold: skip to its end
@@ -138,12 +147,12 @@ class StreamValidator {
         if (!fill()) return false;
         continue;
       }
-      one_line(start, static_cast<std::size_t>(newline - start), ++line);
-      begin_ = static_cast<std::size_t>(newline - buffer_.data()) + 1;
+      one_line(buffer_.data() + begin_, static_cast<std::size_t>(brk - start), ++line);
+      begin_ = static_cast<std::size_t>(brk - buffer_.data()) + line_break_size(brk, end);
     }
   }
 
-  void one_line(char* start, std::size_t length, std::uint64_t line) {
+  void one_line(const char* start, std::size_t length, std::uint64_t line) {
     std::string_view record = trimmed_record(start, length);
     if (record.empty()) return;  // blank lines are not records
     std::uint64_t offset = base_offset_ + static_cast<std::uint64_t>(record.data() - buffer_.data());
@@ -156,11 +165,12 @@ class StreamValidator {
     std::uint64_t skipped = 0;
     std::string head(buffer_.data() + begin_, std::min<std::size_t>(end_ - begin_, 256));
     while (true) {
-      char* start = buffer_.data() + begin_;
-      char* newline = static_cast<char*>(std::memchr(start, '\n', end_ - begin_));
-      if (newline) {
-        skipped += static_cast<std::uint64_t>(newline - start);
-        begin_ = static_cast<std::size_t>(newline - buffer_.data()) + 1;
+      const char* start = buffer_.data() + begin_;
+      const char* end = buffer_.data() + end_;
+      const char* brk = line_break(start, end);
+      if (brk) {
+        skipped += static_cast<std::uint64_t>(brk - start);
+        begin_ = static_cast<std::size_t>(brk - buffer_.data()) + line_break_size(brk, end);
         break;
       }
       skipped += end_ - begin_;
@@ -172,25 +182,37 @@ class StreamValidator {
     return true;
   }
 
-  // Splits top-level JSON values (inside one array when `in_array`) by
-  // tracking strings and nesting, then validates each value.
-  bool json_values(bool in_array) {
+  // JSON input: a sequence of top-level values separated by whitespace. A
+  // top-level array holds records (its elements); any other top-level value
+  // is a record itself. Values are split by tracking strings and nesting, and
+  // each one is validated by the parser; a broken separator (a missing,
+  // lone, doubled or trailing comma, a stray bracket) is a malformed entry of
+  // its own at its position, so records are never joined, split or dropped.
+  bool json_values() {
+    enum class Expect { kTopValue, kFirstElement, kElement, kSeparator };
+    Expect expect = Expect::kTopValue;
     std::uint64_t line = 1;
-    bool opened = !in_array, closed = false;
-    std::string element;
+    char previous = 0;
+    std::string element, broken;  // broken: why the element is malformed though it parses
     std::uint64_t element_line = 0, element_offset = 0, element_bytes = 0;
     int depth = 0;
-    bool in_string = false, escaped = false, oversized = false, trailing = false;
+    bool in_string = false, escaped = false, oversized = false, scalar = false;
     auto finish_element = [&] {
-      if (element_bytes == 0) return;
       if (oversized) {
         emit_malformed(element.substr(0, 256), too_large(element_bytes), element_line, element_offset);
+      } else if (!broken.empty()) {
+        emit_malformed(element, std::move(broken), element_line, element_offset);
       } else {
         emit(element, validator_.validate_json(element), element_line, element_offset);
       }
       element.clear();
+      broken.clear();
       element_bytes = 0;
-      oversized = false;
+      oversized = scalar = false;
+      expect = expect == Expect::kTopValue ? Expect::kTopValue : Expect::kSeparator;
+    };
+    auto is_delimiter = [](char c) {
+      return is_space(c) || c == ',' || c == ']' || c == '}' || c == '[' || c == '{' || c == '"' || c == ':';
     };
     while (true) {
       if (begin_ == end_) {
@@ -198,32 +220,67 @@ class StreamValidator {
         if (!fill()) return false;
         continue;
       }
-      char c = buffer_[begin_];
-      std::uint64_t offset = base_offset_ + begin_;
+      const char c = buffer_[begin_];
+      const std::uint64_t offset = base_offset_ + begin_;
+      if (element_bytes > 0 && scalar && is_delimiter(c)) {
+        finish_element();  // a number or literal ends where a delimiter starts: read it again
+        continue;
+      }
       ++begin_;
-      if (c == '\n') ++line;
-      if (element_bytes == 0 && depth == 0 && !in_string) {
+      if (c == '\r' || (c == '\n' && previous != '\r')) ++line;
+      previous = c;
+      if (element_bytes == 0) {  // between values: a separator, a bracket, or a value's first byte
         if (is_space(c)) continue;
-        if (closed) {
-          trailing = true;
-          element_line = line, element_offset = offset;
-          break;
-        }
-        if (!opened) {
-          if (c != '[') {  // sniffed '[' before; anything else is a broken file
-            trailing = true;
+        auto stray = [&](std::string why) {
+          emit_malformed(std::string_view(&buffer_[begin_ - 1], 1), std::move(why), line, offset);
+        };
+        switch (expect) {
+          case Expect::kTopValue:
+            if (c == '[') {
+              expect = Expect::kFirstElement;
+              continue;
+            }
+            if (c == ',' || c == ']' || c == '}' || c == ':') {
+              stray(std::string("unexpected '") + c + "' between top-level values");
+              continue;
+            }
             break;
-          }
-          opened = true;
-          continue;
+          case Expect::kFirstElement:
+          case Expect::kElement:
+            if (c == ']') {
+              if (expect == Expect::kElement) stray("a ',' must be followed by an array element, not ']'");
+              expect = Expect::kTopValue;
+              continue;
+            }
+            if (c == ',') {
+              stray(expect == Expect::kFirstElement ? "an array element is missing before ','"
+                                                    : "an array element is missing between two ','");
+              continue;
+            }
+            if (c == '}' || c == ':') {
+              stray(std::string("unexpected '") + c + "' where an array element should start");
+              continue;
+            }
+            expect = Expect::kSeparator;
+            break;
+          case Expect::kSeparator:
+            if (c == ',') {
+              expect = Expect::kElement;
+              continue;
+            }
+            if (c == ']') {
+              expect = Expect::kTopValue;
+              continue;
+            }
+            if (c == '}' || c == ':') {
+              stray(std::string("unexpected '") + c + "' after an array element");
+              continue;
+            }
+            broken = "a ',' is missing before this array element";
+            break;
         }
-        if (in_array && c == ']') {
-          closed = true;
-          continue;
-        }
-        if (in_array && c == ',' ) continue;  // separators between elements
-        element_line = line;
-        element_offset = offset;
+        element_line = line, element_offset = offset;
+        scalar = c != '{' && c != '[' && c != '"';
       }
       // Inside a value.
       if (in_string) {
@@ -234,17 +291,8 @@ class StreamValidator {
         in_string = true;
       } else if (c == '{' || c == '[') {
         ++depth;
-      } else if (c == '}' || c == ']') {
-        if (depth > 0) {
-          --depth;
-        } else if (in_array && c == ']') {  // the array's own ']' right after a scalar element
-          finish_element();
-          closed = true;
-          continue;
-        }  // else: a stray closer stays in the value and the parser names the error
-      } else if (depth == 0 && (c == ',' || (!in_array && is_space(c)))) {
-        finish_element();
-        continue;
+      } else if ((c == '}' || c == ']') && depth > 0) {
+        --depth;
       }
       ++element_bytes;
       if (!oversized) {
@@ -255,16 +303,11 @@ class StreamValidator {
           element += c;
         }
       }
-      if (depth == 0 && !in_string && (c == '}' || c == ']' || (c == '"' && element_bytes > 1))) {
-        finish_element();  // a complete container or string at top level
-      }
+      if (!scalar && depth == 0 && !in_string) finish_element();  // a whole container or string
     }
-    const bool ended_inside_value = element_bytes > 0;
-    if (ended_inside_value) finish_element();  // the parser's error names how it is cut
-    if (trailing) {
-      emit_malformed({}, "unexpected content " + std::string(closed ? "after the end of the array" : "before the array"),
-                     element_line, element_offset);
-    } else if (in_array && !closed && opened && !ended_inside_value) {
+    if (element_bytes > 0) {
+      finish_element();  // the parser's error names how it is cut
+    } else if (expect != Expect::kTopValue) {
       emit_malformed({}, "the input ended before the array was closed with ']'", line, base_offset_ + end_);
     }
     return true;

@@ -83,6 +83,80 @@ TEST_CASE("a truncated JSON array - the partial record is malformed and nothing 
   CHECK(unclosed.report.malformed[0].message == "the input ended before the array was closed with ']'");
 }
 
+TEST_CASE("a JSON array with a broken separator is malformed where it breaks; records are never joined or split") {
+  struct Case {
+    std::string input;
+    std::uint64_t valid, malformed;
+    std::string message;
+    std::uint64_t offset;
+  };
+  const std::vector<Case> cases = {
+      {"[{\"id\": 1} {\"id\": 2}]", 1, 1, "a ',' is missing before this array element", 11},
+      {"[,]", 0, 1, "an array element is missing before ','", 1},
+      {"[{\"id\": 1},,{\"id\": 2}]", 2, 1, "an array element is missing between two ','", 11},
+      {"[{\"id\": 1},]", 1, 1, "a ',' must be followed by an array element, not ']'", 11},
+      {"[,{\"id\": 1}]", 1, 1, "an array element is missing before ','", 1},
+      {"[{\"id\": 1}}]", 1, 1, "unexpected '}' after an array element", 10},
+      {"[1 2]", 0, 1, "a ',' is missing before this array element", 3},
+  };
+  for (const Case& c : cases) {
+    INFO(c.input);
+    Run r = run(c.input);
+    CHECK(r.report.records.valid == c.valid);
+    CHECK(r.report.records.malformed == c.malformed);
+    CHECK_FALSE(r.report.ok);
+    REQUIRE(r.report.malformed.size() == 1);
+    CHECK(r.report.malformed[0].message == c.message);
+    CHECK(r.report.malformed[0].offset == c.offset);
+  }
+}
+
+TEST_CASE("JSON input is a sequence of values: each top-level array's elements, and each other value, are records") {
+  for (auto format : {dq::InputFormat::kAuto, dq::InputFormat::kJsonArray}) {
+    Run two_arrays = run("[{\"id\": 1}, {\"id\": 2}]\n[{\"id\": 3}]", format);
+    CHECK(two_arrays.report.records.total == 3);
+    CHECK(two_arrays.report.records.valid == 3);
+    Run array_then_value = run("[{\"id\": 1}]\n{\"id\": 0}\n", format);
+    CHECK(array_then_value.report.records.total == 2);
+    CHECK(array_then_value.report.records.invalid == 1);
+    CHECK(array_then_value.report.rules[0].samples[0].line == 2);
+  }
+  Run values = run("{\"id\": 1}\n{\"id\": 2}", dq::InputFormat::kJsonArray);
+  CHECK(values.report.records.valid == 2);
+  Run comma = run("{\"id\": 1},{\"id\": 2}", dq::InputFormat::kJsonArray);
+  CHECK(comma.report.records.valid == 2);
+  REQUIRE(comma.report.records.malformed == 1);
+  CHECK(comma.report.malformed[0].message == "unexpected ',' between top-level values");
+}
+
+TEST_CASE("NDJSON lines end with \\n, \\r\\n or a lone \\r, with one thread or several") {
+  for (unsigned threads : {1u, 2u}) {
+    for (std::string eol : {"\n", "\r\n", "\r"}) {
+      INFO("threads " << threads << ", line end " << (eol == "\n" ? "LF" : eol == "\r" ? "CR" : "CRLF"));
+      std::string input = "{\"id\": 1}" + eol + "{\"id\": 2}" + eol + eol + "{\"id\": 0}" + eol + "{\"id\": 3}";
+      std::FILE* file = std::tmpfile();
+      std::fwrite(input.data(), 1, input.size(), file);
+      std::rewind(file);
+      dq::Contract c = contract();
+      dq::Validator validator(c);
+      dq::ReportBuilder builder(c);
+      dq::StreamOptions options;
+      options.format = dq::InputFormat::kNdjson;
+      options.threads = threads;
+      REQUIRE(dq::validate_stream(validator, file, options, builder).ok());
+      std::fclose(file);
+      dq::Report report = builder.finish();
+      CHECK(report.records.total == 4);
+      CHECK(report.records.valid == 3);
+      REQUIRE(report.rules.size() == 1);
+      CHECK(report.rules[0].samples[0].line == 4);
+    }
+  }
+  Run mixed = run("{\"id\": 1}\r{\"id\": 2}\n{\"id\": 0}\r\n{\"id\": 3}", dq::InputFormat::kNdjson);
+  CHECK(mixed.report.records.total == 4);
+  CHECK(mixed.report.rules[0].samples[0].line == 3);
+}
+
 TEST_CASE("a byte-order mark at the start is skipped") {
   Run r = run("\xEF\xBB\xBF{\"id\": 1}\n");
   CHECK(r.report.records.valid == 1);
