@@ -7,6 +7,7 @@
 #include <map>
 #include <set>
 
+#include "base/json_equal.h"
 #include "compile/program.h"
 #include "engine/timestamps.h"
 #include "spec/diagnostics.h"
@@ -135,15 +136,15 @@ class Compiler {
       if (it != overrides_.end()) {
         value = parse_typed(it->second, p.type);
         if (!value) {
-          diags_.error(p.span, "param '" + p.name + "' is a " + spec::type_name(p.type) +
+          diags_.error(p.span, "param '" + p.name + "' is " + spec::type_with_article(p.type) +
                                    ", and '" + it->second + "' given at run time is not");
           continue;
         }
       } else if (p.default_value) {
         value = parse_typed(p.default_value->text, p.type);
         if (!value) {
-          diags_.error(p.default_value->span, "default of param '" + p.name + "' is not a " +
-                                                  spec::type_name(p.type) + ": '" +
+          diags_.error(p.default_value->span, "default of param '" + p.name + "' is not " +
+                                                  spec::type_with_article(p.type) + ": '" +
                                                   p.default_value->text + "'");
           continue;
         }
@@ -231,15 +232,15 @@ class Compiler {
       bool fits = have == type || (type == Type::kNumber && have == Type::kInteger) ||
                   (type == Type::kInteger && have == Type::kNumber);
       if (!fits) {
-        diags_.error(s.span, what + " needs a " + spec::type_name(type) + ", but param '$" +
-                                 s.param_name() + "' is a " + spec::type_name(have));
+        diags_.error(s.span, what + " needs " + spec::type_with_article(type) + ", but param '$" +
+                                 s.param_name() + "' is " + spec::type_with_article(have));
         return std::nullopt;
       }
       return it->second.first;
     }
     auto v = parse_typed(s.text, type);
     if (!v) {
-      diags_.error(s.span, what + " must be a " + std::string(spec::type_name(type)) + ", not '" +
+      diags_.error(s.span, what + " must be " + spec::type_with_article(type) + ", not '" +
                                s.text + "'");
     }
     return v;
@@ -357,8 +358,7 @@ class Compiler {
     const int first_check = static_cast<int>(program_->checks.size());
     if (f.type != Type::kAny) {
       n.type_check = add_check(path, "type", f.severity, mostly,
-                               std::string("must be ") + (f.type == Type::kInteger ? "an " : "a ") +
-                                   spec::type_name(f.type));
+                               "must be " + spec::type_with_article(f.type));
     }
     if (f.required) n.required_check = add_check(path, "required", f.severity, 1.0, "is required");
 
@@ -422,7 +422,8 @@ class Compiler {
     }
     if (string_only(f.pattern, "pattern")) compile_pattern(*f.pattern, f, path, mostly, n);
     compile_format(f, path, mostly, n);
-    if (f.enum_values) compile_enum(f, path, mostly, n);
+    if (f.enum_values) compile_values(f, *f.enum_values, "enum", path, mostly, n);
+    if (f.const_value) compile_values(f, {*f.const_value}, "const", path, mostly, n);
     if (mostly < 1.0) {
       std::vector<int> ids;
       for (int c = first_check; c < static_cast<int>(program_->checks.size()); ++c) {
@@ -500,7 +501,7 @@ class Compiler {
     if (f.type == Type::kTimestamp || f.type == Type::kDate) {
       if (s.text == "date-time" || (s.text == "date" && f.type == Type::kDate)) return;
       if (s.text.find('%') == std::string::npos) {
-        diags_.error(s.span, "'format' of a " + std::string(spec::type_name(f.type)) +
+        diags_.error(s.span, "'format' of " + spec::type_with_article(f.type) +
                                  " is a layout such as '%Y-%m-%d %H:%M:%S', not '" + s.text + "'");
         return;
       }
@@ -544,39 +545,50 @@ class Compiler {
     }
   }
 
-  void compile_enum(const spec::Field& f, const std::string& path, double mostly, Node& n) {
+  // `enum` and `const` (a list of one). Scalar fields compare typed values
+  // (numbers by value, times as instants); `any`, object and array fields
+  // compare any JSON value structurally (JSON Schema's equality).
+  void compile_values(const spec::Field& f, const std::vector<Scalar>& values, const std::string& keyword,
+                      const std::string& path, double mostly, Node& n) {
+    const Type t = f.type;
+    const bool structural = t == Type::kAny || t == Type::kObject || t == Type::kArray;
     std::string listed;
-    for (const Scalar& s : *f.enum_values) {
-      std::optional<Value> v;
-      Type t = f.type;
-      if (t == Type::kAny || t == Type::kObject || t == Type::kArray) {
-        if (t != Type::kAny) {
-          diags_.error(s.span, "'enum' applies to scalar fields");
-          return;
-        }
-        if (s.quoted || s.is_param()) {
-          v = constant(s, Type::kString, "enum value");
-        } else if (s.text == "true" || s.text == "false") {
-          v = parse_typed(s.text, Type::kBoolean);
-        } else if (auto num = parse_number(s.text)) {
-          v = num;
+    for (const Scalar& s : values) {
+      if (structural) {
+        nlohmann::json j;
+        if (s.json) {
+          j = nlohmann::json::parse(s.text);
+        } else if (s.quoted) {
+          j = s.text;
+        } else if (s.is_param()) {
+          std::optional<Value> v = constant(s, Type::kString, keyword + " value");
+          if (!v) continue;
+          j = std::string(v->s);
         } else {
-          v = parse_typed(s.text, Type::kString);
+          j = plain_scalar_json(s.text);
         }
-      } else {
-        v = constant(s, t == Type::kInteger ? Type::kNumber : t,
-                     "enum value of field '" + f.name + "'");
-        if (v && t == Type::kInteger && v->kind == Kind::kNumber) {
-          diags_.error(s.span, "enum value of integer field '" + f.name + "' must be an integer, not '" +
-                                   s.text + "'");
-          continue;
-        }
+        n.enum_json.push_back(canonical_json(j));
+        listed += (listed.empty() ? "" : ", ") + n.enum_json.back();
+        continue;
+      }
+      if (s.json) {
+        diags_.error(s.span, keyword + " value of " + spec::type_name(t) + " field '" + f.name + "' must be " +
+                                 spec::type_with_article(t) + ", not " + (s.text[0] == '[' ? "an array" : "an object"));
+        continue;
+      }
+      std::optional<Value> v = constant(s, t == Type::kInteger ? Type::kNumber : t,
+                                        keyword + " value of field '" + f.name + "'");
+      if (v && t == Type::kInteger && v->kind == Kind::kNumber) {
+        diags_.error(s.span, keyword + " value of integer field '" + f.name + "' must be an integer, not '" + s.text + "'");
+        continue;
       }
       if (!v) continue;
       n.enum_values.push_back(*v);
       listed += (listed.empty() ? "" : ", ") + describe(*v);
     }
-    n.enum_check = add_check(path, "enum", f.severity, mostly, "must be one of [" + listed + "]");
+    std::sort(n.enum_json.begin(), n.enum_json.end());
+    n.enum_check = add_check(path, keyword, f.severity, mostly,
+                             keyword == "const" ? "must equal " + listed : "must be one of [" + listed + "]");
   }
 
   // ---- expressions --------------------------------------------------------

@@ -99,7 +99,10 @@ struct Node {
   std::optional<Format> format;
   int format_check = -1;
   TimeInput time;
+  // `enum` or `const` (the check's id says which): typed values for scalar
+  // fields, canonical JSON texts (sorted) for any, object and array fields.
   std::vector<Value> enum_values;
+  std::vector<std::string> enum_json;
   int enum_check = -1;
 
   // Objects: children by key, in contract order.

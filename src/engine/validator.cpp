@@ -430,6 +430,12 @@ struct NlohmannAdapter {
 
 }  // namespace
 
+bool walk_json_value(WalkState& state, int node_index, const nlohmann::json& value) {
+  NlohmannAdapter adapter{state, {}};
+  Walker<NlohmannAdapter> walker(adapter, state);
+  return walker.visit(node_index, value);
+}
+
 struct Validator::Impl {
   Contract contract;
   od::parser parser;

@@ -16,12 +16,16 @@
 
 #include <algorithm>
 #include <cmath>
+#include <deque>
 #include <optional>
 #include <string>
 #include <string_view>
 #include <tuple>
 #include <vector>
 
+#include <nlohmann/json.hpp>
+
+#include "base/json_equal.h"
 #include "compile/program.h"
 #include "dq/validator.h"
 #include "engine/evaluate.h"
@@ -65,6 +69,10 @@ struct WalkState {
   std::vector<Segment> path;
   std::vector<std::uint8_t> seen;          // per-object presence flags, stacked
   std::vector<Value> unique_scratch;  // unique_items: the scalar elements seen
+  std::vector<std::string> unique_json;  // unique_items: the canonical JSON of the container elements seen
+  // Values read whole into memory (structural enum, unique_items) while a
+  // record is walked: captured strings may point into them until the next record.
+  std::deque<nlohmann::json> copies;
   Value last_scalar;                  // the last scalar a check read
   EvalScratch eval;
   std::string malformed;  // why the record is malformed ("" = well formed so far)
@@ -84,6 +92,7 @@ struct WalkState {
     path.clear();
     seen.clear();
     eval.strings.clear();
+    copies.clear();
     malformed.clear();
     depth = 0;
   }
@@ -128,6 +137,10 @@ struct WalkState {
 };
 
 std::string json_quote(std::string_view s);
+
+// Walks an in-memory copy of a value (see Walker::to_json) against a node
+// with the same state, as the nlohmann::json engine does.
+bool walk_json_value(WalkState& state, int node_index, const nlohmann::json& value);
 
 // Whether `v` is within bound `b` (a lower bound when `lower`).
 inline bool bound_ok(const Bound& b, const Value& v, bool lower) {
@@ -240,6 +253,17 @@ class Walker {
       if (n.required) s_.violate(n.required_check, "null", "is required (null)");
       return true;
     }
+    if (n.enum_check >= 0 && !n.enum_json.empty()) {
+      // Compared as a whole (JSON Schema's equality), then checked inside: a
+      // streaming source reads the value into memory once and walks the copy.
+      if constexpr (kDom) {
+        check_json_enum(n, canonical_json(v));
+      } else {
+        nlohmann::json& copy = s_.copies.emplace_back();
+        if (!to_json(v, copy)) return false;
+        return walk_json_value(s_, node_index, copy);
+      }
+    }
     if (n.mostly_field >= 0) s_.verdict.observed.push_back(static_cast<std::uint32_t>(n.mostly_field));
     switch (n.type) {
       case spec::Type::kAny: return any(n, v, t);
@@ -284,6 +308,62 @@ class Walker {
       case spec::Type::kArray:
         if (t != JsonType::kArray) return wrong_type(n, v, t);
         return array(n, v);
+    }
+    return true;
+  }
+
+  // Reads a whole value into memory (consuming it), as well formed as skip() asks.
+  bool to_json(V& v, nlohmann::json& out) {
+    JsonType t;
+    if (!a_.type(v, t)) return false;
+    switch (t) {
+      case JsonType::kObject: {
+        if (++s_.depth > s_.program->limits.max_depth) return too_deep();
+        Object obj;
+        if (!a_.get_object(v, obj)) return false;
+        out = nlohmann::json::object();
+        if (!a_.for_each_field(obj, [&](typename A::Key& key, V& child) {
+              std::string_view text;
+              return a_.key_text(key, text) && to_json(child, out[std::string(text)]);
+            })) {
+          return false;
+        }
+        --s_.depth;
+        return true;
+      }
+      case JsonType::kArray: {
+        if (++s_.depth > s_.program->limits.max_depth) return too_deep();
+        Array arr;
+        if (!a_.get_array(v, arr)) return false;
+        out = nlohmann::json::array();
+        if (!a_.for_each_element(arr, [&](V& child) { return to_json(child, out.emplace_back()); })) return false;
+        --s_.depth;
+        return true;
+      }
+      case JsonType::kString: {
+        std::string_view sv;
+        if (!a_.get_string(v, sv)) return false;
+        out = std::string(sv);
+        return true;
+      }
+      case JsonType::kNumber: {
+        Number num;
+        if (!a_.get_number(v, num)) return false;
+        switch (num.kind) {
+          case Number::Kind::kInt: out = num.i; break;
+          case Number::Kind::kUint: out = num.u; break;
+          case Number::Kind::kDouble: out = num.d; break;
+          case Number::Kind::kOutOfRange: out = std::numeric_limits<double>::infinity(); break;
+        }
+        return true;
+      }
+      case JsonType::kBool: {
+        bool b;
+        if (!a_.get_bool(v, b)) return false;
+        out = b;
+        return true;
+      }
+      case JsonType::kNull: out = nullptr; return a_.get_null(v);
     }
     return true;
   }
@@ -335,6 +415,15 @@ class Walker {
   }
 
  private:
+  // The in-memory source reads values as they are; a streaming one consumes them.
+  static constexpr bool kDom = std::is_same_v<V, const nlohmann::json>;
+
+  void check_json_enum(const Node& n, const std::string& canonical) {
+    if (!std::binary_search(n.enum_json.begin(), n.enum_json.end(), canonical)) {
+      s_.violate(n.enum_check, canonical);
+    }
+  }
+
   static Value make(Value::Kind kind, bool b) {
     Value v;
     v.kind = kind;
@@ -642,7 +731,7 @@ class Walker {
     Array arr;
     if (!a_.get_array(v, arr)) return false;
     std::uint64_t count = 0;
-    const std::size_t unique_base = s_.unique_scratch.size();
+    const std::size_t unique_base = s_.unique_scratch.size(), unique_json_base = s_.unique_json.size();
     bool ok = a_.for_each_element(arr, [&](V& element) {
       if (count == s_.program->limits.max_array_items) {
         return s_.fail("an array has more than max_array_items (" +
@@ -656,11 +745,24 @@ class Walker {
       JsonType element_type;
       if (!a_.type(element, element_type)) return false;
       s_.last_scalar = Value{};
-      bool good = item >= 0 ? visit(item, element) : skip(element);
-      // unique_items compares scalar elements (strings, numbers, booleans, times).
-      if (n.unique_items && element_type != JsonType::kObject && element_type != JsonType::kArray &&
-          !s_.last_scalar.is_null()) {
-        s_.unique_scratch.push_back(s_.last_scalar);
+      bool good;
+      if (n.unique_items && (element_type == JsonType::kObject || element_type == JsonType::kArray)) {
+        // Objects and arrays compare structurally, by their canonical JSON.
+        if constexpr (kDom) {
+          s_.unique_json.push_back(canonical_json(element));
+          good = item >= 0 ? visit(item, element) : skip(element);
+        } else {
+          nlohmann::json& copy = s_.copies.emplace_back();
+          good = to_json(element, copy);
+          if (good) {
+            s_.unique_json.push_back(canonical_json(copy));
+            if (item >= 0) good = walk_json_value(s_, item, copy);
+          }
+        }
+      } else {
+        good = item >= 0 ? visit(item, element) : skip(element);
+        // Scalar elements (strings, numbers, booleans, times) compare as typed values.
+        if (n.unique_items && !s_.last_scalar.is_null()) s_.unique_scratch.push_back(s_.last_scalar);
       }
       s_.path.pop_back();
       ++count;
@@ -670,12 +772,25 @@ class Walker {
     --s_.depth;
     if (n.unique_items) {
       auto first = s_.unique_scratch.begin() + static_cast<std::ptrdiff_t>(unique_base);
-      auto key = [](const Value& x) { return std::make_tuple(x.kind, x.i, x.d, x.s, x.b); };
+      // 1 and 1.0 are the same number (JSON Schema's equality).
+      auto key = [](const Value& x) {
+        const bool integral = x.kind == Value::Kind::kNumber && x.d == std::floor(x.d) && std::fabs(x.d) < 9.2e18;
+        return integral ? std::make_tuple(Value::Kind::kInt, static_cast<std::int64_t>(x.d), 0.0, std::string_view(), false)
+                        : std::make_tuple(x.kind, x.i, x.d, x.s, x.b);
+      };
       std::sort(first, s_.unique_scratch.end(), [&](const Value& x, const Value& y) { return key(x) < key(y); });
       auto dup = std::adjacent_find(first, s_.unique_scratch.end(),
                                     [&](const Value& x, const Value& y) { return key(x) == key(y); });
-      if (dup != s_.unique_scratch.end()) s_.violate(n.unique_items_check, describe_value(*dup));
+      if (dup != s_.unique_scratch.end()) {
+        s_.violate(n.unique_items_check, describe_value(*dup));
+      } else {
+        auto json_first = s_.unique_json.begin() + static_cast<std::ptrdiff_t>(unique_json_base);
+        std::sort(json_first, s_.unique_json.end());
+        auto json_dup = std::adjacent_find(json_first, s_.unique_json.end());
+        if (json_dup != s_.unique_json.end()) s_.violate(n.unique_items_check, *json_dup);
+      }
       s_.unique_scratch.resize(unique_base);
+      s_.unique_json.resize(unique_json_base);
     }
     if (count < n.min_items) s_.violate(n.min_items_check, "[" + std::to_string(count) + " items]");
     if (count > n.max_items) s_.violate(n.max_items_check, "[" + std::to_string(count) + " items]");

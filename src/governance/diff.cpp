@@ -252,6 +252,7 @@ class Differ {
     opaque(path, "format", o.format, n.format, oa, na, enforced);
     opaque(path, "unit", o.unit, n.unit, oa, na, enforced);
     opaque(path, "timezone", o.timezone, n.timezone, oa, na, enforced);
+    opaque(path, "const", o.const_value, n.const_value, oa, na, enforced);
     enums(path, o, n, enforced);
     if (o.severity != n.severity) {
       bool stricter = n.severity == Severity::kError;

@@ -63,6 +63,7 @@ std::string constraints(const Field& f) {
     for (const auto& v : *f.enum_values) values.push_back(code(v.text));
     parts.push_back("one of " + join(values));
   }
+  if (f.const_value) parts.push_back("equals " + code(f.const_value->text));
   if (!f.coerce.empty()) {
     std::vector<std::string> c;
     for (const auto& v : f.coerce) c.push_back(code(v.text));

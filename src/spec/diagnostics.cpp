@@ -19,6 +19,16 @@ const char* type_name(Type type) {
   return "?";
 }
 
+std::string type_with_article(Type type) {
+  switch (type) {
+    case Type::kInteger:
+    case Type::kObject:
+    case Type::kArray: return std::string("an ") + type_name(type);
+    case Type::kAny: return "any value";
+    default: return std::string("a ") + type_name(type);
+  }
+}
+
 void Diagnostics::add(Span at, Severity severity, std::string message) {
   items_.push_back(Diagnostic{file_, at.line, at.column, severity, std::move(message), ""});
 }

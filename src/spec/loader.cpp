@@ -4,6 +4,10 @@
 
 #include <yaml-cpp/yaml.h>
 
+#include <nlohmann/json.hpp>
+
+#include "base/json_equal.h"
+
 #include <algorithm>
 #include <set>
 
@@ -303,7 +307,7 @@ class Loader {
     MapReader m(diags_, node, "field '" + f.name + "'",
                 {"type", "required", "min", "max", "exclusive_min", "exclusive_max",
                  "min_length", "max_length", "min_items", "max_items", "unique_items", "unique",
-                 "pattern", "format", "unit", "timezone", "enum", "severity", "mostly",
+                 "pattern", "format", "unit", "timezone", "enum", "const", "severity", "mostly",
                  "description", "pii", "classification", "additional_fields", "fields", "items",
                  "title", "examples", "tags", "coerce"});
     if (!m.valid()) return;
@@ -333,15 +337,14 @@ class Loader {
         diags_.error(span_of(e), "'enum' of field '" + f.name + "' must be a non-empty list");
       } else {
         f.enum_values.emplace();
-        for (const auto& item : e) {
-          if (item.IsScalar()) {
-            f.enum_values->push_back(MapReader::to_scalar(item));
-          } else if (item.IsNull()) {
-            f.enum_values->push_back(Scalar{"null", span_of(item), false});
-          } else {
-            diags_.error(span_of(item), "enum values must be scalars");
-          }
-        }
+        for (const auto& item : e) f.enum_values->push_back(json_value(item));
+      }
+    }
+    if (YAML::Node c = m.get("const"); c.IsDefined()) {
+      f.const_value = json_value(c);
+      if (f.enum_values) {
+        diags_.error(m.key_span("const"), "field '" + f.name +
+                                               "' has both 'const' and 'enum': one value or a list, not both");
       }
     }
     f.severity = parse_severity(m);
@@ -547,6 +550,31 @@ class Loader {
   }
 
   // A scalar or a list of scalars.
+  // An `enum` or `const` value: any JSON value. Scalars stay as written (the
+  // compiler reads them by the field's type); a YAML mapping or sequence
+  // becomes its JSON text.
+  Scalar json_value(const YAML::Node& node) {
+    if (node.IsScalar()) return MapReader::to_scalar(node);
+    if (node.IsNull()) return Scalar{"null", span_of(node), false};
+    return Scalar{yaml_to_json(node).dump(), span_of(node), false, true};
+  }
+
+  static nlohmann::json yaml_to_json(const YAML::Node& node) {
+    if (node.IsMap()) {
+      nlohmann::json out = nlohmann::json::object();
+      for (auto it = node.begin(); it != node.end(); ++it) out[it->first.Scalar()] = yaml_to_json(it->second);
+      return out;
+    }
+    if (node.IsSequence()) {
+      nlohmann::json out = nlohmann::json::array();
+      for (const auto& item : node) out.push_back(yaml_to_json(item));
+      return out;
+    }
+    if (!node.IsScalar()) return nullptr;
+    if (node.Tag() == "!") return node.Scalar();  // quoted: always a string
+    return plain_scalar_json(node.Scalar());
+  }
+
   std::vector<Scalar> scalar_list(const YAML::Node& node, const std::string& what) {
     std::vector<Scalar> out;
     if (!node.IsDefined()) return out;

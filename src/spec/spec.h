@@ -23,6 +23,7 @@ struct Scalar {
   std::string text;
   Span span;
   bool quoted = false;
+  bool json = false;  // `text` is a JSON array or object (an `enum` or `const` value written as YAML)
   bool is_param() const { return !quoted && text.size() > 1 && text[0] == '$'; }
   std::string param_name() const { return text.substr(1); }
 };
@@ -31,6 +32,7 @@ enum class Type { kString, kInteger, kNumber, kBoolean, kTimestamp, kDate, kObje
 enum class AdditionalFields { kAllow, kWarn, kReject };
 
 const char* type_name(Type type);
+std::string type_with_article(Type type);  // "an integer", "a string"
 
 struct Field {
   std::string name;
@@ -47,6 +49,7 @@ struct Field {
   std::optional<Scalar> timezone;  // timestamps without an offset: UTC, +02:00
   std::optional<std::vector<Scalar>> enum_values;
   Span enum_span;
+  std::optional<Scalar> const_value;  // one allowed value, of any JSON type
   Severity severity = Severity::kError;
   std::optional<Scalar> mostly;
   std::string description;

@@ -93,6 +93,7 @@ void emit(YAML::Emitter& out, const YAML::Node& node, bool flow) {
 YAML::Node scalar_node(const Scalar& scalar) {
   // A plain null stays null (the emitter would quote the word "null").
   if (!scalar.quoted && (scalar.text == "null" || scalar.text == "~")) return YAML::Node(YAML::NodeType::Null);
+  if (scalar.json) return YAML::Load(scalar.text);  // JSON is YAML: quoted strings stay strings
   YAML::Node node(scalar.text);
   if (scalar.quoted) node.SetTag("!");
   return node;
@@ -133,6 +134,7 @@ YAML::Node field_yaml(const Field& f) {
   put_text(m, "unit", f.unit);
   put_text(m, "timezone", f.timezone);
   if (f.enum_values) put(m, "enum", *f.enum_values);
+  put(m, "const", f.const_value);
   put(m, "coerce", f.coerce);
   put_severity(m, f.severity);
   put(m, "mostly", f.mostly);

@@ -132,6 +132,60 @@ fields:
   CHECK(v.validate_json(R"({"status": "x"})").violations[0].message == R"(must be one of ["created", "paid"])");
 }
 
+namespace {
+// The verdict on `text` as JSON bytes and as an nlohmann::json value, which must agree.
+Ids both_engines(dq::Validator& v, const std::string& text) {
+  INFO(text);
+  Ids from_bytes = rules_of(v.validate_json(text));
+  Ids from_value = rules_of(dq::validate(v, nlohmann::json::parse(text)));
+  CHECK(from_bytes == from_value);
+  return from_bytes;
+}
+}  // namespace
+
+TEST_CASE("enum and const hold for any JSON value, compared structurally as JSON Schema does") {
+  dq::Validator v(load(R"(
+fields:
+  a: {type: any, enum: [1, 2, x, [1, 2], {k: v, n: 1}]}
+  b: {type: any, const: {x: [1, "2"], y: null}}
+  c: {type: any, enum: [null, "null"]}
+  d: {type: object, enum: [{k: 1}], fields: {k: {type: integer, min: 0}}}
+  e: {type: array, const: [a, b]}
+)"));
+  for (const char* ok : {R"({"a": 1})", R"({"a": 1.0})", R"({"a": "x"})", R"({"a": [1, 2.0]})",
+                         R"({"a": {"n": 1, "k": "v"}})", R"({"b": {"y": null, "x": [1.0, "2"]}})",
+                         R"({"c": "null"})", R"({"d": {"k": 1}})", R"({"e": ["a", "b"]})"}) {
+    CHECK(both_engines(v, ok).empty());
+  }
+  CHECK(both_engines(v, R"({"a": 3})") == Ids{"a.enum"});
+  CHECK(both_engines(v, R"({"a": "1"})") == Ids{"a.enum"});
+  CHECK(both_engines(v, R"({"a": true})") == Ids{"a.enum"});
+  CHECK(both_engines(v, R"({"a": [2, 1]})") == Ids{"a.enum"});
+  CHECK(both_engines(v, R"({"a": {"k": "v", "n": 1, "z": 0}})") == Ids{"a.enum"});
+  CHECK(both_engines(v, R"({"b": {"x": [1, 2], "y": null}})") == Ids{"b.const"});
+  CHECK(both_engines(v, R"({"b": {"x": [1, "2"]}})") == Ids{"b.const"});
+  CHECK(both_engines(v, R"({"c": "NULL"})") == Ids{"c.enum"});
+  CHECK(both_engines(v, R"({"d": {"k": 2}})") == Ids{"d.enum"});
+  CHECK(both_engines(v, R"({"d": {"k": -1}})") == (Ids{"d.enum", "d.k.min"}));  // checked inside too
+  CHECK(both_engines(v, R"({"e": ["b", "a"]})") == Ids{"e.const"});
+  const auto& bad = v.validate_json(R"({"b": 5})");
+  CHECK(bad.violations[0].message == R"(must equal {"x":[1,"2"],"y":null})");
+  CHECK(bad.violations[0].value == "5");
+}
+
+TEST_CASE("const on a scalar field compares typed values; enum and const together are refused") {
+  dq::Validator v(load("fields:\n  n: {type: number, const: 2}\n  s: {type: string, const: 'on'}\n"));
+  CHECK(both_engines(v, R"({"n": 2.0, "s": "on"})").empty());
+  CHECK(both_engines(v, R"({"n": 2.5, "s": "off"})") == (Ids{"n.const", "s.const"}));
+  auto errors = errors_of(contract_yaml("fields:\n  a: {type: integer, enum: [1], const: 1}\n"));
+  REQUIRE(errors.size() == 1);
+  CHECK(errors[0].message == "field 'a' has both 'const' and 'enum': one value or a list, not both");
+  auto typed = errors_of(contract_yaml("fields:\n  a: {type: integer, enum: [1, [2]]}\n"));
+  REQUIRE(typed.size() == 1);
+  CHECK(typed[0].message == "enum value of integer field 'a' must be an integer, not an array");
+  CHECK(typed[0].line == 6);
+}
+
 TEST_CASE("severity warn reports a failure but the record passes") {
   dq::Validator v(load(R"(
 fields:
@@ -180,6 +234,21 @@ TEST_CASE("unique_items rejects repeated scalar elements") {
   const auto& dup = v.validate_json(R"({"tags": ["a", "b", "a"]})");
   CHECK(rules_of(dup) == Ids{"tags.unique_items"});
   CHECK(dup.violations[0].value == "\"a\"");
+}
+
+TEST_CASE("unique_items compares objects and arrays structurally, and numbers by value") {
+  dq::Validator v(load(R"(
+fields:
+  any: {type: array, unique_items: true}
+  rows: {type: array, unique_items: true, items: {type: object, fields: {q: {type: integer, min: 0}}}}
+)"));
+  CHECK(both_engines(v, R"({"any": [{"a": 1}, {"a": 2}, [1], [1, 1], 1, "1", true]})").empty());
+  CHECK(both_engines(v, R"({"any": [{"a": 1}, {"a": 1}]})") == Ids{"any.unique_items"});
+  CHECK(both_engines(v, R"({"any": [{"a": 1, "b": 2}, {"b": 2, "a": 1}]})") == Ids{"any.unique_items"});
+  CHECK(both_engines(v, R"({"any": [[1, {"x": null}], [1.0, {"x": null}]]})") == Ids{"any.unique_items"});
+  CHECK(both_engines(v, R"({"any": [1, 1.0]})") == Ids{"any.unique_items"});
+  CHECK(both_engines(v, R"({"rows": [{"q": 1}, {"q": -1}, {"q": 1.0}]})") == (Ids{"rows[].q.min", "rows.unique_items"}));
+  CHECK(v.validate_json(R"({"any": [{"b": [2]}, {"b": [2]}]})").violations[0].value == R"({"b":[2]})");
 }
 
 TEST_CASE("additional_fields - allow, warn and reject, inherited by nested objects") {
