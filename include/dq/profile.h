@@ -102,7 +102,8 @@ class DistinctSketch {
 // type (counted in neither the statistics nor nulls). The statistics cover
 // the `values` present values of the declared type:
 // - integer, number: min, max, mean, variance, a ValueSketch (quantiles,
-//   CDF, histograms), a distinct estimate;
+//   CDF, histograms), the values themselves up to kExactValues (exact
+//   quantiles), a distinct estimate;
 // - string, boolean: a table of values with counts (strings are compared by
 //   their first 128 bytes) while there are at most `max_values` distinct
 //   values; past that the table is dropped (values_overflow) and only the
@@ -123,6 +124,18 @@ struct FieldProfile {
   double null_rate() const { return count == 0 ? 0.0 : static_cast<double>(nulls) / static_cast<double>(count); }
 
   ValueSketch sketch;  // numbers and item counts
+  // Numbers and item counts, every value while there are at most
+  // kExactValues of them (merges included), so small data gets exact
+  // quantiles; cleared for good (exact_overflow) past that.
+  static constexpr std::size_t kExactValues = 100000;
+  std::vector<double> exact_values;
+  bool exact_overflow = false;
+  // The value at quantile q (0..1) of the numbers: exact while exact_values
+  // holds every value (linear interpolation between order statistics, as
+  // numpy and pandas by default); else from the sketch (the midpoint of a
+  // bucket, within 0.8% of the true value's magnitude) clamped to [min, max].
+  // 0 when there are no values.
+  double quantile(double q) const;
   std::map<std::string, std::uint64_t, std::less<>> value_counts;  // strings and booleans
   bool values_overflow = false;
   std::uint64_t min_length = 0, max_length = 0, total_length = 0;  // strings, in code points

@@ -68,7 +68,10 @@ struct ExpectationResult {
   std::string id;
   std::string metric;
   std::string field;  // "" for dataset metrics
-  bool has_value = false;  // false: the metric is undefined (no values), which passes
+  // false: the metric is undefined. A statistic (mean, stddev, min, max,
+  // median, quantile) of no values fails unless the expectation says
+  // `allow_empty: true`; a rate of no rows passes.
+  bool has_value = false;
   double value = 0;        // times: µs since the epoch (timestamps), days (dates)
   std::optional<double> min, max;
   Severity severity = Severity::kError;

@@ -1243,13 +1243,19 @@ class Compiler {
 
   void compile_expectations(const spec::Contract& c) {
     static const std::set<std::string> kNeedField = {"null_rate", "null_count", "duplicate_count", "distinct_count",
-                                                     "mean", "stddev", "min", "max", "quantile", "sum", "value"};
-    static const std::set<std::string> kNumeric = {"mean", "stddev", "sum", "quantile"};
+                                                     "mean", "stddev", "min", "max", "median", "quantile", "sum", "value"};
+    static const std::set<std::string> kNumeric = {"mean", "stddev", "sum", "median", "quantile"};
+    static const std::set<std::string> kStatistics = {"mean", "stddev", "min", "max", "median", "quantile"};
     for (const auto& e : c.expectations) {
       Program::Expectation x;
       x.metric = e.metric;
       x.severity = e.severity;
+      x.allow_empty = e.allow_empty;
       const std::string what = "expectation '" + (e.name.empty() ? e.metric : e.name) + "'";
+      if (e.allow_empty && !kStatistics.count(e.metric)) {
+        diags_.error(e.span, what + ": 'allow_empty' applies to statistics of values (mean, stddev, min, max, "
+                                    "median, quantile), not to '" + e.metric + "'");
+      }
       if (kNeedField.count(e.metric) && e.field.empty()) {
         diags_.error(e.span, what + " (" + e.metric + ") needs a 'field'");
         continue;

@@ -166,6 +166,7 @@ struct Program {
     std::optional<double> min, max;
     double mostly = 1.0;  // metric `value`: the fraction of non-null values that must be in range
     Severity severity = Severity::kError;
+    bool allow_empty = false;  // a statistic of no values passes (else it fails)
   };
   std::vector<Expectation> expectations;
   struct DriftCheck {

@@ -37,13 +37,14 @@ std::optional<double> metric_value(std::string_view metric, int field, double qu
     }
     return std::nullopt;
   }
+  if (metric == "sum") return f.values == 0 ? 0.0 : f.mean * static_cast<double>(f.values);
   if (f.values == 0) return std::nullopt;
   if (metric == "mean") return f.mean;
-  if (metric == "stddev") return std::sqrt(f.variance());
+  // The sample standard deviation (n - 1, as pandas): undefined for one value.
+  if (metric == "stddev") return f.values < 2 ? std::nullopt : std::optional<double>(std::sqrt(f.variance()));
   if (metric == "min") return f.min;
   if (metric == "max") return f.max;
-  if (metric == "sum") return f.mean * static_cast<double>(f.values);
-  if (metric == "quantile") return f.sketch.quantile(quantile);
+  if (metric == "quantile" || metric == "median") return f.quantile(quantile);
   return std::nullopt;
 }
 
@@ -68,8 +69,12 @@ std::vector<ExpectationResult> evaluate_expectations(const Program& program, con
       r.max = e.max;
       r.has_value = value.has_value();
       r.value = value.value_or(0);
-      // An undefined metric (no values) passes, as in Great Expectations.
-      r.ok = !value || ((!e.min || *value >= *e.min) && (!e.max || *value <= *e.max));
+      // A statistic of no values fails, as in Great Expectations, unless the
+      // expectation allows it; other undefined metrics (a rate of no rows) pass.
+      const bool statistic = e.metric == "mean" || e.metric == "stddev" || e.metric == "min" || e.metric == "max" ||
+                             e.metric == "median" || e.metric == "quantile";
+      r.ok = !value ? !statistic || e.allow_empty
+                    : (!e.min || *value >= *e.min) && (!e.max || *value <= *e.max);
     }
     out.push_back(std::move(r));
   }

@@ -264,8 +264,41 @@ void add_moment(FieldProfile& f, double x) {
 
 }  // namespace
 
+namespace {
+
+// Keeps `n` more values exactly, or gives exactness up for good.
+void keep_exact(FieldProfile& f, const double* xs, std::size_t n) {
+  if (f.exact_overflow) return;
+  if (f.exact_values.size() + n > FieldProfile::kExactValues) {
+    f.exact_overflow = true;
+    std::vector<double>().swap(f.exact_values);
+    return;
+  }
+  f.exact_values.insert(f.exact_values.end(), xs, xs + n);
+}
+
+}  // namespace
+
+double FieldProfile::quantile(double q) const {
+  if (values == 0) return 0;
+  q = std::clamp(q, 0.0, 1.0);
+  if (!exact_overflow && exact_values.size() == values) {
+    // numpy's "linear": h = (n - 1)·q between the order statistics around it.
+    std::vector<double> sorted = exact_values;
+    const double h = static_cast<double>(sorted.size() - 1) * q;
+    const std::size_t lo = static_cast<std::size_t>(std::floor(h));
+    std::nth_element(sorted.begin(), sorted.begin() + static_cast<std::ptrdiff_t>(lo), sorted.end());
+    const double below = sorted[lo];
+    if (lo + 1 >= sorted.size()) return below;
+    const double above = *std::min_element(sorted.begin() + static_cast<std::ptrdiff_t>(lo) + 1, sorted.end());
+    return below + (h - static_cast<double>(lo)) * (above - below);
+  }
+  return std::clamp(sketch.quantile(q), min, max);
+}
+
 void FieldProfile::add_number(double x) {
   add_moment(*this, x);
+  keep_exact(*this, &x, 1);
   sketch.add(x);
   distinct.add_hash(hash_number(x));
 }
@@ -289,6 +322,7 @@ void FieldProfile::add_numbers(const double* xs, std::size_t n) {
   chunk.mean = chunk_mean;
   chunk.m2 = chunk_m2;
   merge_moments(chunk);
+  keep_exact(*this, xs, n);
   sketch.add_all(xs, n, lo, hi);
   distinct.add_hash(hash_number(xs[0]));  // allocates the registers once
   std::uint8_t* registers = distinct.data();
@@ -353,6 +387,14 @@ void FieldProfile::merge(const FieldProfile& o, std::size_t max_values) {
   count += o.count;
   nulls += o.nulls;
   invalid += o.invalid;
+  const bool both_exact = !exact_overflow && !o.exact_overflow && exact_values.size() == values &&
+                          o.exact_values.size() == o.values;
+  if (both_exact) {
+    keep_exact(*this, o.exact_values.data(), o.exact_values.size());
+  } else if (values + o.values > 0) {
+    exact_overflow = true;
+    std::vector<double>().swap(exact_values);
+  }
   merge_moments(o);
   sketch.merge(o.sketch);
   distinct.merge(o.distinct);
@@ -534,9 +576,12 @@ std::string Profile::to_json(int indent) const {
         for (double q : {0.01, 0.05, 0.25, 0.5, 0.75, 0.95, 0.99}) {
           char key[16];
           std::snprintf(key, sizeof key, "p%g", q * 100);
-          j["quantiles"][key] = f.sketch.quantile(q);
+          j["quantiles"][key] = f.quantile(q);
         }
       }
+      // The values themselves while there are few enough: exact quantiles
+      // survive a round trip (Beam workers, windows, saved baselines).
+      if (!f.exact_overflow && f.exact_values.size() == f.values) j["exact_values"] = f.exact_values;
     }
     if (f.categorical()) {
       j["values_overflow"] = f.values_overflow;
@@ -598,6 +643,18 @@ Result<Profile> Profile::from_json(std::string_view text) {
                                            read_store(s.at("positive"), where + " sketch"),
                                            read_store(s.at("negative"), where + " sketch"));
         if (f.sketch.count() != f.values) throw BadProfile{where + ": sketch counts do not add up to 'values'"};
+        const auto exact = fj.find("exact_values");
+        if (exact != fj.end()) {
+          if (!exact->is_array() || exact->size() != f.values || f.values > FieldProfile::kExactValues) {
+            throw BadProfile{where + ": 'exact_values' must list every one of the 'values' numbers"};
+          }
+          for (const json& x : *exact) {
+            if (!x.is_number()) throw BadProfile{where + ": 'exact_values' must be numbers"};
+            f.exact_values.push_back(x.get<double>());
+          }
+        } else {
+          f.exact_overflow = f.values > 0;  // a profile without them: quantiles from the sketch
+        }
       }
       if (f.categorical()) {
         f.values_overflow = get<bool>(fj, "values_overflow", where);

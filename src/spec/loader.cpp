@@ -418,14 +418,14 @@ class Loader {
     for (const auto& item : node) {
       MapReader m(diags_, item, "an expectation",
                   {"name", "metric", "field", "min", "max", "between", "mostly", "severity",
-                   "description", "quantile"});
+                   "description", "quantile", "allow_empty"});
       if (!m.valid()) continue;
       Expectation e;
       e.span = span_of(item);
       e.name = m.text("name");
       if (auto metric = m.choice("metric", {"row_count", "null_rate", "null_count",
                                             "duplicate_count", "distinct_count", "mean",
-                                            "stddev", "min", "max", "quantile", "invalid_rate",
+                                            "stddev", "min", "max", "median", "quantile", "invalid_rate",
                                             "sum", "value", "valid_count", "invalid_count",
                                             "malformed_count", "malformed_rate"})) {
         e.metric = *metric;
@@ -438,6 +438,7 @@ class Loader {
       e.max = m.scalar("max");
       e.mostly = m.scalar("mostly");
       e.quantile = m.scalar("quantile");
+      e.allow_empty = m.boolean("allow_empty").value_or(false);
       if (YAML::Node b = m.get("between"); b.IsDefined()) {
         if (b.IsSequence() && b.size() == 2 && b[0].IsScalar() && b[1].IsScalar()) {
           e.between = {MapReader::to_scalar(b[0]), MapReader::to_scalar(b[1])};

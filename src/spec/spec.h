@@ -97,6 +97,7 @@ struct Expectation {
   std::optional<Scalar> min, max, mostly, quantile;
   std::optional<std::pair<Scalar, Scalar>> between;
   Severity severity = Severity::kError;
+  bool allow_empty = false;  // a statistic of no values passes instead of failing
 };
 struct DriftField {
   std::string field, method;

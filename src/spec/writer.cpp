@@ -182,6 +182,7 @@ YAML::Node expectation_yaml(const Expectation& e) {
   m["metric"] = e.metric;
   put(m, "field", e.field);
   put(m, "quantile", e.quantile);
+  put_flag(m, "allow_empty", e.allow_empty);
   put(m, "min", e.min);
   put(m, "max", e.max);
   if (e.between) {

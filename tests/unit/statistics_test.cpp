@@ -339,7 +339,7 @@ TEST_CASE("expectations evaluate dataset metrics with min, max and between") {
   CHECK(expectation(r, "typical").value == 20);
   CHECK(expectation(r, "typical").ok);
   CHECK(expectation(r, "spread").value == 10);
-  CHECK_THAT(expectation(r, "median").value, WithinRel(20.0, 0.016));
+  CHECK(expectation(r, "median").value == 20);
   CHECK(expectation(r, "clean").value == 0.25);  // one record in four is invalid
   // `unique: true` is an expectation of its own.
   CHECK(expectation(r, "id.unique").metric == "duplicate_count");
@@ -347,18 +347,74 @@ TEST_CASE("expectations evaluate dataset metrics with min, max and between") {
   CHECK_FALSE(r.ok);
 }
 
-TEST_CASE("an expectation over no values passes, as in Great Expectations") {
+TEST_CASE("a statistic of no values fails (as in Great Expectations) unless allow_empty; mostly over no values passes") {
   auto contract = dqtest::load(
       "fields:\n  amount: {type: number}\n"
       "expectations:\n  - {name: typical, field: amount, metric: mean, between: [10, 20]}\n"
+      "  - {name: tolerant, field: amount, metric: median, max: 5, allow_empty: true}\n"
+      "  - {name: spread, field: amount, metric: stddev, max: 5}\n"
+      "  - {name: total, field: amount, metric: sum, max: 5}\n"
       "  - {name: in_range, field: amount, metric: value, between: [0, 5], mostly: 0.9}\n");
   dq::Report r = run(contract, "{\"amount\": null}\n{}\n");
-  CHECK(expectation(r, "typical").ok);
+  CHECK_FALSE(expectation(r, "typical").ok);
   CHECK_FALSE(expectation(r, "typical").has_value);
+  CHECK(expectation(r, "tolerant").ok);
+  CHECK_FALSE(expectation(r, "spread").ok);
+  CHECK(expectation(r, "total").ok);  // the sum of no values is 0
+  CHECK(expectation(r, "total").value == 0);
   CHECK(expectation(r, "in_range").ok);
-  CHECK(r.ok);
+  CHECK_FALSE(r.ok);
   dq::Report empty = run(contract, "");
-  CHECK(expectation(empty, "typical").ok);
+  CHECK_FALSE(expectation(empty, "typical").ok);
+  CHECK(expectation(empty, "tolerant").ok);
+  // One value: a mean, but no sample standard deviation (pandas' std() is NaN).
+  dq::Report one = run(contract, "{\"amount\": 15}\n");
+  CHECK(expectation(one, "typical").ok);
+  CHECK_FALSE(expectation(one, "spread").has_value);
+  CHECK_FALSE(expectation(one, "spread").ok);
+  auto misplaced = dqtest::errors_of(dqtest::contract_yaml(
+      "fields:\n  amount: {type: number}\n"
+      "expectations:\n  - {name: n, metric: row_count, min: 1, allow_empty: true}\n"));
+  REQUIRE(misplaced.size() == 1);
+  CHECK(misplaced[0].message.find("'allow_empty' applies to statistics of values") != std::string::npos);
+}
+
+TEST_CASE("quantiles and the median are exact on small data: numpy's linear interpolation, merged exactly") {
+  auto contract = dqtest::load(
+      "fields:\n  x: {type: number}\n"
+      "expectations:\n  - {name: median, field: x, metric: median, between: [0, 100]}\n"
+      "  - {name: q0, field: x, metric: quantile, quantile: 0, between: [0, 100]}\n"
+      "  - {name: q1, field: x, metric: quantile, quantile: 1, between: [0, 100]}\n"
+      "  - {name: q90, field: x, metric: quantile, quantile: 0.9, between: [0, 100]}\n");
+  dq::Report three = run(contract, lines("x", {"5", "7", "6"}));
+  CHECK(expectation(three, "median").value == 6);
+  CHECK(expectation(three, "q0").value == 5);
+  CHECK(expectation(three, "q1").value == 7);
+  dq::Report four = run(contract, lines("x", {"1", "2", "3", "4"}));
+  CHECK(expectation(four, "median").value == 2.5);
+  CHECK(expectation(four, "q90").value == Approx(3.7));  // numpy.quantile([1,2,3,4], 0.9)
+  // Profiles of parts merge into the exact profile of the whole, through JSON too.
+  dq::FieldProfile a, b;
+  a.type = b.type = "number";
+  for (double x : {1.0, 9.0}) a.add_number(x);
+  for (double x : {3.0, 4.0, 100.0}) b.add_number(x);
+  auto b_again = dq::Profile::from_json([&] {
+    dq::Profile p;
+    p.fields.push_back(b);
+    return p.to_json();
+  }());
+  REQUIRE(b_again.ok());
+  a.merge(b_again->fields[0], 1000);
+  CHECK(a.quantile(0.5) == 4);
+  CHECK(a.quantile(0.25) == 3);
+  // Past kExactValues the sketch answers, within the exact min and max.
+  dq::FieldProfile big;
+  big.type = "number";
+  for (std::size_t i = 0; i <= dq::FieldProfile::kExactValues; ++i) big.add_number(1000.0 + static_cast<double>(i % 7));
+  CHECK(big.exact_overflow);
+  CHECK(big.quantile(0) >= 1000);
+  CHECK(big.quantile(1) <= 1006);
+  CHECK(big.quantile(0.5) == Approx(1003).epsilon(0.01));
 }
 
 TEST_CASE("metric value with mostly passes when enough non-null values are in range") {
