@@ -43,20 +43,34 @@ Binned categories(const FieldProfile& b, const FieldProfile& c) {
   return out;
 }
 
-// Equal-frequency bins of the baseline, cut between sketch buckets: the
-// cut points are ordinals, so both sides are counted exactly.
+// Bins of the baseline, cut between sketch buckets: the cut points are
+// ordinals, so both sides are counted exactly in the same bins.
+// - about equal-frequency bins over the baseline's range;
+// - a bucket holding at least 1/bins of the baseline (a point mass, such as
+//   one value of a binary field) is a bin of its own, so mass moving between
+//   point values shows;
+// - one bin below the baseline's smallest bucket and one above its largest,
+//   both empty in the baseline, so values leaving its range always show
+//   (a constant field that moves, a unit change).
 Binned numeric_bins(const FieldProfile& b, const FieldProfile& c, int bins) {
   const std::vector<ValueSketch::Bucket> base = b.sketch.buckets();
-  std::vector<std::int64_t> cuts;     // a bin ends after this ordinal
-  std::vector<double> cut_values;     // the upper bound of that bucket
+  std::vector<std::int64_t> cuts;  // a bin ends after this ordinal
+  std::vector<double> cut_values;  // the upper bound of that bucket
+  auto cut = [&](std::int64_t ordinal, double value) {
+    if (cuts.empty() || cuts.back() < ordinal) cuts.push_back(ordinal), cut_values.push_back(value);
+  };
   const double total = static_cast<double>(b.sketch.count());
+  const double heavy = total / bins;
+  cut(base.front().ordinal - 1, base.front().low);  // below the baseline
   double seen = 0;
   int next = 1;
-  for (std::size_t i = 0; i + 1 < base.size(); ++i) {
+  for (std::size_t i = 0; i < base.size(); ++i) {
     seen += static_cast<double>(base[i].count);
-    if (seen >= total * next / bins) {
-      cuts.push_back(base[i].ordinal);
-      cut_values.push_back(base[i].high);
+    const bool last = i + 1 == base.size();
+    const bool point_mass = static_cast<double>(base[i].count) >= heavy;
+    const bool before_point_mass = !last && static_cast<double>(base[i + 1].count) >= heavy;
+    if (last || point_mass || before_point_mass || seen >= total * next / bins) {
+      cut(base[i].ordinal, base[i].high);  // the last cut leaves a bin above the baseline
       while (next < bins && seen >= total * next / bins) ++next;
     }
   }
@@ -71,17 +85,18 @@ Binned numeric_bins(const FieldProfile& b, const FieldProfile& c, int bins) {
   for (const auto& bucket : c.sketch.buckets()) out.current[bin_of(bucket.ordinal)] += static_cast<double>(bucket.count);
   // Integers read better as the integers a bin holds: "2", "[3, 6]".
   const bool integers = b.type == "integer" || b.type == "array";
-  const double smallest = std::min(b.min, c.min), largest = std::max(b.max, c.max);
   for (std::size_t i = 0; i < n; ++i) {
-    if (integers) {
-      const double first = i == 0 ? std::ceil(smallest) : std::floor(cut_values[i - 1]) + 1;
-      const double last = i + 1 == n ? std::floor(largest) : std::floor(cut_values[i]);
+    if (i == 0) {
+      out.labels.push_back("< " + number_text(integers ? std::ceil(cut_values[0]) : cut_values[0]));
+    } else if (i + 1 == n) {
+      out.labels.push_back("> " + number_text(integers ? std::floor(cut_values[i - 1]) : cut_values[i - 1]));
+    } else if (integers) {
+      const double first = i == 1 ? std::ceil(cut_values[0]) : std::floor(cut_values[i - 1]) + 1;
+      const double last = std::floor(cut_values[i]);
       out.labels.push_back(first >= last ? number_text(first) : "[" + number_text(first) + ", " + number_text(last) + "]");
-      continue;
+    } else {
+      out.labels.push_back((i == 1 ? "[" : "(") + number_text(cut_values[i - 1]) + ", " + number_text(cut_values[i]) + "]");
     }
-    const std::string lo = i == 0 ? "-inf" : number_text(cut_values[i - 1]);
-    const std::string hi = i + 1 == n ? "+inf" : number_text(cut_values[i]);
-    out.labels.push_back("(" + lo + ", " + hi + (i + 1 == n ? ")" : "]"));
   }
   return out;
 }

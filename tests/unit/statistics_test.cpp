@@ -264,15 +264,64 @@ TEST_CASE("numeric drift reads the CDFs: ks, linf, wasserstein, mean_shift and p
   CHECK_THAT(dq::measure_drift(b, c, "mean_shift").value, WithinAbs(2 / std::sqrt(5.0 / 3), 1e-9));
   // W1 of a shift by 2 is 2, over σ; bucket midpoints are within 1.6%.
   CHECK_THAT(dq::measure_drift(b, c, "wasserstein").value, WithinRel(2 / std::sqrt(5.0 / 3), 0.02));
-  // Two equal-frequency baseline bins {1,2} and {3,4,+}: .5/.5 against 0/1:
-  // (.0001-.5)·ln(.0001/.5) + (1-.5)·ln(1/.5) = 4.257745 + 0.346574
+  // Two equal-frequency baseline bins {1,2} and {3,4}, and the empty bins
+  // below 1 and above 4: .5/.5/0 against 0/.5/.5 (empty shares count as .0001):
+  // 2 · (.5-.0001)·ln(.5/.0001) = 8.515490
   dq::DriftMeasure psi = dq::measure_drift(b, c, "psi", 2);
-  CHECK_THAT(psi.value, WithinAbs(4.604319, 1e-5));
+  CHECK_THAT(psi.value, WithinAbs(8.515490, 1e-5));
   REQUIRE(psi.movers.size() == 2);
   CHECK(psi.movers[0].bin == "[1, 2]");
-  CHECK(psi.movers[1].bin == "[3, 6]");
+  CHECK(psi.movers[1].bin == "> 4");
   CHECK(dq::measure_drift(b, b, "ks").value == 0);
   CHECK(dq::measure_drift(b, b, "wasserstein").value == 0);
+}
+
+TEST_CASE("numeric bins keep point masses apart and see values leave the baseline's range") {
+  auto contract = dqtest::load("fields:\n  n: {type: integer}\n  x: {type: number}\n");
+  // A constant field that moves: all 1, then all 5.
+  const dq::FieldProfile ones = field_of(contract, "n", std::vector<std::string>(20, "1"));
+  const dq::FieldProfile fives = field_of(contract, "n", std::vector<std::string>(20, "5"));
+  for (const char* method : {"psi", "js", "linf", "ks"}) {
+    INFO(method);
+    CHECK(dq::measure_drift(ones, fives, method).value > 0.9);
+    CHECK(dq::measure_drift(ones, ones, method).value == 0);
+  }
+  CHECK_THAT(dq::measure_drift(ones, fives, "js").value, WithinAbs(1.0, 1e-12));  // disjoint
+  dq::DriftMeasure moved = dq::measure_drift(ones, fives, "psi");
+  REQUIRE(moved.movers.size() == 2);
+  CHECK(moved.movers[0].bin == "1");
+  CHECK(moved.movers[1].bin == "> 1");
+  // A unit change of a binary field: {0, 1} becomes {0, 1000}.
+  std::vector<std::string> binary, scaled;
+  for (int i = 0; i < 50; ++i) binary.push_back(i % 2 ? "1" : "0"), scaled.push_back(i % 2 ? "1000" : "0");
+  const dq::FieldProfile before = field_of(contract, "x", binary), after = field_of(contract, "x", scaled);
+  CHECK(dq::measure_drift(before, after, "psi").value > 4);
+  CHECK_THAT(dq::measure_drift(before, after, "js").value, WithinAbs(0.5, 1e-9));  // half the mass moved out
+  // Mass moving between two point values inside the range: 90/10 becomes 10/90.
+  std::vector<std::string> mostly_zero, mostly_one;
+  for (int i = 0; i < 100; ++i) mostly_zero.push_back(i < 90 ? "0" : "1"), mostly_one.push_back(i < 10 ? "0" : "1");
+  const dq::FieldProfile p = field_of(contract, "x", mostly_zero), q = field_of(contract, "x", mostly_one);
+  // psi = 2 · (.9-.1)·ln(.9/.1) = 3.515559
+  CHECK_THAT(dq::measure_drift(p, q, "psi").value, WithinAbs(3.515559, 1e-5));
+}
+
+TEST_CASE("categorical drift agrees with TFDV's definitions: L-infinity distance and Jensen-Shannon in base 2") {
+  auto contract = dqtest::load("fields:\n  k: {type: string}\n");
+  std::vector<std::string> base, now;
+  for (int i = 0; i < 100; ++i) base.push_back(i < 50 ? "\"a\"" : i < 80 ? "\"b\"" : "\"c\"");
+  for (int i = 0; i < 100; ++i) now.push_back(i < 30 ? "\"a\"" : i < 80 ? "\"b\"" : "\"d\"");
+  const dq::FieldProfile b = field_of(contract, "k", base), c = field_of(contract, "k", now);
+  // TFDV's L-infinity: the largest absolute difference of shares (each value moves by .2).
+  CHECK_THAT(dq::measure_drift(b, c, "linf").value, WithinAbs(0.2, 1e-12));
+  // JS = ½ KL(P‖M) + ½ KL(Q‖M), log base 2, M = (P + Q)/2, by hand:
+  const std::vector<double> P = {0.5, 0.3, 0.2, 0.0}, Q = {0.3, 0.5, 0.0, 0.2};
+  double expected = 0;
+  for (std::size_t i = 0; i < P.size(); ++i) {
+    const double m = (P[i] + Q[i]) / 2;
+    if (P[i] > 0) expected += 0.5 * P[i] * std::log2(P[i] / m);
+    if (Q[i] > 0) expected += 0.5 * Q[i] * std::log2(Q[i] / m);
+  }
+  CHECK_THAT(dq::measure_drift(b, c, "js").value, WithinAbs(expected, 1e-12));
 }
 
 TEST_CASE("null_rate_delta compares null shares, and an unmeasurable drift says why") {
