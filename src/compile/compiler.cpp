@@ -21,6 +21,8 @@ using spec::Span;
 using spec::Type;
 using Kind = Value::Kind;
 
+constexpr const char* kLayoutDirectives = "%Y %m %d %H %M %S %f %z %a %b %%";
+
 const char* etype_name(EType t) {
   switch (t) {
     case EType::kBool: return "boolean";
@@ -505,6 +507,11 @@ class Compiler {
                                  " is a layout such as '%Y-%m-%d %H:%M:%S', not '" + s.text + "'");
         return;
       }
+      if (std::string bad = unsupported_layout_directive(s.text); !bad.empty()) {
+        diags_.error(s.span, "layout '" + s.text + "' uses '" + bad + "', which dq does not read (supported: " +
+                                 kLayoutDirectives + ")");
+        return;
+      }
       n.time.layout = s.text;
       return;
     }
@@ -532,6 +539,11 @@ class Compiler {
       } else if (c.text == "boolean_string" && f.type == Type::kBoolean) {
         n.coerce_boolean = true;
       } else if (c.text.find('%') != std::string::npos && time) {
+        if (std::string bad = unsupported_layout_directive(c.text); !bad.empty()) {
+          diags_.error(c.span, "layout '" + c.text + "' uses '" + bad + "', which dq does not read (supported: " +
+                                   kLayoutDirectives + ")");
+          continue;
+        }
         n.coerce_layouts.push_back(c.text);
       } else {
         const char* fits = numeric ? "numeric_string" : f.type == Type::kBoolean ? "boolean_string"

@@ -1,6 +1,7 @@
 #include "engine/timestamps.h"
 
 #include <cstdio>
+#include <cstring>
 
 namespace dq {
 namespace {
@@ -37,6 +38,14 @@ bool valid(const Fields& f) {
   return f.month >= 1 && f.month <= 12 && f.day >= 1 &&
          static_cast<unsigned>(f.day) <= days_in_month(f.year, f.month) && f.hour <= 23 &&
          f.minute <= 59 && f.second <= 60;  // 60: a leap second, as RFC 3339 allows
+}
+
+// A leap second (second 60) exists only as 23:59:60 UTC (RFC 3339 5.7):
+// its local time is that minute shifted by the offset.
+bool leap_second_ok(const Fields& f, int offset_seconds) {
+  if (f.second != 60) return true;
+  const int utc_minute = ((f.hour * 60 + f.minute - offset_seconds / 60) % 1440 + 1440) % 1440;
+  return utc_minute == 23 * 60 + 59;
 }
 
 std::int64_t to_micros(const Fields& f, int default_offset) {
@@ -135,7 +144,9 @@ std::optional<std::int64_t> parse_rfc3339(std::string_view s, int default_offset
     f.has_offset = true;
     i += n;
   }
-  if (i != s.size() || !valid(f)) return std::nullopt;
+  if (i != s.size() || !valid(f) || !leap_second_ok(f, f.has_offset ? f.offset_seconds : default_offset)) {
+    return std::nullopt;
+  }
   return to_micros(f, default_offset);
 }
 
@@ -198,8 +209,20 @@ std::optional<std::int64_t> parse_with_layout(std::string_view s, std::string_vi
     if (!digits(s, i, width, *target)) return std::nullopt;
     i += width;
   }
-  if (i != s.size() || !valid(f)) return std::nullopt;
+  if (i != s.size() || !valid(f) || !leap_second_ok(f, f.has_offset ? f.offset_seconds : default_offset)) {
+    return std::nullopt;
+  }
   return to_micros(f, default_offset);
+}
+
+std::string unsupported_layout_directive(std::string_view layout) {
+  for (std::size_t k = 0; k < layout.size(); ++k) {
+    if (layout[k] != '%') continue;
+    if (k + 1 == layout.size()) return "%";
+    const char spec = layout[++k];
+    if (!std::strchr("YmdHMSfzab%", spec)) return std::string("%") + spec;
+  }
+  return "";
 }
 
 std::optional<int> parse_utc_offset(std::string_view s) {

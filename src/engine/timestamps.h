@@ -14,9 +14,14 @@ namespace dq {
 std::optional<std::int64_t> parse_rfc3339(std::string_view text, int default_offset_seconds = 0);
 
 // A strftime-style layout: %Y %m %d %H %M %S %f (fraction) %z (+hh:mm, +hhmm, Z)
-// %a %b (English abbreviations); %j is not supported; any other character must match literally.
+// %a %b (English abbreviations) %%; no other directive (the compiler refuses
+// them); any other character must match literally.
 std::optional<std::int64_t> parse_with_layout(std::string_view text, std::string_view layout,
                                               int default_offset_seconds = 0);
+
+// The first directive of `layout` that parse_with_layout does not implement
+// ("%D", or "%" at the end), or "" when every one is supported.
+std::string unsupported_layout_directive(std::string_view layout);
 
 // "2026-01-02" -> days since epoch.
 std::optional<std::int64_t> parse_date(std::string_view text);

@@ -283,13 +283,62 @@ fields:
   CHECK(v.validate_json(R"({"email": "a.b+c@example.co.uk", "uri": "https://x.org/a?b=c#d",
     "uuid": "123e4567-e89b-12d3-a456-426614174000", "ip4": "10.0.0.1", "ip6": "::1",
     "host": "api.github.com", "day": "2024-02-29", "at": "2024-02-29T10:00:00Z"})").ok);
-  CHECK(rules_of(v.validate_json(R"({"email": "a@b"})")) == Ids{"email.format"});
+  CHECK(rules_of(v.validate_json(R"({"email": "a@"})")) == Ids{"email.format"});
   CHECK(rules_of(v.validate_json(R"({"uri": "no scheme"})")) == Ids{"uri.format"});
   CHECK(rules_of(v.validate_json(R"({"uuid": "123e4567e89b12d3a456426614174000"})")) == Ids{"uuid.format"});
   CHECK(rules_of(v.validate_json(R"({"ip4": "256.0.0.1"})")) == Ids{"ip4.format"});
   CHECK(rules_of(v.validate_json(R"({"ip6": "1::2::3"})")) == Ids{"ip6.format"});
   CHECK(rules_of(v.validate_json(R"({"host": "-bad-.com"})")) == Ids{"host.format"});
   CHECK(rules_of(v.validate_json(R"({"day": "2023-02-29"})")) == Ids{"day.format"});
+}
+
+TEST_CASE("formats follow their RFCs as JSON Schema defines them, on both engines") {
+  dq::Validator v(load(R"(
+fields:
+  email: {type: string, format: email}
+  uri: {type: string, format: uri}
+  ip4: {type: string, format: ipv4}
+  ip6: {type: string, format: ipv6}
+  host: {type: string, format: hostname}
+  at: {type: string, format: date-time}
+)"));
+  // RFC 5321 mailboxes: quoted local parts, address literals, a domain without a dot.
+  for (const char* ok : {R"("\"joe bloggs\"@example.com")", R"("\"a@b\"@example.com")", R"("joe@[127.0.0.1]")",
+                         R"("joe@[IPv6:::1]")", R"("postmaster@localhost")"}) {
+    CHECK(both_engines(v, std::string(R"({"email": )") + ok + "}").empty());
+  }
+  for (const char* bad : {R"("joe@[127.0.0.300]")", R"("te..st@example.com")", R"("\"unclosed@example.com")",
+                          R"("a@b@c")"}) {
+    CHECK(both_engines(v, std::string(R"({"email": )") + bad + "}") == Ids{"email.format"});
+  }
+  // A NUL does not end an address early.
+  CHECK(both_engines(v, R"({"ip4": "192.168.0.1\u0000.evil.com"})") == Ids{"ip4.format"});
+  CHECK(both_engines(v, R"({"ip6": "::1\u0000x"})") == Ids{"ip6.format"});
+  // IDNA2008 A-labels: valid Punycode of a valid U-label; "--" in positions 3-4 only for them.
+  CHECK(both_engines(v, R"({"host": "xn--4gbwdl.xn--wgbh1c"})").empty());
+  for (const char* bad : {"xn--X", "XN--aa---o47jg78q", "ab--cd.example", "xn--.com"}) {
+    CHECK(both_engines(v, std::string(R"({"host": ")") + bad + "\"}") == Ids{"host.format"});
+  }
+  // RFC 3986: a port is digits, an IP literal is closed and an address.
+  CHECK(both_engines(v, R"({"uri": "http://[::1]:8080/a?b#c"})").empty());
+  CHECK(both_engines(v, R"({"uri": "urn:isbn:0451450523"})").empty());
+  for (const char* bad : {"http://example.com:abc/", "https://[@example.org/", "http://exa mple.com/", "http://x/%zz"}) {
+    CHECK(both_engines(v, std::string(R"({"uri": ")") + bad + "\"}") == Ids{"uri.format"});
+  }
+  // A leap second is 23:59:60 in UTC, whatever the offset it is written in.
+  CHECK(both_engines(v, R"({"at": "1998-12-31T23:59:60Z"})").empty());
+  CHECK(both_engines(v, R"({"at": "1998-12-31T15:59:60-08:00"})").empty());
+  CHECK(both_engines(v, R"({"at": "1998-12-31T23:58:60Z"})") == Ids{"at.format"});
+  CHECK(both_engines(v, R"({"at": "1998-12-31T22:59:60Z"})") == Ids{"at.format"});
+}
+
+TEST_CASE("a timestamp layout with a directive dq does not read is refused at load") {
+  auto errors = errors_of(contract_yaml("fields:\n  at: {type: timestamp, format: '%D %H:%M'}\n"));
+  REQUIRE(errors.size() == 1);
+  CHECK(errors[0].message ==
+        "layout '%D %H:%M' uses '%D', which dq does not read (supported: %Y %m %d %H %M %S %f %z %a %b %%)");
+  CHECK(errors[0].line == 6);
+  CHECK(errors_of(contract_yaml("fields:\n  at: {type: timestamp, coerce: ['%Y%j']}\n")).size() == 1);
 }
 
 TEST_CASE("$params fill constraint values and can be overridden at run time") {
