@@ -276,6 +276,7 @@ class Compiler {
       int child = build_field(f, path.empty() ? f.name : path + "." + f.name,
                               program_->nodes[node_index].additional);
       Node& c = program_->nodes[child];
+      if (c.required_mostly_field >= 0) program_->nodes[node_index].required_mostly.push_back(c.required_mostly_field);
       c.key = f.name;
       std::memcpy(c.key_words, f.name.data(), std::min<std::size_t>(f.name.size(), 16));
       program_->nodes[node_index].children.push_back(child);
@@ -285,6 +286,12 @@ class Compiler {
       Severity sev = n.additional == spec::AdditionalFields::kReject ? Severity::kError : Severity::kWarn;
       n.additional_check = add_check(path, "additional_fields", sev, 1.0, "is not declared in the contract");
     }
+  }
+
+  static std::string describe_number(double x) {
+    char buf[32];
+    std::snprintf(buf, sizeof buf, "%.17g", x);
+    return buf;
   }
 
   static std::string describe(const Value& v) {
@@ -362,12 +369,37 @@ class Compiler {
       n.type_check = add_check(path, "type", f.severity, mostly,
                                "must be " + spec::type_with_article(f.type));
     }
-    if (f.required) n.required_check = add_check(path, "required", f.severity, 1.0, "is required");
+    // `mostly` on `required`: the share of records (whose parent is present)
+    // where the field is present and not null (GE's expect_column_values_to_not_be_null).
+    if (f.required) n.required_check = add_check(path, "required", f.severity, mostly, "is required");
+    if (f.required && mostly < 1.0) {
+      n.required_mostly_field = static_cast<int>(program_->mostly_fields.size());
+      program_->mostly_fields.push_back({n.required_check});
+    }
 
     set_bound(n.lo, f.min, false, f, path, "min", ">=", mostly);
     set_bound(n.lo, f.exclusive_min, true, f, path, "exclusive_min", ">", mostly);
     set_bound(n.hi, f.max, false, f, path, "max", "<=", mostly);
     set_bound(n.hi, f.exclusive_max, true, f, path, "exclusive_max", "<", mostly);
+    if (n.lo.set && n.hi.set) {
+      const double lo = n.lo.value.numeric() ? n.lo.value.as_double() : static_cast<double>(n.lo.value.i);
+      const double hi = n.hi.value.numeric() ? n.hi.value.as_double() : static_cast<double>(n.hi.value.i);
+      if (lo > hi || (lo == hi && (n.lo.exclusive || n.hi.exclusive))) {
+        const Scalar& upper = f.max ? *f.max : *f.exclusive_max;
+        diags_.error(upper.span, "field '" + f.name + "' can hold no value: its lower bound " + describe(n.lo.value) +
+                                     " is not below its upper bound " + describe(n.hi.value));
+      }
+    }
+    auto ordered_counts = [&](const std::optional<Scalar>& lo, const std::optional<Scalar>& hi, const char* what) {
+      if (!lo || !hi) return;
+      auto a = constant(*lo, Type::kNumber, what), b = constant(*hi, Type::kNumber, what);
+      if (a && b && a->as_double() > b->as_double()) {
+        diags_.error(hi->span, "field '" + f.name + "' can hold no value: min_" + what + " " + lo->text +
+                                   " is above max_" + what + " " + hi->text);
+      }
+    };
+    ordered_counts(f.min_length, f.max_length, "length");
+    ordered_counts(f.min_items, f.max_items, "items");
 
     auto string_only = [&](const std::optional<Scalar>& s, const char* key) {
       if (s && f.type != Type::kString) {
@@ -1296,6 +1328,11 @@ class Compiler {
       if (e.between) {
         x.min = number_setting(e.between->first, threshold_type, what + " 'between'");
         x.max = number_setting(e.between->second, threshold_type, what + " 'between'");
+      }
+      if (x.min && x.max && *x.min > *x.max) {
+        const Scalar& upper = e.between ? e.between->second : *e.max;
+        diags_.error(upper.span, what + " can never pass: its minimum " + describe_number(*x.min) +
+                                     " is above its maximum " + describe_number(*x.max));
       }
       if (e.mostly) {
         if (e.metric != "value") {

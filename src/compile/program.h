@@ -122,6 +122,11 @@ struct Node {
 
   int slot = -1;          // capture this value for expressions
   int mostly_field = -1;  // index into Program::mostly_fields
+  // `required` with `mostly`: its own entry in Program::mostly_fields, counted
+  // once per record whose parent object is present.
+  int required_mostly_field = -1;
+  // Objects: those entries of the children, in child order.
+  std::vector<int> required_mostly;
 
   // Opt-in coercions (`coerce:`): a recovered value is checked as if it had
   // been written right, and reported through `coerce_check` (a warning).
@@ -144,7 +149,7 @@ struct Program {
   std::vector<Node> nodes;                  // nodes[0] is the record (an object)
   std::vector<CompiledRule> rules;
   int slot_count = 0;
-  // For each field with `mostly` < 1: its checks (not `required`), whose pass
+  // For each field with `mostly` < 1: its checks (`required` apart), whose pass
   // rate is over the field's non-null values.
   std::vector<std::vector<int>> mostly_fields;
   // Fields profiled in the same pass as validation: every declared field not

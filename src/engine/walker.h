@@ -217,6 +217,7 @@ class Walker {
       return skip(value);
     });
     if (!ok) return false;
+    for (int m : n.required_mostly) s_.verdict.observed.push_back(static_cast<std::uint32_t>(m));
     for (std::size_t k = 0; k < count; ++k) {
       if (s_.seen[base + k]) continue;
       const Node& child = nodes_[static_cast<std::size_t>(n.children[k])];

@@ -229,3 +229,52 @@ TEST_CASE("mostly - a field passes in a report when enough non-null values pass"
   CHECK(r.rules[0].ok);
   CHECK(r.records.invalid == 1);  // the record itself still fails
 }
+
+TEST_CASE("mostly on required - the share of records where the field is present and not null") {
+  dq::Contract c = load(
+      "fields:\n  email: {type: string, required: true, mostly: 0.75}\n"
+      "  customer: {type: object, fields: {id: {type: string, required: true, mostly: 0.5}}}\n");
+  auto report_for = [&](const std::vector<std::string>& records) {
+    dq::Validator v(c);
+    dq::ReportBuilder b(c);
+    std::uint64_t n = 0;
+    for (const std::string& record : records) b.add(v.validate_json(record), {++n, n, 0});
+    return b.finish();
+  };
+  const std::string good = R"({"email": "a@b.co"})";
+  CHECK(report_for({good, good, good, R"({"email": null})"}).ok);  // 3 of 4 present
+  CHECK_FALSE(report_for({good, good, R"({})", R"({"email": null})"}).ok);  // 2 of 4
+  // Nested: counted over the records where the parent object is present.
+  const std::string with_id = R"({"email": "a@b.co", "customer": {"id": "c1"}})";
+  const std::string without_id = R"({"email": "a@b.co", "customer": {}})";
+  CHECK(report_for({with_id, without_id, good, good}).ok);  // 1 of 2 customers
+  auto failing = report_for({with_id, without_id, without_id, good});
+  CHECK_FALSE(failing.ok);  // 1 of 3 customers
+  REQUIRE(failing.rules.size() == 1);
+  CHECK(failing.rules[0].id == "customer.id.required");
+  CHECK(failing.rules[0].mostly == 0.5);
+}
+
+TEST_CASE("bounds that leave no value possible are refused at load, at the upper bound") {
+  auto message = [](const std::string& fields) {
+    auto errors = errors_of(contract_yaml(fields));
+    REQUIRE(errors.size() == 1);
+    CHECK(errors[0].line == 6);
+    return errors[0].message;
+  };
+  CHECK(message("fields:\n  a: {type: number, min: 5, max: 1}\n") ==
+        "field 'a' can hold no value: its lower bound 5 is not below its upper bound 1");
+  CHECK(message("fields:\n  a: {type: integer, exclusive_min: 3, max: 3}\n") ==
+        "field 'a' can hold no value: its lower bound 3 is not below its upper bound 3");
+  CHECK(message("fields:\n  a: {type: timestamp, min: '2026-02-01T00:00:00Z', exclusive_max: '2026-01-01T00:00:00Z'}\n")
+            .find("can hold no value") != std::string::npos);
+  CHECK(message("fields:\n  a: {type: string, min_length: 5, max_length: 2}\n") ==
+        "field 'a' can hold no value: min_length 5 is above max_length 2");
+  CHECK(message("fields:\n  a: {type: array, min_items: 3, max_items: 1}\n") ==
+        "field 'a' can hold no value: min_items 3 is above max_items 1");
+  auto between = errors_of(contract_yaml(
+      "fields:\n  a: {type: number}\nexpectations:\n  - {name: e, field: a, metric: mean, between: [5, 1]}\n"));
+  REQUIRE(between.size() == 1);
+  CHECK(between[0].message == "expectation 'e' can never pass: its minimum 5 is above its maximum 1");
+  CHECK(load("fields:\n  a: {type: number, min: 1, max: 1}\n").dataset() == "test.events");  // one value
+}
