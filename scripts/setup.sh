@@ -3,7 +3,7 @@
 # Python test tools), skipping what is already there. Safe to run repeatedly.
 set -euo pipefail
 cd "$(dirname "$0")/.."
-packages=(cmake ninja-build g++ pkg-config libyaml-cpp-dev libre2-dev libidn2-dev libsimdjson-dev nlohmann-json3-dev
+packages=(cmake ninja-build g++ pkg-config libyaml-cpp-dev libre2-dev libidn2-dev libabsl-dev tzdata libsimdjson-dev nlohmann-json3-dev
           libboost-dev catch2 libcli11-dev libsqlite3-dev libcsv-dev libssl-dev python3 python3-pip python3-venv
           chromium)  # chromium: headless, renders the dq docs HTML page in a test
 missing=()

@@ -523,11 +523,12 @@ class Compiler {
     if (f.timezone) {
       if (f.type != Type::kTimestamp) {
         diags_.error(f.timezone->span, "'timezone' applies to timestamps");
-      } else if (auto offset = parse_utc_offset(f.timezone->text)) {
-        n.time.default_offset = *offset;
+      } else if (auto zone = parse_time_zone(f.timezone->text)) {
+        n.time.zone = *zone;
       } else {
-        diags_.error(f.timezone->span, "'timezone' must be UTC or an offset such as +02:00, not '" +
-                                           f.timezone->text + "' (named zones are not supported)");
+        diags_.error(f.timezone->span, "'timezone' must be UTC, an offset such as +02:00 or an IANA zone such as "
+                                       "America/New_York; '" + f.timezone->text + "' is none of these (the system "
+                                       "tz database has no such zone)");
       }
     }
     if (!f.format) return;

@@ -13,6 +13,7 @@
 #include <string_view>
 #include <vector>
 
+#include "base/time_zone.h"
 #include "dq/contract.h"
 #include "engine/formats.h"
 #include "engine/simple_pattern.h"
@@ -75,7 +76,7 @@ struct TimeInput {
   std::string layout;      // strftime layout; "" = RFC 3339
   std::int64_t unit = 0;   // epoch numbers: µs per unit (s=1e6, ms=1e3, us=1); 0 = strings only
   bool unit_ns = false;    // nanoseconds divide instead
-  int default_offset = 0;  // seconds east of UTC for times without an offset
+  TimeZone zone;           // for times without an offset (and Arrow timestamps without a zone)
 };
 
 struct Node {

@@ -226,15 +226,16 @@ struct ColumnAdapter {
       case K::kTimestamp: {
         const std::int64_t units = col.int_at(c.row);
         out.kind = dq::Value::Kind::kTimestamp;
+        const int got = col.local_time ? 2 : 1;
         if (col.micros_per_unit == 0) {  // nanoseconds, floored to the microsecond
           out.i = units >= 0 ? units / 1000 : -((-(units + 1)) / 1000) - 1;
-          return 1;
+          return got;
         }
         if (__builtin_mul_overflow(units, col.micros_per_unit, &out.i) || out.i > 9000000000000000000LL ||
             out.i < -9000000000000000000LL) {
           return -1;
         }
-        return 1;
+        return got;
       }
       default: return 0;
     }

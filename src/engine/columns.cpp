@@ -48,6 +48,7 @@ class Importer {
       out.kind = Column::Kind::kTimestamp;
       out.width = 8;
       out.micros_per_unit = f[2] == 's' ? 1000000 : f[2] == 'm' ? 1000 : f[2] == 'u' ? 1 : 0;
+      out.local_time = f.size() == 4;  // "tsu:" with no zone after the colon
       return fixed_buffers(a, out);
     }
     if (f == "+s") return structure(s, a, depth, out);

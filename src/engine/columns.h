@@ -43,6 +43,7 @@ struct Column {
   std::vector<const char*> variadic;       // kUtf8View data buffers
   bool utf8_checked = false;               // every string is known to be valid UTF-8
   std::int64_t micros_per_unit = 1;        // kTimestamp: 1e6 s, 1e3 ms, 1 µs; 0 = ns
+  bool local_time = false;                 // kTimestamp without a time zone: wall-clock times
   spec::Type text_type = spec::Type::kString;  // kText: the contract's type, which types each cell
   std::vector<Column> children;
   // The contract node of this column, set by bind_columns(): keys compare

@@ -40,19 +40,14 @@ bool valid(const Fields& f) {
          f.minute <= 59 && f.second <= 60;  // 60: a leap second, as RFC 3339 allows
 }
 
-// A leap second (second 60) exists only as 23:59:60 UTC (RFC 3339 5.7):
-// its local time is that minute shifted by the offset.
-bool leap_second_ok(const Fields& f, int offset_seconds) {
-  if (f.second != 60) return true;
-  const int utc_minute = ((f.hour * 60 + f.minute - offset_seconds / 60) % 1440 + 1440) % 1440;
-  return utc_minute == 23 * 60 + 59;
-}
-
-std::int64_t to_micros(const Fields& f, int default_offset) {
-  std::int64_t days = days_from_civil(f.year, f.month, f.day);
-  std::int64_t seconds = days * 86400 + f.hour * 3600 + f.minute * 60 + f.second;
-  seconds -= f.has_offset ? f.offset_seconds : default_offset;
-  return seconds * kMicrosPerSecond + f.micros;
+// The instant of valid fields, in microseconds; nullopt for a leap second
+// (second 60) anywhere but 23:59:60 UTC (RFC 3339 5.7).
+std::optional<std::int64_t> to_micros(const Fields& f, const TimeZone& zone) {
+  const std::int64_t local = days_from_civil(f.year, f.month, f.day) * 86400 + f.hour * 3600 + f.minute * 60 + f.second;
+  const std::int64_t utc = f.has_offset ? local - f.offset_seconds
+                                        : zone.to_utc(f.year, f.month, f.day, f.hour, f.minute, f.second);
+  if (f.second == 60 && ((utc - 1) % 86400 + 86400) % 86400 != 86399) return std::nullopt;  // 23:59:60 is the next day's 0
+  return utc * kMicrosPerSecond + f.micros;
 }
 
 // Reads ".123456789" (any number of digits, kept to microseconds).
@@ -124,7 +119,7 @@ std::optional<std::int64_t> parse_date(std::string_view s) {
   return days_from_civil(f.year, f.month, f.day);
 }
 
-std::optional<std::int64_t> parse_rfc3339(std::string_view s, int default_offset) {
+std::optional<std::int64_t> parse_rfc3339(std::string_view s, const TimeZone& zone) {
   Fields f;
   if (s.size() < 19 || !digits(s, 0, 4, f.year) || s[4] != '-' || !digits(s, 5, 2, f.month) ||
       s[7] != '-' || !digits(s, 8, 2, f.day) ||
@@ -144,14 +139,12 @@ std::optional<std::int64_t> parse_rfc3339(std::string_view s, int default_offset
     f.has_offset = true;
     i += n;
   }
-  if (i != s.size() || !valid(f) || !leap_second_ok(f, f.has_offset ? f.offset_seconds : default_offset)) {
-    return std::nullopt;
-  }
-  return to_micros(f, default_offset);
+  if (i != s.size() || !valid(f)) return std::nullopt;
+  return to_micros(f, zone);
 }
 
 std::optional<std::int64_t> parse_with_layout(std::string_view s, std::string_view layout,
-                                              int default_offset) {
+                                              const TimeZone& zone) {
   Fields f;
   std::size_t i = 0;
   for (std::size_t k = 0; k < layout.size(); ++k) {
@@ -209,10 +202,26 @@ std::optional<std::int64_t> parse_with_layout(std::string_view s, std::string_vi
     if (!digits(s, i, width, *target)) return std::nullopt;
     i += width;
   }
-  if (i != s.size() || !valid(f) || !leap_second_ok(f, f.has_offset ? f.offset_seconds : default_offset)) {
-    return std::nullopt;
-  }
-  return to_micros(f, default_offset);
+  if (i != s.size() || !valid(f)) return std::nullopt;
+  return to_micros(f, zone);
+}
+
+std::optional<TimeZone> parse_time_zone(const std::string& text) {
+  if (auto offset = parse_utc_offset(text)) return TimeZone::fixed(*offset);
+  return TimeZone::named(text);
+}
+
+std::int64_t local_to_utc_micros(std::int64_t local_micros, const TimeZone& zone) {
+  const std::int64_t seconds = local_micros >= 0 ? local_micros / kMicrosPerSecond
+                                                 : -((-local_micros + kMicrosPerSecond - 1) / kMicrosPerSecond);
+  const std::int64_t days = seconds >= 0 ? seconds / 86400 : -((-seconds + 86399) / 86400);
+  const std::int64_t in_day = seconds - days * 86400;
+  std::int64_t y;
+  unsigned m, d;
+  civil_from_days(days, y, m, d);
+  const std::int64_t utc = zone.to_utc(y, static_cast<int>(m), static_cast<int>(d), static_cast<int>(in_day / 3600),
+                                       static_cast<int>(in_day / 60 % 60), static_cast<int>(in_day % 60));
+  return utc * kMicrosPerSecond + (local_micros - seconds * kMicrosPerSecond);
 }
 
 std::string unsupported_layout_directive(std::string_view layout) {

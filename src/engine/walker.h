@@ -11,7 +11,8 @@
 //   unescaping), key_text(Key&, string_view&) (unescaped), for_each_element(Array&, f(Value&) -> bool),
 //   token(v) -> string_view (a scalar's JSON text, for messages),
 //   native_time(v, Value&) -> 1 a typed timestamp (µs) or date (days) whose
-//   get_string is its RFC 3339 text, 0 not one, -1 out of range.
+//   get_string is its RFC 3339 text, 2 a timestamp without a time zone (a
+//   wall-clock time, read in the field's zone), 0 not one, -1 out of range.
 #pragma once
 
 #include <algorithm>
@@ -629,7 +630,8 @@ class Walker {
     }
     if (got_native > 0 && native.kind == kind) {
       if (!a_.get_string(v, text)) return false;
-      value.i = native.i;
+      // A timestamp without a zone is a wall-clock time in the field's zone.
+      value.i = got_native == 2 && !in.zone.is_utc() ? local_to_utc_micros(native.i, in.zone) : native.i;
       quoted = true;
     } else if (t == JsonType::kString) {
       std::string_view sv;
@@ -638,15 +640,14 @@ class Walker {
       if (n.type == spec::Type::kDate) {
         if (in.layout.empty()) {
           parsed = parse_date(sv);
-        } else if (auto micros = parse_with_layout(sv, in.layout, 0)) {
+        } else if (auto micros = parse_with_layout(sv, in.layout)) {
           parsed = static_cast<std::int64_t>(std::floor(*micros / 86400e6));
         }
       } else {
-        parsed = in.layout.empty() ? parse_rfc3339(sv, in.default_offset)
-                                   : parse_with_layout(sv, in.layout, in.default_offset);
+        parsed = in.layout.empty() ? parse_rfc3339(sv, in.zone) : parse_with_layout(sv, in.layout, in.zone);
       }
       for (std::size_t k = 0; !parsed && k < n.coerce_layouts.size(); ++k) {
-        if (auto micros = parse_with_layout(sv, n.coerce_layouts[k], in.default_offset)) {
+        if (auto micros = parse_with_layout(sv, n.coerce_layouts[k], in.zone)) {
           parsed = n.type == spec::Type::kDate ? static_cast<std::int64_t>(std::floor(*micros / 86400e6)) : *micros;
           coerced(n, json_quote(sv));
         }

@@ -228,6 +228,33 @@ fields:
   }
 }
 
+TEST_CASE("an Arrow timestamp without a zone is a wall-clock time in the field's zone, as the same text would be") {
+  dq::Contract contract = load(R"(
+fields:
+  at: {type: timestamp, timezone: America/New_York, max: '2024-07-15T16:00:00Z'}
+)");
+  // 12:00 and 12:00:01 New York time in July (EDT): 16:00:00Z and 16:00:01Z.
+  const std::int64_t noon = 1721044800LL * 1000000;
+  for (const char* format : {"tsu:", "tsu:UTC"}) {
+    auto at = std::make_unique<Col>();
+    at->format = format;
+    at->name = "at";
+    at->no_buffer().buffer(std::vector<std::int64_t>{noon, noon + 1000000});
+    at->finish(2);
+    std::vector<std::unique_ptr<Col>> cols;
+    cols.push_back(std::move(at));
+    auto b = batch(std::move(cols), 2);
+    dq::Report report = run(contract, *b);
+    INFO(format);
+    // Without a zone: 12:00:01 EDT is 16:00:01Z, past the bound, as the text
+    // "2024-07-15 12:00:01" is. With tz=UTC both are instants well before it.
+    CHECK(report.records.valid == (std::string(format) == "tsu:" ? 1 : 2));
+  }
+  dq::Validator v(contract);
+  CHECK(v.validate_json(R"({"at": "2024-07-15 12:00:00"})").ok);
+  CHECK_FALSE(v.validate_json(R"({"at": "2024-07-15 12:00:01"})").ok);
+}
+
 TEST_CASE("an inconsistent Arrow layout is an error naming the column, never an out-of-bounds read") {
   dq::Contract contract = load(kOrders);
   auto one = [](std::unique_ptr<Col> c, std::int64_t length) {
