@@ -70,7 +70,8 @@ struct ColumnAdapter {
       case K::kInt:
       case K::kUint:
       case K::kFloat:
-      case K::kDouble: out = JsonType::kNumber; break;
+      case K::kDouble:
+      case K::kDecimal: out = JsonType::kNumber; break;
       case K::kStruct: out = JsonType::kObject; break;
       case K::kList:
       case K::kLargeList: out = JsonType::kArray; break;
@@ -167,6 +168,9 @@ struct ColumnAdapter {
         out.kind = Number::Kind::kDouble;
         out.d = static_cast<const double*>(col.values)[col.offset + c.row];
         return true;
+      case K::kDecimal:  // read from its exact text, as the same number in JSON is
+        number_from_text(decimal_text(col, c.row), out);
+        return true;
       default:
         number_from_text(col.string_at(c.row), out);  // typed a number: it follows the grammar
         return true;
@@ -203,6 +207,7 @@ struct ColumnAdapter {
       case K::kFloat: r = std::to_chars(buf, buf + sizeof buf, static_cast<const float*>(col.values)[col.offset + c.row]); break;
       case K::kDouble: r = std::to_chars(buf, buf + sizeof buf, static_cast<const double*>(col.values)[col.offset + c.row]); break;
       case K::kText: return col.string_at(c.row);
+      case K::kDecimal: return token_text = decimal_text(col, c.row);
       default: return "";
     }
     token_text.assign(buf, r.ptr);

@@ -2,6 +2,9 @@
 
 #include <simdjson.h>
 
+#include <algorithm>
+#include <cstdio>
+
 namespace dq {
 namespace {
 
@@ -51,6 +54,7 @@ class Importer {
       out.local_time = f.size() == 4;  // "tsu:" with no zone after the colon
       return fixed_buffers(a, out);
     }
+    if (f.substr(0, 2) == "d:") return decimal(a, out);
     if (f == "+s") return structure(s, a, depth, out);
     if (f == "+l" || f == "+L") return list(s, a, depth, f == "+l" ? Column::Kind::kList : Column::Kind::kLargeList, out);
     return error(out, "unsupported Arrow type " + arrow_type_name(f));
@@ -77,6 +81,20 @@ class Importer {
   }
 
   // Validity and values; a missing validity buffer means every value is valid.
+  // "d:precision,scale[,bitwidth]" (bitwidth 128 when absent).
+  static Status decimal(const ArrowArray& a, Column& out) {
+    int precision = 0, scale = 0, bits = 128;
+    const std::string& f = out.format;
+    if (std::sscanf(f.c_str(), "d:%d,%d,%d", &precision, &scale, &bits) < 2 || precision < 1 ||
+        (bits != 32 && bits != 64 && bits != 128 && bits != 256) || scale < -1000 || scale > 1000) {
+      return error(out, "not a decimal type this engine reads");
+    }
+    out.kind = Column::Kind::kDecimal;
+    out.width = bits / 8;
+    out.scale = scale;
+    return fixed_buffers(a, out);
+  }
+
   static Status fixed_buffers(const ArrowArray& a, Column& out) {
     if (Status st = need_buffers(a, 2, out); !st.ok()) return st;
     out.validity = validity_of(a);
@@ -239,34 +257,11 @@ class Importer {
   std::size_t max_depth_;
 };
 
-bool fits(const Column& column, const Node& node) {
-  using K = Column::Kind;
-  const Column& c = column.kind == K::kDictionary ? column.children[0] : column;
-  if (c.kind == K::kNull || c.kind == K::kText) return true;
-  switch (node.type) {
-    case spec::Type::kAny: return true;
-    case spec::Type::kString: return c.is_string();
-    case spec::Type::kInteger:
-    case spec::Type::kNumber:
-      return c.kind == K::kInt || c.kind == K::kUint || c.kind == K::kFloat || c.kind == K::kDouble;
-    case spec::Type::kBoolean: return c.kind == K::kBool;
-    case spec::Type::kTimestamp:
-      return c.kind == K::kTimestamp || c.is_string() || ((c.kind == K::kInt || c.kind == K::kUint) && node.time.unit != 0);
-    case spec::Type::kDate: return c.kind == K::kDate32 || c.kind == K::kDate64 || c.is_string();
-    case spec::Type::kObject: return c.kind == K::kStruct;
-    case spec::Type::kArray: return c.kind == K::kList || c.kind == K::kLargeList;
-  }
-  return false;
-}
-
 Status bind(const Column& column, const Program& program, const Node& node) {
+  // A column of another type than the contract's is bound all the same: its
+  // values are the JSON values they stand for, and the walker reports each
+  // one as it would in a JSON record (a type violation per row).
   column.node = &node;
-  if (!fits(column, node)) {
-    const Column& c = column.kind == Column::Kind::kDictionary ? column.children[0] : column;
-    return Status(StatusCode::kInvalidData, "column '" + column.path + "': Arrow type " + arrow_type_name(c.format) +
-                                                " (format '" + c.format + "') does not fit the contract's " +
-                                                spec::type_name(node.type));
-  }
   if (node.type == spec::Type::kObject && column.kind == Column::Kind::kStruct) {
     for (const Column& child : column.children) {
       for (int index : node.children) {
@@ -299,6 +294,47 @@ Result<Column> import_batch(const ArrowSchema& schema, const ArrowArray& array, 
   return batch;
 }
 
+std::string decimal_text(const Column& column, std::int64_t row) {
+  const int width = column.width;
+  const auto* bytes = static_cast<const std::uint8_t*>(column.values) + (column.offset + row) * width;
+  // Two's complement little-endian limbs of 32 bits, made positive, then
+  // divided by 10 until zero: the digits, exact at any width.
+  std::uint32_t limbs[8] = {};
+  const int n = width / 4;
+  for (int i = 0; i < n; ++i) std::memcpy(&limbs[i], bytes + 4 * i, 4);
+  const bool negative = (limbs[n - 1] >> 31) != 0;
+  if (negative) {
+    std::uint64_t carry = 1;
+    for (int i = 0; i < n; ++i) {
+      const std::uint64_t v = static_cast<std::uint64_t>(~limbs[i]) + carry;
+      limbs[i] = static_cast<std::uint32_t>(v);
+      carry = v >> 32;
+    }
+  }
+  std::string digits;
+  bool zero = false;
+  while (!zero) {
+    std::uint64_t rest = 0;
+    zero = true;
+    for (int i = n - 1; i >= 0; --i) {
+      const std::uint64_t v = (rest << 32) | limbs[i];
+      limbs[i] = static_cast<std::uint32_t>(v / 10);
+      rest = v % 10;
+      zero = zero && limbs[i] == 0;
+    }
+    digits.push_back(static_cast<char>('0' + rest));
+  }
+  std::reverse(digits.begin(), digits.end());
+  const int scale = column.scale;
+  if (scale < 0) {
+    if (digits != "0") digits.append(static_cast<std::size_t>(-scale), '0');
+  } else if (scale > 0) {
+    if (digits.size() <= static_cast<std::size_t>(scale)) digits.insert(0, static_cast<std::size_t>(scale) + 1 - digits.size(), '0');
+    digits.insert(digits.size() - static_cast<std::size_t>(scale), 1, '.');
+  }
+  return (negative ? "-" : "") + digits;
+}
+
 Status bind_columns(const Column& batch, const Program& program) { return bind(batch, program, program.nodes[0]); }
 
 std::string arrow_type_name(std::string_view f) {
@@ -317,7 +353,11 @@ std::string arrow_type_name(std::string_view f) {
     std::string_view tz = f.substr(4);
     return std::string("timestamp[") + unit + (tz.empty() ? "" : ", tz=" + std::string(tz)) + "]";
   }
-  if (f.substr(0, 2) == "d:") return "decimal";
+  if (f.substr(0, 2) == "d:") {
+    int precision = 0, scale = 0, bits = 128;
+    std::sscanf(std::string(f).c_str(), "d:%d,%d,%d", &precision, &scale, &bits);
+    return "decimal" + std::to_string(bits) + "(" + std::to_string(precision) + ", " + std::to_string(scale) + ")";
+  }
   if (f.substr(0, 2) == "+w") return "fixed_size_list";
   if (f.substr(0, 2) == "tt" || f.substr(0, 2) == "tD" || f.substr(0, 2) == "tI") return "time/duration/interval";
   return "'" + std::string(f) + "'";

@@ -13,6 +13,7 @@
 #include <cstring>
 #include <string>
 #include <string_view>
+#include <string_view>
 #include <vector>
 
 #include "compile/program.h"
@@ -26,6 +27,7 @@ struct Column {
     kNull, kBool, kInt, kUint, kFloat, kDouble,
     kUtf8, kLargeUtf8, kUtf8View,  // strings
     kTimestamp, kDate32, kDate64,
+    kDecimal,  // two's complement little-endian integers of `width` bytes, scaled by 10^-scale
     kStruct, kList, kLargeList,
     kDictionary,  // indices (kInt/kUint layout, `width`); children[0] holds the values
     kText,        // CSV cells: large_utf8 layout, typed by the contract when read
@@ -44,6 +46,7 @@ struct Column {
   bool utf8_checked = false;               // every string is known to be valid UTF-8
   std::int64_t micros_per_unit = 1;        // kTimestamp: 1e6 s, 1e3 ms, 1 µs; 0 = ns
   bool local_time = false;                 // kTimestamp without a time zone: wall-clock times
+  int scale = 0;                           // kDecimal: digits after the point (may be negative)
   spec::Type text_type = spec::Type::kString;  // kText: the contract's type, which types each cell
   std::vector<Column> children;
   // The contract node of this column, set by bind_columns(): keys compare
@@ -107,6 +110,9 @@ Result<Column> import_batch(const ArrowSchema& schema, const ArrowArray& array, 
 // ("column 'amount': Arrow type utf8 (format 'u') does not fit the
 // contract's integer"). Columns the contract does not declare fit anything.
 Status bind_columns(const Column& batch, const Program& program);
+
+// The exact decimal text of a kDecimal value ("-12.50"), as JSON would write it.
+std::string decimal_text(const Column& column, std::int64_t row);
 
 // "int64", "utf8", "timestamp[us, tz=UTC]"...: a format string for people.
 std::string arrow_type_name(std::string_view format);
