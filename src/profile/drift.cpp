@@ -98,7 +98,15 @@ Binned numeric_bins(const FieldProfile& b, const FieldProfile& c, int bins) {
       out.labels.push_back((i == 1 ? "[" : "(") + number_text(cut_values[i - 1]) + ", " + number_text(cut_values[i]) + "]");
     }
   }
-  return out;
+  // Bins empty on both sides change no measure: only those that hold data are shown.
+  Binned shown;
+  for (std::size_t i = 0; i < n; ++i) {
+    if (out.baseline[i] == 0 && out.current[i] == 0) continue;
+    shown.labels.push_back(std::move(out.labels[i]));
+    shown.baseline.push_back(out.baseline[i]);
+    shown.current.push_back(out.current[i]);
+  }
+  return shown;
 }
 
 std::vector<DriftMover> movers(const Binned& bins) {

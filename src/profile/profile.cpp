@@ -581,7 +581,12 @@ std::string Profile::to_json(int indent) const {
       }
       // The values themselves while there are few enough: exact quantiles
       // survive a round trip (Beam workers, windows, saved baselines).
-      if (!f.exact_overflow && f.exact_values.size() == f.values) j["exact_values"] = f.exact_values;
+      // Sorted: the profile of a whole equals the merge of its parts, whatever their order.
+      if (!f.exact_overflow && f.exact_values.size() == f.values) {
+        std::vector<double> sorted = f.exact_values;
+        std::sort(sorted.begin(), sorted.end());
+        j["exact_values"] = std::move(sorted);
+      }
     }
     if (f.categorical()) {
       j["values_overflow"] = f.values_overflow;

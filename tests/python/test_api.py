@@ -180,13 +180,39 @@ def test_timestamps_of_every_unit_and_zone(orders, unit, tz):
     assert report.rules[0]["samples"][0]["value"] == '"2023-12-31T23:59:59Z"'
 
 
-def test_a_column_that_cannot_hold_the_contract_type_is_a_data_error(orders):
-    with pytest.raises(dq.DataError, match=r"column 'amount': Arrow type utf8 \(format 'u'\) does not fit"):
-        orders.validate_table(pa.table({"order_id": ["ord_1"], "amount": ["12"]}))
+def test_a_column_of_another_type_gives_per_row_type_violations_as_json_would(orders):
+    table = orders.validate_table(pa.table({"order_id": ["ord_1", "ord_2"], "amount": ["12", "x"]}))
+    records = orders.validate_ndjson(b'{"order_id": "ord_1", "amount": "12"}\n{"order_id": "ord_2", "amount": "x"}\n')
+    assert table.records == records.records == {"total": 2, "valid": 0, "invalid": 2, "malformed": 0, "coerced": 0}
+    assert [r["id"] for r in table.rules] == [r["id"] for r in records.rules] == ["amount.type"]
+    assert table.rules[0]["samples"][0]["message"] == "must be a number, not a string"
+    # A broken layout or a type dq cannot read stays a DataError.
     with pytest.raises(dq.DataError, match="unsupported Arrow type binary"):
         orders.validate_table(pa.table({"order_id": ["ord_1"], "blob": [b"x"]}))
     with pytest.raises(TypeError, match="validate_table takes"):
         orders.validate_table([1, 2, 3])
+
+
+def test_decimal_columns_are_numbers_compared_on_their_decimal_value(orders):
+    import decimal
+
+    amounts = [decimal.Decimal("1000.00"), decimal.Decimal("1000.01"), decimal.Decimal("-0.01")]
+    for decimal_type in (pa.decimal128(12, 2), pa.decimal256(40, 2)):
+        table = pa.table({"order_id": ["ord_1", "ord_2", "ord_3"], "amount": pa.array(amounts, decimal_type)})
+        report = orders.validate_table(table)
+        assert report.records["valid"] == 1
+        assert [(r["id"], r["samples"][0]["value"]) for r in report.rules] == [("amount.min", "-0.01"),
+                                                                              ("amount.max", "1000.01")]
+
+
+def test_a_pandas_column_of_mixed_python_types_is_judged_per_row(orders):
+    frame = pd.DataFrame({"order_id": ["ord_1", "ord_2", "ord_3"], "amount": [5, "lots", 7.5],
+                          "note": [1, "x", None]})
+    report = orders.validate_table(frame)
+    assert report.records == {"total": 3, "valid": 2, "invalid": 1, "malformed": 0, "coerced": 0}
+    assert report.rules[0]["id"] == "amount.type"
+    assert report.rules[0]["samples"][0]["record"] == 2
+    assert report.rules[0]["samples"][0]["value"] == '"lots"'
 
 
 def test_contract_errors_carry_file_line_and_column(tmp_path):

@@ -79,12 +79,16 @@ def test_committed_baseline_is_the_profile_of_january_2019(root, taxi):
     assert comparable(committed) == comparable(taxi.profile(taxi_csv(root, "2019-01")))
 
 
-def test_no_fail_level_drift_in_february_2019(root, taxi):
+def test_february_2019_fails_only_on_zero_passenger_trips_the_baseline_never_had(root, taxi):
     drift = taxi.drift(taxi_csv(root, "2019-02"), baseline=root / "contracts/baselines/nyc_taxi_2019-01.profile.json")
-    assert drift.ok
     # The congestion surcharge started in February 2019: a warning, not a failure.
     assert drift["congestion_surcharge"]["status"] == "warn"
-    assert {r["field"] for r in drift.results if r["status"] == "fail"} == set()
+    # 15.8% of February's trips carry 0 passengers, a value January's sample
+    # never holds: mass below the baseline's range, its own bin.
+    assert {r["field"] for r in drift.results if r["status"] == "fail"} == {"passenger_count"}
+    top = drift["passenger_count"]["movers"][0]
+    assert (top["bin"], top["baseline"], round(top["current"], 4)) == ("< 1", 0.0, 0.1579)
+    assert not drift.ok
 
 
 def test_april_2020_drifts_where_a_human_would_look(root, taxi):
@@ -92,14 +96,15 @@ def test_april_2020_drifts_where_a_human_would_look(root, taxi):
                        baseline=root / "contracts/baselines/nyc_taxi_2019-01.profile.json")
     assert not drift.ok
     failed = {r["field"] for r in drift.results if r["status"] == "fail"}
-    assert failed == {"pickup_location_id", "dropoff_location_id", "payment_type"}
+    assert failed == {"pickup_location_id", "dropoff_location_id", "payment_type", "passenger_count"}
     # Cash share rose as card payments fell; the report names both.
     movers = {m["bin"]: m for m in drift["payment_type"]["movers"]}
     assert movers["2"]["current"] > movers["2"]["baseline"] + 0.09
     assert movers["1"]["current"] < movers["1"]["baseline"] - 0.09
-    # Fewer shared rides: more single-passenger trips.
-    assert drift["passenger_count"]["status"] == "warn"
-    assert drift["passenger_count"]["movers"][0]["bin"] == "[0, 1]"
+    # Fewer shared rides: more single-passenger trips, each passenger count a bin of its own.
+    passengers = {m["bin"]: m for m in drift["passenger_count"]["movers"]}
+    assert passengers["1"]["current"] > passengers["1"]["baseline"] + 0.08
+    assert passengers["2"]["current"] < passengers["2"]["baseline"] - 0.05
 
 
 def test_push_events_lose_payload_fields_as_schema_drift(root):
@@ -120,7 +125,7 @@ def test_reports_carry_expectations_and_drift(root, taxi):
     assert expectations["enough_trips"] == {"id": "enough_trips", "metric": "row_count", "field": "", "value": 10000.0,
                                             "min": 1000.0, "max": None, "severity": "error", "ok": True}
     assert expectations["typical_fare"]["ok"]
-    assert [d["status"] for d in report.drift].count("fail") == 3
+    assert [d["status"] for d in report.drift].count("fail") == 4
     assert report.profile.rows == 10_000
     no_baseline = taxi.validate_csv(taxi_csv(root, "2020-04"))
     assert {d["status"] for d in no_baseline.drift} == {"skipped"}

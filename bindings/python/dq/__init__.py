@@ -166,7 +166,13 @@ class Contract:
 
     def _run(self, data: Any, kind: str, options: "_core.RunOptions") -> Report:
         if kind == "table":
-            return Report(self._native.validate_arrow_stream(_arrow_stream(data), options))
+            stream = _arrow_stream(data)
+            if stream is None:
+                # A pandas column Arrow cannot type (Python objects of mixed
+                # types): the rows as JSON records instead, each value judged
+                # as the record engine judges it.
+                return Report(self._native.validate_ndjson_bytes(_pandas_ndjson(data), options))
+            return Report(self._native.validate_arrow_stream(stream, options))
         if isinstance(data, (bytes, bytearray, memoryview)):
             return Report(self._native.validate_ndjson_bytes(bytes(data), options))
         return Report(self._native.validate_file(os.fspath(data), kind, options))
@@ -189,13 +195,23 @@ def _kind(data: Any) -> str:
     return "table"
 
 
+def _pandas_ndjson(frame: Any) -> bytes:
+    """A pandas DataFrame as NDJSON: NaN and None as null, timestamps in ISO
+    8601 (without a zone when the column has none), floats to 15 digits."""
+    text = frame.to_json(orient="records", lines=True, date_format="iso", date_unit="us", double_precision=15)
+    return text.encode("utf-8")
+
+
 def _arrow_stream(table: Any):
     """An 'arrow_array_stream' PyCapsule for a table-like object."""
     if type(table).__module__.startswith("pandas"):
         # Through pyarrow without the index: a DataFrame's index is not a field.
         import pyarrow as pa
 
-        return pa.Table.from_pandas(table, preserve_index=False).__arrow_c_stream__()
+        try:
+            return pa.Table.from_pandas(table, preserve_index=False).__arrow_c_stream__()
+        except (pa.ArrowInvalid, pa.ArrowTypeError, pa.ArrowNotImplementedError):
+            return None  # a column of mixed Python types: see _pandas_ndjson
     if hasattr(table, "__arrow_c_stream__"):
         return table.__arrow_c_stream__()
     if hasattr(table, "__arrow_c_array__"):  # one record batch
