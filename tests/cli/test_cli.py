@@ -199,14 +199,18 @@ def test_profile_writes_a_baseline_that_drift_reads(tmp_path):
     assert b"profiled 10000 of 10000 records" in made.stderr
     profile = json.loads(baseline.read_text())
     assert profile["dq_profile"] == 1 and profile["rows"] == 10000
-    stable = dq("drift", "-c", TAXI, "--baseline", baseline, taxi_csv("2019-02"))
+    stable = dq("drift", "-c", TAXI, "--baseline", baseline, taxi_csv("2019-01"))
     assert stable.returncode == 0, stable.stdout.decode()
     assert stable.stdout.startswith(b"STABLE  nyc.yellow_taxi_trips")
+    # February brings zero-passenger trips, a value January never had.
+    february = dq("drift", "-c", TAXI, "--baseline", baseline, taxi_csv("2019-02"), "--format", "json")
+    assert february.returncode == 1
+    assert [d["field"] for d in json.loads(february.stdout)["drift"] if d["status"] == "fail"] == ["passenger_count"]
     drifted = dq("drift", "-c", TAXI, "--baseline", baseline, taxi_csv("2020-04"), "--format", "json")
     assert drifted.returncode == 1
     report = json.loads(drifted.stdout)
     failing = sorted(d["field"] for d in report["drift"] if d["status"] == "fail")
-    assert failing == ["dropoff_location_id", "payment_type", "pickup_location_id"]
+    assert failing == ["dropoff_location_id", "passenger_count", "payment_type", "pickup_location_id"]
     assert report["ok"] is False
 
 

@@ -173,7 +173,7 @@ fields:
   CHECK(bad.violations[0].value == "5");
 }
 
-TEST_CASE("const on a scalar field compares typed values; enum and const together are refused") {
+TEST_CASE("const on a scalar field compares typed values, and enum and const together are refused") {
   dq::Validator v(load("fields:\n  n: {type: number, const: 2}\n  s: {type: string, const: 'on'}\n"));
   CHECK(both_engines(v, R"({"n": 2.0, "s": "on"})").empty());
   CHECK(both_engines(v, R"({"n": 2.5, "s": "off"})") == (Ids{"n.const", "s.const"}));

@@ -396,7 +396,7 @@ TEST_CASE("expectations evaluate dataset metrics with min, max and between") {
   CHECK_FALSE(r.ok);
 }
 
-TEST_CASE("a statistic of no values fails (as in Great Expectations) unless allow_empty; mostly over no values passes") {
+TEST_CASE("a statistic of no values fails (as in Great Expectations) unless allow_empty, while mostly over no values passes") {
   auto contract = dqtest::load(
       "fields:\n  amount: {type: number}\n"
       "expectations:\n  - {name: typical, field: amount, metric: mean, between: [10, 20]}\n"

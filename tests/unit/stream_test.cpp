@@ -83,7 +83,7 @@ TEST_CASE("a truncated JSON array - the partial record is malformed and nothing 
   CHECK(unclosed.report.malformed[0].message == "the input ended before the array was closed with ']'");
 }
 
-TEST_CASE("a JSON array with a broken separator is malformed where it breaks; records are never joined or split") {
+TEST_CASE("a JSON array with a broken separator is malformed where it breaks, and records are never joined or split") {
   struct Case {
     std::string input;
     std::uint64_t valid, malformed;
@@ -129,7 +129,7 @@ TEST_CASE("JSON input is a sequence of values: each top-level array's elements, 
   CHECK(comma.report.malformed[0].message == "unexpected ',' between top-level values");
 }
 
-TEST_CASE("NDJSON lines end with \\n, \\r\\n or a lone \\r, with one thread or several") {
+TEST_CASE("NDJSON lines end with LF, CRLF or a lone CR, with one thread or several") {
   for (unsigned threads : {1u, 2u}) {
     for (std::string eol : {"\n", "\r\n", "\r"}) {
       INFO("threads " << threads << ", line end " << (eol == "\n" ? "LF" : eol == "\r" ? "CR" : "CRLF"));
