@@ -134,9 +134,11 @@ struct ColumnAdapter {
       case K::kDate64: {
         dq::Value t;
         const int got = native_time(v, t);
-        state.eval.strings.push_back(got <= 0 ? std::string(token(v))
-                                     : t.kind == dq::Value::Kind::kDate ? format_date(t.i)
-                                                                        : format_timestamp(t.i));
+        std::string text = got <= 0 ? std::string(token(v))
+                           : t.kind == dq::Value::Kind::kDate ? format_date(t.i)
+                                                              : format_timestamp(t.i);
+        if (got == 2) text.pop_back();  // a wall-clock time has no zone: no 'Z'
+        state.eval.strings.push_back(std::move(text));
         out = state.eval.strings.back();
         return true;
       }

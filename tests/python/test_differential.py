@@ -4,6 +4,7 @@ reports and identical failures, row by row."""
 import datetime as dt
 import json
 import random
+import re
 
 import pyarrow as pa
 import pytest
@@ -178,4 +179,74 @@ def test_screened_flat_tables_agree_with_the_record_engine(seed):
     columnar = contract.validate_table(table, max_samples=1000)
     record = contract.validate_ndjson(ndjson, max_samples=1000)
     assert columnar.records["valid"] > 100 and columnar.records["invalid"] > 50
+    assert comparable(columnar) == comparable(record)
+
+
+# Columns whose Arrow type differs from the contract's, decimals, structural
+# enum and unique_items, and wall-clock timestamps: the same verdicts as the
+# JSON the table stands for.
+MISMATCHED = """
+dq: 1
+dataset: diff.mismatched
+version: 1.0.0
+owner: {team: qa}
+fields:
+  n: {type: integer, min: 0}
+  s: {type: string, max_length: 3}
+  b: {type: boolean}
+  price: {type: number, min: 0, max: 99.99}
+  units: {type: integer, max: 5}
+  tag: {type: any, enum: [1, "x", [1, 2]]}
+  pairs: {type: array, unique_items: true, items: {type: object, fields: {k: {type: integer, min: 0}}}}
+  local: {type: timestamp, timezone: America/New_York, max: '2024-07-01T04:00:00Z'}
+"""
+MISMATCHED_SCHEMA = pa.schema([
+    ("n", pa.string()), ("s", pa.int64()), ("b", pa.float64()), ("price", pa.decimal128(9, 2)),
+    ("units", pa.decimal256(20, 0)), ("tag", pa.int64()), ("pairs", pa.list_(pa.struct([("k", pa.int32())]))),
+    ("local", pa.timestamp("us")),
+])
+
+
+@pytest.mark.parametrize("seed", range(3))
+def test_mismatched_types_decimals_and_structural_checks_agree(seed):
+    import decimal
+
+    rng = random.Random(200 + seed)
+    summer = dt.datetime(2024, 7, 1)
+    rows = []
+    for _ in range(300):
+        rows.append({
+            "n": pick(rng, ["7", "x", ""], ["-1"]),
+            "s": pick(rng, [1, 22], [-3]),
+            "b": pick(rng, [0.0, 1.5], [2.0]),
+            "price": pick(rng, [decimal.Decimal("0.00"), decimal.Decimal("99.99"), decimal.Decimal("12.30")],
+                          [decimal.Decimal("100.00"), decimal.Decimal("-0.01")]),
+            "units": pick(rng, [decimal.Decimal(0), decimal.Decimal(5)], [decimal.Decimal(6), decimal.Decimal(-10**18)]),
+            "tag": pick(rng, [1, 2], [3]),
+            "pairs": pick(rng, [[{"k": 1}, {"k": 2}], []], [[{"k": 1}, {"k": 1}], [{"k": -1}]]),
+            "local": pick(rng, [summer - dt.timedelta(hours=1), summer], [summer + dt.timedelta(seconds=1)]),
+        })
+    table = pa.Table.from_pylist(rows, schema=MISMATCHED_SCHEMA)
+
+    def as_json(value):
+        if isinstance(value, decimal.Decimal):
+            return f"<decimal {value}>"  # written as the number's own text below
+        if isinstance(value, dt.datetime):
+            return value.strftime("%Y-%m-%dT%H:%M:%S")  # wall-clock text, read in the field's zone
+        if isinstance(value, float) and value == int(value):
+            return int(value)
+        if isinstance(value, list):
+            return [as_json(v) for v in value]
+        if isinstance(value, dict):
+            return {k: as_json(v) for k, v in value.items()}
+        return value
+
+    contract = dq.loads(MISMATCHED)
+    ndjson = "\n".join(json.dumps({k: as_json(v) for k, v in r.items()}) for r in rows)
+    ndjson = re.sub(r'"<decimal ([-0-9.E+]+)>"', r"\1", ndjson).encode()
+    columnar = contract.validate_table(table, max_samples=1000)
+    record = contract.validate_ndjson(ndjson, max_samples=1000)
+    failed = {r["id"] for r in columnar.rules}
+    assert {"n.type", "s.type", "b.type", "price.max", "units.max", "tag.enum", "pairs.unique_items",
+            "local.max"} <= failed
     assert comparable(columnar) == comparable(record)
