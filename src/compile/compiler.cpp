@@ -390,6 +390,26 @@ class Compiler {
                                      " is not below its upper bound " + describe(n.hi.value));
       }
     }
+    if (f.multiple_of) {
+      const Scalar& m = *f.multiple_of;
+      std::optional<Decimal> step;
+      if (f.type != Type::kInteger && f.type != Type::kNumber) {
+        diags_.error(m.span, "'multiple_of' applies to numbers; field '" + f.name + "' is " + spec::type_name(f.type));
+      } else if (auto v = constant(m, Type::kNumber, "'multiple_of' of field '" + f.name + "'")) {
+        // The step as written (decimal-exact), or a $param's value.
+        step = m.is_param() ? std::optional<Decimal>(v->kind == Kind::kInt ? Decimal::of(v->i) : Decimal::of(v->d))
+                            : Decimal::parse(m.text);
+        if (!step || step->negative || step->digits == 0) {
+          diags_.error(m.span, "'multiple_of' must be a number above 0 with at most 19 significant digits, not '" +
+                                   m.text + "'");
+          step.reset();
+        }
+      }
+      if (step) {
+        n.multiple_of = step;
+        n.multiple_of_check = add_check(path, "multiple_of", f.severity, mostly, "must be a multiple of " + m.text);
+      }
+    }
     auto ordered_counts = [&](const std::optional<Scalar>& lo, const std::optional<Scalar>& hi, const char* what) {
       if (!lo || !hi) return;
       auto a = constant(*lo, Type::kNumber, what), b = constant(*hi, Type::kNumber, what);
@@ -455,6 +475,17 @@ class Compiler {
       }
     }
     if (string_only(f.pattern, "pattern")) compile_pattern(*f.pattern, f, path, mostly, n);
+    if (!f.pattern_list.empty() && string_only(f.pattern_list.front(), "pattern")) {
+      compile_pattern_list(f, path, mostly, n);
+    }
+    if (!f.not_patterns.empty() && string_only(f.not_patterns.front(), "not_pattern")) {
+      std::vector<std::shared_ptr<const RE2>> compiled;
+      if (compile_regexes(f.not_patterns, f, "not_pattern", compiled)) {
+        n.not_pattern = alternation(compiled);
+        n.not_pattern_check = add_check(path, "not_pattern", f.severity, mostly,
+                                        "must not match " + slashed(f.not_patterns, " or "));
+      }
+    }
     compile_format(f, path, mostly, n);
     if (f.enum_values) compile_values(f, *f.enum_values, "enum", path, mostly, n);
     if (f.const_value) compile_values(f, {*f.const_value}, "const", path, mostly, n);
@@ -502,6 +533,73 @@ class Compiler {
     n.pattern = std::move(re);
     n.simple_pattern = SimplePattern::compile(text);
     n.pattern_check = add_check(path, "pattern", f.severity, mostly, "must match /" + text + "/");
+  }
+
+  // Compiles each pattern of a list (as compile_pattern does one); false when one does not compile.
+  bool compile_regexes(const std::vector<Scalar>& list, const spec::Field& f, const std::string& key,
+                       std::vector<std::shared_ptr<const RE2>>& out) {
+    bool ok = true;
+    for (const Scalar& s : list) {
+      std::string text = s.text;
+      if (s.is_param()) {
+        auto v = constant(s, Type::kString, "'" + key + "' of field '" + f.name + "'");
+        if (!v) {
+          ok = false;
+          continue;
+        }
+        text = std::string(v->s);
+      }
+      RE2::Options options;
+      options.set_log_errors(false);
+      options.set_max_mem(8 << 20);
+      auto re = std::make_shared<const RE2>(text, options);
+      if (!re->ok()) {
+        diags_.error(s.span, key + " of field '" + f.name + "' does not compile: " + re->error());
+        ok = false;
+        continue;
+      }
+      out.push_back(std::move(re));
+    }
+    return ok;
+  }
+
+  // One RE2 that matches where any of `compiled` does (unanchored, as each is).
+  static std::shared_ptr<const RE2> alternation(const std::vector<std::shared_ptr<const RE2>>& compiled) {
+    if (compiled.size() == 1) return compiled.front();
+    std::string text;
+    for (const auto& re : compiled) text += (text.empty() ? "(?:" : "|(?:") + re->pattern() + ")";
+    RE2::Options options;
+    options.set_log_errors(false);
+    options.set_max_mem(8 << 20);
+    return std::make_shared<const RE2>(text, options);
+  }
+
+  static std::string slashed(const std::vector<Scalar>& list, const char* joiner) {
+    std::string out;
+    for (const Scalar& s : list) out += (out.empty() ? "/" : std::string(joiner) + "/") + s.text + "/";
+    return out;
+  }
+
+  // `pattern: [a, b]`: `match: any` (default) folds into one alternation,
+  // `match: all` keeps each, and both report as the field's `pattern` check.
+  void compile_pattern_list(const spec::Field& f, const std::string& path, double mostly, Node& n) {
+    std::vector<std::shared_ptr<const RE2>> compiled;
+    if (!compile_regexes(f.pattern_list, f, "pattern", compiled)) return;
+    const bool all = f.match && f.match->text == "all";
+    if (all) {
+      n.all_patterns = std::move(compiled);
+    } else {
+      n.pattern = alternation(compiled);
+      if (!n.pattern->ok()) {
+        diags_.error(f.pattern_list.front().span, "the patterns of field '" + f.name + "' do not combine: " +
+                                                      n.pattern->error());
+        n.pattern.reset();
+        return;
+      }
+    }
+    n.pattern_check = add_check(path, "pattern", f.severity, mostly,
+                                std::string(all ? "must match every one of " : "must match one of ") +
+                                    slashed(f.pattern_list, ", "));
   }
 
   void compile_format(const spec::Field& f, const std::string& path, double mostly, Node& n) {
@@ -873,8 +971,60 @@ class Compiler {
             return fail(std::string("days() takes a number, not ") + etype_name(args[0]));
           return set(EType::kDuration);
         }
+        auto is_text = [](EType t) { return t == EType::kString || t == EType::kAny; };
+        if (e.text == "starts_with" || e.text == "ends_with" || e.text == "contains") {
+          if (!arity(2)) return EType::kAny;
+          if (!is_text(args[0]) || !is_text(args[1]))
+            return fail(e.text + "() takes two strings, not " + etype_name(args[0]) + " and " + etype_name(args[1]));
+          return set(EType::kBool);
+        }
+        if (e.text == "matches") {
+          if (!arity(2)) return EType::kAny;
+          if (!is_text(args[0])) return fail(std::string("matches() takes a string, not ") + etype_name(args[0]));
+          const ExprCode::Node& re = code.nodes[static_cast<std::size_t>(e.args[1])];
+          if (re.constant.kind != Kind::kString) {
+            return fail("matches() takes its pattern as a string literal or a $param, such as matches(code, \"^[A-Z]+$\")");
+          }
+          RE2::Options options;
+          options.set_log_errors(false);
+          options.set_max_mem(8 << 20);
+          auto compiled = std::make_shared<const RE2>(std::string(re.constant.s), options);
+          if (!compiled->ok()) return fail("the pattern of matches() does not compile: " + compiled->error());
+          code.nodes[index].pattern = std::move(compiled);
+          return set(EType::kBool);
+        }
+        if (e.text == "abs") {
+          if (!arity(1)) return EType::kAny;
+          if (!is_numeric(args[0]) && args[0] != EType::kAny)
+            return fail(std::string("abs() takes a number, not ") + etype_name(args[0]));
+          return set(args[0] == EType::kInt ? EType::kInt : EType::kNumber);
+        }
+        if (e.text == "round") {
+          if (args.size() != 1 && args.size() != 2) return fail("round() takes a number and optional digits");
+          if (!is_numeric(args[0]) && args[0] != EType::kAny)
+            return fail(std::string("round() takes a number, not ") + etype_name(args[0]));
+          if (args.size() == 2 && args[1] != EType::kInt) return fail("round()'s digits must be an integer");
+          return set(args.size() == 1 ? EType::kInt : EType::kNumber);
+        }
+        if (e.text == "is_null") {
+          if (!arity(1)) return EType::kAny;
+          return set(EType::kBool);
+        }
+        if (e.text == "coalesce") {
+          if (args.empty()) return fail("coalesce() takes one or more values");
+          EType t = EType::kAny;
+          for (EType a : args) {
+            if (a == EType::kAny || a == EType::kNull) continue;
+            if (t == EType::kAny) t = a;
+            else if (!(is_numeric(t) && is_numeric(a)) && t != a)
+              return fail(std::string("coalesce() takes values of one type, not ") + etype_name(t) + " and " + etype_name(a));
+            else if (is_numeric(t) && a != t) t = EType::kNumber;
+          }
+          return set(t);
+        }
         return fail("unknown function '" + e.text + "()'" +
-                    spec::did_you_mean(e.text, {"len", "lower", "upper", "now", "days"}));
+                    spec::did_you_mean(e.text, {"len", "lower", "upper", "now", "days", "starts_with", "ends_with",
+                                                "contains", "matches", "abs", "round", "is_null", "coalesce"}));
       }
       case ExprOp::kNot: {
         EType a = type_node(expr, e.args[0], src, code, ok);

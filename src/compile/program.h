@@ -13,6 +13,7 @@
 #include <string_view>
 #include <vector>
 
+#include "base/decimal.h"
 #include "base/time_zone.h"
 #include "dq/contract.h"
 #include "engine/formats.h"
@@ -53,6 +54,7 @@ struct ExprCode {
     Value constant;     // literals and params, resolved at compile time
     int slot = -1;      // kPath: where the engine captured the value
     std::string name;   // kCall: function name
+    std::shared_ptr<const RE2> pattern;  // matches(): the compiled pattern
   };
   std::vector<Node> nodes;
   int root = -1;
@@ -92,11 +94,17 @@ struct Node {
   int type_check = -1;
   int required_check = -1;  // checked by the parent object
   Bound lo, hi;
+  std::optional<Decimal> multiple_of;  // numbers: an exact decimal step
+  int multiple_of_check = -1;
   std::uint64_t min_length = 0, max_length = UINT64_MAX;
   int min_length_check = -1, max_length_check = -1;
   std::shared_ptr<const RE2> pattern;
   std::optional<SimplePattern> simple_pattern;  // same answers as `pattern`, without RE2's machinery
   int pattern_check = -1;
+  // `pattern: [..]` with `match: all` (each must match; `any` folds into `pattern`).
+  std::vector<std::shared_ptr<const RE2>> all_patterns;
+  std::shared_ptr<const RE2> not_pattern;  // `not_pattern`, its list folded into one alternation
+  int not_pattern_check = -1;
   std::optional<Format> format;
   int format_check = -1;
   TimeInput time;

@@ -329,6 +329,10 @@ struct TextCheck {
       if (length < n.min_length || length > n.max_length) return false;
     }
     if (n.pattern && !(n.simple_pattern ? n.simple_pattern->matches(sv) : RE2::PartialMatch(sv, *n.pattern))) return false;
+    for (const auto& re : n.all_patterns) {
+      if (!RE2::PartialMatch(sv, *re)) return false;
+    }
+    if (n.not_pattern && RE2::PartialMatch(sv, *n.not_pattern)) return false;
     if (n.format && !matches_format(*n.format, sv)) return false;
     return n.enum_check < 0 || in_enum(sv);
   }
@@ -392,7 +396,7 @@ class Screen {
 
   bool screen(const Column& col, const Node& n, std::vector<std::uint8_t>& ok) const {
     const bool numeric = n.type == spec::Type::kInteger || n.type == spec::Type::kNumber;
-    if (numeric && n.enum_check < 0) {
+    if (numeric && n.enum_check < 0 && n.multiple_of_check < 0) {
       if (col.validity == nullptr && int_column(col)) {
         if (std::optional<IntRange> range = int_range(n)) return ints(col, *range, ok), true;
       }

@@ -1,5 +1,7 @@
 #include "engine/evaluate.h"
 
+#include <re2/re2.h>
+
 #include <cmath>
 #include <algorithm>
 #include <cstdio>
@@ -175,9 +177,54 @@ Value evaluate(const ExprCode& code, int index, const Value* slots, EvalScratch&
         v.i = scratch.now_micros;
         return v;
       }
+      // Functions that read nulls: the rest are null when an argument is.
+      if (n.name == "is_null") return make_bool(evaluate(code, n.args[0], slots, scratch).is_null());
+      if (n.name == "coalesce") {
+        for (int arg : n.args) {
+          Value v = evaluate(code, arg, slots, scratch);
+          if (!v.is_null()) return v;
+        }
+        return Value{};
+      }
       Value a = evaluate(code, n.args[0], slots, scratch);
       if (a.is_null()) return Value{};
       Value out;
+      if (n.name == "starts_with" || n.name == "ends_with" || n.name == "contains") {
+        const Value b = evaluate(code, n.args[1], slots, scratch);
+        if (a.kind != Kind::kString || b.kind != Kind::kString) return out;
+        const std::string_view s = a.s, part = b.s;
+        if (n.name == "contains") return make_bool(s.find(part) != std::string_view::npos);
+        if (part.size() > s.size()) return make_bool(false);
+        return make_bool(n.name == "starts_with" ? s.substr(0, part.size()) == part
+                                                 : s.substr(s.size() - part.size()) == part);
+      }
+      if (n.name == "matches") {
+        if (a.kind != Kind::kString) return out;
+        return make_bool(RE2::PartialMatch(a.s, *n.pattern));
+      }
+      if (n.name == "abs") {
+        if (a.kind == Kind::kInt && a.i != INT64_MIN) return a.i = a.i < 0 ? -a.i : a.i, a;
+        if (!a.numeric()) return out;
+        out.kind = Kind::kNumber;
+        out.d = std::fabs(a.as_double());
+        return out;
+      }
+      if (n.name == "round") {
+        if (!a.numeric()) return out;
+        if (n.args.size() == 1) {  // half away from zero, as SQL's ROUND
+          const double r = std::round(a.as_double());
+          if (!(std::fabs(r) < 9.2e18)) return out;
+          out.kind = Kind::kInt;
+          out.i = static_cast<std::int64_t>(r);
+          return out;
+        }
+        const Value digits = evaluate(code, n.args[1], slots, scratch);
+        if (digits.kind != Kind::kInt || digits.i < -15 || digits.i > 15) return out;
+        const double scale = std::pow(10.0, static_cast<double>(digits.i));
+        out.kind = Kind::kNumber;
+        out.d = std::round(a.as_double() * scale) / scale;
+        return out;
+      }
       if (n.name == "len") {
         if (a.kind != Kind::kString && a.kind != Kind::kArray) return out;
         out.kind = Kind::kInt;

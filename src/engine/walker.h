@@ -527,6 +527,13 @@ class Walker {
     if (n.pattern && !(n.simple_pattern ? n.simple_pattern->matches(sv) : RE2::PartialMatch(sv, *n.pattern))) {
       s_.violate(n.pattern_check, json_quote(sv));
     }
+    for (const auto& re : n.all_patterns) {
+      if (!RE2::PartialMatch(sv, *re)) {
+        s_.violate(n.pattern_check, json_quote(sv));
+        break;
+      }
+    }
+    if (n.not_pattern && RE2::PartialMatch(sv, *n.not_pattern)) s_.violate(n.not_pattern_check, json_quote(sv));
     if (n.format && !matches_format(*n.format, sv)) s_.violate(n.format_check, json_quote(sv));
     if (n.enum_check >= 0) {
       bool found = false;
@@ -609,6 +616,10 @@ class Walker {
     if (n.slot >= 0) s_.slots[n.slot] = value;
     if (n.lo.set || n.hi.set || n.enum_check >= 0) {
       ordered_checks(n, value, shown);
+    }
+    if (n.multiple_of_check >= 0) {
+      const Decimal exact = value.kind == Value::Kind::kInt ? Decimal::of(value.i) : Decimal::of(value.d);
+      if (!is_multiple_of(exact, *n.multiple_of)) s_.violate(n.multiple_of_check, shown());
     }
     return true;
   }

@@ -253,6 +253,9 @@ class Differ {
     opaque(path, "unit", o.unit, n.unit, oa, na, enforced);
     opaque(path, "timezone", o.timezone, n.timezone, oa, na, enforced);
     opaque(path, "const", o.const_value, n.const_value, oa, na, enforced);
+    opaque(path, "multiple_of", o.multiple_of, n.multiple_of, oa, na, enforced);
+    opaque(path, "pattern", joined(o.pattern_list, o.match), joined(n.pattern_list, n.match), oa, na, enforced);
+    opaque(path, "not_pattern", joined(o.not_patterns, {}), joined(n.not_patterns, {}), oa, na, enforced);
     enums(path, o, n, enforced);
     if (o.severity != n.severity) {
       bool stricter = n.severity == Severity::kError;
@@ -288,6 +291,15 @@ class Differ {
       effect(path + "[]", "items_changed", n.items.empty() ? "item checks removed" : "item checks added",
              !n.items.empty(), !o.items.empty(), oa, na);
     }
+  }
+
+  // A list of patterns as one comparable value ("a | b (all)"), or none.
+  static std::optional<Scalar> joined(const std::vector<Scalar>& list, const std::optional<Scalar>& match) {
+    if (list.empty()) return std::nullopt;
+    Scalar out{"", list.front().span, false};
+    for (const Scalar& s : list) out.text += (out.text.empty() ? "" : " | ") + s.text;
+    if (match && match->text == "all") out.text += " (all)";
+    return out;
   }
 
   void flag(const std::string& path, const std::string& name, bool o, bool n, Span oa, Span na, bool enforced) {

@@ -64,6 +64,17 @@ std::string constraints(const Field& f) {
     parts.push_back("one of " + join(values));
   }
   if (f.const_value) parts.push_back("equals " + code(f.const_value->text));
+  add("multiple of", f.multiple_of);
+  if (!f.pattern_list.empty()) {
+    std::vector<std::string> list;
+    for (const auto& p : f.pattern_list) list.push_back(code(p.text));
+    parts.push_back(std::string(f.match && f.match->text == "all" ? "matches all of " : "matches one of ") + join(list));
+  }
+  if (!f.not_patterns.empty()) {
+    std::vector<std::string> list;
+    for (const auto& p : f.not_patterns) list.push_back(code(p.text));
+    parts.push_back("matches none of " + join(list));
+  }
   if (!f.coerce.empty()) {
     std::vector<std::string> c;
     for (const auto& v : f.coerce) c.push_back(code(v.text));

@@ -307,7 +307,8 @@ class Loader {
     MapReader m(diags_, node, "field '" + f.name + "'",
                 {"type", "required", "min", "max", "exclusive_min", "exclusive_max",
                  "min_length", "max_length", "min_items", "max_items", "unique_items", "unique",
-                 "pattern", "format", "unit", "timezone", "enum", "const", "severity", "mostly",
+                 "pattern", "not_pattern", "match", "format", "unit", "timezone", "enum", "const", "multiple_of",
+                 "severity", "mostly",
                  "description", "pii", "classification", "additional_fields", "fields", "items",
                  "title", "examples", "tags", "coerce"});
     if (!m.valid()) return;
@@ -327,7 +328,21 @@ class Loader {
     f.max_items = m.scalar("max_items");
     f.unique_items = m.boolean("unique_items").value_or(false);
     f.unique = m.boolean("unique").value_or(false);
-    f.pattern = m.scalar("pattern");
+    if (YAML::Node p = m.get("pattern"); p.IsSequence()) {
+      f.pattern_list = scalar_list(p, "'pattern' of field '" + f.name + "'");
+      if (f.pattern_list.empty()) diags_.error(span_of(p), "'pattern' of field '" + f.name + "' lists no pattern");
+    } else {
+      f.pattern = m.scalar("pattern");
+    }
+    if (m.choice("match", {"any", "all"})) {
+      f.match = m.scalar("match");
+      if (f.pattern_list.empty()) {
+        diags_.error(f.match->span, "'match' says how a list of patterns combines; field '" + f.name +
+                                        "' has no 'pattern' list");
+      }
+    }
+    f.not_patterns = scalar_list(m.get("not_pattern"), "'not_pattern' of field '" + f.name + "'");
+    f.multiple_of = m.scalar("multiple_of");
     f.format = m.scalar("format");
     f.unit = m.scalar("unit");
     f.timezone = m.scalar("timezone");

@@ -405,7 +405,7 @@ class Translator {
         {"minLength", "min_length"},       {"maxLength", "max_length"},       {"pattern", "pattern"},
         {"minimum", "min"},                {"maximum", "max"},                {"exclusiveMinimum", "exclusive_min"},
         {"exclusiveMaximum", "exclusive_max"}, {"minItems", "min_items"}, {"maxItems", "max_items"},
-        {"uniqueItems", "unique_items"}};
+        {"uniqueItems", "unique_items"},   {"multipleOf", "multiple_of"}};
     static const std::set<std::string> kStringFormats = {"email", "uri",  "uuid",     "hostname",
                                                          "ipv4",  "ipv6", "date-time", "date"};
     if (!v.IsMap()) return;
@@ -647,7 +647,7 @@ YAML::Node dq_only(const Field& f, const YAML::Node& native_options) {
       {"min_length", "minLength"}, {"max_length", "maxLength"}, {"pattern", "pattern"},
       {"min", "minimum"},          {"max", "maximum"},          {"exclusive_min", "exclusiveMinimum"},
       {"exclusive_max", "exclusiveMaximum"}, {"min_items", "minItems"}, {"max_items", "maxItems"},
-      {"unique_items", "uniqueItems"}, {"format", "format"}};
+      {"unique_items", "uniqueItems"}, {"format", "format"}, {"multiple_of", "multipleOf"}};
   static const std::set<std::string> kAlways = {"type",  "required", "unique", "description", "title",
                                                 "examples", "tags", "classification", "fields", "items"};
   for (auto it = all.begin(); it != all.end(); ++it) {
@@ -690,6 +690,7 @@ YAML::Node odcs_property(const Field& f, const std::string& name) {
       number("maximum", f.max, false);
       number("exclusiveMinimum", f.exclusive_min, false);
       number("exclusiveMaximum", f.exclusive_max, false);
+      number("multipleOf", f.multiple_of, false);
       break;
     case Type::kDate:
     case Type::kTimestamp:

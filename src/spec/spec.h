@@ -43,7 +43,11 @@ struct Field {
   std::optional<Scalar> min_length, max_length, min_items, max_items;
   bool unique_items = false;
   bool unique = false;
-  std::optional<Scalar> pattern;
+  std::optional<Scalar> pattern;       // one pattern
+  std::vector<Scalar> pattern_list;     // `pattern: [a, b]`: several, by `match`
+  std::optional<Scalar> match;          // any (default) | all
+  std::vector<Scalar> not_patterns;     // `not_pattern`: none may match
+  std::optional<Scalar> multiple_of;
   std::optional<Scalar> format;    // a named format, or a strftime layout for timestamps
   std::optional<Scalar> unit;      // timestamps given as epoch numbers: s, ms, us, ns
   std::optional<Scalar> timezone;  // timestamps without an offset: UTC, +02:00

@@ -27,6 +27,11 @@ void put(YAML::Node& map, const char* key, const std::vector<Scalar>& list) {
   for (const auto& item : list) seq.push_back(scalar_node(item));
   map[key] = seq;
 }
+std::vector<std::string> texts(const std::vector<Scalar>& list) {
+  std::vector<std::string> out;
+  for (const Scalar& s : list) out.push_back(s.text);
+  return out;
+}
 // Expressions, patterns and names: only their text matters, however quoted.
 void put_text(YAML::Node& map, const char* key, const std::optional<Scalar>& value) {
   if (value) map[key] = text_node(value->text);
@@ -124,12 +129,16 @@ YAML::Node field_yaml(const Field& f) {
   put(m, "max", f.max);
   put(m, "exclusive_min", f.exclusive_min);
   put(m, "exclusive_max", f.exclusive_max);
+  put(m, "multiple_of", f.multiple_of);
   put(m, "min_length", f.min_length);
   put(m, "max_length", f.max_length);
   put(m, "min_items", f.min_items);
   put(m, "max_items", f.max_items);
   put_flag(m, "unique_items", f.unique_items);
   put_text(m, "pattern", f.pattern);
+  put(m, "pattern", texts(f.pattern_list));
+  put_text(m, "match", f.match);
+  put(m, "not_pattern", texts(f.not_patterns));
   put_text(m, "format", f.format);
   put_text(m, "unit", f.unit);
   put_text(m, "timezone", f.timezone);

@@ -25,8 +25,8 @@ import pytest
 import dq
 
 SUITE = Path(__file__).resolve().parents[1] / "data" / "json-schema-test-suite" / "draft2020-12"
-KEYWORD_FILES = ["type", "minimum", "maximum", "exclusiveMinimum", "exclusiveMaximum", "minLength", "maxLength",
-                 "pattern", "enum", "const", "required", "properties", "additionalProperties", "items",
+KEYWORD_FILES = ["type", "minimum", "maximum", "exclusiveMinimum", "exclusiveMaximum", "multipleOf", "minLength",
+                 "maxLength", "pattern", "enum", "const", "required", "properties", "additionalProperties", "items",
                  "minItems", "maxItems", "uniqueItems"]
 FORMAT_FILES = ["email", "hostname", "ipv4", "ipv6", "uri", "uuid", "date", "date-time"]
 
@@ -34,11 +34,13 @@ TYPES = {"string": "string", "integer": "integer", "number": "number", "boolean"
          "object": "object", "array": "array"}
 # The dq type a keyword implies when the schema has no `type`.
 IMPLIED = {"minimum": "number", "maximum": "number", "exclusiveMinimum": "number", "exclusiveMaximum": "number",
+           "multipleOf": "number",
            "minLength": "string", "maxLength": "string", "pattern": "string", "format": "string",
            "minItems": "array", "maxItems": "array", "uniqueItems": "array", "items": "array",
            "properties": "object", "required": "object", "additionalProperties": "object"}
 RENAMED = {"minimum": "min", "maximum": "max", "exclusiveMinimum": "exclusive_min",
-           "exclusiveMaximum": "exclusive_max", "minLength": "min_length", "maxLength": "max_length",
+           "exclusiveMaximum": "exclusive_max", "multipleOf": "multiple_of", "minLength": "min_length",
+           "maxLength": "max_length",
            "minItems": "min_items", "maxItems": "max_items", "uniqueItems": "unique_items", "pattern": "pattern",
            "format": "format", "enum": "enum", "const": "const"}
 IGNORED = {"$schema", "$id", "description", "$comment"}
@@ -194,8 +196,8 @@ def test_what_dq_cannot_say_is_counted_by_reason(outcome):
     assert outcome["unsupported"] == EXPECTED_UNSUPPORTED
 
 
-# Every "ignores non-strings/numbers/arrays/objects" case of the suite (65).
-EXPECTED_TYPED = 65
+# Every "ignores non-strings/numbers/arrays/objects" case of the suite (66).
+EXPECTED_TYPED = 66
 # "null is not a string" for each type (6), and null in a heterogeneous enum (1).
 EXPECTED_NULL = 7
 EXPECTED_UNSUPPORTED = {

@@ -1,0 +1,114 @@
+// The field checks and expression functions that users of other tools write:
+// multiple_of, pattern lists and not_pattern, string and number functions.
+#include <nlohmann/json.hpp>
+
+#include "base/decimal.h"
+#include "dq/json.h"
+#include "helpers.h"
+
+using namespace dqtest;
+
+namespace {
+Ids both_engines(dq::Validator& v, const std::string& text) {
+  INFO(text);
+  Ids from_bytes = rules_of(v.validate_json(text));
+  CHECK(from_bytes == rules_of(dq::validate(v, nlohmann::json::parse(text))));
+  return from_bytes;
+}
+}  // namespace
+
+TEST_CASE("multiple_of is exact on decimals: 0.3 is a multiple of 0.1") {
+  dq::Validator v(load(R"(
+fields:
+  price: {type: number, multiple_of: 0.1}
+  qty: {type: integer, multiple_of: 6}
+  tiny: {type: number, multiple_of: 0.0001}
+  big: {type: number, multiple_of: 0.123456789}
+)"));
+  for (const char* ok : {R"({"price": 0.3})", R"({"price": 12.7})", R"({"price": 0})", R"({"price": -0.2})",
+                         R"({"price": 1e2})", R"({"qty": 18})", R"({"qty": -12})", R"({"qty": 6.0})",
+                         R"({"tiny": 0.0075})"}) {
+    CHECK(both_engines(v, ok).empty());
+  }
+  CHECK(both_engines(v, R"({"price": 0.35})") == Ids{"price.multiple_of"});
+  CHECK(both_engines(v, R"({"qty": 20})") == Ids{"qty.multiple_of"});
+  CHECK(both_engines(v, R"({"tiny": 0.00751})") == Ids{"tiny.multiple_of"});
+  CHECK(both_engines(v, R"({"big": 1e308})") == Ids{"big.multiple_of"});  // no overflow, no false pass
+  CHECK(v.validate_json(R"({"price": 0.35})").violations[0].message == "must be a multiple of 0.1");
+  auto errors = errors_of(contract_yaml("fields:\n  a: {type: number, multiple_of: 0}\n  s: {type: string, multiple_of: 2}\n"));
+  REQUIRE(errors.size() == 2);
+  CHECK(errors[0].message == "'multiple_of' must be a number above 0 with at most 19 significant digits, not '0'");
+  CHECK(errors[1].message == "'multiple_of' applies to numbers; field 's' is string");
+}
+
+TEST_CASE("exact decimals read JSON number text and compare by value") {
+  auto d = dq::Decimal::parse("1.50e3");
+  REQUIRE(d);
+  CHECK(d->digits == 15);
+  CHECK(d->exponent == 2);
+  CHECK(dq::is_multiple_of(*dq::Decimal::parse("4.5"), *dq::Decimal::parse("1.5")));
+  CHECK_FALSE(dq::is_multiple_of(*dq::Decimal::parse("35"), *dq::Decimal::parse("1.5")));
+  CHECK(dq::is_multiple_of(*dq::Decimal::parse("12391239123"), *dq::Decimal::parse("1e-8")));
+  CHECK_FALSE(dq::is_multiple_of(*dq::Decimal::parse("1"), *dq::Decimal::parse("10")));
+  CHECK(dq::is_multiple_of(dq::Decimal::of(0.1 + 0.2), *dq::Decimal::parse("0.1")) == false);  // 0.30000000000000004
+  CHECK(dq::is_multiple_of(dq::Decimal::of(0.3), *dq::Decimal::parse("0.1")));
+  CHECK_FALSE(dq::Decimal::parse("12345678901234567890"));  // 20 significant digits
+}
+
+TEST_CASE("pattern lists match any (default) or all, and not_pattern forbids") {
+  dq::Validator v(load(R"(
+fields:
+  any_of: {type: string, pattern: ['^a', 'z$']}
+  all_of: {type: string, pattern: ['^a', 'z$'], match: all}
+  clean: {type: string, not_pattern: ['(?i)drop\s+table', '<script']}
+  one: {type: string, not_pattern: '^test_'}
+)"));
+  CHECK(both_engines(v, R"({"any_of": "abc", "all_of": "abz", "clean": "hello", "one": "prod_1"})").empty());
+  CHECK(both_engines(v, R"({"any_of": "xyz"})").empty());
+  CHECK(both_engines(v, R"({"any_of": "xyy"})") == Ids{"any_of.pattern"});
+  CHECK(both_engines(v, R"({"all_of": "abc"})") == Ids{"all_of.pattern"});
+  CHECK(both_engines(v, R"({"clean": "x; DROP  TABLE users"})") == Ids{"clean.not_pattern"});
+  CHECK(both_engines(v, R"({"clean": "<script>"})") == Ids{"clean.not_pattern"});
+  CHECK(both_engines(v, R"({"one": "test_1"})") == Ids{"one.not_pattern"});
+  CHECK(v.validate_json(R"({"all_of": "abc"})").violations[0].message == "must match every one of /^a/, /z$/");
+  CHECK(v.validate_json(R"({"one": "test_1"})").violations[0].message == "must not match /^test_/");
+  auto errors = errors_of(contract_yaml("fields:\n  a: {type: string, not_pattern: ['ok', '(']}\n"
+                                        "  b: {type: string, match: all}\n"));
+  REQUIRE(errors.size() == 2);
+  CHECK(errors[0].message.find("not_pattern of field 'a' does not compile") == 0);
+  CHECK(errors[0].column > 30);
+  CHECK(errors[1].message == "'match' says how a list of patterns combines; field 'b' has no 'pattern' list");
+}
+
+TEST_CASE("expression functions: strings, numbers and nulls, typed at load") {
+  dq::Validator v(load(R"(
+fields:
+  sku: {type: string}
+  note: {type: string}
+  delta: {type: number}
+  backup: {type: number}
+rules:
+  - {name: sku_prefix, when: sku != null, check: 'starts_with(sku, "SKU-") and not ends_with(sku, "-")'}
+  - {name: sku_shape, when: sku != null, check: 'matches(sku, "^SKU-[0-9]+$")'}
+  - {name: no_todo, when: note != null, check: 'not contains(lower(note), "todo")'}
+  - {name: small_delta, check: 'abs(coalesce(delta, backup, 0)) <= 10'}
+  - {name: rounded, when: delta != null, check: 'round(delta) == 3 or round(delta, 1) == 2.5'}
+  - {name: note_or_sku, check: not (is_null(note) and is_null(sku))}
+)"));
+  CHECK(both_engines(v, R"({"sku": "SKU-12", "note": "fine", "delta": 2.6})").empty());
+  CHECK(both_engines(v, R"({"sku": "SKU-1x", "delta": -11})") == (Ids{"rules.sku_shape", "rules.small_delta", "rules.rounded"}));
+  CHECK(both_engines(v, R"({"sku": "SKU-", "note": "a TODO here"})") == (Ids{"rules.sku_prefix", "rules.sku_shape", "rules.no_todo"}));
+  CHECK(both_engines(v, R"({"backup": 50, "delta": null})") == (Ids{"rules.small_delta", "rules.note_or_sku"}));
+  CHECK(both_engines(v, R"({"note": "x", "delta": 2.54})").empty());
+  auto errors = errors_of(contract_yaml(
+      "fields:\n  a: {type: string}\n  n: {type: number}\n"
+      "rules:\n  - {name: r1, check: 'starts_with(n, \"x\")'}\n"
+      "  - {name: r2, check: 'matches(a, a)'}\n"
+      "  - {name: r3, check: 'matches(a, \"(\")'}\n"
+      "  - {name: r4, check: 'coalesce(a, n) == 1'}\n"));
+  REQUIRE(errors.size() == 4);
+  CHECK(errors[0].message == "starts_with() takes two strings, not number and string");
+  CHECK(errors[1].message.find("matches() takes its pattern as a string literal") == 0);
+  CHECK(errors[2].message.find("the pattern of matches() does not compile") == 0);
+  CHECK(errors[3].message == "coalesce() takes values of one type, not string and number");
+}
