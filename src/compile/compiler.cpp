@@ -114,6 +114,10 @@ class Compiler {
     for (const spec::Rule& rule : p.spec.rules) compile_rule(rule);
     plan_profile(0, -1);
     check_sections();
+    // A union's alternatives capture into the union's slot (rules and profiles read it).
+    for (Node& n : p.nodes) {
+      for (const auto& [type, alt] : n.alternatives) p.nodes[static_cast<std::size_t>(alt)].slot = n.slot;
+    }
     if (diags_.has_errors()) return nullptr;
     return program_;
   }
@@ -345,13 +349,125 @@ class Compiler {
     return static_cast<std::uint64_t>(v->i);
   }
 
+  // `type: [a, b]`: one node for the union (presence, enum, const) whose
+  // alternatives, one per type, hold the checks that apply to that type; a
+  // value is checked by the alternative of its JSON type (JSON Schema's rule).
+  int build_union(const spec::Field& f, const std::string& path, spec::AdditionalFields inherited) {
+    std::string names;
+    for (Type t : f.types) {
+      names += (names.empty() ? "" : ", ") + std::string(spec::type_name(t));
+      if (t == Type::kTimestamp || t == Type::kDate || t == Type::kAny) {
+        diags_.error(f.span, "a union cannot hold " + std::string(spec::type_name(t)) + " (field '" + f.name +
+                                 "'): a string or number could be read as either");
+      }
+    }
+    // Each keyword must apply to one of the types, and goes to those it applies to.
+    struct Keyword {
+      const char* name;
+      bool present;
+      std::vector<Type> types;
+    };
+    const std::vector<Type> numbers = {Type::kInteger, Type::kNumber};
+    const std::vector<Keyword> keywords = {
+        {"min", bool(f.min), numbers}, {"max", bool(f.max), numbers},
+        {"exclusive_min", bool(f.exclusive_min), numbers}, {"exclusive_max", bool(f.exclusive_max), numbers},
+        {"multiple_of", bool(f.multiple_of), numbers},
+        {"min_length", bool(f.min_length), {Type::kString}}, {"max_length", bool(f.max_length), {Type::kString}},
+        {"pattern", f.pattern || !f.pattern_list.empty(), {Type::kString}},
+        {"not_pattern", !f.not_patterns.empty(), {Type::kString}}, {"format", bool(f.format), {Type::kString}},
+        {"min_items", bool(f.min_items), {Type::kArray}}, {"max_items", bool(f.max_items), {Type::kArray}},
+        {"unique_items", f.unique_items, {Type::kArray}}, {"items", !f.items.empty(), {Type::kArray}},
+        {"fields", !f.fields.empty(), {Type::kObject}},
+        {"coerce", !f.coerce.empty(), {Type::kInteger, Type::kNumber, Type::kBoolean}},
+        {"unit", bool(f.unit), {}}, {"timezone", bool(f.timezone), {}}};
+    auto listed = [&](const std::vector<Type>& ts) {
+      return std::any_of(ts.begin(), ts.end(), [&](Type t) { return std::count(f.types.begin(), f.types.end(), t) > 0; });
+    };
+    for (const Keyword& k : keywords) {
+      if (k.present && !listed(k.types)) {
+        diags_.error(f.span, std::string("'") + k.name + "' applies to none of the types of field '" + f.name +
+                                 "' (" + names + ")");
+      }
+    }
+    const int index = static_cast<int>(program_->nodes.size());
+    program_->nodes.emplace_back();
+    Node n;
+    n.type = Type::kAny;
+    n.schema_path = path;
+    n.required = f.required;
+    n.nullable = f.null_type || f.required_present;
+    n.severity = f.severity;
+    if (f.unique) unique_fields_.insert(path);
+    double mostly = 1.0;
+    if (f.mostly) {
+      if (auto v = constant(*f.mostly, Type::kNumber, "'mostly' of field '" + f.name + "'")) mostly = v->as_double();
+    }
+    std::string article_names;
+    for (std::size_t i = 0; i < f.types.size(); ++i) {
+      article_names += (i == 0 ? "" : i + 1 == f.types.size() ? " or " : ", ") + spec::type_with_article(f.types[i]);
+    }
+    n.type_check = add_check(path, "type", f.severity, mostly, "must be " + article_names);
+    if (f.required) n.required_check = add_check(path, "required", f.severity, mostly, "is required");
+    if (f.enum_values) compile_values(f, *f.enum_values, "enum", path, mostly, n);
+    if (f.const_value) compile_values(f, {*f.const_value}, "const", path, mostly, n);
+    const int first_check = n.type_check;
+    if (mostly < 1.0) {
+      std::vector<int> ids;
+      for (int c = first_check; c < static_cast<int>(program_->checks.size()); ++c) {
+        if (c != n.required_check) ids.push_back(c);
+      }
+      n.mostly_field = static_cast<int>(program_->mostly_fields.size());
+      program_->mostly_fields.push_back(std::move(ids));
+      if (f.required) {
+        n.required_mostly_field = static_cast<int>(program_->mostly_fields.size());
+        program_->mostly_fields.push_back({n.required_check});
+      }
+    }
+    // Numbers go to `number` when listed (it holds every integer), else to `integer`.
+    std::vector<Type> order = f.types;
+    std::stable_sort(order.begin(), order.end(), [](Type a, Type b) { return a == Type::kNumber && b != Type::kNumber; });
+    for (Type t : order) {
+      spec::Field g = f;
+      g.type = t;
+      g.types.clear();
+      g.null_type = g.required = g.required_present = g.unique = false;
+      g.enum_values.reset();
+      g.const_value.reset();
+      const bool number = t == Type::kInteger || t == Type::kNumber;
+      if (!number) g.min = g.max = g.exclusive_min = g.exclusive_max = g.multiple_of = std::nullopt;
+      if (t != Type::kString) {
+        g.min_length = g.max_length = g.pattern = g.match = g.format = std::nullopt;
+        g.pattern_list.clear();
+        g.not_patterns.clear();
+      }
+      if (t != Type::kArray) {
+        g.min_items = g.max_items = std::nullopt;
+        g.unique_items = false;
+        g.items.clear();
+      }
+      if (t != Type::kObject) {
+        g.fields.clear();
+        g.additional_fields.reset();
+      }
+      if (!number && t != Type::kBoolean) g.coerce.clear();
+      const int alt = build_field(g, path, inherited);
+      // Every type violation is the union's own check ("must be an integer or a string").
+      program_->nodes[static_cast<std::size_t>(alt)].type_check = n.type_check;
+      n.alternatives.push_back({t, alt});
+    }
+    program_->nodes[static_cast<std::size_t>(index)] = std::move(n);
+    return index;
+  }
+
   int build_field(const spec::Field& f, const std::string& path, spec::AdditionalFields inherited) {
+    if (!f.types.empty()) return build_union(f, path, inherited);
     int index = static_cast<int>(program_->nodes.size());
     program_->nodes.emplace_back();
     Node n;
     n.type = f.type;
     n.schema_path = path;
     n.required = f.required;
+    n.nullable = f.null_type || f.required_present;
     if (f.unique) unique_fields_.insert(path);
     n.severity = f.severity;
     n.additional = f.additional_fields.value_or(inherited);

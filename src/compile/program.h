@@ -89,7 +89,11 @@ struct Node {
   std::uint64_t key_words[2] = {0, 0};
   std::string schema_path;  // "customer.country", "items[].qty"
   bool required = false;
+  bool nullable = false;  // a required value may be null (`required: present`, or null among the types)
   Severity severity = Severity::kError;
+  // A union (`type: [integer, string]`): per type, the node whose checks
+  // apply to values of that type; `type` is kAny.
+  std::vector<std::pair<spec::Type, int>> alternatives;
 
   int type_check = -1;
   int required_check = -1;  // checked by the parent object

@@ -252,7 +252,7 @@ class Walker {
     if (t == JsonType::kNull) {
       if (!a_.get_null(v)) return false;
       if (n.slot >= 0) s_.slots[n.slot].kind = Value::Kind::kNull;
-      if (n.required) s_.violate(n.required_check, "null", "is required (null)");
+      if (n.required && !n.nullable) s_.violate(n.required_check, "null", "is required (null)");
       return true;
     }
     if (n.enum_check >= 0 && !n.enum_json.empty()) {
@@ -267,6 +267,7 @@ class Walker {
       }
     }
     if (n.mostly_field >= 0) s_.verdict.observed.push_back(static_cast<std::uint32_t>(n.mostly_field));
+    if (!n.alternatives.empty()) return alternative(n, v, t);
     switch (n.type) {
       case spec::Type::kAny: return any(n, v, t);
       case spec::Type::kString:
@@ -502,6 +503,19 @@ class Walker {
       }
       if (!found) s_.violate(n.enum_check, shown());
     }
+  }
+
+  // A union's value goes to the alternative of its JSON type.
+  bool alternative(const Node& n, V& v, JsonType t) {
+    for (const auto& [type, node] : n.alternatives) {
+      const bool fits = t == JsonType::kString   ? type == spec::Type::kString
+                        : t == JsonType::kNumber ? type == spec::Type::kNumber || type == spec::Type::kInteger
+                        : t == JsonType::kBool   ? type == spec::Type::kBoolean
+                        : t == JsonType::kObject ? type == spec::Type::kObject
+                                                 : type == spec::Type::kArray;
+      if (fits) return visit(node, v);
+    }
+    return wrong_type(n, v, t);
   }
 
   bool string(const Node& n, V& v) {

@@ -226,13 +226,34 @@ class Differ {
     using spec::Type;
     const Span oa = o.span, na = n.span;
     const bool enforced = o.severity == Severity::kError || n.severity == Severity::kError;
-    if (o.type != n.type) {
-      bool widens = (o.type == Type::kInteger && n.type == Type::kNumber) || n.type == Type::kAny;
-      bool narrows = (o.type == Type::kNumber && n.type == Type::kInteger) || o.type == Type::kAny;
+    if (o.type != n.type || o.types != n.types) {
+      // Which values each version admits: a union admits its types, number admits integers.
+      auto admits = [](const Field& f, Type t) {
+        if (f.type == Type::kAny && f.types.empty()) return true;
+        const std::vector<Type> types = f.types.empty() ? std::vector<Type>{f.type} : f.types;
+        return std::count(types.begin(), types.end(), t) > 0 ||
+               (t == Type::kInteger && std::count(types.begin(), types.end(), Type::kNumber) > 0);
+      };
+      bool widens = false, narrows = false;
+      for (Type t : {Type::kString, Type::kInteger, Type::kNumber, Type::kBoolean, Type::kTimestamp, Type::kDate,
+                     Type::kObject, Type::kArray}) {
+        widens = widens || (admits(n, t) && !admits(o, t));
+        narrows = narrows || (admits(o, t) && !admits(n, t));
+      }
       if (!widens && !narrows) widens = narrows = true;
-      effect(path, "type_changed",
-             std::string("type changed from ") + spec::type_name(o.type) + " to " + spec::type_name(n.type), narrows,
-             widens, oa, na);
+      auto names = [](const Field& f) {
+        if (f.types.empty()) return std::string(spec::type_name(f.type));
+        std::string out;
+        for (Type t : f.types) out += (out.empty() ? "" : " | ") + std::string(spec::type_name(t));
+        return out;
+      };
+      effect(path, "type_changed", "type changed from " + names(o) + " to " + names(n), narrows, widens, oa, na);
+    }
+    const bool o_nullable = o.null_type || o.required_present, n_nullable = n.null_type || n.required_present;
+    if (o.required && n.required && o_nullable != n_nullable) {
+      effect(path, n_nullable ? "null_allowed" : "null_refused",
+             n_nullable ? "required field may now be null" : "required field may no longer be null", !n_nullable,
+             n_nullable, oa, na);
     }
     if (o.required != n.required) {
       effect(path, n.required ? "made_required" : "made_optional",

@@ -312,12 +312,18 @@ class Loader {
                  "description", "pii", "classification", "additional_fields", "fields", "items",
                  "title", "examples", "tags", "coerce"});
     if (!m.valid()) return;
-    if (auto t = m.choice("type", kTypes)) {
-      f.type = parse_type(*t);
+    if (YAML::Node t = m.get("type"); t.IsSequence()) {
+      load_type_union(t, f);
+    } else if (auto name = m.choice("type", kTypes)) {
+      f.type = parse_type(*name);
     } else if (!m.has("type")) {
       diags_.error(f.span, "field '" + f.name + "' needs a 'type' (" + join(kTypes) + ")");
     }
-    f.required = m.boolean("required").value_or(false);
+    if (auto r = m.scalar("required"); r && !r->quoted && r->text == "present") {
+      f.required = f.required_present = true;
+    } else {
+      f.required = m.boolean("required").value_or(false);
+    }
     f.min = m.scalar("min");
     f.max = m.scalar("max");
     f.exclusive_min = m.scalar("exclusive_min");
@@ -373,14 +379,14 @@ class Loader {
     if (m.choice("classification", kClassifications)) f.classification = m.scalar("classification");
     if (auto s = m.choice("additional_fields", kAdditional)) f.additional_fields = parse_additional(*s);
     if (YAML::Node sub = m.get("fields"); sub.IsDefined()) {
-      if (f.type != Type::kObject) {
+      if (f.type != Type::kObject && std::count(f.types.begin(), f.types.end(), Type::kObject) == 0) {
         diags_.error(m.key_span("fields"), "'fields' is only for type object (field '" + f.name +
                                                "' is " + type_name(f.type) + ")");
       }
       f.fields = load_fields(sub, f.name + ".fields");
     }
     if (YAML::Node items = m.get("items"); items.IsDefined()) {
-      if (f.type != Type::kArray) {
+      if (f.type != Type::kArray && std::count(f.types.begin(), f.types.end(), Type::kArray) == 0) {
         diags_.error(m.key_span("items"), "'items' is only for type array (field '" + f.name +
                                               "' is " + type_name(f.type) + ")");
       }
@@ -391,6 +397,42 @@ class Loader {
       f.items.push_back(std::move(item));
     }
     m.finish();
+  }
+
+  // `type: [integer, string, null]`: JSON Schema's union of types.
+  void load_type_union(const YAML::Node& list, Field& f) {
+    std::vector<std::string> names;
+    for (const auto& item : list) {
+      const Scalar s = MapReader::to_scalar(item);
+      if (!item.IsScalar() && !item.IsNull()) {
+        diags_.error(span_of(item), "a type in the list of field '" + f.name + "' must be a name");
+        continue;
+      }
+      const std::string name = item.IsNull() ? "null" : s.text;
+      if (name == "null") {
+        f.null_type = true;
+      } else if (std::find(kTypes.begin(), kTypes.end(), name) == kTypes.end()) {
+        diags_.error(span_of(item), "unknown type '" + name + "' in the list of field '" + f.name + "'" +
+                                        did_you_mean(name, kTypes));
+        continue;
+      } else {
+        const Type t = parse_type(name);
+        if (std::find(f.types.begin(), f.types.end(), t) != f.types.end()) {
+          diags_.error(span_of(item), "type '" + name + "' is listed twice for field '" + f.name + "'");
+          continue;
+        }
+        f.types.push_back(t);
+      }
+      names.push_back(name);
+    }
+    if (f.types.empty()) {
+      diags_.error(span_of(list), "the type list of field '" + f.name + "' names no type but null");
+    } else if (f.types.size() == 1) {
+      f.type = f.types.front();  // `[string, null]`: a string that a required field may leave null
+      f.types.clear();
+    } else {
+      f.type = Type::kAny;
+    }
   }
 
   void load_rules(const YAML::Node& node, Contract& c) {

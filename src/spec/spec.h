@@ -37,8 +37,12 @@ std::string type_with_article(Type type);  // "an integer", "a string"
 struct Field {
   std::string name;
   Span span;  // of the key
-  Type type = Type::kAny;
+  Type type = Type::kAny;  // kAny for a union
+  // `type: [integer, string]`: the union's types (two or more, without null); empty otherwise.
+  std::vector<Type> types;
+  bool null_type = false;  // `null` is one of the types written: a required field may be null
   bool required = false;
+  bool required_present = false;  // `required: present`: present, and may be null
   std::optional<Scalar> min, max, exclusive_min, exclusive_max;
   std::optional<Scalar> min_length, max_length, min_items, max_items;
   bool unique_items = false;

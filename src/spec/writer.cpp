@@ -122,8 +122,20 @@ YAML::Node text_node(const std::string& text) {
 
 YAML::Node field_yaml(const Field& f) {
   YAML::Node m(YAML::NodeType::Map);
-  m["type"] = type_name(f.type);
-  put_flag(m, "required", f.required);
+  if (!f.types.empty() || f.null_type) {
+    YAML::Node list(YAML::NodeType::Sequence);
+    if (f.types.empty()) list.push_back(type_name(f.type));
+    for (Type t : f.types) list.push_back(type_name(t));
+    if (f.null_type) list.push_back("null");
+    m["type"] = list;
+  } else {
+    m["type"] = type_name(f.type);
+  }
+  if (f.required_present) {
+    m["required"] = "present";
+  } else {
+    put_flag(m, "required", f.required);
+  }
   put_flag(m, "unique", f.unique);
   put(m, "min", f.min);
   put(m, "max", f.max);

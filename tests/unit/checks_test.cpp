@@ -112,3 +112,54 @@ rules:
   CHECK(errors[2].message.find("the pattern of matches() does not compile") == 0);
   CHECK(errors[3].message == "coalesce() takes values of one type, not string and number");
 }
+
+TEST_CASE("type unions check each value by the checks of its own type, as JSON Schema does") {
+  dq::Validator v(load(R"(
+fields:
+  id: {type: [integer, string], required: true, min: 1, pattern: '^[a-z]+$'}
+  size: {type: [number, string], max: 10, max_length: 2}
+  tags: {type: [array, string], min_items: 1, items: {type: string}}
+  flag: {type: [boolean, integer]}
+  kind: {type: [string, integer], enum: [a, b, 1]}
+)"));
+  for (const char* ok : {R"({"id": 7})", R"({"id": "abc"})", R"({"id": 2, "size": 9.5})", R"({"id": 2, "size": "xl"})",
+                         R"({"id": 2, "tags": ["a"]})", R"({"id": 2, "tags": "a"})", R"({"id": 2, "flag": true})",
+                         R"({"id": 2, "flag": 0})", R"({"id": 2, "kind": 1.0})", R"({"id": 2, "kind": "b"})"}) {
+    CHECK(both_engines(v, ok).empty());
+  }
+  CHECK(both_engines(v, R"({"id": 0})") == Ids{"id.min"});
+  CHECK(both_engines(v, R"({"id": "ABC"})") == Ids{"id.pattern"});
+  CHECK(both_engines(v, R"({"id": 1.5})") == Ids{"id.type"});
+  CHECK(both_engines(v, R"({"id": true})") == Ids{"id.type"});
+  CHECK(v.validate_json(R"({"id": true})").violations[0].message == "must be an integer or a string, not a boolean");
+  CHECK(v.validate_json(R"({"id": 1.5})").violations[0].message == "must be an integer, not a fraction");
+  CHECK(both_engines(v, R"({"id": 1, "size": 11})") == Ids{"size.max"});
+  CHECK(both_engines(v, R"({"id": 1, "size": "xxl"})") == Ids{"size.max_length"});
+  CHECK(both_engines(v, R"({"id": 1, "tags": []})") == Ids{"tags.min_items"});
+  CHECK(both_engines(v, R"({"id": 1, "tags": [1]})") == Ids{"tags[].type"});
+  CHECK(both_engines(v, R"({"id": 1, "flag": "yes"})") == Ids{"flag.type"});
+  CHECK(both_engines(v, R"({"id": 1, "kind": "c"})") == Ids{"kind.enum"});
+  auto errors = errors_of(contract_yaml("fields:\n  a: {type: [integer, string], min_items: 1}\n"
+                                        "  b: {type: [string, timestamp]}\n  c: {type: [strin, integer]}\n"));
+  REQUIRE(errors.size() == 3);
+  CHECK(errors[0].message == "'min_items' applies to none of the types of field 'a' (integer, string)");
+  CHECK(errors[1].message.find("a union cannot hold timestamp") == 0);
+  CHECK(errors[2].message == "unknown type 'strin' in the list of field 'c' (did you mean 'string'?)");
+}
+
+TEST_CASE("null as a type and required: present - the field must be there, and may be null") {
+  dq::Validator v(load(R"(
+fields:
+  a: {type: [string, null], required: true, min_length: 2}
+  b: {type: integer, required: present}
+  c: {type: string, required: true}
+  d: {type: [integer, string, null], required: true}
+)"));
+  CHECK(both_engines(v, R"({"a": null, "b": null, "c": "x", "d": null})").empty());
+  CHECK(both_engines(v, R"({"a": "xy", "b": 3, "c": "x", "d": "q"})").empty());
+  CHECK(both_engines(v, R"({"b": 1, "c": "x", "d": 1})") == Ids{"a.required"});  // absent
+  CHECK(both_engines(v, R"({"a": null, "c": "x", "d": 1})") == Ids{"b.required"});
+  CHECK(both_engines(v, R"({"a": null, "b": null, "c": null, "d": 1})") == Ids{"c.required"});
+  CHECK(both_engines(v, R"({"a": "x", "b": 1, "c": "x", "d": 1})") == Ids{"a.min_length"});
+  CHECK(v.validate_json(R"({"a": null, "c": "x", "d": 1})").violations[0].message == "is required (absent)");
+}
