@@ -769,8 +769,8 @@ class Compiler {
     auto format = format_from_name(s.text);
     if (!format) {
       diags_.error(s.span, "unknown format '" + s.text + "'" +
-                               spec::did_you_mean(s.text, {"email", "uri", "uuid", "date",
-                                                           "date-time", "ipv4", "ipv6", "hostname"}));
+                               spec::did_you_mean(s.text, {"email", "uri", "uuid", "date", "date-time",
+                                                           "ipv4", "ipv6", "hostname", "json"}));
       return;
     }
     n.format = format;

@@ -3,6 +3,8 @@
 #include <arpa/inet.h>
 #include <idn2.h>
 
+#include <nlohmann/json.hpp>
+
 #include <cstring>
 #include <string>
 
@@ -225,6 +227,7 @@ std::optional<Format> format_from_name(std::string_view name) {
   if (name == "ipv4") return Format::kIpv4;
   if (name == "ipv6") return Format::kIpv6;
   if (name == "hostname") return Format::kHostname;
+  if (name == "json") return Format::kJson;
   return std::nullopt;
 }
 
@@ -238,6 +241,8 @@ bool matches_format(Format format, std::string_view s) {
     case Format::kIpv4: return inet(AF_INET, s);
     case Format::kIpv6: return inet(AF_INET6, s);
     case Format::kHostname: return is_hostname(s);
+    // A string holding a JSON document (payloads carried as text), as RFC 8259 reads it.
+    case Format::kJson: return nlohmann::json::accept(s);
   }
   return false;
 }

@@ -8,7 +8,7 @@
 
 namespace dq {
 
-enum class Format { kEmail, kUri, kUuid, kDate, kDateTime, kIpv4, kIpv6, kHostname };
+enum class Format { kEmail, kUri, kUuid, kDate, kDateTime, kIpv4, kIpv6, kHostname, kJson };
 
 std::optional<Format> format_from_name(std::string_view name);
 bool matches_format(Format format, std::string_view value);

@@ -163,3 +163,14 @@ fields:
   CHECK(both_engines(v, R"({"a": "x", "b": 1, "c": "x", "d": 1})") == Ids{"a.min_length"});
   CHECK(v.validate_json(R"({"a": null, "c": "x", "d": 1})").violations[0].message == "is required (absent)");
 }
+
+TEST_CASE("format json - a string that holds a JSON document") {
+  dq::Validator v(load("fields:\n  payload: {type: string, format: json}\n"));
+  for (const char* ok : {R"({"payload": "{\"a\": [1, 2]}"})", R"({"payload": "3"})", R"({"payload": " null "})"}) {
+    CHECK(both_engines(v, ok).empty());
+  }
+  for (const char* bad : {R"({"payload": "{\"a\": }"})", R"({"payload": "[1,]"})", R"({"payload": ""})",
+                          R"({"payload": "{} {}"})"}) {
+    CHECK(both_engines(v, bad) == Ids{"payload.format"});
+  }
+}
