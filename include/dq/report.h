@@ -76,6 +76,9 @@ struct ExpectationResult {
   std::optional<double> min, max;
   Severity severity = Severity::kError;
   bool ok = true;
+  // distinct_values and most_common_value: the values that break the set
+  // ("unexpected: x, y; missing: z"), or why the metric could not be known.
+  std::string detail;
 };
 
 // One bin or value whose share moved, baseline vs current (fractions).

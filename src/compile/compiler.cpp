@@ -1554,9 +1554,12 @@ class Compiler {
 
   void compile_expectations(const spec::Contract& c) {
     static const std::set<std::string> kNeedField = {"null_rate", "null_count", "duplicate_count", "distinct_count",
-                                                     "mean", "stddev", "min", "max", "median", "quantile", "sum", "value"};
+                                                     "mean", "stddev", "min", "max", "median", "quantile", "sum", "value",
+                                                     "distinct_values", "most_common_value", "distinct_ratio"};
     static const std::set<std::string> kNumeric = {"mean", "stddev", "sum", "median", "quantile"};
-    static const std::set<std::string> kStatistics = {"mean", "stddev", "min", "max", "median", "quantile"};
+    static const std::set<std::string> kSets = {"distinct_values", "most_common_value"};
+    static const std::set<std::string> kStatistics = {"mean", "stddev", "min", "max", "median", "quantile",
+                                                      "most_common_value", "distinct_ratio"};
     for (const auto& e : c.expectations) {
       Program::Expectation x;
       x.metric = e.metric;
@@ -1595,6 +1598,27 @@ class Compiler {
       if (e.between) {
         x.min = number_setting(e.between->first, threshold_type, what + " 'between'");
         x.max = number_setting(e.between->second, threshold_type, what + " 'between'");
+      }
+      if (kSets.count(e.metric) || !e.set_mode.empty()) {
+        if (!kSets.count(e.metric)) {
+          diags_.error(e.span, what + ": 'in', 'contains' and 'equals' go with distinct_values and most_common_value");
+        } else if (e.set_mode.empty() || (e.metric == "most_common_value" && e.set_mode != "in")) {
+          diags_.error(e.span, what + (e.metric == "most_common_value" ? " needs 'in: [...]'"
+                                                                        : " needs 'in', 'contains' or 'equals' with a list"));
+        } else if (x.field >= 0) {
+          const Type t = field_type(x.field);
+          if (t != Type::kString && t != Type::kBoolean && t != Type::kInteger && t != Type::kNumber) {
+            diags_.error(e.span, what + ": metric '" + e.metric + "' needs a string, boolean or numeric field, and '" +
+                                     e.field + "' is " + spec::type_name(t));
+          }
+          x.set_mode = e.set_mode;
+          for (const Scalar& v : e.set) {
+            x.set_texts.push_back(v.text);
+            if (t == Type::kInteger || t == Type::kNumber) {
+              if (auto number = number_setting(v, Type::kNumber, what + " set value")) x.set_numbers.push_back(*number);
+            }
+          }
+        }
       }
       if (x.min && x.max && *x.min > *x.max) {
         const Scalar& upper = e.between ? e.between->second : *e.max;

@@ -185,6 +185,11 @@ struct Program {
     double mostly = 1.0;  // metric `value`: the fraction of non-null values that must be in range
     Severity severity = Severity::kError;
     bool allow_empty = false;  // a statistic of no values passes (else it fails)
+    // distinct_values (in, contains, equals) and most_common_value (in): the set as texts
+    // (strings, booleans) and as numbers (numeric fields).
+    std::string set_mode;
+    std::vector<std::string> set_texts;
+    std::vector<double> set_numbers;
   };
   std::vector<Expectation> expectations;
   struct DriftCheck {

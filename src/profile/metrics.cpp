@@ -1,6 +1,9 @@
 #include "profile/metrics.h"
 
+#include <algorithm>
+#include <charconv>
 #include <cmath>
+#include <map>
 
 namespace dq {
 
@@ -20,6 +23,11 @@ std::optional<double> metric_value(std::string_view metric, int field, double qu
   const FieldProfile& f = profiler->profile().fields[static_cast<std::size_t>(field)];
   if (metric == "null_rate") return rate(f.nulls, f.count);
   if (metric == "null_count") return static_cast<double>(f.nulls);
+  if (metric == "distinct_ratio") {  // distinct values over values (GE's proportion of unique values)
+    const Profiler::Exact* e = profiler->exact_for(field);
+    if (e == nullptr || e->values == 0) return std::nullopt;
+    return static_cast<double>(e->hashes.size()) / static_cast<double>(e->values);
+  }
   if (metric == "distinct_count" || metric == "duplicate_count") {
     double distinct, values;
     if (const Profiler::Exact* e = profiler->exact_for(field)) {
@@ -48,6 +56,85 @@ std::optional<double> metric_value(std::string_view metric, int field, double qu
   return std::nullopt;
 }
 
+namespace {
+
+std::string listed(const std::vector<std::string>& values) {
+  std::string out;
+  for (std::size_t i = 0; i < values.size() && i < 10; ++i) out += (i ? ", " : "") + values[i];
+  if (values.size() > 10) out += ", ... (" + std::to_string(values.size()) + " in all)";
+  return out;
+}
+
+// distinct_values (in / contains / equals a set) and most_common_value (in a
+// set), from the field's exact values: its value table (strings, booleans)
+// or its exact numbers. Sets out the offending count, or why it is unknown.
+void check_set(const Program::Expectation& e, const FieldProfile& f, ExpectationResult& r) {
+  r.has_value = false;
+  r.ok = false;
+  std::vector<std::pair<std::string, std::uint64_t>> observed;  // value text, count
+  std::vector<double> numbers;
+  const bool numeric = f.type == "integer" || f.type == "number";
+  if (numeric) {
+    if (f.exact_overflow || f.exact_values.size() != f.values) {
+      r.detail = "more than " + std::to_string(FieldProfile::kExactValues) + " values: the distinct values are not known";
+      return;
+    }
+    std::map<double, std::uint64_t> counts;
+    for (double x : f.exact_values) ++counts[x];
+    for (const auto& [x, n] : counts) {
+      char buffer[32];
+      auto [end, ec] = std::to_chars(buffer, buffer + sizeof buffer, x);
+      observed.push_back({std::string(buffer, end), n});
+      numbers.push_back(x);
+    }
+  } else {
+    if (f.values_overflow) {
+      r.detail = "more distinct values than the profile keeps (max_values): the distinct values are not known";
+      return;
+    }
+    for (const auto& [value, n] : f.value_counts) observed.push_back({value, n});
+  }
+  auto in_set = [&](std::size_t i) {
+    if (numeric) return std::count(e.set_numbers.begin(), e.set_numbers.end(), numbers[i]) > 0;
+    return std::count(e.set_texts.begin(), e.set_texts.end(), observed[i].first) > 0;
+  };
+  std::vector<std::string> unexpected, missing;
+  if (e.metric == "most_common_value") {
+    if (observed.empty()) {
+      r.ok = e.allow_empty;
+      r.detail = "no values";
+      return;
+    }
+    std::uint64_t top = 0;
+    for (const auto& o : observed) top = std::max(top, o.second);
+    for (std::size_t i = 0; i < observed.size(); ++i) {
+      if (observed[i].second == top && !in_set(i)) unexpected.push_back(observed[i].first);
+    }
+  } else {
+    if (e.set_mode != "contains") {
+      for (std::size_t i = 0; i < observed.size(); ++i) {
+        if (!in_set(i)) unexpected.push_back(observed[i].first);
+      }
+    }
+    if (e.set_mode != "in") {
+      for (std::size_t k = 0; k < e.set_texts.size(); ++k) {
+        bool seen = false;
+        for (std::size_t i = 0; i < observed.size() && !seen; ++i) {
+          seen = numeric ? k < e.set_numbers.size() && numbers[i] == e.set_numbers[k] : observed[i].first == e.set_texts[k];
+        }
+        if (!seen) missing.push_back(e.set_texts[k]);
+      }
+    }
+  }
+  r.has_value = true;
+  r.value = static_cast<double>(unexpected.size() + missing.size());
+  r.ok = r.value == 0;
+  if (!unexpected.empty()) r.detail = (e.metric == "most_common_value" ? "most common, not in the set: " : "not in the set: ") + listed(unexpected);
+  if (!missing.empty()) r.detail += (r.detail.empty() ? "" : "; ") + std::string("missing: ") + listed(missing);
+}
+
+}  // namespace
+
 std::vector<ExpectationResult> evaluate_expectations(const Program& program, const RecordCounts& counts,
                                                      const Profiler* profiler) {
   std::vector<ExpectationResult> out;
@@ -57,6 +144,13 @@ std::vector<ExpectationResult> evaluate_expectations(const Program& program, con
     r.metric = e.metric;
     r.severity = e.severity;
     if (e.field >= 0) r.field = program.nodes[static_cast<std::size_t>(program.profiled[static_cast<std::size_t>(e.field)].node)].schema_path;
+    if (!e.set_mode.empty()) {
+      if (profiler != nullptr && e.field >= 0) {
+        check_set(e, profiler->profile().fields[static_cast<std::size_t>(e.field)], r);
+      }
+      out.push_back(std::move(r));
+      continue;
+    }
     std::optional<double> value = metric_value(e.metric, e.field, e.quantile, counts, profiler);
     if (e.metric == "value") {
       // The share of non-null values in range, against `mostly`; no values passes.
@@ -72,7 +166,7 @@ std::vector<ExpectationResult> evaluate_expectations(const Program& program, con
       // A statistic of no values fails, as in Great Expectations, unless the
       // expectation allows it; other undefined metrics (a rate of no rows) pass.
       const bool statistic = e.metric == "mean" || e.metric == "stddev" || e.metric == "min" || e.metric == "max" ||
-                             e.metric == "median" || e.metric == "quantile";
+                             e.metric == "median" || e.metric == "quantile" || e.metric == "distinct_ratio";
       r.ok = !value ? !statistic || e.allow_empty
                     : (!e.min || *value >= *e.min) && (!e.max || *value <= *e.max);
     }

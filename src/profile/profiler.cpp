@@ -32,7 +32,7 @@ Profiler::Profiler(const Program& program, ProfileOptions options) : program_(pr
   mistyped_.assign(program.profiled.size(), 0);
   for (const Program::Expectation& e : program.expectations) {
     if (e.field < 0) continue;
-    if (e.metric == "duplicate_count" || e.metric == "distinct_count") {
+    if (e.metric == "duplicate_count" || e.metric == "distinct_count" || e.metric == "distinct_ratio") {
       if (exact_for(e.field) == nullptr) exact_.push_back(Exact{e.field, {}, 0});
     } else if (e.metric == "value") {
       InRange r;

@@ -91,6 +91,7 @@ std::string Report::to_json(int indent) const {
                                  {"value", e.has_value ? json(e.value) : json(nullptr)},
                                  {"min", optional_number(e.min)}, {"max", optional_number(e.max)},
                                  {"severity", severity_name(e.severity)}, {"ok", e.ok}});
+    if (!e.detail.empty()) expectations_json.back()["detail"] = e.detail;
   }
   out["expectations"] = std::move(expectations_json);
   json drift_json = json::array();
@@ -159,7 +160,9 @@ std::string Report::to_text() const {
   if (!expectations.empty()) out += "\nexpectations:\n";
   for (const ExpectationResult& e : expectations) {
     out += "  " + std::string(e.ok ? "ok   " : e.severity == Severity::kWarn ? "warn " : "FAIL ") + e.id + "  " +
-           (e.has_value ? figure(e.value) : std::string("(no values)")) + "  expected " + range_text(e.min, e.max) + "\n";
+           (e.has_value ? figure(e.value) : std::string("(no values)")) +
+           (e.min || e.max ? "  expected " + range_text(e.min, e.max) : std::string()) +
+           (e.detail.empty() ? "" : "  (" + e.detail + ")") + "\n";
   }
   if (!drift.empty()) out += "\ndrift:\n";
   for (const DriftResult& d : drift) {
@@ -222,7 +225,8 @@ std::string Report::to_junit() const {
   }
   for (const ExpectationResult& e : expectations) {
     cases.push_back({"expectations." + e.id, !e.ok && e.severity == Severity::kError,
-                     e.metric + " = " + (e.has_value ? figure(e.value) : "(no values)") + ", expected " + range_text(e.min, e.max), ""});
+                     e.metric + " = " + (e.has_value ? figure(e.value) : "(no values)") + ", expected " +
+                         range_text(e.min, e.max) + (e.detail.empty() ? "" : " (" + e.detail + ")"), ""});
   }
   for (const DriftResult& d : drift) {
     cases.push_back({"drift." + d.field + "." + d.method, d.status == "fail",

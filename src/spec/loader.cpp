@@ -475,14 +475,15 @@ class Loader {
     for (const auto& item : node) {
       MapReader m(diags_, item, "an expectation",
                   {"name", "metric", "field", "min", "max", "between", "mostly", "severity",
-                   "description", "quantile", "allow_empty"});
+                   "description", "quantile", "allow_empty", "in", "contains", "equals"});
       if (!m.valid()) continue;
       Expectation e;
       e.span = span_of(item);
       e.name = m.text("name");
       if (auto metric = m.choice("metric", {"row_count", "null_rate", "null_count",
                                             "duplicate_count", "distinct_count", "mean",
-                                            "stddev", "min", "max", "median", "quantile", "invalid_rate",
+                                            "stddev", "min", "max", "median", "quantile", "invalid_rate", "distinct_values",
+                                            "most_common_value", "distinct_ratio",
                                             "sum", "value", "valid_count", "invalid_count",
                                             "malformed_count", "malformed_rate"})) {
         e.metric = *metric;
@@ -496,6 +497,15 @@ class Loader {
       e.mostly = m.scalar("mostly");
       e.quantile = m.scalar("quantile");
       e.allow_empty = m.boolean("allow_empty").value_or(false);
+      for (const char* mode : {"in", "contains", "equals"}) {
+        if (!m.has(mode)) continue;
+        if (!e.set_mode.empty()) {
+          diags_.error(m.key_span(mode), "an expectation takes one of 'in', 'contains' or 'equals'");
+          continue;
+        }
+        e.set_mode = mode;
+        e.set = scalar_list(m.get(mode), std::string("'") + mode + "' of an expectation");
+      }
       if (YAML::Node b = m.get("between"); b.IsDefined()) {
         if (b.IsSequence() && b.size() == 2 && b[0].IsScalar() && b[1].IsScalar()) {
           e.between = {MapReader::to_scalar(b[0]), MapReader::to_scalar(b[1])};
@@ -503,7 +513,7 @@ class Loader {
           diags_.error(span_of(b), "'between' must be a list of two values [low, high]");
         }
       }
-      if (!e.min && !e.max && !e.between && m.has("metric")) {
+      if (!e.min && !e.max && !e.between && m.has("metric") && e.set_mode.empty()) {
         diags_.error(e.span, "expectation '" + e.name + "' needs 'min', 'max' or 'between'");
       }
       e.severity = parse_severity(m);

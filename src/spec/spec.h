@@ -106,6 +106,9 @@ struct Expectation {
   std::optional<std::pair<Scalar, Scalar>> between;
   Severity severity = Severity::kError;
   bool allow_empty = false;  // a statistic of no values passes instead of failing
+  // distinct_values / most_common_value: the set, and how it must hold (in, contains, equals).
+  std::string set_mode;
+  std::vector<Scalar> set;
 };
 struct DriftField {
   std::string field, method;

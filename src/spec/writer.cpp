@@ -204,6 +204,7 @@ YAML::Node expectation_yaml(const Expectation& e) {
   put(m, "field", e.field);
   put(m, "quantile", e.quantile);
   put_flag(m, "allow_empty", e.allow_empty);
+  if (!e.set_mode.empty()) put(m, e.set_mode.c_str(), e.set);
   put(m, "min", e.min);
   put(m, "max", e.max);
   if (e.between) {

@@ -605,3 +605,39 @@ TEST_CASE("a history file from a newer dq is refused with its version") {
   CHECK(reopened.status().message() ==
         "metric history '" + path + "' has schema version 7, newer than this dq (1)");
 }
+
+TEST_CASE("distinct values in, containing or equal to a set; the most common value; the distinct ratio") {
+  auto contract = dqtest::load(
+      "fields:\n  k: {type: string}\n  n: {type: integer}\n"
+      "expectations:\n"
+      "  - {name: known, field: k, metric: distinct_values, in: [a, b, c]}\n"
+      "  - {name: has_all, field: k, metric: distinct_values, contains: [a, d]}\n"
+      "  - {name: exactly, field: n, metric: distinct_values, equals: [1, 2]}\n"
+      "  - {name: usual, field: k, metric: most_common_value, in: [a]}\n"
+      "  - {name: ratio, field: k, metric: distinct_ratio, between: [0.5, 1]}\n");
+  dq::Report r = run(contract, "{\"k\": \"a\", \"n\": 1}\n{\"k\": \"a\", \"n\": 2.0}\n{\"k\": \"x\", \"n\": 2}\n{\"k\": null}\n");
+  CHECK_FALSE(expectation(r, "known").ok);
+  CHECK(expectation(r, "known").value == 1);
+  CHECK(expectation(r, "known").detail == "not in the set: x");
+  CHECK_FALSE(expectation(r, "has_all").ok);
+  CHECK(expectation(r, "has_all").detail == "missing: d");
+  CHECK(expectation(r, "exactly").ok);  // 2.0 is 2
+  CHECK(expectation(r, "usual").ok);
+  CHECK_THAT(expectation(r, "ratio").value, WithinAbs(2.0 / 3, 1e-12));
+  CHECK(expectation(r, "ratio").ok);
+  // No values: `in` holds vacuously, the most common value of nothing fails (GE).
+  dq::Report empty = run(contract, "{\"k\": null}\n");
+  CHECK(expectation(empty, "known").ok);
+  CHECK_FALSE(expectation(empty, "has_all").ok);
+  CHECK_FALSE(expectation(empty, "usual").ok);
+  CHECK_FALSE(expectation(empty, "ratio").ok);
+  auto errors = dqtest::errors_of(dqtest::contract_yaml(
+      "fields:\n  k: {type: string}\n  t: {type: timestamp}\n  x: {type: number}\n"
+      "expectations:\n  - {name: e1, field: k, metric: most_common_value, contains: [a]}\n"
+      "  - {name: e2, field: t, metric: distinct_values, in: [a]}\n"
+      "  - {name: e3, field: x, metric: mean, min: 1, in: [a]}\n"));
+  REQUIRE(errors.size() == 3);
+  CHECK(errors[0].message == "expectation 'e1' needs 'in: [...]'");
+  CHECK(errors[1].message.find("needs a string, boolean or numeric field") != std::string::npos);
+  CHECK(errors[2].message.find("go with distinct_values and most_common_value") != std::string::npos);
+}
