@@ -55,9 +55,11 @@ Decimal Decimal::of(std::int64_t x) {
 
 namespace {
 
+__extension__ typedef unsigned __int128 Wide;  // products of two residues below 2^64
+
 // (a × 10^k) mod m, for any k >= 0, without overflow.
 std::uint64_t times_power_of_ten_mod(std::uint64_t a, long k, std::uint64_t m) {
-  unsigned __int128 result = a % m, base = 10 % m;
+  Wide result = a % m, base = 10 % m;
   for (; k > 0; k >>= 1) {
     if (k & 1) result = result * base % m;
     base = base * base % m;

@@ -349,6 +349,23 @@ class Compiler {
     return static_cast<std::uint64_t>(v->i);
   }
 
+  // `mostly` < 1: the field's checks from `first_check` on ('required' apart)
+  // pass in a report by the share of non-null values; `required` by the
+  // share of records with the field present (a group of its own).
+  void group_mostly(Node& n, int first_check, double mostly) {
+    if (mostly >= 1.0) return;
+    std::vector<int> ids;
+    for (int c = first_check; c < static_cast<int>(program_->checks.size()); ++c) {
+      if (c != n.required_check) ids.push_back(c);
+    }
+    n.mostly_field = static_cast<int>(program_->mostly_fields.size());
+    program_->mostly_fields.push_back(std::move(ids));
+    if (n.required_check >= 0) {
+      n.required_mostly_field = static_cast<int>(program_->mostly_fields.size());
+      program_->mostly_fields.push_back({n.required_check});
+    }
+  }
+
   // `type: [a, b]`: one node for the union (presence, enum, const) whose
   // alternatives, one per type, hold the checks that apply to that type; a
   // value is checked by the alternative of its JSON type (JSON Schema's rule).
@@ -410,19 +427,7 @@ class Compiler {
     if (f.required) n.required_check = add_check(path, "required", f.severity, mostly, "is required");
     if (f.enum_values) compile_values(f, *f.enum_values, "enum", path, mostly, n);
     if (f.const_value) compile_values(f, {*f.const_value}, "const", path, mostly, n);
-    const int first_check = n.type_check;
-    if (mostly < 1.0) {
-      std::vector<int> ids;
-      for (int c = first_check; c < static_cast<int>(program_->checks.size()); ++c) {
-        if (c != n.required_check) ids.push_back(c);
-      }
-      n.mostly_field = static_cast<int>(program_->mostly_fields.size());
-      program_->mostly_fields.push_back(std::move(ids));
-      if (f.required) {
-        n.required_mostly_field = static_cast<int>(program_->mostly_fields.size());
-        program_->mostly_fields.push_back({n.required_check});
-      }
-    }
+    group_mostly(n, n.type_check, mostly);
     // Numbers go to `number` when listed (it holds every integer), else to `integer`.
     std::vector<Type> order = f.types;
     std::stable_sort(order.begin(), order.end(), [](Type a, Type b) { return a == Type::kNumber && b != Type::kNumber; });
@@ -488,10 +493,6 @@ class Compiler {
     // `mostly` on `required`: the share of records (whose parent is present)
     // where the field is present and not null (GE's expect_column_values_to_not_be_null).
     if (f.required) n.required_check = add_check(path, "required", f.severity, mostly, "is required");
-    if (f.required && mostly < 1.0) {
-      n.required_mostly_field = static_cast<int>(program_->mostly_fields.size());
-      program_->mostly_fields.push_back({n.required_check});
-    }
 
     set_bound(n.lo, f.min, false, f, path, "min", ">=", mostly);
     set_bound(n.lo, f.exclusive_min, true, f, path, "exclusive_min", ">", mostly);
@@ -605,14 +606,7 @@ class Compiler {
     compile_format(f, path, mostly, n);
     if (f.enum_values) compile_values(f, *f.enum_values, "enum", path, mostly, n);
     if (f.const_value) compile_values(f, {*f.const_value}, "const", path, mostly, n);
-    if (mostly < 1.0) {
-      std::vector<int> ids;
-      for (int c = first_check; c < static_cast<int>(program_->checks.size()); ++c) {
-        if (c != n.required_check) ids.push_back(c);
-      }
-      n.mostly_field = static_cast<int>(program_->mostly_fields.size());
-      program_->mostly_fields.push_back(std::move(ids));
-    }
+    group_mostly(n, first_check, mostly);
     compile_coerce(f, path, n);
 
     if (f.type == Type::kObject) {
@@ -1256,9 +1250,20 @@ class Compiler {
     if (rule.when) ok &= compile_expr(*rule.when, r.when, "'when'");
     if (!rule.check.text.empty()) ok &= compile_expr(rule.check, r.check, "'check'");
     if (!ok || rule.check.text.empty()) return;
-    r.check_id = add_check("", "rules." + rule.name, rule.severity, 1.0,
+    double mostly = 1.0;
+    if (rule.mostly) {
+      if (auto v = constant(*rule.mostly, Type::kNumber, "'mostly' of rule '" + rule.name + "'")) {
+        mostly = v->as_double();
+        if (mostly < 0 || mostly > 1) diags_.error(rule.mostly->span, "'mostly' must be between 0 and 1");
+      }
+    }
+    r.check_id = add_check("", "rules." + rule.name, rule.severity, mostly,
                            rule.description.empty() ? "fails: " + rule.check.text : rule.description);
     program_->checks.back().kind = "rule";
+    if (mostly < 1.0) {
+      r.mostly_field = static_cast<int>(program_->mostly_fields.size());
+      program_->mostly_fields.push_back({r.check_id});
+    }
     program_->rules.push_back(std::move(r));
   }
 

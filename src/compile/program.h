@@ -153,6 +153,7 @@ struct CompiledRule {
   ExprCode when;  // root -1: always applies
   ExprCode check;
   int check_id = -1;
+  int mostly_field = -1;  // `mostly` < 1: its Program::mostly_fields entry, counted where the rule applies
 };
 
 struct Program {

@@ -183,6 +183,7 @@ void run_rules(WalkState& state) {
     }
     const Value* slots = state.slots.data();
     if (rule.when.root >= 0 && !truthy(evaluate(rule.when, rule.when.root, slots, state.eval))) continue;
+    if (rule.mostly_field >= 0) state.verdict.observed.push_back(static_cast<std::uint32_t>(rule.mostly_field));
     if (truthy(evaluate(rule.check, rule.check.root, slots, state.eval))) continue;
     std::string inputs = describe_inputs(rule.check, slots);
     std::string when_inputs = rule.when.root >= 0 ? describe_inputs(rule.when, slots) : "";

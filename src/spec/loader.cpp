@@ -443,7 +443,7 @@ class Loader {
     }
     std::set<std::string> names;
     for (const auto& item : node) {
-      MapReader m(diags_, item, "a rule", {"name", "when", "check", "severity", "description"});
+      MapReader m(diags_, item, "a rule", {"name", "when", "check", "severity", "description", "mostly"});
       if (!m.valid()) continue;
       Rule r;
       r.span = span_of(item);
@@ -461,6 +461,7 @@ class Loader {
       }
       r.severity = parse_severity(m);
       r.description = m.text("description");
+      r.mostly = m.scalar("mostly");
       m.finish();
       c.rules.push_back(std::move(r));
     }

@@ -90,6 +90,7 @@ struct Rule {
   Scalar check;
   Severity severity = Severity::kError;
   std::string description;
+  std::optional<Scalar> mostly;  // in reports: the share of records it applies to that must pass
 };
 
 struct Owner {

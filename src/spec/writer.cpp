@@ -193,6 +193,7 @@ YAML::Node rule_yaml(const Rule& r) {
   put_text(m, "when", r.when);
   m["check"] = text_node(r.check.text);
   put_severity(m, r.severity);
+  put(m, "mostly", r.mostly);
   put(m, "description", r.description);
   return m;
 }

@@ -174,3 +174,28 @@ TEST_CASE("format json - a string that holds a JSON document") {
     CHECK(both_engines(v, bad) == Ids{"payload.format"});
   }
 }
+
+TEST_CASE("mostly on a rule - the share of the records it applies to that must pass") {
+  dq::Contract c = load(R"(
+fields:
+  kind: {type: string}
+  amount: {type: number}
+rules:
+  - {name: paid_positive, when: kind == "paid", check: amount > 0, mostly: 0.75}
+)");
+  auto report_for = [&](const std::vector<std::string>& records) {
+    dq::Validator v(c);
+    dq::ReportBuilder b(c);
+    std::uint64_t n = 0;
+    for (const std::string& record : records) b.add(v.validate_json(record), {++n, n, 0});
+    return b.finish();
+  };
+  const std::string good = R"({"kind": "paid", "amount": 5})", bad = R"({"kind": "paid", "amount": 0})";
+  const std::string other = R"({"kind": "free", "amount": 0})";  // the rule does not apply
+  dq::Report passing = report_for({good, good, good, bad, other, other, other});
+  CHECK(passing.ok);  // 3 of the 4 paid records
+  CHECK(passing.records.invalid == 1);
+  REQUIRE(passing.rules.size() == 1);
+  CHECK(passing.rules[0].mostly == 0.75);
+  CHECK_FALSE(report_for({good, bad, bad, other}).ok);  // 1 of 3
+}

@@ -606,7 +606,7 @@ TEST_CASE("a history file from a newer dq is refused with its version") {
         "metric history '" + path + "' has schema version 7, newer than this dq (1)");
 }
 
-TEST_CASE("distinct values in, containing or equal to a set; the most common value; the distinct ratio") {
+TEST_CASE("distinct values in, containing or equal to a set, the most common value, and the distinct ratio") {
   auto contract = dqtest::load(
       "fields:\n  k: {type: string}\n  n: {type: integer}\n"
       "expectations:\n"
