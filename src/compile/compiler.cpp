@@ -606,8 +606,23 @@ class Compiler {
     compile_format(f, path, mostly, n);
     if (f.enum_values) compile_values(f, *f.enum_values, "enum", path, mostly, n);
     if (f.const_value) compile_values(f, {*f.const_value}, "const", path, mostly, n);
+    if (!f.json_fields.empty() && f.type == Type::kString) {
+      n.json_check = add_check(path, "json", f.severity, mostly, "must hold a JSON object");
+    }
     group_mostly(n, first_check, mostly);
     compile_coerce(f, path, n);
+    if (n.json_check >= 0) {
+      // The object inside the string: its fields have paths under this field's.
+      const int object = static_cast<int>(program_->nodes.size());
+      Node inner;
+      inner.type = Type::kObject;
+      inner.schema_path = path;
+      inner.additional = n.additional;
+      inner.type_check = n.json_check;
+      program_->nodes.push_back(std::move(inner));
+      build_object(object, f.json_fields, path);
+      n.json_object = object;
+    }
 
     if (f.type == Type::kObject) {
       program_->nodes[index] = std::move(n);

@@ -108,6 +108,9 @@ struct Node {
   // `pattern: [..]` with `match: all` (each must match; `any` folds into `pattern`).
   std::vector<std::shared_ptr<const RE2>> all_patterns;
   std::shared_ptr<const RE2> not_pattern;  // `not_pattern`, its list folded into one alternation
+  // `json_fields`: the object node the string's JSON content is checked against.
+  int json_object = -1;
+  int json_check = -1;
   int not_pattern_check = -1;
   std::optional<Format> format;
   int format_check = -1;

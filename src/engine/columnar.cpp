@@ -333,6 +333,7 @@ struct TextCheck {
       if (!RE2::PartialMatch(sv, *re)) return false;
     }
     if (n.not_pattern && RE2::PartialMatch(sv, *n.not_pattern)) return false;
+    if (n.json_object >= 0) return false;  // its JSON content is walked
     if (n.format && !matches_format(*n.format, sv)) return false;
     return n.enum_check < 0 || in_enum(sv);
   }

@@ -548,6 +548,15 @@ class Walker {
       }
     }
     if (n.not_pattern && RE2::PartialMatch(sv, *n.not_pattern)) s_.violate(n.not_pattern_check, json_quote(sv));
+    if (n.json_object >= 0) {
+      // `json_fields`: the string's own JSON, walked with the same state (paths continue below the field).
+      nlohmann::json& inner = s_.copies.emplace_back(nlohmann::json::parse(sv, nullptr, false));
+      if (!inner.is_object()) {
+        s_.violate(n.json_check, json_quote(sv));
+      } else if (!walk_json_value(s_, n.json_object, inner)) {
+        return false;
+      }
+    }
     if (n.format && !matches_format(*n.format, sv)) s_.violate(n.format_check, json_quote(sv));
     if (n.enum_check >= 0) {
       bool found = false;

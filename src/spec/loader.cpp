@@ -309,7 +309,7 @@ class Loader {
                  "min_length", "max_length", "min_items", "max_items", "unique_items", "unique",
                  "pattern", "not_pattern", "match", "format", "unit", "timezone", "enum", "const", "multiple_of",
                  "severity", "mostly",
-                 "description", "pii", "classification", "additional_fields", "fields", "items",
+                 "description", "pii", "classification", "additional_fields", "fields", "json_fields", "items",
                  "title", "examples", "tags", "coerce"});
     if (!m.valid()) return;
     if (YAML::Node t = m.get("type"); t.IsSequence()) {
@@ -384,6 +384,13 @@ class Loader {
                                                "' is " + type_name(f.type) + ")");
       }
       f.fields = load_fields(sub, f.name + ".fields");
+    }
+    if (YAML::Node sub = m.get("json_fields"); sub.IsDefined()) {
+      if (f.type != Type::kString) {
+        diags_.error(m.key_span("json_fields"), "'json_fields' is for a string that holds JSON (field '" + f.name +
+                                                    "' is " + type_name(f.type) + ")");
+      }
+      f.json_fields = load_fields(sub, f.name + ".json_fields");
     }
     if (YAML::Node items = m.get("items"); items.IsDefined()) {
       if (f.type != Type::kArray && std::count(f.types.begin(), f.types.end(), Type::kArray) == 0) {

@@ -72,6 +72,7 @@ struct Field {
   // and dates). Each recovered value is reported as coerced.
   std::vector<Scalar> coerce;
   std::vector<Field> fields;  // type object
+  std::vector<Field> json_fields;  // type string: the string holds a JSON object with these fields
   std::vector<Field> items;   // type array: exactly one element when set
 };
 

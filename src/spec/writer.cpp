@@ -171,6 +171,11 @@ YAML::Node field_yaml(const Field& f) {
     for (const Field& child : f.fields) fields[child.name] = field_yaml(child);
     m["fields"] = fields;
   }
+  if (!f.json_fields.empty()) {
+    YAML::Node fields(YAML::NodeType::Map);
+    for (const Field& child : f.json_fields) fields[child.name] = field_yaml(child);
+    m["json_fields"] = fields;
+  }
   if (!f.items.empty()) m["items"] = field_yaml(f.items.front());
   return m;
 }

@@ -199,3 +199,27 @@ rules:
   CHECK(passing.rules[0].mostly == 0.75);
   CHECK_FALSE(report_for({good, bad, bad, other}).ok);  // 1 of 3
 }
+
+TEST_CASE("json_fields - a string that carries a JSON object is checked against nested fields") {
+  dq::Validator v(load(R"(
+fields:
+  payload:
+    type: string
+    required: true
+    json_fields:
+      user: {type: object, required: true, fields: {id: {type: integer, min: 1}}}
+      action: {type: string, enum: [push, pull]}
+)"));
+  CHECK(both_engines(v, R"({"payload": "{\"user\": {\"id\": 7}, \"action\": \"push\"}"})").empty());
+  CHECK(both_engines(v, R"({"payload": "{\"user\": {\"id\": 0}, \"action\": \"merge\"}"})") ==
+        (Ids{"payload.action.enum", "payload.user.id.min"}));  // keys in sorted order
+  const auto& nested = v.validate_json(R"({"payload": "{\"action\": \"push\"}"})");
+  CHECK(rules_of(nested) == Ids{"payload.user.required"});
+  CHECK(nested.violations[0].path == "payload.user");
+  CHECK(both_engines(v, R"({"payload": "not json"})") == Ids{"payload.json"});
+  CHECK(both_engines(v, R"({"payload": "[1, 2]"})") == Ids{"payload.json"});
+  CHECK(v.validate_json(R"({"payload": "[1]"})").violations[0].message == "must hold a JSON object");
+  auto errors = errors_of(contract_yaml("fields:\n  n: {type: integer, json_fields: {a: {type: string}}}\n"));
+  REQUIRE(errors.size() == 1);
+  CHECK(errors[0].message == "'json_fields' is for a string that holds JSON (field 'n' is integer)");
+}
