@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # The demo: lint the example contracts, validate real GitHub events, tweets
 # and NYC taxi trips (CSV) against them and print the reports; then profile
-# January 2019 taxi trips as a baseline and check February 2019 (stable) and
+# January 2019 taxi trips as a baseline and check February 2019 (zero-passenger trips appear) and
 # April 2020 (the first pandemic month: drift) against it, and GitHub push
 # events before and after GitHub dropped payload fields (schema drift). Some
 # runs fail on purpose (see contracts/); dq exits 1 for those. Then the batch
