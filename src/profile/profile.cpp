@@ -581,11 +581,14 @@ std::string Profile::to_json(int indent) const {
       }
       // The values themselves while there are few enough: exact quantiles
       // survive a round trip (Beam workers, windows, saved baselines).
-      // Sorted: the profile of a whole equals the merge of its parts, whatever their order.
+      // Sorted (the profile of a whole equals the merge of its parts, whatever
+      // their order), as base64 of little-endian binary64: exact and compact.
       if (!f.exact_overflow && f.exact_values.size() == f.values) {
         std::vector<double> sorted = f.exact_values;
         std::sort(sorted.begin(), sorted.end());
-        j["exact_values"] = std::move(sorted);
+        std::vector<std::uint8_t> bytes(sorted.size() * sizeof(double));
+        if (!sorted.empty()) std::memcpy(bytes.data(), sorted.data(), bytes.size());
+        j["exact_values"] = base64(bytes);
       }
     }
     if (f.categorical()) {
@@ -650,12 +653,15 @@ Result<Profile> Profile::from_json(std::string_view text) {
         if (f.sketch.count() != f.values) throw BadProfile{where + ": sketch counts do not add up to 'values'"};
         const auto exact = fj.find("exact_values");
         if (exact != fj.end()) {
-          if (!exact->is_array() || exact->size() != f.values || f.values > FieldProfile::kExactValues) {
-            throw BadProfile{where + ": 'exact_values' must list every one of the 'values' numbers"};
+          std::vector<std::uint8_t> bytes;
+          if (!exact->is_string() || !unbase64(exact->get<std::string>(), bytes) ||
+              bytes.size() != f.values * sizeof(double) || f.values > FieldProfile::kExactValues) {
+            throw BadProfile{where + ": 'exact_values' must hold every one of the 'values' numbers (base64 binary64)"};
           }
-          for (const json& x : *exact) {
-            if (!x.is_number()) throw BadProfile{where + ": 'exact_values' must be numbers"};
-            f.exact_values.push_back(x.get<double>());
+          f.exact_values.resize(f.values);
+          if (!bytes.empty()) std::memcpy(f.exact_values.data(), bytes.data(), bytes.size());
+          for (double x : f.exact_values) {
+            if (!std::isfinite(x)) throw BadProfile{where + ": 'exact_values' holds a number that is not finite"};
           }
         } else {
           f.exact_overflow = f.values > 0;  // a profile without them: quantiles from the sketch
