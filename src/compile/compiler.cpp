@@ -1575,11 +1575,12 @@ class Compiler {
   void compile_expectations(const spec::Contract& c) {
     static const std::set<std::string> kNeedField = {"null_rate", "null_count", "duplicate_count", "distinct_count",
                                                      "mean", "stddev", "min", "max", "median", "quantile", "sum", "value",
-                                                     "distinct_values", "most_common_value", "distinct_ratio"};
-    static const std::set<std::string> kNumeric = {"mean", "stddev", "sum", "median", "quantile"};
+                                                     "distinct_values", "most_common_value", "distinct_ratio",
+                                                     "outlier_share"};
+    static const std::set<std::string> kNumeric = {"mean", "stddev", "sum", "median", "quantile", "outlier_share"};
     static const std::set<std::string> kSets = {"distinct_values", "most_common_value"};
     static const std::set<std::string> kStatistics = {"mean", "stddev", "min", "max", "median", "quantile",
-                                                      "most_common_value", "distinct_ratio"};
+                                                      "most_common_value", "distinct_ratio", "outlier_share"};
     for (const auto& e : c.expectations) {
       Program::Expectation x;
       x.metric = e.metric;
@@ -1652,6 +1653,11 @@ class Compiler {
           if (*m < 0 || *m > 1) diags_.error(e.mostly->span, "'mostly' must be between 0 and 1");
           x.mostly = *m;
         }
+      }
+      if (e.sigma && e.metric != "outlier_share") diags_.error(e.sigma->span, what + ": 'sigma' goes with outlier_share");
+      if (e.metric == "outlier_share" && e.sigma) {
+        x.sigma = number_setting(*e.sigma, Type::kNumber, what + " 'sigma'").value_or(3);
+        if (!(x.sigma > 0)) diags_.error(e.sigma->span, "'sigma' must be above 0");
       }
       if (e.metric == "quantile") {
         // `quantile: 0.95` is read by the loader as an unknown-key-free scalar.

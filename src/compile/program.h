@@ -185,6 +185,7 @@ struct Program {
     std::string metric;  // as in the contract
     int field = -1;      // index into `profiled`; -1 for dataset metrics
     double quantile = 0.5;
+    double sigma = 3;  // outlier_share
     std::optional<double> min, max;
     double mostly = 1.0;  // metric `value`: the fraction of non-null values that must be in range
     Severity severity = Severity::kError;

@@ -7,7 +7,7 @@
 
 namespace dq {
 
-std::optional<double> metric_value(std::string_view metric, int field, double quantile, const RecordCounts& counts,
+std::optional<double> metric_value(std::string_view metric, int field, double parameter, const RecordCounts& counts,
                                    const Profiler* profiler) {
   const auto rate = [](std::uint64_t part, std::uint64_t whole) -> std::optional<double> {
     if (whole == 0) return std::nullopt;
@@ -52,7 +52,18 @@ std::optional<double> metric_value(std::string_view metric, int field, double qu
   if (metric == "stddev") return f.values < 2 ? std::nullopt : std::optional<double>(std::sqrt(f.variance()));
   if (metric == "min") return f.min;
   if (metric == "max") return f.max;
-  if (metric == "quantile" || metric == "median") return f.quantile(quantile);
+  if (metric == "quantile" || metric == "median") return f.quantile(parameter);
+  if (metric == "outlier_share") {
+    // The share of values farther than `sigma` sample standard deviations
+    // from the mean (Great Expectations' z-score expectation), exact while
+    // the field keeps its values; unknown past that.
+    if (f.values < 2 || f.exact_overflow || f.exact_values.size() != f.values) return std::nullopt;
+    const double sd = std::sqrt(f.variance());
+    if (!(sd > 0)) return 0.0;
+    std::uint64_t outliers = 0;
+    for (double x : f.exact_values) outliers += std::fabs(x - f.mean) / sd > parameter;
+    return static_cast<double>(outliers) / static_cast<double>(f.values);
+  }
   return std::nullopt;
 }
 
@@ -151,7 +162,8 @@ std::vector<ExpectationResult> evaluate_expectations(const Program& program, con
       out.push_back(std::move(r));
       continue;
     }
-    std::optional<double> value = metric_value(e.metric, e.field, e.quantile, counts, profiler);
+    std::optional<double> value =
+        metric_value(e.metric, e.field, e.metric == "outlier_share" ? e.sigma : e.quantile, counts, profiler);
     if (e.metric == "value") {
       // The share of non-null values in range, against `mostly`; no values passes.
       r.min = e.mostly;
@@ -166,7 +178,8 @@ std::vector<ExpectationResult> evaluate_expectations(const Program& program, con
       // A statistic of no values fails, as in Great Expectations, unless the
       // expectation allows it; other undefined metrics (a rate of no rows) pass.
       const bool statistic = e.metric == "mean" || e.metric == "stddev" || e.metric == "min" || e.metric == "max" ||
-                             e.metric == "median" || e.metric == "quantile" || e.metric == "distinct_ratio";
+                             e.metric == "median" || e.metric == "quantile" || e.metric == "distinct_ratio" ||
+                             e.metric == "outlier_share";
       r.ok = !value ? !statistic || e.allow_empty
                     : (!e.min || *value >= *e.min) && (!e.max || *value <= *e.max);
     }

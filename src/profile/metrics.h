@@ -18,8 +18,8 @@ namespace dq {
 // The value of a metric; nullopt when undefined (the mean of no values).
 // `field` indexes Program::profiled (-1: a dataset metric). duplicate_count
 // and distinct_count are exact when the profiler keeps the field's values,
-// else estimates.
-std::optional<double> metric_value(std::string_view metric, int field, double quantile, const RecordCounts& counts,
+// else estimates. `parameter`: the q of quantile, the sigma of outlier_share.
+std::optional<double> metric_value(std::string_view metric, int field, double parameter, const RecordCounts& counts,
                                    const Profiler* profiler);
 
 std::vector<ExpectationResult> evaluate_expectations(const Program& program, const RecordCounts& counts,

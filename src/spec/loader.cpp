@@ -483,7 +483,7 @@ class Loader {
     for (const auto& item : node) {
       MapReader m(diags_, item, "an expectation",
                   {"name", "metric", "field", "min", "max", "between", "mostly", "severity",
-                   "description", "quantile", "allow_empty", "in", "contains", "equals"});
+                   "description", "quantile", "allow_empty", "in", "contains", "equals", "sigma"});
       if (!m.valid()) continue;
       Expectation e;
       e.span = span_of(item);
@@ -491,7 +491,7 @@ class Loader {
       if (auto metric = m.choice("metric", {"row_count", "null_rate", "null_count",
                                             "duplicate_count", "distinct_count", "mean",
                                             "stddev", "min", "max", "median", "quantile", "invalid_rate", "distinct_values",
-                                            "most_common_value", "distinct_ratio",
+                                            "most_common_value", "distinct_ratio", "outlier_share",
                                             "sum", "value", "valid_count", "invalid_count",
                                             "malformed_count", "malformed_rate"})) {
         e.metric = *metric;
@@ -504,6 +504,7 @@ class Loader {
       e.max = m.scalar("max");
       e.mostly = m.scalar("mostly");
       e.quantile = m.scalar("quantile");
+      e.sigma = m.scalar("sigma");
       e.allow_empty = m.boolean("allow_empty").value_or(false);
       for (const char* mode : {"in", "contains", "equals"}) {
         if (!m.has(mode)) continue;

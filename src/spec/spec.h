@@ -105,6 +105,7 @@ struct Expectation {
   std::string name, metric, field, description;
   Span span;
   std::optional<Scalar> min, max, mostly, quantile;
+  std::optional<Scalar> sigma;  // outlier_share: how many standard deviations from the mean
   std::optional<std::pair<Scalar, Scalar>> between;
   Severity severity = Severity::kError;
   bool allow_empty = false;  // a statistic of no values passes instead of failing

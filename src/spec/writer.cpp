@@ -209,6 +209,7 @@ YAML::Node expectation_yaml(const Expectation& e) {
   m["metric"] = e.metric;
   put(m, "field", e.field);
   put(m, "quantile", e.quantile);
+  put(m, "sigma", e.sigma);
   put_flag(m, "allow_empty", e.allow_empty);
   if (!e.set_mode.empty()) put(m, e.set_mode.c_str(), e.set);
   put(m, "min", e.min);

@@ -641,3 +641,22 @@ TEST_CASE("distinct values in, containing or equal to a set, the most common val
   CHECK(errors[1].message.find("needs a string, boolean or numeric field") != std::string::npos);
   CHECK(errors[2].message.find("go with distinct_values and most_common_value") != std::string::npos);
 }
+
+TEST_CASE("outlier_share - the share of values beyond sigma sample standard deviations, exact") {
+  auto contract = dqtest::load(
+      "fields:\n  x: {type: number}\n"
+      "expectations:\n  - {name: two, field: x, metric: outlier_share, sigma: 2, max: 0.05}\n"
+      "  - {name: three, field: x, metric: outlier_share, sigma: 3, max: 0.05}\n");
+  // Nine 0s and a 10: mean 1, sample variance (9·1 + 81)/9 = 10, so 10 is 9/√10 = 2.85 σ away.
+  dq::Report r = run(contract, lines("x", {"0", "0", "0", "0", "0", "0", "0", "0", "0", "10"}));
+  CHECK(expectation(r, "two").value == Approx(0.1));
+  CHECK_FALSE(expectation(r, "two").ok);
+  CHECK(expectation(r, "three").value == 0);
+  CHECK(expectation(r, "three").ok);
+  CHECK_FALSE(expectation(run(contract, lines("x", {"5"})), "two").ok);  // one value: no spread to measure
+  auto errors = dqtest::errors_of(dqtest::contract_yaml(
+      "fields:\n  x: {type: number}\n"
+      "expectations:\n  - {name: e, field: x, metric: mean, max: 1, sigma: 2}\n"));
+  REQUIRE(errors.size() == 1);
+  CHECK(errors[0].message == "expectation 'e': 'sigma' goes with outlier_share");
+}
