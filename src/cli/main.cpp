@@ -73,6 +73,7 @@ int run_lint(const LintArgs& args) {
     }
   }
   if (exit_code == kPassed && errors > 0) exit_code = kFailed;
+  std::cout.flush();  // the findings before the summary, when both go to one pipe
   std::cerr << contracts.size() << " contract" << (contracts.size() == 1 ? "" : "s") << ": " << errors
             << " error" << (errors == 1 ? "" : "s") << ", " << warnings << " warning" << (warnings == 1 ? "" : "s")
             << "\n";
