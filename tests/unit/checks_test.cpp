@@ -183,13 +183,7 @@ fields:
 rules:
   - {name: paid_positive, when: kind == "paid", check: amount > 0, mostly: 0.75}
 )");
-  auto report_for = [&](const std::vector<std::string>& records) {
-    dq::Validator v(c);
-    dq::ReportBuilder b(c);
-    std::uint64_t n = 0;
-    for (const std::string& record : records) b.add(v.validate_json(record), {++n, n, 0});
-    return b.finish();
-  };
+  auto report_for = [&](const std::vector<std::string>& records) { return report_of(c, records); };
   const std::string good = R"({"kind": "paid", "amount": 5})", bad = R"({"kind": "paid", "amount": 0})";
   const std::string other = R"({"kind": "free", "amount": 0})";  // the rule does not apply
   dq::Report passing = report_for({good, good, good, bad, other, other, other});

@@ -46,4 +46,16 @@ inline std::vector<std::string> paths_of(const dq::Verdict& v) {
 
 using Ids = std::vector<std::string>;
 
+// The report of `records` (JSON texts) validated one after another, numbered from 1.
+inline dq::Report report_of(const dq::Contract& contract, const std::vector<std::string>& records) {
+  dq::Validator validator(contract);
+  dq::ReportBuilder builder(contract);
+  std::uint64_t n = 0;
+  for (const std::string& record : records) {
+    ++n;
+    builder.add(validator.validate_json(record), {n, n, 0});
+  }
+  return builder.finish();
+}
+
 }  // namespace dqtest
