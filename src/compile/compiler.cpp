@@ -639,28 +639,25 @@ class Compiler {
     return index;
   }
 
-  void compile_pattern(const Scalar& s, const spec::Field& f, const std::string& path, double mostly,
-                       Node& n) {
-    std::string text = s.text;
-    if (s.is_param()) {
-      auto v = constant(s, Type::kString, "'pattern' of field '" + f.name + "'");
-      if (!v) return;
-      text = std::string(v->s);
-    }
+  // Every RE2 of a contract (patterns, not_pattern, matches()) under one documented budget.
+  static std::shared_ptr<const RE2> compile_regex(const std::string& text) {
     RE2::Options options;
     options.set_log_errors(false);
-    options.set_max_mem(8 << 20);  // per pattern; a documented budget
-    auto re = std::make_shared<RE2>(text, options);
-    if (!re->ok()) {
-      diags_.error(s.span, "pattern of field '" + f.name + "' does not compile: " + re->error());
-      return;
-    }
-    n.pattern = std::move(re);
+    options.set_max_mem(8 << 20);  // per pattern
+    return std::make_shared<const RE2>(text, options);
+  }
+
+  void compile_pattern(const Scalar& s, const spec::Field& f, const std::string& path, double mostly,
+                       Node& n) {
+    std::vector<std::shared_ptr<const RE2>> compiled;
+    if (!compile_regexes({s}, f, "pattern", compiled)) return;
+    const std::string& text = compiled.front()->pattern();  // a $param's value, resolved
+    n.pattern = std::move(compiled.front());
     n.simple_pattern = SimplePattern::compile(text);
     n.pattern_check = add_check(path, "pattern", f.severity, mostly, "must match /" + text + "/");
   }
 
-  // Compiles each pattern of a list (as compile_pattern does one); false when one does not compile.
+  // Compiles each pattern of a list; false when one does not compile.
   bool compile_regexes(const std::vector<Scalar>& list, const spec::Field& f, const std::string& key,
                        std::vector<std::shared_ptr<const RE2>>& out) {
     bool ok = true;
@@ -674,10 +671,7 @@ class Compiler {
         }
         text = std::string(v->s);
       }
-      RE2::Options options;
-      options.set_log_errors(false);
-      options.set_max_mem(8 << 20);
-      auto re = std::make_shared<const RE2>(text, options);
+      auto re = compile_regex(text);
       if (!re->ok()) {
         diags_.error(s.span, key + " of field '" + f.name + "' does not compile: " + re->error());
         ok = false;
@@ -693,10 +687,7 @@ class Compiler {
     if (compiled.size() == 1) return compiled.front();
     std::string text;
     for (const auto& re : compiled) text += (text.empty() ? "(?:" : "|(?:") + re->pattern() + ")";
-    RE2::Options options;
-    options.set_log_errors(false);
-    options.set_max_mem(8 << 20);
-    return std::make_shared<const RE2>(text, options);
+    return compile_regex(text);
   }
 
   static std::string slashed(const std::vector<Scalar>& list, const char* joiner) {
@@ -1110,10 +1101,7 @@ class Compiler {
           if (re.constant.kind != Kind::kString) {
             return fail("matches() takes its pattern as a string literal or a $param, such as matches(code, \"^[A-Z]+$\")");
           }
-          RE2::Options options;
-          options.set_log_errors(false);
-          options.set_max_mem(8 << 20);
-          auto compiled = std::make_shared<const RE2>(std::string(re.constant.s), options);
+          auto compiled = compile_regex(std::string(re.constant.s));
           if (!compiled->ok()) return fail("the pattern of matches() does not compile: " + compiled->error());
           code.nodes[index].pattern = std::move(compiled);
           return set(EType::kBool);

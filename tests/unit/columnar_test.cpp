@@ -90,6 +90,9 @@ std::unique_ptr<Col> strings(const std::string& name, const std::vector<std::str
   return c;
 }
 
+// A batch of one int64-backed timestamp column `at` ("tsu:", "tsu:UTC", ...).
+std::unique_ptr<Col> timestamps(const char* format, const std::vector<std::int64_t>& values);
+
 std::unique_ptr<Col> batch(std::vector<std::unique_ptr<Col>> columns, std::int64_t length) {
   auto b = std::make_unique<Col>();
   b->format = "+s";
@@ -97,6 +100,17 @@ std::unique_ptr<Col> batch(std::vector<std::unique_ptr<Col>> columns, std::int64
   b->kids = std::move(columns);
   b->finish(length);
   return b;
+}
+
+std::unique_ptr<Col> timestamps(const char* format, const std::vector<std::int64_t>& values) {
+  auto at = std::make_unique<Col>();
+  at->format = format;
+  at->name = "at";
+  at->no_buffer().buffer(values);
+  at->finish(static_cast<std::int64_t>(values.size()));
+  std::vector<std::unique_ptr<Col>> cols;
+  cols.push_back(std::move(at));
+  return batch(std::move(cols), static_cast<std::int64_t>(values.size()));
 }
 
 const char* kOrders = R"(
@@ -212,14 +226,7 @@ fields:
   const std::pair<const char*, std::int64_t> units[] = {
       {"tss:", 1704067200}, {"tsm:", 1704067200000}, {"tsu:UTC", 1704067200000000}, {"tsn:Europe/Paris", 1704067200000000000}};
   for (const auto& [format, at_min] : units) {
-    auto at = std::make_unique<Col>();
-    at->format = format;
-    at->name = "at";
-    at->no_buffer().buffer(std::vector<std::int64_t>{at_min, at_min - 1});
-    at->finish(2);
-    std::vector<std::unique_ptr<Col>> cols;
-    cols.push_back(std::move(at));
-    auto b = batch(std::move(cols), 2);
+    auto b = timestamps(format, {at_min, at_min - 1});
     dq::Report report = run(contract, *b);
     INFO(format);
     CHECK(report.records.valid == 1);
@@ -236,14 +243,7 @@ fields:
   // 12:00 and 12:00:01 New York time in July (EDT): 16:00:00Z and 16:00:01Z.
   const std::int64_t noon = 1721044800LL * 1000000;
   for (const char* format : {"tsu:", "tsu:UTC"}) {
-    auto at = std::make_unique<Col>();
-    at->format = format;
-    at->name = "at";
-    at->no_buffer().buffer(std::vector<std::int64_t>{noon, noon + 1000000});
-    at->finish(2);
-    std::vector<std::unique_ptr<Col>> cols;
-    cols.push_back(std::move(at));
-    auto b = batch(std::move(cols), 2);
+    auto b = timestamps(format, {noon, noon + 1000000});
     dq::Report report = run(contract, *b);
     INFO(format);
     // Without a zone: 12:00:01 EDT is 16:00:01Z, past the bound, as the text

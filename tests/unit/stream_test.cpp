@@ -19,7 +19,7 @@ struct Run {
   std::vector<std::string> rejects;
 };
 
-Run run(const std::string& input, dq::InputFormat format = dq::InputFormat::kAuto) {
+Run run(const std::string& input, dq::InputFormat format = dq::InputFormat::kAuto, unsigned threads = 1) {
   std::FILE* file = std::tmpfile();
   std::fwrite(input.data(), 1, input.size(), file);
   std::rewind(file);
@@ -29,6 +29,7 @@ Run run(const std::string& input, dq::InputFormat format = dq::InputFormat::kAut
   Run out;
   dq::StreamOptions options;
   options.format = format;
+  options.threads = threads;
   options.source_name = "input";
   options.on_reject = [&](const dq::RecordEvent& e) { out.rejects.push_back(dq::reject_line(e, "input")); };
   dq::Status status = dq::validate_stream(validator, file, options, builder);
@@ -134,22 +135,11 @@ TEST_CASE("NDJSON lines end with LF, CRLF or a lone CR, with one thread or sever
     for (std::string eol : {"\n", "\r\n", "\r"}) {
       INFO("threads " << threads << ", line end " << (eol == "\n" ? "LF" : eol == "\r" ? "CR" : "CRLF"));
       std::string input = "{\"id\": 1}" + eol + "{\"id\": 2}" + eol + eol + "{\"id\": 0}" + eol + "{\"id\": 3}";
-      std::FILE* file = std::tmpfile();
-      std::fwrite(input.data(), 1, input.size(), file);
-      std::rewind(file);
-      dq::Contract c = contract();
-      dq::Validator validator(c);
-      dq::ReportBuilder builder(c);
-      dq::StreamOptions options;
-      options.format = dq::InputFormat::kNdjson;
-      options.threads = threads;
-      REQUIRE(dq::validate_stream(validator, file, options, builder).ok());
-      std::fclose(file);
-      dq::Report report = builder.finish();
-      CHECK(report.records.total == 4);
-      CHECK(report.records.valid == 3);
-      REQUIRE(report.rules.size() == 1);
-      CHECK(report.rules[0].samples[0].line == 4);
+      Run r = run(input, dq::InputFormat::kNdjson, threads);
+      CHECK(r.report.records.total == 4);
+      CHECK(r.report.records.valid == 3);
+      REQUIRE(r.report.rules.size() == 1);
+      CHECK(r.report.rules[0].samples[0].line == 4);
     }
   }
   Run mixed = run("{\"id\": 1}\r{\"id\": 2}\n{\"id\": 0}\r\n{\"id\": 3}", dq::InputFormat::kNdjson);
