@@ -77,8 +77,11 @@ struct ExpectationResult {
   Severity severity = Severity::kError;
   bool ok = true;
   // distinct_values and most_common_value: the values that break the set
-  // ("unexpected: x, y; missing: z"), or why the metric could not be known.
+  // ("unexpected: x, y; missing: z"); distribution tests: the statistic and
+  // the categories or bins that weigh most; or why the metric could not be known.
   std::string detail;
+  // unique, increasing, decreasing: the first records that break it.
+  std::vector<Sample> samples;
 };
 
 // One bin or value whose share moved, baseline vs current (fractions).

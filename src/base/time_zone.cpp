@@ -32,4 +32,27 @@ std::int64_t TimeZone::to_utc(std::int64_t year, int month, int day, int hour, i
   return absl::ToUnixSeconds(named_->zone.At(civil).pre);
 }
 
+TimeZone::Civil TimeZone::civil(std::int64_t utc_seconds) const {
+  const absl::Time instant = absl::FromUnixSeconds(utc_seconds);
+  const absl::CivilSecond local = named_ ? absl::ToCivilSecond(instant, named_->zone)
+                                         : absl::ToCivilSecond(instant + absl::Seconds(offset_), absl::UTCTimeZone());
+  Civil c;
+  c.year = local.year();
+  c.month = local.month();
+  c.day = local.day();
+  c.hour = local.hour();
+  c.minute = local.minute();
+  c.second = local.second();
+  switch (absl::GetWeekday(local)) {
+    case absl::Weekday::monday: c.weekday = 1; break;
+    case absl::Weekday::tuesday: c.weekday = 2; break;
+    case absl::Weekday::wednesday: c.weekday = 3; break;
+    case absl::Weekday::thursday: c.weekday = 4; break;
+    case absl::Weekday::friday: c.weekday = 5; break;
+    case absl::Weekday::saturday: c.weekday = 6; break;
+    case absl::Weekday::sunday: c.weekday = 7; break;
+  }
+  return c;
+}
+
 }  // namespace dq

@@ -29,6 +29,14 @@ class TimeZone {
   //   EDT), as java.time and Python's zoneinfo (fold=0) do.
   std::int64_t to_utc(std::int64_t year, int month, int day, int hour, int minute, int second) const;
 
+  // The local civil time of an instant (UTC seconds): what a wall clock in
+  // this zone showed. weekday: ISO 8601, Monday = 1 ... Sunday = 7.
+  struct Civil {
+    std::int64_t year = 1970;
+    int month = 1, day = 1, hour = 0, minute = 0, second = 0, weekday = 4;
+  };
+  Civil civil(std::int64_t utc_seconds) const;
+
   bool is_utc() const { return named_ == nullptr && offset_ == 0; }
 
  private:

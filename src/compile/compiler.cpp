@@ -414,11 +414,11 @@ class Compiler {
     n.required = f.required;
     n.nullable = f.null_type || f.required_present;
     n.severity = f.severity;
-    if (f.unique) unique_fields_.insert(path);
     double mostly = 1.0;
     if (f.mostly) {
       if (auto v = constant(*f.mostly, Type::kNumber, "'mostly' of field '" + f.name + "'")) mostly = v->as_double();
     }
+    if (f.unique) unique_fields_[path] = mostly;
     std::string article_names;
     for (std::size_t i = 0; i < f.types.size(); ++i) {
       article_names += (i == 0 ? "" : i + 1 == f.types.size() ? " or " : ", ") + spec::type_with_article(f.types[i]);
@@ -473,7 +473,6 @@ class Compiler {
     n.schema_path = path;
     n.required = f.required;
     n.nullable = f.null_type || f.required_present;
-    if (f.unique) unique_fields_.insert(path);
     n.severity = f.severity;
     n.additional = f.additional_fields.value_or(inherited);
 
@@ -485,6 +484,7 @@ class Compiler {
         if (mostly < 0 || mostly > 1) diags_.error(f.mostly->span, "'mostly' must be between 0 and 1");
       }
     }
+    if (f.unique) unique_fields_[path] = mostly;
     const int first_check = static_cast<int>(program_->checks.size());
     if (f.type != Type::kAny) {
       n.type_check = add_check(path, "type", f.severity, mostly,
@@ -1135,9 +1135,60 @@ class Compiler {
           }
           return set(t);
         }
+        auto is_time = [](EType t) { return t == EType::kTimestamp || t == EType::kDate || t == EType::kAny; };
+        if (e.text == "year" || e.text == "month" || e.text == "day" || e.text == "day_of_week" || e.text == "hour") {
+          if (!arity(1)) return EType::kAny;
+          if (!is_time(args[0]) || (e.text == "hour" && args[0] == EType::kDate))
+            return fail(e.text + "() takes a " + (e.text == "hour" ? "timestamp" : "timestamp or a date") + ", not " +
+                        etype_name(args[0]));
+          // A timestamp's calendar is its field's time zone (UTC for other times).
+          const ExprCode::Node& arg = code.nodes[static_cast<std::size_t>(e.args[0])];
+          if (arg.slot >= 0) {
+            for (const Node& n : program_->nodes) {
+              if (n.slot == arg.slot && n.type == Type::kTimestamp) code.nodes[index].zone = n.time.zone;
+            }
+          }
+          return set(EType::kInt);
+        }
+        if (e.text == "date_diff") {
+          if (!arity(3)) return EType::kAny;
+          // A string literal beside a time is read as one: date_diff(at, "2026-01-01T00:00:00Z", "days").
+          for (int side = 0; side < 2; ++side) {
+            const EType other = args[static_cast<std::size_t>(1 - side)];
+            if (args[static_cast<std::size_t>(side)] != EType::kString ||
+                (other != EType::kTimestamp && other != EType::kDate)) {
+              continue;
+            }
+            bool reported = false;
+            const int arg = e.args[static_cast<std::size_t>(side)];
+            if (coerce_constant(code, arg, other, src, expr.nodes[static_cast<std::size_t>(arg)].offset, reported)) {
+              args[static_cast<std::size_t>(side)] = other;
+            } else if (reported) {
+              ok = false;
+              return EType::kAny;
+            }
+          }
+          if (!is_time(args[0]) || !is_time(args[1]) ||
+              (args[0] != args[1] && args[0] != EType::kAny && args[1] != EType::kAny))
+            return fail(std::string("date_diff() takes two timestamps or two dates, not ") + etype_name(args[0]) +
+                        " and " + etype_name(args[1]));
+          const ExprCode::Node& unit = code.nodes[static_cast<std::size_t>(e.args[2])];
+          const bool dates = args[0] == EType::kDate || args[1] == EType::kDate;
+          static const std::map<std::string, std::int64_t> kMicros = {
+              {"weeks", 7 * 86400000000LL}, {"days", 86400000000LL}, {"hours", 3600000000LL},
+              {"minutes", 60000000LL}, {"seconds", 1000000LL}};
+          auto it = unit.constant.kind == Kind::kString ? kMicros.find(std::string(unit.constant.s)) : kMicros.end();
+          if (it == kMicros.end() || (dates && it->second < 86400000000LL)) {
+            return fail(std::string("date_diff()'s unit is a literal: ") +
+                        (dates ? "\"days\" or \"weeks\" for dates" : "\"weeks\", \"days\", \"hours\", \"minutes\" or \"seconds\""));
+          }
+          code.nodes[index].unit = dates ? it->second / 86400000000LL : it->second;
+          return set(EType::kInt);
+        }
         return fail("unknown function '" + e.text + "()'" +
                     spec::did_you_mean(e.text, {"len", "lower", "upper", "now", "days", "starts_with", "ends_with",
-                                                "contains", "matches", "abs", "round", "is_null", "coalesce"}));
+                                                "contains", "matches", "abs", "round", "is_null", "coalesce", "year",
+                                                "month", "day", "day_of_week", "hour", "date_diff"}));
       }
       case ExprOp::kNot: {
         EType a = type_node(expr, e.args[0], src, code, ok);
@@ -1564,40 +1615,84 @@ class Compiler {
     static const std::set<std::string> kNeedField = {"null_rate", "null_count", "duplicate_count", "distinct_count",
                                                      "mean", "stddev", "min", "max", "median", "quantile", "sum", "value",
                                                      "distinct_values", "most_common_value", "distinct_ratio",
-                                                     "outlier_share"};
-    static const std::set<std::string> kNumeric = {"mean", "stddev", "sum", "median", "quantile", "outlier_share"};
-    static const std::set<std::string> kSets = {"distinct_values", "most_common_value"};
+                                                     "outlier_share", "increasing", "decreasing", "chi_square",
+                                                     "kl_divergence", "ks"};
+    static const std::set<std::string> kNumeric = {"mean", "stddev", "sum", "median", "quantile", "outlier_share", "ks"};
+    static const std::set<std::string> kOrdered = {"min", "max", "value", "increasing", "decreasing"};
+    static const std::set<std::string> kSets = {"distinct_values", "most_common_value", "columns"};
     static const std::set<std::string> kStatistics = {"mean", "stddev", "min", "max", "median", "quantile",
-                                                      "most_common_value", "distinct_ratio", "outlier_share"};
+                                                      "most_common_value", "distinct_ratio", "outlier_share",
+                                                      "chi_square", "kl_divergence", "ks"};
+    // Counts of the whole input, not of records: a `when` cannot narrow them.
+    static const std::set<std::string> kWholeInput = {"valid_count", "invalid_count", "malformed_count", "invalid_rate",
+                                                      "malformed_rate", "column_count", "columns"};
+    static const std::set<std::string> kMostly = {"value", "unique", "increasing", "decreasing"};
+    std::map<std::string, int> conditions;  // `when` text -> index into Program::conditions
     for (const auto& e : c.expectations) {
       Program::Expectation x;
       x.metric = e.metric;
       x.severity = e.severity;
       x.allow_empty = e.allow_empty;
+      x.strict = e.strict;
       const std::string what = "expectation '" + (e.name.empty() ? e.metric : e.name) + "'";
       if (e.allow_empty && !kStatistics.count(e.metric)) {
         diags_.error(e.span, what + ": 'allow_empty' applies to statistics of values (mean, stddev, min, max, "
-                                    "median, quantile), not to '" + e.metric + "'");
+                                    "median, quantile, distribution tests), not to '" + e.metric + "'");
       }
       if (kNeedField.count(e.metric) && e.field.empty()) {
         diags_.error(e.span, what + " (" + e.metric + ") needs a 'field'");
+        continue;
+      }
+      if (!e.fields.empty() && e.metric != "unique") {
+        diags_.error(e.span, what + ": 'fields' goes with metric unique (several fields that are unique together)");
+        continue;
+      }
+      if (e.metric == "unique" && e.field.empty() == e.fields.empty()) {
+        diags_.error(e.span, what + " (unique) needs 'field: f' or 'fields: [a, b]', one of them");
         continue;
       }
       if (!e.field.empty()) {
         x.field = profiled_field(e.field, e.span, what);
         if (x.field < 0) continue;
       }
-      x.id = !e.name.empty() ? e.name : e.field.empty() ? e.metric : e.metric + "(" + e.field + ")";
+      bool fields_ok = true;
+      for (const std::string& f : e.fields) {
+        const int index = profiled_field(f, e.span, what);
+        if (index < 0) fields_ok = false;
+        else x.fields.push_back(index);
+      }
+      if (!fields_ok) continue;
+      if (e.metric == "unique" && x.fields.empty()) x.fields.push_back(x.field);
+      if (e.strict && e.metric != "increasing" && e.metric != "decreasing") {
+        diags_.error(e.span, what + ": 'strict' goes with increasing and decreasing");
+      }
+      const std::string key_text = e.fields.empty() ? e.field : join(e.fields, ",");
+      x.id = !e.name.empty() ? e.name : key_text.empty() ? e.metric : e.metric + "(" + key_text + ")";
+      if (e.when) {
+        if (kWholeInput.count(e.metric)) {
+          diags_.error(e.when->span, what + ": 'when' narrows statistics of records; '" + e.metric +
+                                         "' counts the whole input");
+        } else if (auto it = conditions.find(e.when->text); it != conditions.end()) {
+          x.condition = it->second;
+        } else {
+          ExprCode code;
+          if (compile_expr(*e.when, code, "expectation 'when'")) {
+            x.condition = static_cast<int>(program_->conditions.size());
+            conditions[e.when->text] = x.condition;
+            program_->conditions.push_back(std::move(code));
+          }
+        }
+      }
       // Thresholds of min, max and value on times are times; the rest are numbers.
       Type threshold_type = Type::kNumber;
       if (x.field >= 0) {
         const Type t = field_type(x.field);
         const bool numeric = t == Type::kInteger || t == Type::kNumber;
         const bool temporal = t == Type::kTimestamp || t == Type::kDate;
-        if ((kNumeric.count(e.metric) && !numeric) ||
-            ((e.metric == "min" || e.metric == "max" || e.metric == "value") && !numeric && !temporal)) {
-          diags_.error(e.span, what + ": metric '" + e.metric + "' needs a numeric field, and '" + e.field +
-                                   "' is " + spec::type_name(t));
+        if ((kNumeric.count(e.metric) && !numeric) || (kOrdered.count(e.metric) && !numeric && !temporal)) {
+          diags_.error(e.span, what + ": metric '" + e.metric + "' needs a " +
+                                   (kOrdered.count(e.metric) ? "numeric or time" : "numeric") + " field, and '" +
+                                   e.field + "' is " + spec::type_name(t));
           continue;
         }
         if (temporal && (e.metric == "min" || e.metric == "max" || e.metric == "value")) threshold_type = t;
@@ -1608,35 +1703,22 @@ class Compiler {
         x.min = number_setting(e.between->first, threshold_type, what + " 'between'");
         x.max = number_setting(e.between->second, threshold_type, what + " 'between'");
       }
-      if (kSets.count(e.metric) || !e.set_mode.empty()) {
-        if (!kSets.count(e.metric)) {
-          diags_.error(e.span, what + ": 'in', 'contains' and 'equals' go with distinct_values and most_common_value");
-        } else if (e.set_mode.empty() || (e.metric == "most_common_value" && e.set_mode != "in")) {
-          diags_.error(e.span, what + (e.metric == "most_common_value" ? " needs 'in: [...]'"
-                                                                        : " needs 'in', 'contains' or 'equals' with a list"));
-        } else if (x.field >= 0) {
-          const Type t = field_type(x.field);
-          if (t != Type::kString && t != Type::kBoolean && t != Type::kInteger && t != Type::kNumber) {
-            diags_.error(e.span, what + ": metric '" + e.metric + "' needs a string, boolean or numeric field, and '" +
-                                     e.field + "' is " + spec::type_name(t));
-          }
-          x.set_mode = e.set_mode;
-          for (const Scalar& v : e.set) {
-            x.set_texts.push_back(v.text);
-            if (t == Type::kInteger || t == Type::kNumber) {
-              if (auto number = number_setting(v, Type::kNumber, what + " set value")) x.set_numbers.push_back(*number);
-            }
-          }
-        }
+      if ((e.metric == "unique" || e.metric == "increasing" || e.metric == "decreasing" || e.metric == "columns") &&
+          (e.min || e.max || e.between)) {
+        diags_.error(e.span, what + ": metric '" + e.metric + "' takes no bounds" +
+                                 (e.metric == "columns" ? " (it takes 'in', 'contains', 'equals' or 'ordered')"
+                                                        : " (a share of values goes in 'mostly')"));
       }
+      compile_set(e, x, what, kSets);
       if (x.min && x.max && *x.min > *x.max) {
         const Scalar& upper = e.between ? e.between->second : *e.max;
         diags_.error(upper.span, what + " can never pass: its minimum " + describe_number(*x.min) +
                                      " is above its maximum " + describe_number(*x.max));
       }
       if (e.mostly) {
-        if (e.metric != "value") {
-          diags_.error(e.mostly->span, what + ": 'mostly' applies to metric 'value' (the fraction of values in range)");
+        if (!kMostly.count(e.metric)) {
+          diags_.error(e.mostly->span, what + ": 'mostly' applies to metrics value, unique, increasing and "
+                                              "decreasing (the share of values that pass)");
         } else if (auto m = number_setting(*e.mostly, Type::kNumber, what + " 'mostly'")) {
           if (*m < 0 || *m > 1) diags_.error(e.mostly->span, "'mostly' must be between 0 and 1");
           x.mostly = *m;
@@ -1653,20 +1735,199 @@ class Compiler {
         if (!e.quantile) diags_.error(e.span, what + " (quantile) needs 'quantile: q' with q in 0..1");
         if (x.quantile < 0 || x.quantile > 1) diags_.error(e.quantile->span, "'quantile' must be between 0 and 1");
       }
+      compile_partition(e, x, what);
+      compile_distribution(e, x, what);
+      if (x.condition >= 0 || e.metric == "increasing" || e.metric == "decreasing" || x.fields.size() > 1) {
+        program_->walk_for_expectations = true;
+      }
       program_->expectations.push_back(std::move(x));
     }
-    // `unique: true` is an expectation too: no duplicate among the batch's values.
+    // `unique: true` is an expectation too: no value repeats within the
+    // batch (or within the field's `mostly`).
     for (std::size_t i = 0; i < program_->profiled.size(); ++i) {
       const Node& n = program_->nodes[static_cast<std::size_t>(program_->profiled[i].node)];
-      if (!unique_fields_.count(n.schema_path)) continue;
+      auto unique = unique_fields_.find(n.schema_path);
+      if (unique == unique_fields_.end()) continue;
       Program::Expectation x;
       x.id = n.schema_path + ".unique";
-      x.metric = "duplicate_count";
+      x.metric = "unique";
       x.field = static_cast<int>(i);
-      x.max = 0;
+      x.fields = {x.field};
       x.severity = n.severity;
+      x.mostly = unique->second;
       program_->expectations.push_back(std::move(x));
     }
+  }
+
+  static std::string join(const std::vector<std::string>& parts, const char* separator) {
+    std::string out;
+    for (const std::string& part : parts) out += (out.empty() ? "" : separator) + part;
+    return out;
+  }
+
+  // in / contains / equals / ordered: distinct_values and most_common_value
+  // (a field's values), columns (the input's columns).
+  void compile_set(const spec::Expectation& e, Program::Expectation& x, const std::string& what,
+                   const std::set<std::string>& sets) {
+    if (!sets.count(e.metric) && e.set_mode.empty()) return;
+    if (!sets.count(e.metric)) {
+      diags_.error(e.span, what + ": 'in', 'contains', 'equals' and 'ordered' go with distinct_values, "
+                                  "most_common_value and columns");
+      return;
+    }
+    if (e.set_mode.empty() || (e.metric == "most_common_value" && e.set_mode != "in") ||
+        (e.set_mode == "ordered" && e.metric != "columns")) {
+      diags_.error(e.span, what + (e.metric == "most_common_value" ? " needs 'in: [...]'"
+                                   : e.metric == "columns"         ? " needs 'in', 'contains', 'equals' or 'ordered' with a list"
+                                                                   : " needs 'in', 'contains' or 'equals' with a list"));
+      return;
+    }
+    x.set_mode = e.set_mode;
+    if (e.metric == "columns") {
+      for (const Scalar& v : e.set) x.set_texts.push_back(v.text);
+      return;
+    }
+    if (x.field < 0) return;
+    const Type t = field_type(x.field);
+    if (t != Type::kString && t != Type::kBoolean && t != Type::kInteger && t != Type::kNumber) {
+      diags_.error(e.span, what + ": metric '" + e.metric + "' needs a string, boolean or numeric field, and '" +
+                               e.field + "' is " + spec::type_name(t));
+    }
+    for (const Scalar& v : e.set) {
+      x.set_texts.push_back(v.text);
+      if (t == Type::kInteger || t == Type::kNumber) {
+        if (auto number = number_setting(v, Type::kNumber, what + " set value")) x.set_numbers.push_back(*number);
+      }
+    }
+  }
+
+  // chi_square (categories) and kl_divergence (categories or bins): the
+  // declared distribution, checked as Great Expectations checks a partition
+  // object: one weight per category or bin, none negative, summing to 1.
+  void compile_partition(const spec::Expectation& e, Program::Expectation& x, const std::string& what) {
+    const bool wants = e.metric == "chi_square" || e.metric == "kl_divergence";
+    if (!e.partition) {
+      if (wants) diags_.error(e.span, what + " (" + e.metric + ") needs a 'partition' with 'values' (or 'bins') and 'weights'");
+      return;
+    }
+    const spec::Expectation::Partition& part = *e.partition;
+    if (!wants) {
+      diags_.error(part.span, what + ": 'partition' goes with chi_square and kl_divergence");
+      return;
+    }
+    if (part.values.empty() == part.bins.empty()) {
+      diags_.error(part.span, what + ": a partition has 'values' (categories) or 'bins' (edges), one of them");
+      return;
+    }
+    if (e.metric == "chi_square" && !part.bins.empty()) {
+      diags_.error(part.span, what + ": chi_square compares category counts; its partition takes 'values'");
+      return;
+    }
+    const Type t = x.field >= 0 ? field_type(x.field) : Type::kAny;
+    const bool numeric = t == Type::kInteger || t == Type::kNumber;
+    if (!part.bins.empty() && !numeric) {
+      diags_.error(part.span, what + ": 'bins' need a numeric field, and '" + e.field + "' is " + spec::type_name(t));
+      return;
+    }
+    if (!part.values.empty() && !numeric && t != Type::kString && t != Type::kBoolean) {
+      diags_.error(part.span, what + ": categories need a string, boolean or numeric field, and '" + e.field + "' is " +
+                                  spec::type_name(t));
+      return;
+    }
+    for (const Scalar& v : part.values) {
+      x.partition_texts.push_back(v.text);
+      if (numeric) {
+        if (auto n = number_setting(v, Type::kNumber, what + " partition value")) x.partition_numbers.push_back(*n);
+      }
+    }
+    for (const Scalar& b : part.bins) {
+      auto edge = number_setting(b, Type::kNumber, what + " bin edge");
+      if (!edge) continue;
+      if (!x.bins.empty() && !(*edge > x.bins.back())) {
+        diags_.error(b.span, what + ": bin edges must increase, and " + b.text + " does not");
+      }
+      x.bins.push_back(*edge);
+    }
+    double total = 0;
+    for (const Scalar& w : part.weights) {
+      auto weight = number_setting(w, Type::kNumber, what + " weight");
+      if (!weight) continue;
+      if (*weight < 0) diags_.error(w.span, "a weight must not be negative");
+      x.weights.push_back(*weight);
+      total += *weight;
+    }
+    const std::size_t wanted = part.values.empty() ? (part.bins.size() < 2 ? 1 : part.bins.size() - 1) : part.values.size();
+    if (!part.bins.empty() && part.bins.size() < 2) diags_.error(part.span, what + ": 'bins' needs two edges or more");
+    if (x.weights.size() != wanted) {
+      diags_.error(part.span, what + ": the partition has " + std::to_string(wanted) + (part.values.empty() ? " bins" : " values") +
+                                  " and " + std::to_string(part.weights.size()) + " weights");
+    }
+    if (!part.tail_weights.empty()) {
+      if (part.bins.empty() || part.tail_weights.size() != 2) {
+        diags_.error(part.span, what + ": 'tail_weights' go with bins, two of them [below, above]");
+      } else {
+        x.tail_below = number_setting(part.tail_weights[0], Type::kNumber, what + " tail weight").value_or(0);
+        x.tail_above = number_setting(part.tail_weights[1], Type::kNumber, what + " tail weight").value_or(0);
+        if (x.tail_below < 0 || x.tail_above < 0) diags_.error(part.span, "a tail weight must not be negative");
+        total += x.tail_below + x.tail_above;
+      }
+    }
+    if (part.tail_weight_holdout) {
+      x.tail_weight_holdout = number_setting(*part.tail_weight_holdout, Type::kNumber, what + " 'tail_weight_holdout'").value_or(0);
+      if (x.tail_weight_holdout < 0 || x.tail_weight_holdout > 1) {
+        diags_.error(part.tail_weight_holdout->span, "'tail_weight_holdout' must be between 0 and 1");
+      }
+      if (!part.tail_weights.empty()) {
+        diags_.error(part.tail_weight_holdout->span, what + ": 'tail_weight_holdout' and 'tail_weights' exclude each other");
+      }
+    }
+    if (std::fabs(total - 1) > 1e-6) {
+      diags_.error(part.span, what + ": the partition's weights add up to " + describe_number(total) + ", not 1");
+    }
+  }
+
+  // ks: a named parametric distribution with its parameters.
+  void compile_distribution(const spec::Expectation& e, Program::Expectation& x, const std::string& what) {
+    if (!e.distribution) {
+      if (e.metric == "ks") diags_.error(e.span, what + " (ks) needs 'distribution: {name: normal, mean: m, stddev: s}'");
+      return;
+    }
+    const spec::Expectation::Distribution& d = *e.distribution;
+    if (e.metric != "ks") {
+      diags_.error(d.span, what + ": 'distribution' goes with ks");
+      return;
+    }
+    static const std::map<std::string, std::vector<std::string>> kParams = {
+        {"normal", {"mean", "stddev"}}, {"uniform", {"min", "max"}}, {"exponential", {"rate"}}};
+    auto known = kParams.find(d.name);
+    if (known == kParams.end()) {
+      diags_.error(d.span, what + ": unknown distribution '" + d.name + "' (normal, uniform, exponential)" +
+                               spec::did_you_mean(d.name, {"normal", "uniform", "exponential"}));
+      return;
+    }
+    x.distribution = d.name;
+    for (const std::string& name : known->second) {
+      auto it = d.params.find(name);
+      if (it == d.params.end()) {
+        diags_.error(d.span, what + ": the " + d.name + " distribution needs '" + name + "'");
+        return;
+      }
+      auto v = number_setting(it->second, Type::kNumber, what + " '" + name + "'");
+      if (!v) return;
+      x.distribution_params.push_back(*v);
+    }
+    for (const auto& [name, value] : d.params) {
+      if (std::find(known->second.begin(), known->second.end(), name) == known->second.end()) {
+        diags_.error(value.span, what + ": the " + d.name + " distribution has no parameter '" + name + "'" +
+                                     spec::did_you_mean(name, known->second));
+      }
+    }
+    const std::vector<double>& p = x.distribution_params;
+    if ((d.name == "normal" && !(p[1] > 0)) || (d.name == "exponential" && !(p[0] > 0))) {
+      diags_.error(d.span, what + ": the " + d.name + " distribution's " + (d.name == "normal" ? "stddev" : "rate") +
+                               " must be above 0");
+    }
+    if (d.name == "uniform" && !(p[1] > p[0])) diags_.error(d.span, what + ": a uniform distribution needs min < max");
   }
 
   void compile_drift(const spec::Drift& d) {
@@ -1798,7 +2059,7 @@ class Compiler {
   bool params_may_be_missing_;
   std::shared_ptr<Program> program_;
   std::map<std::string, std::pair<Value, Type>> params_;
-  std::set<std::string> unique_fields_;  // schema paths with `unique: true`
+  std::map<std::string, double> unique_fields_;  // schema paths with `unique: true`, and their `mostly`
 };
 
 }  // namespace

@@ -55,6 +55,8 @@ struct ExprCode {
     int slot = -1;      // kPath: where the engine captured the value
     std::string name;   // kCall: function name
     std::shared_ptr<const RE2> pattern;  // matches(): the compiled pattern
+    TimeZone zone;  // year(), month(), ...: the zone of the timestamp's field (UTC for now())
+    std::int64_t unit = 0;  // date_diff(): µs (timestamps) or days (dates) per unit
   };
   std::vector<Node> nodes;
   int root = -1;
@@ -195,8 +197,28 @@ struct Program {
     std::string set_mode;
     std::vector<std::string> set_texts;
     std::vector<double> set_numbers;
+    std::vector<int> fields;  // unique: the fields of the key (one or several), indexes into `profiled`
+    int condition = -1;       // `when`: index into `conditions`; -1 = every record
+    bool strict = false;      // increasing / decreasing
+    // chi_square and kl_divergence: the declared partition. Categories as
+    // texts (and numbers for numeric fields), or bin edges; one weight each.
+    std::vector<std::string> partition_texts;
+    std::vector<double> partition_numbers, bins, weights;
+    double tail_below = 0, tail_above = 0;  // kl_divergence: expected weight outside the bins
+    double tail_weight_holdout = 0;         // weight set aside for unexpected values
+    // ks: a parametric distribution and its parameters, in order
+    // (normal: mean, stddev; uniform: min, max; exponential: rate).
+    std::string distribution;
+    std::vector<double> distribution_params;
   };
   std::vector<Expectation> expectations;
+  // The `when` conditions of expectations (one per distinct text): the
+  // statistics of an expectation with a condition come from the records
+  // where it holds.
+  std::vector<ExprCode> conditions;
+  // Some expectation reads records in input order (increasing, decreasing)
+  // or per record (a condition): tables are walked row by row, not screened.
+  bool walk_for_expectations = false;
   struct DriftCheck {
     int field = -1;
     std::string method;

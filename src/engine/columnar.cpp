@@ -359,7 +359,10 @@ class Screen {
   // Per row, 1 = certainly valid; empty when the batch cannot be screened.
   std::vector<std::uint8_t> run() {
     const Node& record = program_.nodes[0];
-    if (!program_.rules.empty() || !program_.mostly_fields.empty() || batch_.validity != nullptr) return {};
+    if (!program_.rules.empty() || !program_.mostly_fields.empty() || batch_.validity != nullptr ||
+        program_.walk_for_expectations) {
+      return {};
+    }
     for (int child : record.children) {
       const Node& n = program_.nodes[static_cast<std::size_t>(child)];
       if (n.required && std::none_of(batch_.children.begin(), batch_.children.end(),
@@ -617,6 +620,9 @@ Status validate_arrow(Validator& validator, const ArrowSchema& schema, const Arr
   if (!imported.ok()) return imported.status();
   const Column& columns = *imported;
   if (Status st = bind_columns(columns, program); !st.ok()) return st;
+  std::vector<std::string> names;
+  for (const Column& c : columns.children) names.push_back(c.name);
+  ReportAccess::set_columns(report, names);
   Profiler* profiler = ReportAccess::profiler(report);
   ProfileScope profiling(validator, profiler);
   const std::vector<std::uint8_t> valid = Screen(columns, program).run();

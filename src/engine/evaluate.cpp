@@ -242,6 +242,31 @@ Value evaluate(const ExprCode& code, int index, const Value* slots, EvalScratch&
         out.s = s;
         return out;
       }
+      if (n.name == "year" || n.name == "month" || n.name == "day" || n.name == "day_of_week" || n.name == "hour") {
+        std::int64_t seconds;
+        if (a.kind == Kind::kTimestamp) {
+          seconds = a.i >= 0 ? a.i / 1000000 : -((-(a.i + 1)) / 1000000) - 1;  // floor: 1969 stays 1969
+        } else if (a.kind == Kind::kDate) {
+          seconds = a.i * 86400;
+        } else {
+          return out;
+        }
+        // Dates have no zone: their calendar is their own.
+        const TimeZone::Civil c = a.kind == Kind::kDate ? TimeZone().civil(seconds) : n.zone.civil(seconds);
+        out.kind = Kind::kInt;
+        out.i = n.name == "year" ? c.year : n.name == "month" ? c.month : n.name == "day" ? c.day
+              : n.name == "hour" ? c.hour : c.weekday;
+        return out;
+      }
+      if (n.name == "date_diff") {
+        const Value b = evaluate(code, n.args[1], slots, scratch);
+        if (b.is_null() || a.kind != b.kind || (a.kind != Kind::kTimestamp && a.kind != Kind::kDate)) return out;
+        // Whole units elapsed from b to a, truncated toward zero (BigQuery's
+        // TIMESTAMP_DIFF): a day is 24 hours.
+        out.kind = Kind::kInt;
+        out.i = (a.i - b.i) / n.unit;
+        return out;
+      }
       if (n.name == "days") {
         if (!a.numeric()) return out;
         out.kind = Kind::kDuration;

@@ -1,5 +1,7 @@
 #include "io/csv_stream.h"
 
+#include "report/report_access.h"
+
 #include <csv.h>
 
 #include <cerrno>
@@ -145,6 +147,7 @@ class CsvValidator {
       header_done_ = true;
       header_line_ = std::string(trimmed(raw_));
       for (auto& f : fields_) header_.push_back(f.value_or(""));
+      ReportAccess::set_columns(report_, header_);
       start_batch();
       fields_.clear();
       return;

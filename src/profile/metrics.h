@@ -22,8 +22,16 @@ namespace dq {
 std::optional<double> metric_value(std::string_view metric, int field, double parameter, const RecordCounts& counts,
                                    const Profiler* profiler);
 
+// The columns of a table or CSV input, in order: what column_count and
+// columns read. Record inputs (JSON) have none.
+struct InputColumns {
+  bool known = false;
+  bool differ = false;  // inputs of one report came with different columns
+  std::vector<std::string> names;
+};
+
 std::vector<ExpectationResult> evaluate_expectations(const Program& program, const RecordCounts& counts,
-                                                     const Profiler* profiler);
+                                                     const Profiler* profiler, const InputColumns& columns);
 
 std::optional<FreshnessResult> check_freshness(const Program& program, const Profile& profile, std::int64_t now_micros);
 

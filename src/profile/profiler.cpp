@@ -1,6 +1,9 @@
 #include "profile/profiler.h"
 
 #include <algorithm>
+#include <charconv>
+#include <chrono>
+#include <cmath>
 
 #include <unordered_map>
 
@@ -16,7 +19,8 @@ int profiled_index(const Program& program, std::string_view path) {
   return -1;
 }
 
-Profiler::Profiler(const Program& program, ProfileOptions options) : program_(program), options_(options) {
+Profiler::Profiler(const Program& program, ProfileOptions options, int condition)
+    : program_(program), options_(options), condition_(condition) {
   profile_.dataset = program.spec.dataset;
   profile_.version = program.spec.version;
   profile_.max_values = options.max_values;
@@ -30,7 +34,17 @@ Profiler::Profiler(const Program& program, ProfileOptions options) : program_(pr
     if (n.type_check >= 0) field_of_type_check_[static_cast<std::size_t>(n.type_check)] = static_cast<int>(i);
   }
   mistyped_.assign(program.profiled.size(), 0);
-  for (const Program::Expectation& e : program.expectations) {
+  for (std::size_t k = 0; k < program.expectations.size(); ++k) {
+    const Program::Expectation& e = program.expectations[k];
+    if (e.condition != condition) continue;
+    const int index = static_cast<int>(k);
+    if (e.metric == "unique") {
+      unique_.push_back(Unique{index, {}, 0, {}});
+    } else if (e.metric == "increasing" || e.metric == "decreasing") {
+      order_.push_back(Order{index});
+    } else if (e.metric == "kl_divergence" && !e.bins.empty()) {
+      bins_.push_back(Bins{index, std::vector<std::uint64_t>(e.bins.size() + 1, 0)});
+    }
     if (e.field < 0) continue;
     if (e.metric == "duplicate_count" || e.metric == "distinct_count" || e.metric == "distinct_ratio") {
       if (exact_for(e.field) == nullptr) exact_.push_back(Exact{e.field, {}, 0});
@@ -43,7 +57,17 @@ Profiler::Profiler(const Program& program, ProfileOptions options) : program_(pr
       in_range_.push_back(r);
     }
   }
+  if (condition < 0) {
+    for (std::size_t c = 0; c < program.conditions.size(); ++c) {
+      conditional_.push_back(std::make_unique<Profiler>(program, options, static_cast<int>(c)));
+    }
+  }
+  scratch_.now_micros = std::chrono::duration_cast<std::chrono::microseconds>(
+                            std::chrono::system_clock::now().time_since_epoch())
+                            .count();
 }
+
+Profiler::~Profiler() = default;
 
 const Profiler::Exact* Profiler::exact_for(int field) const {
   for (const Exact& e : exact_) {
@@ -66,7 +90,140 @@ std::uint64_t value_hash(const Value& v) {
   }
 }
 
+// The key of a `unique` expectation: its fields' value hashes, in order,
+// mixed (a null field is a value of its own).
+std::uint64_t mix_key(std::uint64_t key, std::uint64_t part) {
+  key ^= part + 0x9e3779b97f4a7c15ULL + (key << 6) + (key >> 2);
+  key ^= key >> 31;
+  key *= 0xbf58476d1ce4e5b9ULL;
+  return key ^ (key >> 29);
+}
+constexpr std::uint64_t kNullPart = 0x6e756c6c6e756c6cULL;
+
+std::string shown(const Value& v) {
+  if (v.kind == Value::Kind::kNumber) {
+    char buffer[32];
+    auto [end, ec] = std::to_chars(buffer, buffer + sizeof buffer, v.d);
+    return std::string(buffer, end);
+  }
+  return describe_value(v);
+}
+
+constexpr std::size_t kSamples = 5;  // samples kept per expectation (the first records)
+
+std::string order_message(const Program::Expectation& e) {
+  const bool increasing = e.metric == "increasing";
+  return std::string("not ") + (increasing ? (e.strict ? "above" : "at or above") : (e.strict ? "below" : "at or below")) +
+         " the value before it";
+}
+
+// Keeps the samples of the earliest records.
+void keep_earliest(std::vector<Sample>& samples) {
+  std::sort(samples.begin(), samples.end(), [](const Sample& a, const Sample& b) { return a.record < b.record; });
+  if (samples.size() > kSamples) samples.resize(kSamples);
+}
+
 }  // namespace
+
+bool Profiler::present(int field, const Value* slots) const {
+  const std::vector<Program::ProfiledField>& plan = program_.profiled;
+  for (int p = plan[static_cast<std::size_t>(field)].parent; p >= 0; p = plan[static_cast<std::size_t>(p)].parent) {
+    if (slots[program_.nodes[static_cast<std::size_t>(plan[static_cast<std::size_t>(p)].node)].slot].kind !=
+        Value::Kind::kObject) {
+      return false;
+    }
+  }
+  return true;
+}
+
+// Counts a key; a repeat of an earlier record's key is sampled while few are.
+template <typename Shown>
+void Profiler::count_key(Unique& u, std::uint64_t key, std::uint64_t record, Shown shown) {
+  ++u.values;
+  auto [it, fresh] = u.keys.try_emplace(key, Unique::Seen{record, 0});
+  ++it->second.count;
+  if (fresh) return;
+  // A walked row of a table can come after screened rows that follow it: the
+  // earlier record is the first.
+  const std::uint64_t first = std::min(it->second.first_record, record);
+  const std::uint64_t repeat = std::max(it->second.first_record, record);
+  it->second.first_record = first;
+  if (u.samples.size() < kSamples || repeat < u.samples.back().record) {
+    u.samples.push_back({repeat, 0, key_path(u), shown(), "repeats record " + std::to_string(first)});
+    keep_earliest(u.samples);
+  }
+}
+
+std::string Profiler::key_path(const Unique& u) const {
+  std::string path;
+  for (int f : program_.expectations[static_cast<std::size_t>(u.expectation)].fields) {
+    path += (path.empty() ? "" : ",") + field_path(f);
+  }
+  return path;
+}
+
+const std::string& Profiler::field_path(int field) const {
+  return program_.nodes[static_cast<std::size_t>(program_.profiled[static_cast<std::size_t>(field)].node)].schema_path;
+}
+
+void Profiler::add_keys(const Value* slots) {
+  for (Unique& u : unique_) {
+    const Program::Expectation& e = program_.expectations[static_cast<std::size_t>(u.expectation)];
+    std::uint64_t key = 0;
+    bool any = false;
+    auto value_of = [&](int f) -> const Value& {
+      return slots[program_.nodes[static_cast<std::size_t>(program_.profiled[static_cast<std::size_t>(f)].node)].slot];
+    };
+    for (int f : e.fields) {
+      const Value& v = value_of(f);
+      const bool value = present(f, slots) && !v.is_null() && v.kind != Value::Kind::kObject;
+      any |= value;
+      key = mix_key(key, value ? value_hash(v) : kNullPart);
+    }
+    // A key of nulls only is no key (Great Expectations' default
+    // ignore_row_if: all_values_are_missing).
+    if (!any) continue;
+    count_key(u, key, records_ + 1, [&] {
+      std::string text;
+      for (int f : e.fields) text += (text.empty() ? "" : ", ") + (present(f, slots) ? shown(value_of(f)) : "absent");
+      return text;
+    });
+  }
+}
+
+void Profiler::add_order(Order& o, double x, const Value& v) {
+  const Program::Expectation& e = program_.expectations[static_cast<std::size_t>(o.expectation)];
+  ++o.values;
+  if (!o.seen) {
+    o.seen = true;
+    o.first = o.last = x;
+    o.first_record = records_ + 1;
+    return;
+  }
+  const bool increasing = e.metric == "increasing";
+  const bool in_order = increasing ? (e.strict ? x > o.last : x >= o.last) : (e.strict ? x < o.last : x <= o.last);
+  if (!in_order) {
+    ++o.breaks;
+    if (o.samples.size() < kSamples) {
+      Value before = v;
+      if (v.kind == Value::Kind::kNumber) before.d = o.last;
+      else before.i = static_cast<std::int64_t>(o.last);
+      o.samples.push_back({records_ + 1, 0, field_path(e.field), shown(v), order_message(e) + ", " + shown(before)});
+    }
+  }
+  o.last = x;
+}
+
+void Profiler::add_bins(Bins& b, double x) {
+  const std::vector<double>& edges = program_.expectations[static_cast<std::size_t>(b.expectation)].bins;
+  // numpy.histogram's bins: [e0, e1), ..., [e(n-1), en] (the last one closed).
+  std::size_t at;
+  if (x < edges.front()) at = 0;
+  else if (x > edges.back()) at = edges.size();
+  else if (x == edges.back()) at = edges.size() - 1;
+  else at = static_cast<std::size_t>(std::upper_bound(edges.begin(), edges.end(), x) - edges.begin());
+  ++b.counts[at];
+}
 
 void Profiler::add(const WalkState& state) {
   const std::vector<Violation>& violations = state.verdict.violations;
@@ -128,7 +285,26 @@ void Profiler::add(const WalkState& state) {
     const double x = as_number(v);
     r.passed += x >= r.lo.d && x <= r.hi.d;
   }
+  add_keys(slots);
+  for (Order& o : order_) {
+    const int field = program_.expectations[static_cast<std::size_t>(o.expectation)].field;
+    const Value& v = slots[program_.nodes[static_cast<std::size_t>(plan[static_cast<std::size_t>(field)].node)].slot];
+    if (!v.is_null() && v.kind != Value::Kind::kObject && present(field, slots)) add_order(o, as_number(v), v);
+  }
+  for (Bins& b : bins_) {
+    const int field = program_.expectations[static_cast<std::size_t>(b.expectation)].field;
+    const Value& v = slots[program_.nodes[static_cast<std::size_t>(plan[static_cast<std::size_t>(field)].node)].slot];
+    if ((v.kind == Value::Kind::kInt || v.kind == Value::Kind::kNumber) && present(field, slots)) add_bins(b, as_number(v));
+  }
   if (!violations.empty()) std::fill(mistyped_.begin(), mistyped_.end(), 0);
+  for (std::size_t c = 0; c < conditional_.size(); ++c) {
+    const ExprCode& when = program_.conditions[c];
+    const bool holds = truthy(evaluate(when, when.root, slots, scratch_));
+    scratch_.strings.clear();
+    if (!holds) continue;
+    conditional_[c]->records_ = records_;
+    conditional_[c]->add(state);
+  }
 }
 
 void Profiler::add_screened(const Column& batch, const std::vector<std::uint8_t>& screened) {
@@ -156,6 +332,7 @@ void Profiler::add_screened(const Column& batch, const std::vector<std::uint8_t>
     for (Exact& e : exact_) {
       if (e.field == static_cast<int>(i)) exact = &e;
     }
+    add_screened_keys(*col, static_cast<int>(i), screened);
     const auto present = [&](std::int64_t r) { return screened[static_cast<std::size_t>(r)] && col->valid(r); };
     if (col->kind == K::kInt || col->kind == K::kUint || col->kind == K::kDouble || col->kind == K::kFloat) {
       numbers.resize(static_cast<std::size_t>(length));
@@ -196,6 +373,10 @@ void Profiler::add_screened(const Column& batch, const std::vector<std::uint8_t>
         if (range.field != static_cast<int>(i)) continue;
         range.checked += numbers.size();
         for (double x : numbers) range.passed += x >= range.lo.d && x <= range.hi.d;
+      }
+      for (Bins& b : bins_) {
+        if (program_.expectations[static_cast<std::size_t>(b.expectation)].field != static_cast<int>(i)) continue;
+        for (double x : numbers) add_bins(b, x);
       }
     } else if (col->is_string() || col->kind == K::kBool) {
       // Values are counted in a hash table first (one std::map update per
@@ -251,7 +432,43 @@ void Profiler::add_screened(const Column& batch, const std::vector<std::uint8_t>
   }
 }
 
-void Profiler::merge(const Profiler& other) {
+void Profiler::add_screened_keys(const Column& col, int field, const std::vector<std::uint8_t>& screened) {
+  using K = Column::Kind;
+  for (Unique& u : unique_) {
+    const Program::Expectation& e = program_.expectations[static_cast<std::size_t>(u.expectation)];
+    if (e.fields.size() != 1 || e.fields[0] != field) continue;  // keys of several fields are walked
+    for (std::int64_t r = 0; r < col.length; ++r) {
+      if (!screened[static_cast<std::size_t>(r)] || !col.valid(r)) continue;
+      // The value as the walker captures it, so keys and samples agree.
+      Value v;
+      switch (col.kind) {
+        case K::kInt: v.kind = Value::Kind::kInt, v.i = col.int_at(r); break;
+        case K::kUint: v.kind = Value::Kind::kInt, v.i = static_cast<std::int64_t>(col.uint_at(r)); break;
+        case K::kDouble:
+        case K::kFloat: {
+          const double d = col.kind == K::kDouble ? static_cast<const double*>(col.values)[col.offset + r]
+                                                  : static_cast<const float*>(col.values)[col.offset + r];
+          if (d == std::floor(d) && std::fabs(d) < 9.2e18) v.kind = Value::Kind::kInt, v.i = static_cast<std::int64_t>(d);
+          else v.kind = Value::Kind::kNumber, v.d = d;
+          break;
+        }
+        case K::kBool: {
+          const std::int64_t at = col.offset + r;
+          v.kind = Value::Kind::kBool;
+          v.b = (static_cast<const std::uint8_t*>(col.values)[at >> 3] >> (at & 7)) & 1;
+          break;
+        }
+        default:
+          if (!col.is_string()) continue;
+          v.kind = Value::Kind::kString;
+          v.s = col.string_at(r);
+      }
+      count_key(u, mix_key(0, value_hash(v)), records_ + 1 + static_cast<std::uint64_t>(r), [&] { return shown(v); });
+    }
+  }
+}
+
+void Profiler::merge(const Profiler& other, std::uint64_t record_shift) {
   (void)profile_.merge(other.profile_);  // one program: the fields match by construction
   for (std::size_t i = 0; i < exact_.size() && i < other.exact_.size(); ++i) {
     exact_[i].values += other.exact_[i].values;
@@ -260,6 +477,60 @@ void Profiler::merge(const Profiler& other) {
   for (std::size_t i = 0; i < in_range_.size() && i < other.in_range_.size(); ++i) {
     in_range_[i].checked += other.in_range_[i].checked;
     in_range_[i].passed += other.in_range_[i].passed;
+  }
+  for (std::size_t i = 0; i < unique_.size() && i < other.unique_.size(); ++i) {
+    Unique& u = unique_[i];
+    const Unique& o = other.unique_[i];
+    for (Sample sample : o.samples) {
+      sample.record += record_shift;
+      u.samples.push_back(std::move(sample));
+    }
+    for (const auto& [key, seen] : o.keys) {
+      const std::uint64_t first = seen.first_record + record_shift;
+      auto [it, fresh] = u.keys.try_emplace(key, Unique::Seen{first, 0});
+      it->second.count += seen.count;
+      if (fresh) continue;
+      // The other part's first record of a key this part has: a repeat (its
+      // value is not kept past the part that read it).
+      const std::uint64_t earlier = std::min(it->second.first_record, first);
+      u.samples.push_back({std::max(it->second.first_record, first), 0, key_path(u), "", "repeats record " + std::to_string(earlier)});
+      it->second.first_record = earlier;
+    }
+    u.values += o.values;
+    keep_earliest(u.samples);
+  }
+  for (std::size_t i = 0; i < order_.size() && i < other.order_.size(); ++i) {
+    Order& o = order_[i];
+    const Order& next = other.order_[i];
+    if (!next.seen) continue;
+    if (!o.seen) {
+      const std::uint64_t shift = record_shift;
+      o = next;
+      for (Sample& sample : o.samples) sample.record += shift;
+      continue;
+    }
+    const Program::Expectation& e = program_.expectations[static_cast<std::size_t>(o.expectation)];
+    const bool increasing = e.metric == "increasing";
+    const double x = next.first;
+    const bool in_order = increasing ? (e.strict ? x > o.last : x >= o.last) : (e.strict ? x < o.last : x <= o.last);
+    if (!in_order) {
+      ++o.breaks;
+      o.samples.push_back({next.first_record + record_shift, 0, field_path(e.field), "", order_message(e)});
+    }
+    for (Sample sample : next.samples) {
+      sample.record += record_shift;
+      o.samples.push_back(std::move(sample));
+    }
+    keep_earliest(o.samples);
+    o.values += next.values;
+    o.breaks += next.breaks;
+    o.last = next.last;
+  }
+  for (std::size_t i = 0; i < bins_.size() && i < other.bins_.size(); ++i) {
+    for (std::size_t k = 0; k < bins_[i].counts.size(); ++k) bins_[i].counts[k] += other.bins_[i].counts[k];
+  }
+  for (std::size_t c = 0; c < conditional_.size() && c < other.conditional_.size(); ++c) {
+    conditional_[c]->merge(*other.conditional_[c], record_shift);
   }
 }
 

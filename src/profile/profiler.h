@@ -5,11 +5,15 @@
 #pragma once
 
 #include <cstdint>
+#include <memory>
+#include <unordered_map>
 #include <unordered_set>
 #include <vector>
 
 #include "compile/program.h"
 #include "dq/profile.h"
+#include "dq/report.h"
+#include "engine/evaluate.h"
 
 namespace dq {
 
@@ -18,7 +22,11 @@ struct Column;
 
 class Profiler {
  public:
-  Profiler(const Program& program, ProfileOptions options);
+  // `condition`: the index of a `when` of Program::conditions whose records
+  // this profiler sees (the expectations it serves are those with that
+  // condition); -1 for every record.
+  Profiler(const Program& program, ProfileOptions options, int condition = -1);
+  ~Profiler();
 
   // A record the walker read whole (not malformed). Records that are not
   // objects have no fields to profile and are skipped.
@@ -26,7 +34,12 @@ class Profiler {
   // The rows of a flat batch that screening passed (screened[r] == 1), column
   // at a time: the same profile as walking them, without the walk.
   void add_screened(const Column& batch, const std::vector<std::uint8_t>& screened);
-  void merge(const Profiler& other);
+  // `other` profiled the records that follow this one's; its record numbers
+  // count from its own first record, `record_shift` places them.
+  void merge(const Profiler& other, std::uint64_t record_shift);
+  // The report counted `records` more records (malformed ones too): record
+  // numbers of expectation samples follow the report's.
+  void advance(std::uint64_t records) { records_ += records; }
 
   const Profile& profile() const { return profile_; }
 
@@ -44,19 +57,71 @@ class Profiler {
     Value lo, hi;
     std::uint64_t checked = 0, passed = 0;
   };
+  // `unique` (one field or several together): each key with the record it
+  // first came in and how often it came, exact up to 64-bit hash collisions.
+  struct Unique {
+    int expectation = -1;  // index into Program::expectations
+    struct Seen {
+      std::uint64_t first_record = 0, count = 0;
+    };
+    std::unordered_map<std::uint64_t, Seen> keys;
+    std::uint64_t values = 0;     // records with a key (not every field of it null)
+    std::vector<Sample> samples;  // records whose key repeats an earlier record's
+  };
+  // increasing / decreasing: the field's non-null values in input order,
+  // each compared with the one before it.
+  struct Order {
+    int expectation = -1;
+    bool seen = false;
+    double first = 0, last = 0;
+    std::uint64_t first_record = 0;
+    std::uint64_t values = 0, breaks = 0;
+    std::vector<Sample> samples;  // records out of order
+  };
+  // kl_divergence over bins: counts below the first edge, in each bin, above the last.
+  struct Bins {
+    int expectation = -1;
+    std::vector<std::uint64_t> counts;
+  };
   const std::vector<Exact>& exact() const { return exact_; }
   const std::vector<InRange>& in_range() const { return in_range_; }
+  const std::vector<Unique>& unique() const { return unique_; }
+  const std::vector<Order>& order() const { return order_; }
+  const std::vector<Bins>& bins() const { return bins_; }
   // The Exact set of a profiled field, or null when none is kept.
   const Exact* exact_for(int field) const;
+  // The profiler of the records where Program::conditions[condition] holds
+  // (this one for -1).
+  const Profiler& for_condition(int condition) const {
+    return condition < 0 ? *this : *conditional_[static_cast<std::size_t>(condition)];
+  }
 
  private:
+  void add_keys(const Value* slots);
+  void add_order(Order& o, double x, const Value& v);
+  void add_bins(Bins& b, double x);
+  bool present(int field, const Value* slots) const;
+  std::string key_path(const Unique& u) const;       // "a,b"
+  const std::string& field_path(int field) const;  // the field's enclosing objects are there
+  void add_screened_keys(const Column& col, int field, const std::vector<std::uint8_t>& screened);
+  // `shown()` gives the key's text, asked only when the record is sampled.
+  template <typename Shown>
+  void count_key(Unique& u, std::uint64_t key, std::uint64_t record, Shown shown);
+
   const Program& program_;
   ProfileOptions options_;
   Profile profile_;
+  int condition_ = -1;
+  std::uint64_t records_ = 0;  // records the report counted before the one being added
   std::vector<int> field_of_type_check_;  // check index -> profiled field, -1
   std::vector<std::uint8_t> mistyped_;    // per record scratch
   std::vector<Exact> exact_;
   std::vector<InRange> in_range_;
+  std::vector<Unique> unique_;
+  std::vector<Order> order_;
+  std::vector<Bins> bins_;
+  std::vector<std::unique_ptr<Profiler>> conditional_;  // one per Program::conditions entry
+  EvalScratch scratch_;
 };
 
 // The index into Program::profiled of a dotted field path, or -1.

@@ -92,6 +92,13 @@ std::string Report::to_json(int indent) const {
                                  {"min", optional_number(e.min)}, {"max", optional_number(e.max)},
                                  {"severity", severity_name(e.severity)}, {"ok", e.ok}});
     if (!e.detail.empty()) expectations_json.back()["detail"] = e.detail;
+    if (!e.samples.empty()) {
+      json samples = json::array();
+      for (const Sample& s : e.samples) {
+        samples.push_back({{"record", s.record}, {"path", s.path}, {"value", s.value}, {"message", s.message}});
+      }
+      expectations_json.back()["samples"] = std::move(samples);
+    }
   }
   out["expectations"] = std::move(expectations_json);
   json drift_json = json::array();
@@ -163,6 +170,10 @@ std::string Report::to_text() const {
            (e.has_value ? figure(e.value) : std::string("(no values)")) +
            (e.min || e.max ? "  expected " + range_text(e.min, e.max) : std::string()) +
            (e.detail.empty() ? "" : "  (" + e.detail + ")") + "\n";
+    for (const Sample& s : e.samples) {
+      out += "         record " + std::to_string(s.record) + " " + s.path + (s.value.empty() ? "" : " = " + s.value) +
+             ": " + s.message + "\n";
+    }
   }
   if (!drift.empty()) out += "\ndrift:\n";
   for (const DriftResult& d : drift) {
@@ -224,9 +235,14 @@ std::string Report::to_junit() const {
     cases.push_back({r.id, !r.ok, r.ok ? message + " (" + severity_name(r.severity) + ")" : message, detail});
   }
   for (const ExpectationResult& e : expectations) {
+    std::string samples;
+    for (const Sample& s : e.samples) {
+      samples += "record " + std::to_string(s.record) + " " + s.path + ": " + s.message +
+                 (s.value.empty() ? "" : " (got " + s.value + ")") + "\n";
+    }
     cases.push_back({"expectations." + e.id, !e.ok && e.severity == Severity::kError,
                      e.metric + " = " + (e.has_value ? figure(e.value) : "(no values)") + ", expected " +
-                         range_text(e.min, e.max) + (e.detail.empty() ? "" : " (" + e.detail + ")"), ""});
+                         range_text(e.min, e.max) + (e.detail.empty() ? "" : " (" + e.detail + ")"), samples});
   }
   for (const DriftResult& d : drift) {
     cases.push_back({"drift." + d.field + "." + d.method, d.status == "fail",

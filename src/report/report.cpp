@@ -27,12 +27,13 @@ struct ReportBuilder::Impl {
   std::vector<PerCheck> checks;
   std::vector<MalformedSample> malformed;
   std::unique_ptr<Profiler> profiler;  // null when nothing asks for statistics
+  InputColumns columns;
 };
 
 Profiler* ReportAccess::profiler(ReportBuilder& report) { return report.impl_->profiler.get(); }
 
 ReportBuilder::ReportBuilder(Contract contract, ReportOptions options)
-    : impl_(std::make_unique<Impl>(Impl{std::move(contract), std::move(options), {}, 0, {}, {}, nullptr})) {
+    : impl_(std::make_unique<Impl>(Impl{std::move(contract), std::move(options), {}, 0, {}, {}, nullptr, {}})) {
   impl_->checks.resize(impl_->contract.checks().size());
   const Program& p = impl_->contract.program();
   const bool needs_statistics = !p.expectations.empty() || !p.drift.empty() || !p.monitors.empty() ||
@@ -53,6 +54,7 @@ void ReportBuilder::add(const Verdict& verdict, const RecordPosition& where) {
   Impl& r = *impl_;
   ++r.counts.total;
   const std::uint64_t seq = ++r.sequence;
+  if (r.profiler) r.profiler->advance(1);
   if (verdict.malformed) {
     ++r.counts.malformed;
     if (r.malformed.size() < r.options.max_malformed_samples) {
@@ -86,6 +88,17 @@ void ReportAccess::add_valid(ReportBuilder& report, std::uint64_t records) {
   r.counts.total += records;
   r.counts.valid += records;
   r.sequence += records;
+  if (r.profiler) r.profiler->advance(records);
+}
+
+void ReportAccess::set_columns(ReportBuilder& report, const std::vector<std::string>& names) {
+  InputColumns& c = report.impl_->columns;
+  if (!c.known) {
+    c.known = true;
+    c.names = names;
+  } else if (c.names != names) {
+    c.differ = true;
+  }
 }
 
 ReportBuilder ReportAccess::empty_like(const ReportBuilder& report) {
@@ -118,7 +131,14 @@ void ReportAccess::merge(ReportBuilder& into, const ReportBuilder& from, std::ui
       r.malformed.back().record += record_shift;
     }
   }
-  if (r.profiler && o.profiler) r.profiler->merge(*o.profiler);
+  if (o.columns.known) {
+    set_columns(into, o.columns.names);
+    r.columns.differ |= o.columns.differ;
+  }
+  if (r.profiler && o.profiler) {
+    r.profiler->merge(*o.profiler, record_shift);
+    r.profiler->advance(o.counts.total);
+  }
 }
 
 Report ReportBuilder::finish() const {
@@ -150,7 +170,7 @@ Report ReportBuilder::finish() const {
   if (!r.profiler) return report;
   const Program& p = r.contract.program();
   auto profile = std::make_shared<Profile>(r.profiler->profile());
-  report.expectations = evaluate_expectations(p, r.counts, r.profiler.get());
+  report.expectations = evaluate_expectations(p, r.counts, r.profiler.get(), r.columns);
   for (const ExpectationResult& e : report.expectations) {
     if (!e.ok && e.severity == Severity::kError) report.ok = false;
   }

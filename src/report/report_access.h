@@ -2,6 +2,9 @@
 // records as they walk them (see ProfileScope).
 #pragma once
 
+#include <string>
+#include <vector>
+
 #include "dq/report.h"
 
 namespace dq {
@@ -14,6 +17,8 @@ struct ReportAccess {
   static void add_valid(ReportBuilder& report, std::uint64_t records);
   // A builder with `report`'s contract and options and nothing added.
   static ReportBuilder empty_like(const ReportBuilder& report);
+  // The columns of a table or CSV input (its header), for column_count and columns.
+  static void set_columns(ReportBuilder& report, const std::vector<std::string>& names);
   // Adds `from` to `into`, its samples' record numbers shifted by `record_shift`.
   static void merge(ReportBuilder& into, const ReportBuilder& from, std::uint64_t record_shift);
 };

@@ -482,8 +482,9 @@ class Loader {
     }
     for (const auto& item : node) {
       MapReader m(diags_, item, "an expectation",
-                  {"name", "metric", "field", "min", "max", "between", "mostly", "severity",
-                   "description", "quantile", "allow_empty", "in", "contains", "equals", "sigma"});
+                  {"name", "metric", "field", "fields", "min", "max", "between", "mostly", "severity",
+                   "description", "quantile", "allow_empty", "in", "contains", "equals", "ordered", "sigma",
+                   "when", "strict", "partition", "distribution"});
       if (!m.valid()) continue;
       Expectation e;
       e.span = span_of(item);
@@ -493,7 +494,9 @@ class Loader {
                                             "stddev", "min", "max", "median", "quantile", "invalid_rate", "distinct_values",
                                             "most_common_value", "distinct_ratio", "outlier_share",
                                             "sum", "value", "valid_count", "invalid_count",
-                                            "malformed_count", "malformed_rate"})) {
+                                            "malformed_count", "malformed_rate", "unique", "increasing",
+                                            "decreasing", "chi_square", "kl_divergence", "ks", "column_count",
+                                            "columns"})) {
         e.metric = *metric;
       } else if (!m.has("metric")) {
         diags_.error(e.span, "an expectation needs a 'metric'");
@@ -506,14 +509,57 @@ class Loader {
       e.quantile = m.scalar("quantile");
       e.sigma = m.scalar("sigma");
       e.allow_empty = m.boolean("allow_empty").value_or(false);
-      for (const char* mode : {"in", "contains", "equals"}) {
+      e.strict = m.boolean("strict").value_or(false);
+      e.when = m.scalar("when");
+      e.fields = m.strings("fields");
+      for (const char* mode : {"in", "contains", "equals", "ordered"}) {
         if (!m.has(mode)) continue;
+        if (mode == std::string("equals") && m.get(mode).IsScalar()) {
+          // `equals: 1200` (or a $param): a number the metric must equal.
+          e.min = e.max = m.scalar(mode);
+          continue;
+        }
         if (!e.set_mode.empty()) {
-          diags_.error(m.key_span(mode), "an expectation takes one of 'in', 'contains' or 'equals'");
+          diags_.error(m.key_span(mode), "an expectation takes one of 'in', 'contains', 'equals' or 'ordered'");
           continue;
         }
         e.set_mode = mode;
         e.set = scalar_list(m.get(mode), std::string("'") + mode + "' of an expectation");
+      }
+      if (YAML::Node p = m.get("partition"); p.IsDefined()) {
+        MapReader pm(diags_, p, "a partition", {"values", "bins", "weights", "tail_weights", "tail_weight_holdout"});
+        if (pm.valid()) {
+          Expectation::Partition part;
+          part.span = span_of(p);
+          part.values = scalar_list(pm.get("values"), "'values' of a partition");
+          part.bins = scalar_list(pm.get("bins"), "'bins' of a partition");
+          part.weights = scalar_list(pm.get("weights"), "'weights' of a partition");
+          part.tail_weights = scalar_list(pm.get("tail_weights"), "'tail_weights' of a partition");
+          part.tail_weight_holdout = pm.scalar("tail_weight_holdout");
+          pm.finish();
+          e.partition = std::move(part);
+        }
+      }
+      if (YAML::Node d = m.get("distribution"); d.IsDefined()) {
+        Expectation::Distribution dist;
+        dist.span = span_of(d);
+        if (d.IsScalar()) {
+          dist.name = d.Scalar();
+        } else if (d.IsMap()) {
+          for (auto it = d.begin(); it != d.end(); ++it) {
+            const std::string key = it->first.Scalar();
+            if (!it->second.IsScalar()) {
+              diags_.error(span_of(it->second), "'" + key + "' of a distribution must be a scalar");
+            } else if (key == "name") {
+              dist.name = it->second.Scalar();
+            } else {
+              dist.params[key] = MapReader::to_scalar(it->second);
+            }
+          }
+        } else {
+          diags_.error(dist.span, "'distribution' must be a name or a mapping {name: normal, mean: 0, stddev: 1}");
+        }
+        e.distribution = std::move(dist);
       }
       if (YAML::Node b = m.get("between"); b.IsDefined()) {
         if (b.IsSequence() && b.size() == 2 && b[0].IsScalar() && b[1].IsScalar()) {
@@ -522,7 +568,8 @@ class Loader {
           diags_.error(span_of(b), "'between' must be a list of two values [low, high]");
         }
       }
-      if (!e.min && !e.max && !e.between && m.has("metric") && e.set_mode.empty()) {
+      static const std::set<std::string> kNoBounds = {"unique", "increasing", "decreasing", "columns"};
+      if (!e.min && !e.max && !e.between && m.has("metric") && e.set_mode.empty() && !kNoBounds.count(e.metric)) {
         diags_.error(e.span, "expectation '" + e.name + "' needs 'min', 'max' or 'between'");
       }
       e.severity = parse_severity(m);

@@ -109,9 +109,29 @@ struct Expectation {
   std::optional<std::pair<Scalar, Scalar>> between;
   Severity severity = Severity::kError;
   bool allow_empty = false;  // a statistic of no values passes instead of failing
-  // distinct_values / most_common_value: the set, and how it must hold (in, contains, equals).
+  // distinct_values / most_common_value / columns: the set, and how it must hold (in,
+  // contains, equals; `ordered` for columns).
   std::string set_mode;
   std::vector<Scalar> set;
+  std::vector<std::string> fields;  // unique: several fields together (`fields: [a, b]`)
+  std::optional<Scalar> when;       // the statistic is over the records where it holds
+  bool strict = false;              // increasing / decreasing: no two equal neighbours
+  // chi_square and kl_divergence: the declared distribution (Great
+  // Expectations' partition object): `values` (categories) or `bins` (edges),
+  // with one weight per value or bin; kl_divergence also takes tail weights.
+  struct Partition {
+    std::vector<Scalar> values, bins, weights, tail_weights;
+    std::optional<Scalar> tail_weight_holdout;
+    Span span;
+  };
+  std::optional<Partition> partition;
+  // ks: a named parametric distribution and its parameters.
+  struct Distribution {
+    std::string name;  // normal (mean, stddev), uniform (min, max), exponential (rate)
+    std::map<std::string, Scalar> params;
+    Span span;
+  };
+  std::optional<Distribution> distribution;
 };
 struct DriftField {
   std::string field, method;

@@ -391,7 +391,7 @@ TEST_CASE("expectations evaluate dataset metrics with min, max and between") {
   CHECK(expectation(r, "median").value == 20);
   CHECK(expectation(r, "clean").value == 0.25);  // one record in four is invalid
   // `unique: true` is an expectation of its own.
-  CHECK(expectation(r, "id.unique").metric == "duplicate_count");
+  CHECK(expectation(r, "id.unique").metric == "unique");
   CHECK_FALSE(expectation(r, "id.unique").ok);
   CHECK_FALSE(r.ok);
 }
@@ -639,7 +639,7 @@ TEST_CASE("distinct values in, containing or equal to a set, the most common val
   REQUIRE(errors.size() == 3);
   CHECK(errors[0].message == "expectation 'e1' needs 'in: [...]'");
   CHECK(errors[1].message.find("needs a string, boolean or numeric field") != std::string::npos);
-  CHECK(errors[2].message.find("go with distinct_values and most_common_value") != std::string::npos);
+  CHECK(errors[2].message.find("go with distinct_values, most_common_value and columns") != std::string::npos);
 }
 
 TEST_CASE("outlier_share - the share of values beyond sigma sample standard deviations, exact") {
