@@ -1639,12 +1639,12 @@ class Compiler {
         diags_.error(e.span, what + ": 'allow_empty' applies to statistics of values (mean, stddev, min, max, "
                                     "median, quantile, distribution tests), not to '" + e.metric + "'");
       }
-      if (kNeedField.count(e.metric) && e.field.empty()) {
-        diags_.error(e.span, what + " (" + e.metric + ") needs a 'field'");
-        continue;
-      }
       if (!e.fields.empty() && e.metric != "unique") {
         diags_.error(e.span, what + ": 'fields' goes with metric unique (several fields that are unique together)");
+        continue;
+      }
+      if (kNeedField.count(e.metric) && e.field.empty()) {
+        diags_.error(e.span, what + " (" + e.metric + ") needs a 'field'");
         continue;
       }
       if (e.metric == "unique" && e.field.empty() == e.fields.empty()) {
@@ -1882,7 +1882,9 @@ class Compiler {
       }
     }
     if (std::fabs(total - 1) > 1e-6) {
-      diags_.error(part.span, what + ": the partition's weights add up to " + describe_number(total) + ", not 1");
+      char sum[32];
+      std::snprintf(sum, sizeof sum, "%.6g", total);
+      diags_.error(part.span, what + ": the partition's weights add up to " + sum + ", not 1");
     }
   }
 

@@ -427,7 +427,28 @@ class Differ {
   }
 
   static std::string expectation_key(const spec::Expectation& e) {
-    return !e.name.empty() ? e.name : e.metric + (e.field.empty() ? "" : "(" + e.field + ")");
+    std::string fields = e.field;
+    for (const std::string& f : e.fields) fields += (fields.empty() ? "" : ",") + f;
+    return !e.name.empty() ? e.name : e.metric + (fields.empty() ? "" : "(" + fields + ")");
+  }
+
+  // What an expectation compares against beyond its bounds, as one text:
+  // a set, a partition, a distribution. A change is neither narrower nor wider.
+  static std::string expectation_target(const spec::Expectation& e) {
+    std::string out = e.set_mode;
+    for (const Scalar& v : e.set) out += " " + v.text;
+    if (e.partition) {
+      for (const auto* list : {&e.partition->values, &e.partition->bins, &e.partition->weights, &e.partition->tail_weights}) {
+        out += " |";
+        for (const Scalar& v : *list) out += " " + v.text;
+      }
+      out += " | " + show(e.partition->tail_weight_holdout);
+    }
+    if (e.distribution) {
+      out += " " + e.distribution->name;
+      for (const auto& [key, value] : e.distribution->params) out += " " + key + "=" + value.text;
+    }
+    return out;
   }
 
   void expectations(const spec::Contract& o, const spec::Contract& n) {
@@ -449,6 +470,21 @@ class Differ {
       auto high = [](const spec::Expectation& x) { return x.between ? std::optional<Scalar>(x.between->second) : x.max; };
       bound(path, "min", low(e), low(*it), true, e.span, it->span, enforced);
       bound(path, "max", high(e), high(*it), false, e.span, it->span, enforced);
+      // `mostly` unset is 1: every value must pass.
+      auto share = [](const spec::Expectation& x) { return x.mostly ? x.mostly : std::optional<Scalar>(Scalar{"1", x.span}); };
+      if (e.mostly || it->mostly) bound(path, "mostly", share(e), share(*it), true, e.span, it->span, enforced);
+      if (e.strict != it->strict) {
+        effect(path, it->strict ? "strict_added" : "strict_removed",
+               it->strict ? "now strict: equal neighbours fail" : "no longer strict: equal neighbours pass", it->strict,
+               !it->strict, e.span, it->span, enforced);
+      }
+      opaque(path, "when", e.when, it->when, e.span, it->span, enforced);
+      if (expectation_target(e) != expectation_target(*it)) {
+        effect(path, "expectation_target_changed",
+               "now compares against " + (it->set_mode.empty() ? std::string("another distribution")
+                                                               : "'" + it->set_mode + "' another set"),
+               true, true, e.span, it->span, enforced);
+      }
     }
     for (const auto& e : n.expectations) {
       const std::string key = expectation_key(e);

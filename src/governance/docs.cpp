@@ -153,16 +153,39 @@ Document build(const spec::Contract& c, const ContractDiff* changes) {
   if (!c.expectations.empty()) {
     Section s{"Expectations", {"Checked over a batch or a stream window."}, {}, {}};
     Table t{{"Expectation", "Metric", "Field", "Bounds", "Severity"}, {}};
+    auto texts = [](const std::vector<Scalar>& list) {
+      std::string out;
+      for (const Scalar& v : list) out += (out.empty() ? "" : ", ") + v.text;
+      return out;
+    };
     for (const auto& e : c.expectations) {
       std::string bounds;
       if (e.between) {
         bounds = "between " + e.between->first.text + " and " + e.between->second.text;
+      } else if (e.min && e.max && e.min->text == e.max->text) {
+        bounds = "= " + e.min->text;
       } else {
         if (e.min) bounds = "≥ " + e.min->text;
         if (e.max) bounds += (bounds.empty() ? "" : " and ") + std::string("≤ ") + e.max->text;
       }
+      auto also = [&](const std::string& part) { bounds += (bounds.empty() ? "" : "; ") + part; };
+      if (!e.set_mode.empty()) also(e.set_mode + " [" + texts(e.set) + "]");
+      if (e.strict) also("strictly");
+      if (e.mostly) also("mostly " + e.mostly->text);
+      if (e.partition) {
+        also(e.partition->values.empty() ? "bins [" + texts(e.partition->bins) + "] weights [" + texts(e.partition->weights) + "]"
+                                         : "values [" + texts(e.partition->values) + "] weights [" + texts(e.partition->weights) + "]");
+      }
+      if (e.distribution) {
+        std::string params;
+        for (const auto& [key, value] : e.distribution->params) params += (params.empty() ? "" : ", ") + key + " " + value.text;
+        also(e.distribution->name + " (" + params + ")");
+      }
+      if (e.when) also("where " + code(e.when->text));
+      std::string fields = e.field;
+      for (const std::string& f : e.fields) fields += (fields.empty() ? "" : ", ") + f;
       t.rows.push_back({code(e.name.empty() ? e.metric : e.name), e.metric + (e.quantile ? "(" + e.quantile->text + ")" : ""),
-                        e.field.empty() ? "" : code(e.field), bounds, e.severity == Severity::kWarn ? "warn" : "error"});
+                        fields.empty() ? "" : code(fields), bounds, e.severity == Severity::kWarn ? "warn" : "error"});
     }
     s.tables.push_back(t);
     doc.sections.push_back(s);

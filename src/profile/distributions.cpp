@@ -126,8 +126,11 @@ double ks_p_value(double d, std::uint64_t n) {
   if (d <= 0) return 1;
   if (d >= 1) return 0;
   if (n <= 1000) return std::clamp(1 - kolmogorov_cdf(n, d), 0.0, 1.0);
+  // Kolmogorov's limit at a corrected argument (J. Vrbik, "Small-sample
+  // corrections to Kolmogorov-Smirnov test statistic", 2018): within 3e-5 of
+  // the exact value past n = 1000.
   const double root = std::sqrt(static_cast<double>(n));
-  return kolmogorov_survival((root + 0.12 + 0.11 / root) * d);
+  return kolmogorov_survival(root * d + 1 / (6 * root) + (root * d - 1) / (4 * static_cast<double>(n)));
 }
 
 }  // namespace dq

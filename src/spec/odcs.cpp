@@ -481,6 +481,27 @@ class Translator {
         invalid_values(q, where, f, op, bound, percent);
         continue;
       }
+      if (metric == "duplicateValues" && field.empty() && q["arguments"] && q["arguments"]["properties"].IsSequence()) {
+        // A table's duplicates over several properties together: dq's
+        // compound unique, when none may repeat.
+        auto limit = number_of(bound);
+        const bool none_allowed = !percent && limit && ((op == "mustBe" && *limit == 0) ||
+                                                        (op == "mustBeLessThan" && *limit == 1) ||
+                                                        (op == "mustBeLessOrEqualTo" && *limit == 0));
+        if (!none_allowed) {
+          diags_.warn(span_of(q), "ODCS " + where + ": duplicateValues over several properties is run by dq only "
+                                                    "as mustBe 0 rows (unique together)");
+          continue;
+        }
+        YAML::Node e(YAML::NodeType::Map);
+        e["name"] = q["name"] ? q["name"] : YAML::Node("unique_together");
+        e["metric"] = "unique";
+        e["fields"] = q["arguments"]["properties"];
+        severity(q, e);
+        if (q["description"]) e["description"] = q["description"];
+        expectations_.push_back(e);
+        continue;
+      }
       std::string dq_metric = metric == "rowCount"          ? "row_count"
                               : metric == "nullValues"      ? (percent ? "null_rate" : "null_count")
                               : metric == "missingValues"   ? (percent ? "null_rate" : "null_count")

@@ -208,9 +208,27 @@ YAML::Node expectation_yaml(const Expectation& e) {
   put(m, "name", e.name);
   m["metric"] = e.metric;
   put(m, "field", e.field);
+  put(m, "fields", e.fields);
+  put_text(m, "when", e.when);
   put(m, "quantile", e.quantile);
   put(m, "sigma", e.sigma);
+  put_flag(m, "strict", e.strict);
   put_flag(m, "allow_empty", e.allow_empty);
+  if (e.partition) {
+    YAML::Node p(YAML::NodeType::Map);
+    put(p, "values", e.partition->values);
+    put(p, "bins", e.partition->bins);
+    put(p, "weights", e.partition->weights);
+    put(p, "tail_weights", e.partition->tail_weights);
+    put(p, "tail_weight_holdout", e.partition->tail_weight_holdout);
+    m["partition"] = p;
+  }
+  if (e.distribution) {
+    YAML::Node d(YAML::NodeType::Map);
+    d["name"] = e.distribution->name;
+    for (const auto& [key, value] : e.distribution->params) d[key] = scalar_node(value);
+    m["distribution"] = d;
+  }
   if (!e.set_mode.empty()) put(m, e.set_mode.c_str(), e.set);
   put(m, "min", e.min);
   put(m, "max", e.max);

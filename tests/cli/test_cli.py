@@ -281,3 +281,17 @@ def test_monitors_keep_a_history_and_flag_a_volume_anomaly(tmp_path):
     env = dict(os.environ, DQ_HISTORY=str(env_history))
     subprocess.run([DQ, "validate", "-c", str(contract), str(data)], env=env, capture_output=True, timeout=60, check=True)
     assert env_history.exists()
+
+
+def test_the_expectations_example_runs_on_the_taxi_samples():
+    # docs/statistics.md shows this run; the figures are pandas' (duplicated(keep=False) over the key).
+    example = ROOT / "examples/contracts/taxi_expectations.yaml"
+    january = json.loads(dq("validate", "-c", example, taxi_csv("2019-01"), "--format", "json").stdout)
+    assert january["ok"] and all(e["ok"] for e in january["expectations"])
+    april = dq("validate", "-c", example, taxi_csv("2020-04"), "--format", "json")
+    assert april.returncode == 1
+    results = {e["id"]: e for e in json.loads(april.stdout)["expectations"]}
+    assert results["no_resent_trips"]["value"] == 10
+    assert [s["record"] for s in results["no_resent_trips"]["samples"]] == [2200, 4267, 4654, 5461, 7982]
+    assert results["payment_mix"]["severity"] == "warn" and not results["payment_mix"]["ok"]
+    assert results["weekend_trips"]["value"] == 1905

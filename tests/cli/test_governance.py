@@ -589,3 +589,58 @@ def test_docs_html_renders_in_headless_chromium(tmp_path):
     title = image.crop((0, 0, 500, 100))
     assert min(title.getdata()) < 80
     assert len(set(image.getdata())) > 20
+
+
+def test_odcs_duplicates_over_several_properties_become_a_compound_unique(tmp_path):
+    path = tmp_path / "pairs.odcs.yaml"
+    path.write_text("""\
+apiVersion: v3.1.0
+kind: DataContract
+id: shop.visits
+version: 1.0.0
+schema:
+  - name: visits
+    properties:
+      - {name: shop, logicalType: string}
+      - {name: day, logicalType: date}
+    quality:
+      - metric: duplicateValues
+        arguments: {properties: [shop, day]}
+        mustBe: 0
+        name: one_visit_per_day
+""")
+    dq_form = load_yaml(out(dq("export", path, "--to", "dq")))
+    assert dq_form["expectations"] == [{"name": "one_visit_per_day", "metric": "unique", "fields": ["shop", "day"]}]
+
+
+def test_the_new_expectation_words_survive_export_and_diff(tmp_path):
+    path = tmp_path / "words.yaml"
+    path.write_text("""\
+dq: 1
+dataset: words
+version: 1.0.0
+owner: {team: t, contact: t@example.com}
+fields:
+  seq: {type: integer}
+  kind: {type: string}
+  x: {type: number}
+expectations:
+  - {name: up, metric: increasing, field: seq, strict: true, mostly: 0.99}
+  - {name: pairs, metric: unique, fields: [seq, kind]}
+  - {name: kinds, metric: chi_square, field: kind, partition: {values: [a, b], weights: [0.6, 0.4]}, min: 0.01}
+  - {name: shape, metric: ks, field: x, distribution: {name: normal, mean: 0, stddev: 1}, min: 0.01}
+  - {name: a_mean, metric: mean, field: x, when: 'kind == "a"', max: 5}
+""")
+    for target in ("dq", "odcs"):
+        exported = tmp_path / f"out.{target}.yaml"
+        exported.write_text(out(dq("export", path, "--to", target)))
+        again = load_yaml(out(dq("export", exported, "--to", "dq")))
+        assert again["expectations"] == load_yaml(path.read_text())["expectations"], target
+    changed = tmp_path / "changed.yaml"
+    changed.write_text(path.read_text().replace("strict: true, mostly: 0.99", "mostly: 0.95")
+                       .replace("weights: [0.6, 0.4]", "weights: [0.5, 0.5]"))
+    result = dq("diff", path, changed)
+    lines = [" ".join(line.split()) for line in out(result).splitlines()]
+    assert "WARNING expectations.up mostly lowered from 0.99 to 0.95 (line 10)" in lines
+    assert "WARNING expectations.up no longer strict: equal neighbours pass (line 10)" in lines
+    assert "BREAKING expectations.kinds now compares against another distribution (line 12)" in lines

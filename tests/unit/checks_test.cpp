@@ -217,3 +217,39 @@ fields:
   REQUIRE(errors.size() == 1);
   CHECK(errors[0].message == "'json_fields' is for a string that holds JSON (field 'n' is integer)");
 }
+
+TEST_CASE("calendar functions read a timestamp in its field's time zone, date_diff counts whole units") {
+  dq::Validator v(load(R"(
+fields:
+  at: {type: timestamp, timezone: America/New_York}
+  utc: {type: timestamp}
+  day: {type: date}
+rules:
+  - {name: ny_new_year, check: 'year(at) == 2026 and month(at) == 1 and day(at) == 1 and hour(at) == 23'}
+  - {name: ny_thursday, check: 'day_of_week(at) == 4'}
+  - {name: utc_friday, check: 'day_of_week(utc) == 5 and year(utc) == 2026 and month(utc) == 1 and day(utc) == 2'}
+  - {name: date_parts, check: 'year(day) == 1969 and month(day) == 12 and day(day) == 31 and day_of_week(day) == 3'}
+  - {name: elapsed, check: 'date_diff(utc, at, "hours") == 0 and date_diff(utc, at, "minutes") == 0'}
+  - {name: days_back, check: 'date_diff(day, "1970-01-08", "days") == -8 and date_diff(day, "1970-01-08", "weeks") == -1'}
+  - {name: since, check: 'date_diff(utc, "2025-12-31T00:00:00Z", "days") == 2'}
+)"));
+  // 2026-01-01 23:30 in New York is 2026-01-02 04:30 UTC: a Thursday there, a Friday in UTC.
+  const char* record = R"({"at": "2026-01-01T23:30:00", "utc": "2026-01-02T04:30:00Z", "day": "1969-12-31"})";
+  CHECK(both_engines(v, record).empty());
+  CHECK(both_engines(v, R"({"at": "2026-01-02T00:30:00", "utc": "2026-01-02T05:30:00Z", "day": "1969-12-31"})") ==
+        Ids{"rules.ny_new_year", "rules.ny_thursday"});
+  // Nulls: a function of a null is null, so a comparison with it is false.
+  CHECK(both_engines(v, R"({"at": null, "utc": "2026-01-02T04:30:00Z", "day": "1969-12-31"})") ==
+        Ids{"rules.ny_new_year", "rules.ny_thursday", "rules.elapsed"});
+  auto errors = errors_of(contract_yaml(
+      "fields:\n  d: {type: date}\n  t: {type: timestamp}\n  s: {type: string}\n"
+      "rules:\n  - {name: a, check: 'hour(d) == 1'}\n  - {name: b, check: 'year(s) == 1'}\n"
+      "  - {name: c, check: 'date_diff(d, t, \"days\") == 1'}\n  - {name: e, check: 'date_diff(d, d, \"hours\") == 1'}\n"
+      "  - {name: f, check: 'date_diff(t, t, \"fortnights\") == 1'}\n"));
+  REQUIRE(errors.size() == 5);
+  CHECK(errors[0].message == "hour() takes a timestamp, not date");
+  CHECK(errors[1].message == "year() takes a timestamp or a date, not string");
+  CHECK(errors[2].message == "date_diff() takes two timestamps or two dates, not date and timestamp");
+  CHECK(errors[3].message == "date_diff()'s unit is a literal: \"days\" or \"weeks\" for dates");
+  CHECK(errors[4].message == "date_diff()'s unit is a literal: \"weeks\", \"days\", \"hours\", \"minutes\" or \"seconds\"");
+}

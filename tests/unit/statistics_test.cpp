@@ -660,3 +660,246 @@ TEST_CASE("outlier_share - the share of values beyond sigma sample standard devi
   REQUIRE(errors.size() == 1);
   CHECK(errors[0].message == "expectation 'e': 'sigma' goes with outlier_share");
 }
+
+namespace {
+
+// The same NDJSON through several threads (1 MiB blocks): order-sensitive
+// and exact statistics must not change.
+dq::Report run_threads(const dq::Contract& contract, const std::string& ndjson, unsigned threads) {
+  dq::Validator validator(contract);
+  dq::ReportBuilder builder(contract);
+  std::string buffer = ndjson;
+  std::FILE* file = fmemopen(buffer.data(), buffer.size(), "rb");
+  REQUIRE(file != nullptr);
+  dq::StreamOptions stream;
+  stream.format = dq::InputFormat::kNdjson;
+  stream.threads = threads;
+  dq::Status status = dq::validate_stream(validator, file, stream, builder);
+  std::fclose(file);
+  REQUIRE(status.ok());
+  return builder.finish();
+}
+
+std::vector<std::uint64_t> sample_records(const dq::ExpectationResult& e) {
+  std::vector<std::uint64_t> out;
+  for (const dq::Sample& s : e.samples) out.push_back(s.record);
+  return out;
+}
+
+}  // namespace
+
+TEST_CASE("unique over one field or several: every occurrence of a repeated key counts, mostly, sampled repeats") {
+  auto contract = dqtest::load(
+      "fields:\n  a: {type: string}\n  b: {type: integer}\n  id: {type: integer, unique: true, mostly: 0.5}\n"
+      "expectations:\n  - {name: pair, metric: unique, fields: [a, b]}\n"
+      "  - {name: single, metric: unique, field: a}\n");
+  dq::Report r = run(contract,
+                     "{\"a\": \"x\", \"b\": 1, \"id\": 1}\n"
+                     "{\"a\": \"x\", \"b\": 2, \"id\": 2}\n"
+                     "{\"a\": \"x\", \"b\": 1, \"id\": 2}\n"   // repeats record 1's (a, b)
+                     "{\"a\": null, \"b\": null}\n"            // no key at all: skipped
+                     "{\"a\": null, \"b\": 1, \"id\": 4}\n"    // null is a value of a key
+                     "{\"b\": 1, \"id\": 5}\n");               // absent is null: repeats record 5's key
+  const auto& pair = expectation(r, "pair");
+  CHECK(pair.value == 4);  // (x, 1) twice and (null, 1) twice: every occurrence
+  CHECK_FALSE(pair.ok);
+  CHECK(sample_records(pair) == std::vector<std::uint64_t>{3, 6});
+  CHECK(pair.samples[0].message == "repeats record 1");
+  CHECK(pair.samples[0].value == "\"x\", 1");
+  CHECK(pair.samples[0].path == "a,b");
+  CHECK(pair.field == "a,b");
+  // a: x three times, nulls skipped (map expectations skip nulls).
+  CHECK(expectation(r, "single").value == 3);
+  // id: 2 twice among 4 non-null values; mostly 0.5 allows 2 of 4.
+  const auto& id = expectation(r, "id.unique");
+  CHECK(id.value == 2);
+  CHECK(*id.max == 2);
+  CHECK(id.ok);
+  auto errors = dqtest::errors_of(dqtest::contract_yaml(
+      "fields:\n  a: {type: string}\n"
+      "expectations:\n  - {name: e1, metric: unique}\n"
+      "  - {name: e2, metric: unique, fields: [a, nope]}\n"
+      "  - {name: e3, metric: unique, field: a, max: 2}\n"
+      "  - {name: e4, metric: mean, fields: [a], max: 1}\n"));
+  REQUIRE(errors.size() == 4);
+  CHECK(errors[0].message == "expectation 'e1' (unique) needs 'field: f' or 'fields: [a, b]', one of them");
+  CHECK(errors[1].message == "expectation 'e2' names unknown field 'nope'");
+  CHECK(errors[2].message == "expectation 'e3': metric 'unique' takes no bounds (a share of values goes in 'mostly')");
+  CHECK(errors[3].message == "expectation 'e4': 'fields' goes with metric unique (several fields that are unique together)");
+}
+
+TEST_CASE("increasing and decreasing compare each value with the one before it, in input order, skipping nulls") {
+  auto contract = dqtest::load(
+      "fields:\n  x: {type: integer}\n  t: {type: timestamp}\n"
+      "expectations:\n  - {name: up, metric: increasing, field: x}\n"
+      "  - {name: strictly_up, metric: increasing, field: x, strict: true}\n"
+      "  - {name: down, metric: decreasing, field: x, mostly: 0.5}\n"
+      "  - {name: times, metric: increasing, field: t}\n");
+  dq::Report r = run(contract,
+                     "{\"x\": 1, \"t\": \"2026-01-01T00:00:00Z\"}\n"
+                     "{\"x\": 3}\n"
+                     "{\"x\": null, \"t\": \"2026-01-02T00:00:00Z\"}\n"
+                     "{\"x\": 3, \"t\": \"2026-01-01T12:00:00Z\"}\n"
+                     "{\"x\": 2}\n"
+                     "{\"x\": 4}\n");
+  // 1, 3, 3, 2, 4: one step down (3 -> 2); one tie (3 -> 3).
+  CHECK(expectation(r, "up").value == 1);
+  CHECK(sample_records(expectation(r, "up")) == std::vector<std::uint64_t>{5});
+  CHECK(expectation(r, "up").samples[0].message == "not at or above the value before it, 3");
+  CHECK(expectation(r, "strictly_up").value == 2);
+  CHECK(sample_records(expectation(r, "strictly_up")) == std::vector<std::uint64_t>{4, 5});
+  // Decreasing: 1 -> 3, 3 -> 4 break it (3 -> 3 does not): 2 of 5, and mostly 0.5 allows 2.
+  CHECK(expectation(r, "down").value == 2);
+  CHECK(expectation(r, "down").ok);
+  CHECK(expectation(r, "times").value == 1);
+  CHECK(expectation(r, "times").samples[0].value == "2026-01-01T12:00:00Z");
+  CHECK(expectation(run(contract, ""), "up").ok);  // no values: nothing out of order
+
+  auto errors = dqtest::errors_of(dqtest::contract_yaml(
+      "fields:\n  s: {type: string}\n  x: {type: integer}\n"
+      "expectations:\n  - {name: e1, metric: increasing, field: s}\n"
+      "  - {name: e2, metric: mean, field: x, max: 1, strict: true}\n"));
+  REQUIRE(errors.size() == 2);
+  CHECK(errors[0].message == "expectation 'e1': metric 'increasing' needs a numeric or time field, and 's' is string");
+  CHECK(errors[1].message == "expectation 'e2': 'strict' goes with increasing and decreasing");
+}
+
+TEST_CASE("order, keys and conditions give the same answers with one thread and several") {
+  auto contract = dqtest::load(
+      "fields:\n  seq: {type: integer}\n  k: {type: integer}\n  kind: {type: string}\n"
+      "expectations:\n  - {name: up, metric: increasing, field: seq, strict: true}\n"
+      "  - {name: keys, metric: unique, fields: [k, kind]}\n"
+      "  - {name: a_rows, metric: row_count, when: 'kind == \"a\"', min: 0}\n"
+      "  - {name: a_mean, metric: mean, field: seq, when: 'kind == \"a\"', min: 0}\n");
+  std::string ndjson;
+  for (int i = 1; i <= 120000; ++i) {
+    // A step back every 25,000 records (some at block edges), and keys that repeat across blocks.
+    const int seq = i % 25000 == 0 ? i - 10 : i;
+    ndjson += "{\"seq\": " + std::to_string(seq) + ", \"k\": " + std::to_string(i % 50000) + ", \"kind\": \"" +
+              (i % 3 == 0 ? "a" : "b") + "\"}\n";
+  }
+  REQUIRE(ndjson.size() > 3 * (1 << 20));  // several blocks
+  dq::Report one = run_threads(contract, ndjson, 1);
+  dq::Report two = run_threads(contract, ndjson, 2);
+  // i = 25000 k steps back to i - 10 (a break); i + 1 then is above it, not a break.
+  CHECK(expectation(one, "up").value == 4);
+  CHECK(sample_records(expectation(one, "up")) == std::vector<std::uint64_t>{25000, 50000, 75000, 100000});
+  CHECK(expectation(one, "keys").value > 0);
+  CHECK(expectation(one, "a_rows").value == 40000);
+  for (const char* id : {"up", "keys", "a_rows", "a_mean"}) {
+    INFO(id);
+    CHECK_THAT(expectation(two, id).value, WithinRel(expectation(one, id).value, 1e-12));  // means merge up to rounding
+    CHECK(sample_records(expectation(two, id)) == sample_records(expectation(one, id)));
+  }
+}
+
+TEST_CASE("when: an expectation's statistic is over the records where its condition holds") {
+  auto contract = dqtest::load(
+      "fields:\n  kind: {type: string}\n  amount: {type: number}\n"
+      "expectations:\n  - {name: card_rows, metric: row_count, when: 'kind == \"card\"', equals: 2}\n"
+      "  - {name: card_mean, metric: mean, field: amount, when: 'kind == \"card\"', between: [10, 20]}\n"
+      "  - {name: all_mean, metric: mean, field: amount, between: [10, 20]}\n"
+      "  - {name: cash_nulls, metric: null_count, field: amount, when: 'kind == \"cash\"', max: 0}\n");
+  dq::Report r = run(contract,
+                     "{\"kind\": \"card\", \"amount\": 10}\n"
+                     "{\"kind\": \"card\", \"amount\": 20}\n"
+                     "{\"kind\": \"cash\", \"amount\": 300}\n"
+                     "{\"kind\": \"cash\"}\n"
+                     "{\"amount\": 1}\n");
+  CHECK(expectation(r, "card_rows").value == 2);
+  CHECK(expectation(r, "card_rows").ok);
+  CHECK(expectation(r, "card_mean").value == 15);
+  CHECK(expectation(r, "card_mean").ok);
+  CHECK(expectation(r, "all_mean").value == Approx(331.0 / 4));
+  CHECK(expectation(r, "cash_nulls").value == 1);
+  auto errors = dqtest::errors_of(dqtest::contract_yaml(
+      "fields:\n  kind: {type: string}\n"
+      "expectations:\n  - {name: e1, metric: invalid_rate, when: 'kind == \"a\"', max: 0.1}\n"
+      "  - {name: e2, metric: row_count, when: 'kind == 1', min: 1}\n"
+      "  - {name: e3, metric: row_count, when: 'knd == \"a\"', min: 1}\n"));
+  REQUIRE(errors.size() == 3);
+  CHECK(errors[0].message == "expectation 'e1': 'when' narrows statistics of records; 'invalid_rate' counts the whole input");
+  CHECK(errors[1].message.find("compare") != std::string::npos);
+  CHECK(errors[2].message == "unknown field 'knd' in expression (did you mean 'kind'?)");
+  CHECK(errors[2].column > 1);
+}
+
+TEST_CASE("chi_square, kl_divergence and ks test the data against a declared distribution") {
+  auto contract = dqtest::load(
+      "fields:\n  kind: {type: string}\n  x: {type: number}\n"
+      "expectations:\n"
+      "  - {name: chi, metric: chi_square, field: kind, partition: {values: [a, b], weights: [0.5, 0.5]}, min: 0.05}\n"
+      "  - {name: kl_cat, metric: kl_divergence, field: kind, partition: {values: [a, b], weights: [0.5, 0.5]}, max: 1}\n"
+      "  - {name: kl_bins, metric: kl_divergence, field: x,\n"
+      "     partition: {bins: [0, 10, 100], weights: [0.5, 0.5], tail_weight_holdout: 0.2}, max: 1}\n"
+      "  - {name: ks, metric: ks, field: x, distribution: {name: uniform, min: 0, max: 100}, min: 0.01}\n");
+  std::string data;
+  // kind: 30 a, 10 b. x: 5, 50, 70, 8, 99, 150.
+  for (int i = 0; i < 40; ++i) data += std::string("{\"kind\": \"") + (i < 30 ? "a" : "b") + "\"}\n";
+  for (const char* x : {"5", "50", "70", "8", "99", "150"}) data += std::string("{\"x\": ") + x + "}\n";
+  dq::Report r = run(contract, data);
+  // chi-square: (30-20)²/20 + (10-20)²/20 = 10 on 1 dof; P(X >= 10) = erfc(√5) = 0.001565.
+  CHECK_THAT(expectation(r, "chi").value, WithinRel(std::erfc(std::sqrt(5.0)), 1e-9));
+  CHECK_FALSE(expectation(r, "chi").ok);
+  // KL(0.75, 0.25 || 0.5, 0.5) = 0.75 ln 1.5 + 0.25 ln 0.5.
+  CHECK_THAT(expectation(r, "kl_cat").value, WithinRel(0.75 * std::log(1.5) + 0.25 * std::log(0.5), 1e-12));
+  // Bins: below 0, [0,10) 2, [10,100] 3, above 1; expected 0.1, 0.4, 0.4, 0.1.
+  const double p[] = {0, 2.0 / 6, 3.0 / 6, 1.0 / 6}, q[] = {0.1, 0.4, 0.4, 0.1};
+  double kl = 0;
+  for (int i = 1; i < 4; ++i) kl += p[i] * std::log(p[i] / q[i]);
+  CHECK_THAT(expectation(r, "kl_bins").value, WithinRel(kl, 1e-12));
+  // ks: D over 5, 8, 50, 70, 99, 150 against U(0, 100) is 1/6 + ... checked against scipy in the Python suite.
+  CHECK(expectation(r, "ks").has_value);
+  // With c unexpected and no holdout: infinite divergence, a p-value of 0.
+  dq::Report unexpected = run(contract, "{\"kind\": \"a\"}\n{\"kind\": \"c\"}\n");
+  CHECK(expectation(unexpected, "chi").value == 0);
+  CHECK(expectation(unexpected, "chi").detail.find("values outside the partition: c") != std::string::npos);
+  CHECK_FALSE(expectation(unexpected, "kl_cat").has_value);
+  CHECK_FALSE(expectation(unexpected, "kl_cat").ok);
+  CHECK_FALSE(expectation(run(contract, ""), "ks").ok);  // a statistic of no values fails
+
+  auto errors = dqtest::errors_of(dqtest::contract_yaml(
+      "fields:\n  kind: {type: string}\n  x: {type: number}\n"
+      "expectations:\n"
+      "  - {name: e1, metric: chi_square, field: kind, partition: {values: [a, b], weights: [0.5, 0.4]}, min: 0.05}\n"
+      "  - {name: e2, metric: chi_square, field: x, partition: {bins: [0, 1], weights: [1]}, min: 0.05}\n"
+      "  - {name: e3, metric: kl_divergence, field: kind, partition: {bins: [0, 1], weights: [1]}, max: 1}\n"
+      "  - {name: e4, metric: ks, field: x, distribution: {name: normal, mean: 0}, min: 0.05}\n"
+      "  - {name: e5, metric: ks, field: x, distribution: gamma, min: 0.05}\n"
+      "  - {name: e6, metric: kl_divergence, field: x, partition: {bins: [0, 5, 3], weights: [0.5, 0.5]}, max: 1}\n"));
+  REQUIRE(errors.size() == 6);
+  CHECK(errors[0].message == "expectation 'e1': the partition's weights add up to 0.9, not 1");
+  CHECK(errors[1].message == "expectation 'e2': chi_square compares category counts; its partition takes 'values'");
+  CHECK(errors[2].message == "expectation 'e3': 'bins' need a numeric field, and 'kind' is string");
+  CHECK(errors[3].message == "expectation 'e4': the normal distribution needs 'stddev'");
+  CHECK(errors[4].message.find("unknown distribution 'gamma'") != std::string::npos);
+  CHECK(errors[5].message == "expectation 'e6': bin edges must increase, and 3 does not");
+}
+
+TEST_CASE("column_count and columns read a CSV header, and refuse JSON records clearly") {
+  auto contract = dqtest::load(
+      "fields:\n  a: {type: string}\n  b: {type: integer}\n"
+      "expectations:\n  - {name: count, metric: column_count, equals: 2}\n"
+      "  - {name: set, metric: columns, equals: [b, a]}\n"
+      "  - {name: ordered, metric: columns, ordered: [b, a]}\n"
+      "  - {name: has, metric: columns, contains: [a, c]}\n");
+  dq::Validator validator(contract);
+  dq::ReportBuilder builder(contract);
+  std::string csv = "a,b\nx,1\n";
+  std::FILE* file = fmemopen(csv.data(), csv.size(), "rb");
+  dq::StreamOptions stream;
+  stream.format = dq::InputFormat::kCsv;
+  REQUIRE(dq::validate_stream(validator, file, stream, builder).ok());
+  std::fclose(file);
+  dq::Report r = builder.finish();
+  CHECK(expectation(r, "count").value == 2);
+  CHECK(expectation(r, "count").ok);
+  CHECK(expectation(r, "set").ok);
+  CHECK_FALSE(expectation(r, "ordered").ok);
+  CHECK(expectation(r, "ordered").detail == "in another order: a, b");
+  CHECK_FALSE(expectation(r, "has").ok);
+  CHECK(expectation(r, "has").detail == "missing: c");
+  dq::Report json = run(contract, "{\"a\": \"x\"}\n");
+  CHECK_FALSE(expectation(json, "count").ok);
+  CHECK(expectation(json, "count").detail == "the input has no columns (JSON records): column_count reads tables and CSV files");
+}
