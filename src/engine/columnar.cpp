@@ -29,6 +29,8 @@ struct Cell {
 
 // Presents rows of columns as the JSON values they stand for.
 struct ColumnAdapter {
+  // A declared column that the table lacks: every row misses it, say why.
+  static constexpr const char* kAbsentRequired = "is required (the table has no such column)";
   using Value = Cell;
   using Object = Cell;
   using Array = Cell;

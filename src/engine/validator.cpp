@@ -200,6 +200,7 @@ namespace {
 // JSON bytes through simdjson On-Demand: values are parsed as they are
 // visited, never into a DOM.
 struct SimdjsonAdapter {
+  static constexpr const char* kAbsentRequired = "is required (absent)";
   using Value = od::value;
   using Object = od::object;
   using Array = od::array;
@@ -341,6 +342,7 @@ struct SimdjsonAdapter {
 // In-memory nlohmann::json values: always well formed, except strings that
 // are not UTF-8 (nlohmann stores bytes as given).
 struct NlohmannAdapter {
+  static constexpr const char* kAbsentRequired = "is required (absent)";
   using Value = const nlohmann::json;
   using Object = const nlohmann::json*;
   using Array = const nlohmann::json*;

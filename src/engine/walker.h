@@ -222,7 +222,7 @@ class Walker {
     for (std::size_t k = 0; k < count; ++k) {
       if (s_.seen[base + k]) continue;
       const Node& child = nodes_[static_cast<std::size_t>(n.children[k])];
-      if (child.required) s_.violate(child.required_check, "", "is required (absent)", child.key);
+      if (child.required) s_.violate(child.required_check, "", A::kAbsentRequired, child.key);
     }
     s_.seen.resize(base);
     --s_.depth;

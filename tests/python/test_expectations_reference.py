@@ -168,3 +168,20 @@ expectations:
     r = {e["id"]: e for e in contract.validate_csv(path).expectations}
     assert r["count"]["ok"] and r["exact"]["detail"] == "in another order: b, a"
     assert not contract.validate_ndjson(b'{"a": 1, "b": "x"}\n').ok  # JSON records have no columns
+
+
+def test_a_table_without_a_required_column_says_so_on_every_row_and_once_in_columns():
+    contract = dq.loads("""
+dq: 1
+dataset: s
+version: 1.0.0
+owner: {team: t, contact: t@example.com}
+fields: {a: {type: integer}, b: {type: integer, required: present}}
+expectations:
+  - {name: has_b, metric: columns, contains: [a, b]}
+""")
+    report = contract.validate_table(pd.DataFrame({"a": [1, 2]}))
+    assert report.records == {"total": 2, "valid": 0, "invalid": 2, "malformed": 0, "coerced": 0}
+    assert report.rules[0]["samples"][0]["message"] == "is required (the table has no such column)"
+    assert report.expectations[0]["detail"] == "missing: b"
+    assert contract.validate_table(pd.DataFrame({"a": [1, 2], "b": [None, None]})).ok  # present, null: fine
