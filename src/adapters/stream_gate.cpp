@@ -469,6 +469,7 @@ GateResult StreamGate::judge(const Message& message) {
     Lane& lane = g.acquire_lane();
     std::lock_guard lock(lane.mutex, std::adopt_lock);
     ProfileScope profiling(lane.validator, ReportAccess::profiler(*lane.window));
+    ReportAccess::next_record(*lane.window, sequence);
     const Verdict& verdict = lane.validator.validate_json(message.data);
     // Samples name the message by its place in the gate's stream.
     lane.window->add(verdict, RecordPosition{sequence, 0, 0});

@@ -37,8 +37,10 @@ class Profiler {
   // `other` profiled the records that follow this one's; its record numbers
   // count from its own first record, `record_shift` places them.
   void merge(const Profiler& other, std::uint64_t record_shift);
-  // The report counted `records` more records (malformed ones too): record
-  // numbers of expectation samples follow the report's.
+  // Record numbers of expectation samples follow the report's: the record
+  // the report just counted was number `record` (malformed ones too), or
+  // `records` more were counted without a walk (screened rows).
+  void counted(std::uint64_t record) { records_ = record; }
   void advance(std::uint64_t records) { records_ += records; }
 
   const Profile& profile() const { return profile_; }

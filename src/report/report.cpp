@@ -54,7 +54,7 @@ void ReportBuilder::add(const Verdict& verdict, const RecordPosition& where) {
   Impl& r = *impl_;
   ++r.counts.total;
   const std::uint64_t seq = ++r.sequence;
-  if (r.profiler) r.profiler->advance(1);
+  if (r.profiler) r.profiler->counted(where.record);
   if (verdict.malformed) {
     ++r.counts.malformed;
     if (r.malformed.size() < r.options.max_malformed_samples) {
@@ -89,6 +89,10 @@ void ReportAccess::add_valid(ReportBuilder& report, std::uint64_t records) {
   r.counts.valid += records;
   r.sequence += records;
   if (r.profiler) r.profiler->advance(records);
+}
+
+void ReportAccess::next_record(ReportBuilder& report, std::uint64_t record) {
+  if (report.impl_->profiler) report.impl_->profiler->counted(record - 1);
 }
 
 void ReportAccess::set_columns(ReportBuilder& report, const std::vector<std::string>& names) {

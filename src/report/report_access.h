@@ -17,6 +17,9 @@ struct ReportAccess {
   static void add_valid(ReportBuilder& report, std::uint64_t records);
   // A builder with `report`'s contract and options and nothing added.
   static ReportBuilder empty_like(const ReportBuilder& report);
+  // The next record to be walked is number `record` (a stream gate numbers
+  // messages across its lanes).
+  static void next_record(ReportBuilder& report, std::uint64_t record);
   // The columns of a table or CSV input (its header), for column_count and columns.
   static void set_columns(ReportBuilder& report, const std::vector<std::string>& names);
   // Adds `from` to `into`, its samples' record numbers shifted by `record_shift`.

@@ -903,3 +903,15 @@ TEST_CASE("column_count and columns read a CSV header, and refuse JSON records c
   CHECK_FALSE(expectation(json, "count").ok);
   CHECK(expectation(json, "count").detail == "the input has no columns (JSON records): column_count reads tables and CSV files");
 }
+
+TEST_CASE("a row count reconciles with an upstream count passed at run time") {
+  const std::string body =
+      "params:\n  upstream_rows: {type: integer}\n"
+      "fields:\n  x: {type: integer}\n"
+      "expectations:\n  - {name: reconciled, metric: row_count, equals: $upstream_rows}\n";
+  CHECK(expectation(run(dqtest::load(body, {{"upstream_rows", "2"}}), "{\"x\": 1}\n{\"x\": 2}\n"), "reconciled").ok);
+  const auto& off = expectation(run(dqtest::load(body, {{"upstream_rows", "3"}}), "{\"x\": 1}\n{\"x\": 2}\n"), "reconciled");
+  CHECK_FALSE(off.ok);
+  CHECK(*off.min == 3);
+  CHECK(*off.max == 3);
+}

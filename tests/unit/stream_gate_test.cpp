@@ -376,3 +376,46 @@ TEST_CASE("metrics are Prometheus text with escaped label values") {
     start = end + 1;
   }
 }
+
+TEST_CASE("order expectations answer in one judging thread and say why not across several") {
+  const char* contract =
+      "fields:\n  seq: {type: integer}\n"
+      "expectations:\n  - {name: up, metric: increasing, field: seq}\n"
+      "  - {name: keys, metric: unique, field: seq}\n";
+  std::vector<dq::WindowReport> windows;
+  dq::GateOptions options = no_breaker();
+  options.on_window = [&](const dq::WindowReport& w) { windows.push_back(w); };
+  dq::StreamGate gate(dqtest::load(contract), options);
+  for (const char* m : {R"({"seq": 1})", R"({"seq": 3})", R"({"seq": 2})", R"({"seq": 3})"}) gate.judge({m});
+  gate.close_window();
+  REQUIRE(windows.size() == 1);
+  const auto& one = windows[0].report.expectations;
+  CHECK(one[0].value == 1);
+  REQUIRE(one[0].samples.size() == 1);
+  CHECK(one[0].samples[0].record == 3);  // numbered as the gate numbers messages
+  CHECK(one[1].samples[0].message == "repeats record 2");
+
+  // A second thread judges while the first holds its lane: two lanes, no one order.
+  dq::GateOptions two_lanes = no_breaker();
+  two_lanes.on_window = options.on_window;
+  std::atomic<bool> started{false};
+  dq::StreamGate* shared = nullptr;
+  two_lanes.clock = [&]() -> std::int64_t {
+    if (shared != nullptr && !started.exchange(true)) {
+      std::thread other([&] { shared->judge({R"({"seq": 5})"}); });
+      other.join();
+    }
+    return 1'700'000'000'000'000;
+  };
+  dq::StreamGate concurrent(dqtest::load(contract), two_lanes);
+  shared = &concurrent;
+  concurrent.judge({R"({"seq": 4})", 1'699'999'999'000'000});  // its lag reads the clock under the lane's lock
+  concurrent.close_window();
+  REQUIRE(windows.size() == 2);
+  const auto& two = windows[1].report.expectations;
+  CHECK(windows[1].counts.accepted == 2);
+  CHECK_FALSE(two[0].has_value);
+  CHECK_FALSE(two[0].ok);
+  CHECK(two[0].detail == "no input order: the window's messages were judged on 2 threads at once (judge from one thread to check order)");
+  CHECK(two[1].ok);  // keys need no order
+}
