@@ -1823,6 +1823,10 @@ class Compiler {
       diags_.error(part.span, what + ": chi_square compares category counts; its partition takes 'values'");
       return;
     }
+    if (e.metric == "chi_square" && part.values.size() < 2) {
+      diags_.error(part.span, what + ": chi_square needs two categories or more (one leaves no degree of freedom)");
+      return;
+    }
     const Type t = x.field >= 0 ? field_type(x.field) : Type::kAny;
     const bool numeric = t == Type::kInteger || t == Type::kNumber;
     if (!part.bins.empty() && !numeric) {

@@ -20,7 +20,7 @@ int profiled_index(const Program& program, std::string_view path) {
 }
 
 Profiler::Profiler(const Program& program, ProfileOptions options, int condition)
-    : program_(program), options_(options), condition_(condition) {
+    : program_(program), options_(options) {
   profile_.dataset = program.spec.dataset;
   profile_.version = program.spec.version;
   profile_.max_values = options.max_values;
@@ -111,6 +111,27 @@ std::string shown(const Value& v) {
 
 constexpr std::size_t kSamples = 5;  // samples kept per expectation (the first records)
 
+// Whether `x` may follow `before` under an increasing or decreasing expectation.
+bool in_order(const Program::Expectation& e, double before, double x) {
+  if (e.metric == "increasing") return e.strict ? x > before : x >= before;
+  return e.strict ? x < before : x <= before;
+}
+
+// A number kept as a double, shown as the value it was: a time stays a time.
+Value value_like(double x, const Value& like) {
+  Value v = like;
+  if (like.kind == Value::Kind::kTimestamp || like.kind == Value::Kind::kDate) {
+    v.i = static_cast<std::int64_t>(x);
+  } else if (x == std::floor(x) && std::fabs(x) < 9.2e18) {
+    v.kind = Value::Kind::kInt;
+    v.i = static_cast<std::int64_t>(x);
+  } else {
+    v.kind = Value::Kind::kNumber;
+    v.d = x;
+  }
+  return v;
+}
+
 std::string order_message(const Program::Expectation& e) {
   const bool increasing = e.metric == "increasing";
   return std::string("not ") + (increasing ? (e.strict ? "above" : "at or above") : (e.strict ? "below" : "at or below")) +
@@ -200,15 +221,11 @@ void Profiler::add_order(Order& o, double x, const Value& v) {
     o.first_record = records_ + 1;
     return;
   }
-  const bool increasing = e.metric == "increasing";
-  const bool in_order = increasing ? (e.strict ? x > o.last : x >= o.last) : (e.strict ? x < o.last : x <= o.last);
-  if (!in_order) {
+  if (!in_order(e, o.last, x)) {
     ++o.breaks;
     if (o.samples.size() < kSamples) {
-      Value before = v;
-      if (v.kind == Value::Kind::kNumber) before.d = o.last;
-      else before.i = static_cast<std::int64_t>(o.last);
-      o.samples.push_back({records_ + 1, 0, field_path(e.field), shown(v), order_message(e) + ", " + shown(before)});
+      o.samples.push_back(
+          {records_ + 1, 0, field_path(e.field), shown(v), order_message(e) + ", " + shown(value_like(o.last, v))});
     }
   }
   o.last = x;
@@ -485,6 +502,7 @@ void Profiler::merge(const Profiler& other, std::uint64_t record_shift) {
       sample.record += record_shift;
       u.samples.push_back(std::move(sample));
     }
+    keep_earliest(u.samples);
     for (const auto& [key, seen] : o.keys) {
       const std::uint64_t first = seen.first_record + record_shift;
       auto [it, fresh] = u.keys.try_emplace(key, Unique::Seen{first, 0});
@@ -493,11 +511,14 @@ void Profiler::merge(const Profiler& other, std::uint64_t record_shift) {
       // The other part's first record of a key this part has: a repeat (its
       // value is not kept past the part that read it).
       const std::uint64_t earlier = std::min(it->second.first_record, first);
-      u.samples.push_back({std::max(it->second.first_record, first), 0, key_path(u), "", "repeats record " + std::to_string(earlier)});
+      const std::uint64_t repeat = std::max(it->second.first_record, first);
       it->second.first_record = earlier;
+      if (u.samples.size() < kSamples || repeat < u.samples.back().record) {
+        u.samples.push_back({repeat, 0, key_path(u), "", "repeats record " + std::to_string(earlier)});
+        keep_earliest(u.samples);
+      }
     }
     u.values += o.values;
-    keep_earliest(u.samples);
   }
   for (std::size_t i = 0; i < order_.size() && i < other.order_.size(); ++i) {
     Order& o = order_[i];
@@ -510,10 +531,7 @@ void Profiler::merge(const Profiler& other, std::uint64_t record_shift) {
       continue;
     }
     const Program::Expectation& e = program_.expectations[static_cast<std::size_t>(o.expectation)];
-    const bool increasing = e.metric == "increasing";
-    const double x = next.first;
-    const bool in_order = increasing ? (e.strict ? x > o.last : x >= o.last) : (e.strict ? x < o.last : x <= o.last);
-    if (!in_order) {
+    if (!in_order(e, o.last, next.first)) {
       ++o.breaks;
       o.samples.push_back({next.first_record + record_shift, 0, field_path(e.field), "", order_message(e)});
     }

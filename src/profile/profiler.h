@@ -113,7 +113,6 @@ class Profiler {
   const Program& program_;
   ProfileOptions options_;
   Profile profile_;
-  int condition_ = -1;
   std::uint64_t records_ = 0;  // records the report counted before the one being added
   std::vector<int> field_of_type_check_;  // check index -> profiled field, -1
   std::vector<std::uint8_t> mistyped_;    // per record scratch

@@ -866,14 +866,16 @@ TEST_CASE("chi_square, kl_divergence and ks test the data against a declared dis
       "  - {name: e3, metric: kl_divergence, field: kind, partition: {bins: [0, 1], weights: [1]}, max: 1}\n"
       "  - {name: e4, metric: ks, field: x, distribution: {name: normal, mean: 0}, min: 0.05}\n"
       "  - {name: e5, metric: ks, field: x, distribution: gamma, min: 0.05}\n"
-      "  - {name: e6, metric: kl_divergence, field: x, partition: {bins: [0, 5, 3], weights: [0.5, 0.5]}, max: 1}\n"));
-  REQUIRE(errors.size() == 6);
+      "  - {name: e6, metric: kl_divergence, field: x, partition: {bins: [0, 5, 3], weights: [0.5, 0.5]}, max: 1}\n"
+      "  - {name: e7, metric: chi_square, field: kind, partition: {values: [a], weights: [1]}, min: 0.05}\n"));
+  REQUIRE(errors.size() == 7);
   CHECK(errors[0].message == "expectation 'e1': the partition's weights add up to 0.9, not 1");
   CHECK(errors[1].message == "expectation 'e2': chi_square compares category counts; its partition takes 'values'");
   CHECK(errors[2].message == "expectation 'e3': 'bins' need a numeric field, and 'kind' is string");
   CHECK(errors[3].message == "expectation 'e4': the normal distribution needs 'stddev'");
   CHECK(errors[4].message.find("unknown distribution 'gamma'") != std::string::npos);
   CHECK(errors[5].message == "expectation 'e6': bin edges must increase, and 3 does not");
+  CHECK(errors[6].message == "expectation 'e7': chi_square needs two categories or more (one leaves no degree of freedom)");
 }
 
 TEST_CASE("column_count and columns read a CSV header, and refuse JSON records clearly") {
