@@ -13,7 +13,7 @@
 #include "compile/program.h"
 #include "dq/grade.h"
 #include "engine/evaluate.h"
-#include "engine/timestamps.h"
+#include "base/timestamps.h"
 
 namespace dq::grading {
 

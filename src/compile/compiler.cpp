@@ -9,7 +9,7 @@
 
 #include "base/json_equal.h"
 #include "compile/program.h"
-#include "engine/timestamps.h"
+#include "base/timestamps.h"
 #include "spec/diagnostics.h"
 
 namespace dq {

@@ -10,7 +10,7 @@
 #include <optional>
 
 #include "dq/arrow.h"
-#include "engine/formats.h"
+#include "base/formats.h"
 #include "engine/walker.h"
 #include "profile/profiler.h"
 #include "report/report_access.h"

@@ -6,8 +6,8 @@
 #include <algorithm>
 #include <cstdio>
 
-#include "engine/formats.h"
-#include "engine/timestamps.h"
+#include "base/formats.h"
+#include "base/timestamps.h"
 
 namespace dq {
 namespace {

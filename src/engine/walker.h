@@ -30,8 +30,8 @@
 #include "compile/program.h"
 #include "dq/validator.h"
 #include "engine/evaluate.h"
-#include "engine/formats.h"
-#include "engine/timestamps.h"
+#include "base/formats.h"
+#include "base/timestamps.h"
 
 namespace dq {
 

@@ -5,7 +5,7 @@
 #include <cstdio>
 
 #include "dq/report.h"
-#include "engine/timestamps.h"
+#include "base/timestamps.h"
 
 namespace dq {
 namespace {

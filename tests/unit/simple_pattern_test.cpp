@@ -1,5 +1,5 @@
 // The fast matcher answers exactly as RE2 on every pattern it accepts.
-#include "engine/simple_pattern.h"
+#include "base/simple_pattern.h"
 
 #include <re2/re2.h>
 

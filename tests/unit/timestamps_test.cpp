@@ -1,5 +1,5 @@
 // Timestamp parsing against hand-computed epoch values.
-#include "engine/timestamps.h"
+#include "base/timestamps.h"
 
 #include <catch2/catch.hpp>
 

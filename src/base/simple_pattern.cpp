@@ -1,4 +1,4 @@
-#include "engine/simple_pattern.h"
+#include "base/simple_pattern.h"
 
 #include <algorithm>
 

@@ -1,4 +1,4 @@
-#include "engine/timestamps.h"
+#include "base/timestamps.h"
 
 #include <cstdio>
 #include <cstring>

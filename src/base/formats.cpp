@@ -1,4 +1,4 @@
-#include "engine/formats.h"
+#include "base/formats.h"
 
 #include <arpa/inet.h>
 #include <idn2.h>
@@ -8,7 +8,7 @@
 #include <cstring>
 #include <string>
 
-#include "engine/timestamps.h"
+#include "base/timestamps.h"
 
 namespace dq {
 namespace {
