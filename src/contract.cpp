@@ -1,35 +1,13 @@
 #include "dq/contract.h"
 
-#include <fstream>
-#include <sstream>
-
 #include "compile/program.h"
-#include "governance/read.h"
 #include "spec/loader.h"
 
 namespace dq {
-namespace {
-
-Result<std::string> read_file(const std::string& path) {
-  std::ifstream in(path, std::ios::binary);
-  if (!in) return Status(StatusCode::kIoError, "cannot read contract '" + path + "'");
-  std::ostringstream text;
-  text << in.rdbuf();
-  return text.str();
-}
-
-// Contracts are small: this bounds what a hostile file can make the loader do.
-constexpr std::size_t kMaxContractBytes = 4u << 20;
-
-}  // namespace
 
 Result<Contract> Contract::load_string(std::string_view yaml, const std::string& file_name,
                                        const LoadOptions& options) {
   spec::Diagnostics diags(file_name);
-  if (yaml.size() > kMaxContractBytes) {
-    diags.error({1, 1}, "contract is larger than 4 MiB");
-    return Status(StatusCode::kInvalidContract, "invalid contract " + file_name, diags.sorted());
-  }
   std::optional<spec::Contract> parsed = spec::parse_contract(yaml, diags);
   std::shared_ptr<Program> program;
   if (parsed) program = compile(std::move(*parsed), options.params, options.limits, diags);
@@ -41,13 +19,13 @@ Result<Contract> Contract::load_string(std::string_view yaml, const std::string&
 }
 
 Result<Contract> Contract::load_file(const std::string& path, const LoadOptions& options) {
-  Result<std::string> text = read_file(path);
+  Result<std::string> text = spec::read_contract_file(path);
   if (!text.ok()) return text.status();
   return load_string(*text, path, options);
 }
 
 Result<std::vector<Diagnostic>> lint_file(const std::string& path, const Params& params) {
-  Result<std::string> text = read_file(path);
+  Result<std::string> text = spec::read_contract_file(path);
   if (!text.ok()) return text.status();
   spec::Diagnostics diags(path);
   std::optional<spec::Contract> parsed = spec::parse_contract(*text, diags);
@@ -55,28 +33,6 @@ Result<std::vector<Diagnostic>> lint_file(const std::string& path, const Params&
     (void)compile(std::move(*parsed), params, Limits{}, diags, /*params_may_be_missing=*/true);
   }
   return diags.sorted();
-}
-
-Result<ReadContract> read_contract(const std::string& path, bool require_valid) {
-  Result<std::string> text = read_file(path);
-  if (!text.ok()) return text.status();
-  spec::Diagnostics diags(path);
-  if (text->size() > kMaxContractBytes) {
-    diags.error({1, 1}, "contract is larger than 4 MiB");
-    return Status(StatusCode::kInvalidContract, "invalid contract " + path, diags.sorted());
-  }
-  ReadContract out;
-  std::optional<spec::Contract> parsed = spec::parse_contract(*text, diags);
-  if (parsed) {
-    out.spec = *parsed;
-    (void)compile(std::move(*parsed), {}, Limits{}, diags, /*params_may_be_missing=*/true);
-  }
-  if (require_valid && (!parsed || diags.has_errors())) {
-    return Status(StatusCode::kInvalidContract, "invalid contract " + path, diags.sorted());
-  }
-  out.text = std::move(*text);
-  out.findings = diags.sorted();
-  return out;
 }
 
 const std::string& Contract::dataset() const { return program_->spec.dataset; }

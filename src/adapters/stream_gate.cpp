@@ -12,6 +12,7 @@
 
 #include "dq/monitor.h"
 #include "engine/walker.h"
+#include "profile/profiler.h"
 #include "report/report_access.h"
 
 namespace dq {
@@ -468,7 +469,7 @@ GateResult StreamGate::judge(const Message& message) {
   {
     Lane& lane = g.acquire_lane();
     std::lock_guard lock(lane.mutex, std::adopt_lock);
-    ProfileScope profiling(lane.validator, ReportAccess::profiler(*lane.window));
+    SinkScope profiling(lane.validator, ReportAccess::profiler(*lane.window));
     ReportAccess::next_record(*lane.window, sequence);
     const Verdict& verdict = lane.validator.validate_json(message.data);
     // Samples name the message by its place in the gate's stream.

@@ -11,7 +11,6 @@
 
 #include "dq/json.h"
 #include "engine/walker.h"
-#include "profile/profiler.h"
 
 // The adapter calls are the engine's innermost loop: inlined, their results
 // stay in registers instead of round-tripping through the stack.
@@ -162,7 +161,7 @@ const Verdict& finish_walk(WalkState& state, bool well_formed, std::size_t error
   Verdict& v = state.verdict;
   if (well_formed) {
     run_rules(state);
-    if (state.profiler != nullptr) state.profiler->add(state);
+    if (state.sink != nullptr) state.sink->add(state);
     return v;
   }
   v.ok = false;
@@ -593,11 +592,11 @@ WalkState& walk_state(Validator& validator) {
 
 const WalkState& last_walk(Validator& validator) { return ValidatorAccess::impl(validator).state; }
 
-ProfileScope::ProfileScope(Validator& validator, Profiler* profiler)
-    : state_(ValidatorAccess::impl(validator).state), previous_(state_.profiler) {
-  state_.profiler = profiler;
+SinkScope::SinkScope(Validator& validator, RecordSink* sink)
+    : state_(ValidatorAccess::impl(validator).state), previous_(state_.sink) {
+  state_.sink = sink;
 }
-ProfileScope::~ProfileScope() { state_.profiler = previous_; }
+SinkScope::~SinkScope() { state_.sink = previous_; }
 
 const Verdict& validate(Validator& validator, const nlohmann::json& record) {
   return ValidatorAccess::impl(validator).run_value(record);

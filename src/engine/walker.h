@@ -35,7 +35,16 @@
 
 namespace dq {
 
-class Profiler;
+struct WalkState;
+
+// Where a walk hands each record it read whole, with the record's values in
+// the state's capture slots: the profiler is one (engines know nothing of
+// the floors above them).
+class RecordSink {
+ public:
+  virtual ~RecordSink() = default;
+  virtual void add(const WalkState& state) = 0;
+};
 
 enum class JsonType { kObject, kArray, kString, kNumber, kBool, kNull };
 
@@ -78,7 +87,7 @@ struct WalkState {
   EvalScratch eval;
   std::string malformed;  // why the record is malformed ("" = well formed so far)
   std::size_t depth = 0;
-  Profiler* profiler = nullptr;  // profiles each record read whole (set by ProfileScope)
+  RecordSink* sink = nullptr;  // is handed each record read whole (set by SinkScope)
 
   void reset(const Program& p) {
     program = &p;
@@ -855,18 +864,18 @@ WalkState& walk_state(Validator& validator);
 // The scratch as the last record left it: its verdict and captured values.
 const WalkState& last_walk(Validator& validator);
 
-// While alive, every record `validator` reads whole is also added to
-// `profiler` (when not null), in the same pass as its validation.
-class ProfileScope {
+// While alive, every record `validator` reads whole is also handed to
+// `sink` (when not null), in the same pass as its validation.
+class SinkScope {
  public:
-  ProfileScope(Validator& validator, Profiler* profiler);
-  ~ProfileScope();
-  ProfileScope(const ProfileScope&) = delete;
-  ProfileScope& operator=(const ProfileScope&) = delete;
+  SinkScope(Validator& validator, RecordSink* sink);
+  ~SinkScope();
+  SinkScope(const SinkScope&) = delete;
+  SinkScope& operator=(const SinkScope&) = delete;
 
  private:
   WalkState& state_;
-  Profiler* previous_;
+  RecordSink* previous_;
 };
 
 }  // namespace dq

@@ -1,5 +1,6 @@
 // Contract files as the governance tools read them: the Spec as written,
-// checked like `dq lint` (params may be missing), with the source text.
+// checked like `dq lint` (params may be missing, so the compiler runs too),
+// with the source text.
 #pragma once
 
 #include <string>

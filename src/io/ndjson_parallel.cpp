@@ -13,6 +13,7 @@
 #include <thread>
 
 #include "engine/walker.h"
+#include "profile/profiler.h"
 #include "report/report_access.h"
 
 namespace dq {
@@ -246,7 +247,7 @@ class ParallelNdjson {
       if (options_.on_reject) block.events.push_back({*block.oversized_head, where, std::move(malformed)});
       return;
     }
-    ProfileScope profiling(validator, ReportAccess::profiler(*block.report));
+    SinkScope profiling(validator, ReportAccess::profiler(*block.report));
     const char* data = block.bytes.get();
     const char* p = data;
     const char* end = data + block.size;

@@ -10,6 +10,7 @@
 #include "io/csv_stream.h"
 #include "io/ndjson_parallel.h"
 #include "io/rejects_stream.h"
+#include "profile/profiler.h"
 #include "report/report_access.h"
 
 #include <simdjson.h>
@@ -368,7 +369,7 @@ std::string reject_line(const RecordEvent& event, const std::string& source) {
 }
 
 Status validate_stream(Validator& validator, std::FILE* file, const StreamOptions& options, ReportBuilder& report) {
-  ProfileScope profiling(validator, ReportAccess::profiler(report));
+  SinkScope profiling(validator, ReportAccess::profiler(report));
   if (options.format == InputFormat::kRejects) return validate_rejects(validator, file, options, report);
   if (options.format == InputFormat::kCsv ||
       (options.format == InputFormat::kAuto && ends_with_extension(options.source_name) == ".csv")) {
@@ -379,7 +380,7 @@ Status validate_stream(Validator& validator, std::FILE* file, const StreamOption
 
 void validate_records(Validator& validator, const std::vector<std::string_view>& records, ReportBuilder& report,
                       const std::function<void(const RecordEvent&)>& on_record) {
-  ProfileScope profiling(validator, ReportAccess::profiler(report));
+  SinkScope profiling(validator, ReportAccess::profiler(report));
   std::uint64_t number = report.counts().total;
   for (std::string_view raw : records) {
     const Verdict& verdict = validator.validate_json(raw);

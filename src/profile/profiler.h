@@ -14,13 +14,13 @@
 #include "dq/profile.h"
 #include "dq/report.h"
 #include "engine/evaluate.h"
+#include "engine/walker.h"
 
 namespace dq {
 
-struct WalkState;
 struct Column;
 
-class Profiler {
+class Profiler final : public RecordSink {
  public:
   // `condition`: the index of a `when` of Program::conditions whose records
   // this profiler sees (the expectations it serves are those with that
@@ -30,7 +30,7 @@ class Profiler {
 
   // A record the walker read whole (not malformed). Records that are not
   // objects have no fields to profile and are skipped.
-  void add(const WalkState& state);
+  void add(const WalkState& state) override;
   // The rows of a flat batch that screening passed (screened[r] == 1), column
   // at a time: the same profile as walking them, without the walk.
   void add_screened(const Column& batch, const std::vector<std::uint8_t>& screened);

@@ -9,6 +9,8 @@
 #include "base/json_equal.h"
 
 #include <algorithm>
+#include <fstream>
+#include <sstream>
 #include <set>
 
 namespace dq::spec {
@@ -807,7 +809,19 @@ bool within_limits(const YAML::Node& root, Diagnostics& diags) {
 
 }  // namespace
 
+Result<std::string> read_contract_file(const std::string& path) {
+  std::ifstream in(path, std::ios::binary);
+  if (!in) return Status(StatusCode::kIoError, "cannot read contract '" + path + "'");
+  std::ostringstream text;
+  text << in.rdbuf();
+  return text.str();
+}
+
 std::optional<Contract> parse_contract(std::string_view yaml, Diagnostics& diagnostics) {
+  if (yaml.size() > kMaxContractBytes) {
+    diagnostics.error({1, 1}, "contract is larger than 4 MiB");
+    return std::nullopt;
+  }
   YAML::Node root;
   try {
     root = YAML::Load(std::string(yaml));
