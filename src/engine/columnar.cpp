@@ -25,7 +25,7 @@ struct Cell {
 };
 
 // Presents rows of columns as the JSON values they stand for.
-struct ColumnAdapter {
+struct ColumnSource {
   // A declared column that the table lacks: every row misses it, say why.
   static constexpr const char* kAbsentRequired = "is required (the table has no such column)";
   using Value = Cell;
@@ -606,8 +606,8 @@ const Verdict& validate_row(Validator& validator, const Column& batch, std::int6
     state.violate(state.program->nodes[0].type_check, "null", "a record must be a JSON object");
     return state.verdict;
   }
-  ColumnAdapter adapter{state, {}};
-  Walker<ColumnAdapter> walker(adapter, state);
+  ColumnSource adapter{state, {}};
+  Walker<ColumnSource> walker(adapter, state);
   Cell record{&batch, row};
   return finish_walk(state, walker.object(0, record));
 }

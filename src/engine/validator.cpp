@@ -198,7 +198,7 @@ namespace {
 
 // JSON bytes through simdjson On-Demand: values are parsed as they are
 // visited, never into a DOM.
-struct SimdjsonAdapter {
+struct SimdjsonSource {
   static constexpr const char* kAbsentRequired = "is required (absent)";
   using Value = od::value;
   using Object = od::object;
@@ -340,7 +340,7 @@ struct SimdjsonAdapter {
 
 // In-memory nlohmann::json values: always well formed, except strings that
 // are not UTF-8 (nlohmann stores bytes as given).
-struct NlohmannAdapter {
+struct NlohmannSource {
   static constexpr const char* kAbsentRequired = "is required (absent)";
   using Value = const nlohmann::json;
   using Object = const nlohmann::json*;
@@ -433,8 +433,8 @@ struct NlohmannAdapter {
 }  // namespace
 
 bool walk_json_value(WalkState& state, int node_index, const nlohmann::json& value) {
-  NlohmannAdapter adapter{state, {}};
-  Walker<NlohmannAdapter> walker(adapter, state);
+  NlohmannSource adapter{state, {}};
+  Walker<NlohmannSource> walker(adapter, state);
   return walker.visit(node_index, value);
 }
 
@@ -462,7 +462,7 @@ struct Validator::Impl {
                         std::to_string(p.limits.max_record_bytes) + ")";
       return malformed(0);
     }
-    SimdjsonAdapter adapter{state};
+    SimdjsonSource adapter{state};
     od::document doc;
     simdjson::error_code e = parser.iterate(json.data(), json.size(), capacity).get(doc);
     if (e == simdjson::EMPTY) {
@@ -473,7 +473,7 @@ struct Validator::Impl {
       state.malformed = simdjson::error_message(e);
       return malformed(0);
     }
-    Walker<SimdjsonAdapter> walker(adapter, state);
+    Walker<SimdjsonSource> walker(adapter, state);
     od::json_type type = od::json_type::null;
     bool ok = adapter.check(doc.type().get(type));
     if (ok && type == od::json_type::object) {
@@ -500,8 +500,8 @@ struct Validator::Impl {
 
   // A record must be an object: anything else is one type violation, once
   // the document is known to be well formed.
-  bool root_not_object(od::document& doc, od::json_type type, SimdjsonAdapter& adapter,
-                       Walker<SimdjsonAdapter>& walker) {
+  bool root_not_object(od::document& doc, od::json_type type, SimdjsonSource& adapter,
+                       Walker<SimdjsonSource>& walker) {
     std::string shown;
     switch (type) {
       case od::json_type::array: {
@@ -542,8 +542,8 @@ struct Validator::Impl {
 
   const Verdict& run_value(const nlohmann::json& record) {
     state.reset(contract.program());
-    NlohmannAdapter adapter{state, {}};
-    Walker<NlohmannAdapter> walker(adapter, state);
+    NlohmannSource adapter{state, {}};
+    Walker<NlohmannSource> walker(adapter, state);
     bool ok = true;
     if (record.is_object()) {
       const nlohmann::json* obj = &record;

@@ -1,9 +1,9 @@
 // The record engine: walks one JSON record along the compiled node tree,
 // checking each value once as it streams by. Templated on the JSON source
-// (an Adapter) so JSON bytes (simdjson On-Demand, no DOM) and in-memory
+// (a Source) so JSON bytes (simdjson On-Demand, no DOM) and in-memory
 // nlohmann::json values share every check and every message.
 //
-// An Adapter provides, each returning false when the input is malformed:
+// A Source provides, each returning false when the input is malformed:
 //   type(v, JsonType&), get_bool(v, bool&), get_null(v), get_number(v, Number&),
 //   get_string(v, string_view&), get_object(v, Object&), get_array(v, Array&),
 //   try_string(v, string_view&) / try_number(v, Number&) -> 1 got it, 0 another type, -1 malformed,
@@ -178,14 +178,14 @@ bool numeric_text(std::string_view text, Number& out);
 std::optional<bool> boolean_text(std::string_view text);
 const char* json_type_name(JsonType t);
 
-template <class A>
+template <class Source>
 class Walker {
  public:
-  using V = typename A::Value;
-  using Object = typename A::Object;
-  using Array = typename A::Array;
+  using V = typename Source::Value;
+  using Object = typename Source::Object;
+  using Array = typename Source::Array;
 
-  Walker(A& adapter, WalkState& state) : a_(adapter), s_(state), nodes_(state.program->nodes) {}
+  Walker(Source& adapter, WalkState& state) : a_(adapter), s_(state), nodes_(state.program->nodes) {}
 
   bool object(int node_index, Object& obj) {
     const Node& n = nodes_[static_cast<std::size_t>(node_index)];
@@ -194,7 +194,7 @@ class Walker {
     const std::size_t count = n.children.size();
     s_.seen.resize(base + count, 0);
     std::size_t hint = 0, fields = 0;
-    bool ok = a_.for_each_field(obj, [&](typename A::Key& key, V& value) {
+    bool ok = a_.for_each_field(obj, [&](typename Source::Key& key, V& value) {
       if (++fields > s_.program->limits.max_object_fields) {
         return s_.fail("an object has more than max_object_fields (" +
                        std::to_string(s_.program->limits.max_object_fields) + ") keys");
@@ -231,7 +231,7 @@ class Walker {
     for (std::size_t k = 0; k < count; ++k) {
       if (s_.seen[base + k]) continue;
       const Node& child = nodes_[static_cast<std::size_t>(n.children[k])];
-      if (child.required) s_.violate(child.required_check, "", A::kAbsentRequired, child.key);
+      if (child.required) s_.violate(child.required_check, "", Source::kAbsentRequired, child.key);
     }
     s_.seen.resize(base);
     --s_.depth;
@@ -334,7 +334,7 @@ class Walker {
         Object obj;
         if (!a_.get_object(v, obj)) return false;
         out = nlohmann::json::object();
-        if (!a_.for_each_field(obj, [&](typename A::Key& key, V& child) {
+        if (!a_.for_each_field(obj, [&](typename Source::Key& key, V& child) {
               std::string_view text;
               return a_.key_text(key, text) && to_json(child, out[std::string(text)]);
             })) {
@@ -389,7 +389,7 @@ class Walker {
         if (++s_.depth > s_.program->limits.max_depth) return too_deep();
         Object obj;
         if (!a_.get_object(v, obj)) return false;
-        if (!a_.for_each_field(obj, [&](typename A::Key&, V& child) { return skip(child); })) return false;
+        if (!a_.for_each_field(obj, [&](typename Source::Key&, V& child) { return skip(child); })) return false;
         --s_.depth;
         return true;
       }
@@ -448,7 +448,7 @@ class Walker {
   }
 
   // Finds a declared key as written in the input (no unescaping).
-  std::size_t find_child(const Node& n, typename A::Key& key, std::size_t hint) {
+  std::size_t find_child(const Node& n, typename Source::Key& key, std::size_t hint) {
     // Records usually list keys in one order: try the slot after the last match first.
     const std::size_t count = n.children.size();
     if (hint < count && a_.key_is(key, nodes_[static_cast<std::size_t>(n.children[hint])])) return hint;
@@ -846,7 +846,7 @@ class Walker {
     return true;
   }
 
-  A& a_;
+  Source& a_;
   WalkState& s_;
   const std::vector<Node>& nodes_;
 };
