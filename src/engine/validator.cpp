@@ -1,5 +1,6 @@
 // The Validator: owns the per-thread scratch and drives the record engine
-// over JSON bytes (simdjson On-Demand) or nlohmann::json values.
+// over JSON bytes, read with simdjson On-Demand (no DOM). In-memory
+// nlohmann::json values have their own source (nlohmann_source.cpp).
 #include "dq/validator.h"
 
 #include <simdjson.h>
@@ -340,103 +341,8 @@ struct SimdjsonSource {
 
 // In-memory nlohmann::json values: always well formed, except strings that
 // are not UTF-8 (nlohmann stores bytes as given).
-struct NlohmannSource {
-  static constexpr const char* kAbsentRequired = "is required (absent)";
-  using Value = const nlohmann::json;
-  using Object = const nlohmann::json*;
-  using Array = const nlohmann::json*;
-  using Key = const std::string;
-
-  WalkState& state;
-  std::string token_text;
-
-  bool type(Value& v, JsonType& out) {
-    switch (v.type()) {
-      case nlohmann::json::value_t::object: out = JsonType::kObject; return true;
-      case nlohmann::json::value_t::array: out = JsonType::kArray; return true;
-      case nlohmann::json::value_t::string: out = JsonType::kString; return true;
-      case nlohmann::json::value_t::boolean: out = JsonType::kBool; return true;
-      case nlohmann::json::value_t::null: out = JsonType::kNull; return true;
-      case nlohmann::json::value_t::number_integer:
-      case nlohmann::json::value_t::number_unsigned:
-      case nlohmann::json::value_t::number_float: out = JsonType::kNumber; return true;
-      default: return state.fail("a binary or discarded value is not JSON");
-    }
-  }
-  bool get_bool(Value& v, bool& out) {
-    out = v.get<bool>();
-    return true;
-  }
-  bool get_null(Value&) { return true; }
-  int try_string(Value& v, std::string_view& out) {
-    if (!v.is_string()) return 0;
-    return get_string(v, out) ? 1 : -1;
-  }
-  int try_number(Value& v, Number& out) {
-    if (!v.is_number()) return 0;
-    return get_number(v, out) ? 1 : -1;
-  }
-  bool get_string(Value& v, std::string_view& out) {
-    const std::string& s = v.get_ref<const std::string&>();
-    if (!simdjson::validate_utf8(s.data(), s.size())) return state.fail("a string is not valid UTF-8");
-    out = s;
-    return true;
-  }
-  bool get_object(Value& v, Object& out) {
-    out = &v;
-    return true;
-  }
-  bool get_array(Value& v, Array& out) {
-    out = &v;
-    return true;
-  }
-  std::string_view token(Value& v) {
-    token_text = v.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
-    return token_text;
-  }
-  bool get_number(Value& v, Number& out) {
-    if (v.is_number_integer() && !v.is_number_unsigned()) {
-      out.kind = Number::Kind::kInt;
-      out.i = v.get<std::int64_t>();
-    } else if (v.is_number_unsigned()) {
-      out.set_unsigned(v.get<std::uint64_t>());
-    } else {
-      out.kind = Number::Kind::kDouble;
-      out.d = v.get<double>();
-    }
-    return true;
-  }
-  template <class F>
-  bool for_each_field(Object& obj, F&& f) {
-    for (auto it = obj->begin(); it != obj->end(); ++it) {
-      const std::string& key = it.key();
-      if (!simdjson::validate_utf8(key.data(), key.size())) return state.fail("a key is not valid UTF-8");
-      if (!f(key, *it)) return false;
-    }
-    return true;
-  }
-  bool key_is(Key& key, const Node& declared) { return key == declared.key; }
-  int native_time(Value&, dq::Value&) { return 0; }
-  bool key_text(Key& key, std::string_view& out) {
-    out = key;
-    return true;
-  }
-  template <class F>
-  bool for_each_element(Array& arr, F&& f) {
-    for (const auto& element : *arr) {
-      if (!f(element)) return false;
-    }
-    return true;
-  }
-};
 
 }  // namespace
-
-bool walk_json_value(WalkState& state, int node_index, const nlohmann::json& value) {
-  NlohmannSource adapter{state, {}};
-  Walker<NlohmannSource> walker(adapter, state);
-  return walker.visit(node_index, value);
-}
 
 struct Validator::Impl {
   Contract contract;
@@ -540,24 +446,6 @@ struct Validator::Impl {
     return true;
   }
 
-  const Verdict& run_value(const nlohmann::json& record) {
-    state.reset(contract.program());
-    NlohmannSource adapter{state, {}};
-    Walker<NlohmannSource> walker(adapter, state);
-    bool ok = true;
-    if (record.is_object()) {
-      const nlohmann::json* obj = &record;
-      ok = walker.object(0, obj);
-    } else {
-      ok = walker.skip(record);
-      if (ok) {
-        state.violate(contract.program().nodes[0].type_check,
-                      record.is_array() ? "[…]" : std::string(adapter.token(record)));
-        return state.verdict;
-      }
-    }
-    return finish_walk(state, ok);
-  }
 };
 
 Validator::Validator(Contract contract) : impl_(std::make_unique<Impl>(std::move(contract))) {}
@@ -597,9 +485,5 @@ SinkScope::SinkScope(Validator& validator, RecordSink* sink)
   state_.sink = sink;
 }
 SinkScope::~SinkScope() { state_.sink = previous_; }
-
-const Verdict& validate(Validator& validator, const nlohmann::json& record) {
-  return ValidatorAccess::impl(validator).run_value(record);
-}
 
 }  // namespace dq
