@@ -2,6 +2,8 @@
 
 namespace dq {
 
+const char* to_string(Severity severity) { return severity == Severity::kError ? "error" : "warn"; }
+
 std::string Diagnostic::to_string() const {
   std::string out = file;
   if (line > 0) out += ":" + std::to_string(line) + ":" + std::to_string(column);

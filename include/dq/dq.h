@@ -1,6 +1,7 @@
 // dq: data contracts, compiled and enforced in-process. The umbrella header.
 #pragma once
 
+#include "dq/arrow.h"      // IWYU pragma: export
 #include "dq/contract.h"   // IWYU pragma: export
 #include "dq/drift.h"      // IWYU pragma: export
 #include "dq/governance.h"  // IWYU pragma: export
@@ -12,3 +13,4 @@
 #include "dq/stream.h"     // IWYU pragma: export
 #include "dq/stream_gate.h"  // IWYU pragma: export
 #include "dq/validator.h"  // IWYU pragma: export
+#include "dq/version.h"    // IWYU pragma: export

@@ -22,6 +22,7 @@ enum class StatusCode {
 };
 
 enum class Severity { kError, kWarn };
+const char* to_string(Severity severity);  // "error", "warn": the word contracts and reports use
 
 // One finding about a contract, located as `file:line:column` (1-based).
 struct Diagnostic {

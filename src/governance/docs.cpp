@@ -145,7 +145,7 @@ Document build(const spec::Contract& c, const ContractDiff* changes) {
     Table t{{"Rule", "When", "Check", "Severity", "Description"}, {}};
     for (const auto& r : c.rules) {
       t.rows.push_back({code(r.name), r.when ? code(r.when->text) : "always", code(r.check.text),
-                        r.severity == Severity::kWarn ? "warn" : "error", r.description});
+                        to_string(r.severity), r.description});
     }
     s.tables.push_back(t);
     doc.sections.push_back(s);
@@ -185,7 +185,7 @@ Document build(const spec::Contract& c, const ContractDiff* changes) {
       std::string fields = e.field;
       for (const std::string& f : e.fields) fields += (fields.empty() ? "" : ", ") + f;
       t.rows.push_back({code(e.name.empty() ? e.metric : e.name), e.metric + (e.quantile ? "(" + e.quantile->text + ")" : ""),
-                        fields.empty() ? "" : code(fields), bounds, e.severity == Severity::kWarn ? "warn" : "error"});
+                        fields.empty() ? "" : code(fields), bounds, to_string(e.severity)});
     }
     s.tables.push_back(t);
     doc.sections.push_back(s);

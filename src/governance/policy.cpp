@@ -168,7 +168,7 @@ const std::vector<std::pair<std::string, std::string>>& Policy::catalog() {
   static const std::vector<std::pair<std::string, std::string>> kCatalog = [] {
     std::vector<std::pair<std::string, std::string>> out;
     for (const auto& r : rule_table()) {
-      out.emplace_back(r.id, std::string(r.level ? (*r.level == Severity::kError ? "error" : "warn") : "off") +
+      out.emplace_back(r.id, std::string(r.level ? to_string(*r.level) : "off") +
                                  ": " + r.what);
     }
     return out;

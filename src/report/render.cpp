@@ -10,7 +10,6 @@
 namespace dq {
 namespace {
 
-const char* severity_name(Severity s) { return s == Severity::kError ? "error" : "warn"; }
 
 std::string xml_escape(std::string_view s) {
   std::string out;
@@ -79,7 +78,7 @@ std::string Report::to_json(int indent) const {
       samples.push_back({{"record", s.record}, {"line", s.line}, {"path", s.path}, {"value", s.value},
                          {"message", s.message}});
     }
-    json rule = {{"id", r.id},         {"path", r.path}, {"severity", severity_name(r.severity)},
+    json rule = {{"id", r.id},         {"path", r.path}, {"severity", to_string(r.severity)},
                  {"failed", r.failed}, {"ok", r.ok},     {"samples", samples}};
     if (r.mostly < 1.0) rule["mostly"] = r.mostly;
     rules_json.push_back(std::move(rule));
@@ -90,7 +89,7 @@ std::string Report::to_json(int indent) const {
     expectations_json.push_back({{"id", e.id}, {"metric", e.metric}, {"field", e.field},
                                  {"value", e.has_value ? json(e.value) : json(nullptr)},
                                  {"min", optional_number(e.min)}, {"max", optional_number(e.max)},
-                                 {"severity", severity_name(e.severity)}, {"ok", e.ok}});
+                                 {"severity", to_string(e.severity)}, {"ok", e.ok}});
     if (!e.detail.empty()) expectations_json.back()["detail"] = e.detail;
     if (!e.samples.empty()) {
       json samples = json::array();
@@ -119,7 +118,7 @@ std::string Report::to_json(int indent) const {
                              {"expected_low", optional_number(m.expected_low)},
                              {"expected_high", optional_number(m.expected_high)},
                              {"history", m.history}, {"anomaly", m.anomaly},
-                             {"severity", severity_name(m.severity)}, {"detail", m.detail}});
+                             {"severity", to_string(m.severity)}, {"detail", m.detail}});
   }
   out["monitors"] = std::move(monitors_json);
   if (freshness) {
@@ -232,7 +231,7 @@ std::string Report::to_junit() const {
       detail += "record " + std::to_string(s.record) + " " + s.path + ": " + s.message + " (got " + s.value + ")\n";
     }
     std::string message = std::to_string(r.failed) + " of " + std::to_string(records.total) + " records";
-    cases.push_back({r.id, !r.ok, r.ok ? message + " (" + severity_name(r.severity) + ")" : message, detail});
+    cases.push_back({r.id, !r.ok, r.ok ? message + " (" + to_string(r.severity) + ")" : message, detail});
   }
   for (const ExpectationResult& e : expectations) {
     std::string samples;

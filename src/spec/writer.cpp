@@ -40,7 +40,7 @@ void put_flag(YAML::Node& map, const char* key, bool value) {
   if (value) map[key] = "true";
 }
 void put_severity(YAML::Node& map, Severity severity) {
-  if (severity == Severity::kWarn) map["severity"] = "warn";
+  if (severity == Severity::kWarn) map["severity"] = to_string(severity);
 }
 
 bool is_flat(const YAML::Node& node) {

@@ -305,3 +305,14 @@ def test_random_frames_count_every_row_once_in_every_frame_library(orders, seed)
     start = rng.randrange(0, n + 1)
     sliced = table.slice(start, n - start)
     assert orders.validate_table(sliced).records["total"] == n - start
+
+
+def test_the_version_has_one_source_cmakelists_project():
+    import importlib.metadata
+    import pathlib
+    import re
+
+    cmake = (pathlib.Path(__file__).resolve().parents[2] / "CMakeLists.txt").read_text()
+    declared = re.search(r"project\(dq VERSION ([0-9.]+)", cmake).group(1)
+    assert dq.__version__ == declared
+    assert importlib.metadata.version("dq") == declared

@@ -35,7 +35,7 @@ __all__ = [
     "Gate", "Judgement", "Window", "GradeRun",
     "ContractError", "DataError", "DqError", "Diagnostic",
 ]
-__version__ = "0.1.0"
+__version__: str = _core.__version__  # project()'s version in CMakeLists.txt
 
 Verdict = _core.Verdict
 Violation = _core.Violation

@@ -1,5 +1,7 @@
 from typing import Any, Dict, List, Mapping, Optional, Tuple
 
+__version__: str
+
 class Violation:
     @property
     def path(self) -> str: ...

@@ -40,7 +40,7 @@ namespace {
     py::list diagnostics;
     for (const dq::Diagnostic& d : status.diagnostics()) {
       diagnostics.append(errors.attr("Diagnostic")(d.file, d.line, d.column,
-                                                   d.severity == dq::Severity::kError ? "error" : "warn", d.message));
+                                                   dq::to_string(d.severity), d.message));
     }
     raise("ContractError", errors.attr("ContractError")(status.to_string(), diagnostics));
   }
@@ -194,7 +194,7 @@ struct FailureSink {
     }
     for (const dq::Violation& violation : v.violations) {
       add({event.where.record, event.where.line, violation.path, violation.rule,
-           violation.severity == dq::Severity::kError ? "error" : "warn", violation.message, violation.value});
+           dq::to_string(violation.severity), violation.message, violation.value});
     }
   }
   void add(Failure f) {
@@ -606,12 +606,13 @@ class NativeGate {
 
 PYBIND11_MODULE(_core, m) {
   m.doc() = "dq's native engine (use the `dq` package)";
+  m.attr("__version__") = DQ_VERSION_STRING;
 
   py::class_<dq::Violation>(m, "Violation")
       .def_readonly("path", &dq::Violation::path)
       .def_readonly("rule", &dq::Violation::rule)
       .def_property_readonly("severity",
-                             [](const dq::Violation& v) { return v.severity == dq::Severity::kError ? "error" : "warn"; })
+                             [](const dq::Violation& v) { return dq::to_string(v.severity); })
       .def_readonly("message", &dq::Violation::message)
       .def_readonly("value", &dq::Violation::value)
       .def("__repr__", [](const dq::Violation& v) {
