@@ -316,3 +316,13 @@ def test_the_version_has_one_source_cmakelists_project():
     declared = re.search(r"project\(dq VERSION ([0-9.]+)", cmake).group(1)
     assert dq.__version__ == declared
     assert importlib.metadata.version("dq") == declared
+
+
+def test_the_package_namespace_is_its_public_api():
+    public = {name for name in dir(dq) if not name.startswith("_")}
+    # Public submodules appear once imported (dq.beam, dq.pubsub); nothing else leaks.
+    assert public - {"beam", "pubsub"} == set(dq.__all__)
+    for name in dq.__all__:
+        obj = getattr(dq, name)
+        if isinstance(obj, type) and not obj.__module__.startswith("dq._core"):
+            assert obj.__module__ == "dq", name

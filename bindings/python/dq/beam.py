@@ -33,15 +33,16 @@ from apache_beam.metrics import Metrics
 from apache_beam.transforms.window import GlobalWindow
 from apache_beam.utils.windowed_value import WindowedValue
 
-from . import _arrow_stream, _core, loads
-from .profile import Profile as _Profile
+from . import _core
+from ._api import _arrow_stream, loads
+from ._profile import Profile as _Profile
+from ._types import PathLike
 
 __all__ = ["Validate", "Profile", "CheckDrift", "Grade", "GradeOutputs", "VALID", "INVALID", "METRICS_NAMESPACE"]
 
 VALID, INVALID = "valid", "invalid"
 METRICS_NAMESPACE = "dq"
 
-PathLike = Union[str, "os.PathLike[str]"]
 
 # Records validated per native call. Bundles are cut into batches of this
 # size: one call per batch instead of one per element (docs/performance.md

@@ -35,7 +35,7 @@ import threading
 import time
 from typing import Any, Callable, Dict, Optional
 
-from .gate import ACCEPT, DEAD_LETTER, Gate, Window
+from ._gate import ACCEPT, DEAD_LETTER, Gate, Window
 
 log = logging.getLogger("dq.pubsub")
 

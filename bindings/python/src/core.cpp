@@ -1,6 +1,6 @@
 // dq._core: the native module under the `dq` package. It translates between
 // Python and the C++ API and nothing more; the package's Python layer shapes
-// the results (dq/__init__.py).
+// the results (dq/_api.py).
 //
 // Threads: a Contract is shared freely; each call borrows a Validator (the
 // per-thread scratch) from the contract's pool, so calls from several Python
@@ -27,15 +27,15 @@ namespace py = pybind11;
 
 namespace {
 
-// Raises dq.ContractError / dq.DataError (defined in Python, dq/errors.py).
+// Raises dq.ContractError / dq.DataError (defined in Python, dq/_errors.py).
 [[noreturn]] void raise(const char* name, py::object error) {
-  py::object cls = py::module_::import("dq.errors").attr(name);
+  py::object cls = py::module_::import("dq._errors").attr(name);
   PyErr_SetObject(cls.ptr(), error.ptr());
   throw py::error_already_set();
 }
 
 [[noreturn]] void raise_status(const dq::Status& status) {
-  py::object errors = py::module_::import("dq.errors");
+  py::object errors = py::module_::import("dq._errors");
   if (status.code() == dq::StatusCode::kInvalidContract) {
     py::list diagnostics;
     for (const dq::Diagnostic& d : status.diagnostics()) {

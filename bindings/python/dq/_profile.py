@@ -7,8 +7,8 @@ import os
 from typing import Any, Dict, List, Optional, Union
 
 from . import _core
+from ._types import PathLike
 
-PathLike = Union[str, "os.PathLike[str]"]
 
 
 class Profile:

@@ -15,7 +15,7 @@ import datetime as _dt
 from typing import Any, Callable, Dict, NamedTuple, Optional, Union
 
 from . import _core
-from .report import Report
+from ._report import Report
 
 ACCEPT, DEAD_LETTER, PAUSE = "accept", "dead_letter", "pause"
 

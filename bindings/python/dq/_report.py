@@ -46,7 +46,7 @@ class Report:
     @property
     def profile(self):
         """The dq.Profile computed in the same pass, or None."""
-        from .profile import Profile
+        from ._profile import Profile
 
         native = self._native.profile
         return Profile(native) if native is not None else None

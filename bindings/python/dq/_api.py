@@ -1,0 +1,198 @@
+"""Loading contracts and running them: the implementation behind `dq`'s
+functions and the Contract class (the package re-exports them)."""
+from __future__ import annotations
+
+import datetime as _dt
+import os
+from typing import Any, Mapping, Optional, Union
+
+from . import _core
+from ._gate import Gate, Judgement, Window
+from ._grade import GradeRun
+from ._profile import Drift, Profile
+from ._report import Report
+from ._types import PathLike
+
+Verdict = _core.Verdict
+Violation = _core.Violation
+
+
+def _param_text(value: Any) -> str:
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, _dt.datetime):
+        text = value.isoformat()
+        return text if value.tzinfo else text + "Z"
+    if isinstance(value, _dt.date):
+        return value.isoformat()
+    return str(value)
+
+
+def _params(params: Optional[Mapping[str, Any]]) -> dict:
+    return {str(k): _param_text(v) for k, v in (params or {}).items()}
+
+
+def load(path: PathLike, params: Optional[Mapping[str, Any]] = None) -> "Contract":
+    """Loads, checks and compiles a contract file. ``params`` override the
+    contract's ``params`` (numbers, strings, booleans, datetimes). Raises
+    ContractError with every diagnostic, or OSError when unreadable."""
+    return Contract(_core.Contract.load(os.fspath(path), _params(params)))
+
+
+def loads(yaml: str, params: Optional[Mapping[str, Any]] = None, name: str = "<string>") -> "Contract":
+    """As load(), from YAML text; ``name`` stands for the file in messages."""
+    return Contract(_core.Contract.loads(yaml, name, _params(params)))
+
+
+class Contract:
+    """A compiled contract. Immutable and thread-safe."""
+
+    def __init__(self, native: "_core.Contract"):
+        self._native = native
+
+    dataset = property(lambda self: self._native.dataset)
+    version = property(lambda self: self._native.version)
+    title = property(lambda self: self._native.title)
+    drift_baseline = property(lambda self: self._native.drift_baseline,
+                              doc="The contract's drift.baseline as written, relative to the contract file.")
+    checks = property(lambda self: list(self._native.checks), doc="Every check id, as reports name them.")
+    warnings = property(lambda self: list(self._native.warnings), doc="Warnings found while loading.")
+
+    def __repr__(self) -> str:
+        return f"<dq.Contract {self.dataset} {self.version}: {len(self.checks)} checks>"
+
+    def validate(self, record: Mapping[str, Any]) -> Verdict:
+        """Validates one record given as a dict (nested dicts and lists)."""
+        return self._native.validate(record)
+
+    def validate_json(self, data: Union[bytes, bytearray, memoryview, str]) -> Verdict:
+        """Validates one JSON document; a malformed one gives a Verdict with
+        ``malformed`` set and the byte offset of the error."""
+        if isinstance(data, (bytearray, memoryview)):
+            data = bytes(data)
+        if not isinstance(data, (bytes, str)):
+            raise TypeError(f"validate_json takes bytes or str, not {type(data).__name__}")
+        return self._native.validate_json(data)
+
+    def validate_ndjson(self, source: Union[PathLike, bytes], *, max_samples: int = 5,
+                        max_failures: int = 100_000, baseline: Optional[Profile] = None,
+                        threads: int = 1) -> Report:
+        """Validates NDJSON from a file path (a .json array file works too) or
+        from bytes. Malformed lines are counted with their line and offset.
+        ``threads`` (0: one per core) validate blocks of lines in parallel; the
+        report is the same as with one thread."""
+        if threads < 0:
+            raise ValueError(f"threads must be >= 0, not {threads}")
+        return self._run(source, "auto", _options(max_samples, max_failures, False, baseline, threads))
+
+    def validate_csv(self, path: PathLike, *, max_samples: int = 5, max_failures: int = 100_000,
+                     baseline: Optional[Profile] = None) -> Report:
+        """Validates a CSV file with a header row; cells are typed by the contract."""
+        return self._run(path, "csv", _options(max_samples, max_failures, False, baseline))
+
+    def validate_table(self, table: Any, *, max_samples: int = 5, max_failures: int = 100_000,
+                       baseline: Optional[Profile] = None) -> Report:
+        """Validates a table: anything with ``__arrow_c_stream__`` (pyarrow
+        Table or RecordBatchReader, polars DataFrame, ...) or a pandas
+        DataFrame. Data is read in place through the Arrow C interface.
+
+        Reports carry the contract's expectations, drift (against
+        ``baseline``, a Profile) and freshness SLA."""
+        return self._run(table, "table", _options(max_samples, max_failures, False, baseline))
+
+    def profile(self, data: Any) -> Profile:
+        """Profiles data in the same pass as validating it: a table (pandas,
+        pyarrow, polars), an NDJSON/JSON/CSV file path, or NDJSON bytes."""
+        return Profile(self._run(data, _kind(data), _options(5, 0, True, None))._native.profile)
+
+    def drift(self, data: Any, baseline: Union[Profile, PathLike]) -> Drift:
+        """Compares data (as for ``profile``) with a baseline Profile (or the
+        path of a profile file) by the contract's drift checks."""
+        if not isinstance(baseline, Profile):
+            baseline = Profile.load(baseline)
+        report = self._run(data, _kind(data), _options(5, 0, True, baseline))
+        return Drift(report.to_dict()["drift"], baseline, Profile(report._native.profile))
+
+    def gate(self, **options: Any) -> Gate:
+        """A stream gate over this contract: ``judge(message_bytes)`` gives
+        accept / dead_letter / pause. Options: window_messages,
+        window_seconds, max_consecutive_failures (100), rate_window (1000),
+        max_failure_rate (0.5), open_seconds (10), baseline (a Profile),
+        history (a metric-history path), on_window (called with each closed
+        dq.Window), max_samples, max_reason_bytes (1024)."""
+        return Gate(self, **options)
+
+    def grade(self, paths: Union[PathLike, "list[PathLike]"], *, output: Optional[PathLike] = None,
+              rejects: Optional[PathLike] = None, input_format: str = "auto",
+              max_state_mb: int = 4096) -> GradeRun:
+        """Grades entities by the contract's ``grading`` section (``dq grade``):
+        reads NDJSON, JSON or CSV files (``input_format="rejects"`` reads a
+        rejects file again), writes every rejected record with its reasons to
+        ``rejects``, the export to ``output`` (.csv or NDJSON) when given, and
+        returns the run. Params are the contract's (``dq.load(..., params=)``)."""
+        if isinstance(paths, (str, os.PathLike)):
+            paths = [paths]
+        if input_format not in ("auto", "ndjson", "csv", "rejects"):
+            raise ValueError(f"input_format must be auto, ndjson, csv or rejects, not {input_format!r}")
+        return GradeRun(self._native.grade([os.fspath(p) for p in paths], input_format,
+                                           os.fspath(output) if output else "", os.fspath(rejects) if rejects else "",
+                                           max_state_mb))
+
+    def _run(self, data: Any, kind: str, options: "_core.RunOptions") -> Report:
+        if kind == "table":
+            stream = _arrow_stream(data)
+            if stream is None:
+                # A pandas column Arrow cannot type (Python objects of mixed
+                # types): the rows as JSON records instead, each value judged
+                # as the record engine judges it.
+                return Report(self._native.validate_ndjson_bytes(_pandas_ndjson(data), options))
+            return Report(self._native.validate_arrow_stream(stream, options))
+        if isinstance(data, (bytes, bytearray, memoryview)):
+            return Report(self._native.validate_ndjson_bytes(bytes(data), options))
+        return Report(self._native.validate_file(os.fspath(data), kind, options))
+
+
+def _options(max_samples: int, max_failures: int, profile: bool, baseline: Optional[Profile],
+             threads: int = 1) -> "_core.RunOptions":
+    options = _core.RunOptions()
+    options.max_samples = max_samples
+    options.max_failures = max_failures
+    options.profile = profile
+    options.threads = threads
+    options.baseline = baseline._native if baseline is not None else None
+    return options
+
+
+def _kind(data: Any) -> str:
+    if isinstance(data, (str, os.PathLike, bytes, bytearray, memoryview)):
+        return "auto"
+    return "table"
+
+
+def _pandas_ndjson(frame: Any) -> bytes:
+    """A pandas DataFrame as NDJSON: NaN and None as null, timestamps in ISO
+    8601 (without a zone when the column has none), floats to 15 digits."""
+    text = frame.to_json(orient="records", lines=True, date_format="iso", date_unit="us", double_precision=15)
+    return text.encode("utf-8")
+
+
+def _arrow_stream(table: Any):
+    """An 'arrow_array_stream' PyCapsule for a table-like object."""
+    if type(table).__module__.startswith("pandas"):
+        # Through pyarrow without the index: a DataFrame's index is not a field.
+        import pyarrow as pa
+
+        try:
+            return pa.Table.from_pandas(table, preserve_index=False).__arrow_c_stream__()
+        except (pa.ArrowInvalid, pa.ArrowTypeError, pa.ArrowNotImplementedError):
+            return None  # a column of mixed Python types: see _pandas_ndjson
+    if hasattr(table, "__arrow_c_stream__"):
+        return table.__arrow_c_stream__()
+    if hasattr(table, "__arrow_c_array__"):  # one record batch
+        import pyarrow as pa
+
+        return pa.table(table).__arrow_c_stream__()
+    raise TypeError(
+        f"validate_table takes a pyarrow, polars or pandas table (anything with __arrow_c_stream__), "
+        f"not {type(table).__name__}"
+    )
