@@ -22,7 +22,6 @@ using bench::median;
 
 using Clock = std::chrono::steady_clock;
 
-
 void release_schema(ArrowSchema* s) { s->release = nullptr; }
 void release_array(ArrowArray* a) { a->release = nullptr; }
 
@@ -54,15 +53,25 @@ struct Batch {
         c.buffers = {nullptr, c.values.data()};
       }
       c.schema = {c.format.c_str(), c.name.c_str(), nullptr, 2, 0, nullptr, nullptr, release_schema, nullptr};
-      c.array = {rows, 0, 0, static_cast<std::int64_t>(c.buffers.size()), 0, c.buffers.data(), nullptr, nullptr,
-                 release_array, nullptr};
+      c.array = {
+          rows,          0,      0, static_cast<std::int64_t>(c.buffers.size()), 0, c.buffers.data(), nullptr, nullptr,
+          release_array, nullptr};
       schema_kids.push_back(&c.schema);
       array_kids.push_back(&c.array);
     }
-    schema = {"+s", "", nullptr, 0, static_cast<std::int64_t>(columns.size()), schema_kids.data(), nullptr,
-              release_schema, nullptr};
-    array = {rows, 0, 0, 1, static_cast<std::int64_t>(columns.size()), buffers.data(), array_kids.data(), nullptr,
-             release_array, nullptr};
+    schema = {
+        "+s",           "",     nullptr, 0, static_cast<std::int64_t>(columns.size()), schema_kids.data(), nullptr,
+        release_schema, nullptr};
+    array = {rows,
+             0,
+             0,
+             1,
+             static_cast<std::int64_t>(columns.size()),
+             buffers.data(),
+             array_kids.data(),
+             nullptr,
+             release_array,
+             nullptr};
   }
   std::size_t bytes() const {
     std::size_t n = 0;
@@ -92,7 +101,8 @@ struct View {
 };
 
 template <class T>
-Column numeric(const std::string& name, const std::string& format, std::int64_t rows, std::mt19937_64& rng, T (*f)(std::mt19937_64&)) {
+Column numeric(const std::string& name, const std::string& format, std::int64_t rows, std::mt19937_64& rng,
+               T (*f)(std::mt19937_64&)) {
   Column c{name, format, {}, {}, {}, {}, {}, {}};
   c.values.resize(static_cast<std::size_t>(rows) * sizeof(T));
   T* out = reinterpret_cast<T*>(c.values.data());
@@ -112,15 +122,23 @@ Column text(const std::string& name, std::int64_t rows, std::mt19937_64& rng, st
 Batch make_batch(std::int64_t rows, std::uint64_t seed) {
   std::mt19937_64 rng(seed);
   Batch b;
-  b.columns.push_back(numeric<std::int64_t>("id", "l", rows, rng, [](std::mt19937_64& r) { return std::int64_t(1 + r() % 1000000000); }));
-  b.columns.push_back(numeric<std::int64_t>("user_id", "l", rows, rng, [](std::mt19937_64& r) { return std::int64_t(r() % 1000 == 0 ? 0 : 1 + r() % 10000000); }));
-  b.columns.push_back(numeric<double>("amount", "g", rows, rng, [](std::mt19937_64& r) { return double(r() % 10000000) / 100.0; }));
-  b.columns.push_back(numeric<std::int32_t>("quantity", "i", rows, rng, [](std::mt19937_64& r) { return std::int32_t(r() % 1001); }));
-  b.columns.push_back(numeric<double>("score", "g", rows, rng, [](std::mt19937_64& r) { return double(r() % 10001) / 10000.0; }));
-  b.columns.push_back(numeric<std::int32_t>("retries", "i", rows, rng, [](std::mt19937_64& r) { return std::int32_t(r() % 11); }));
+  b.columns.push_back(numeric<std::int64_t>("id", "l", rows, rng,
+                                            [](std::mt19937_64& r) { return std::int64_t(1 + r() % 1000000000); }));
+  b.columns.push_back(numeric<std::int64_t>("user_id", "l", rows, rng, [](std::mt19937_64& r) {
+    return std::int64_t(r() % 1000 == 0 ? 0 : 1 + r() % 10000000);
+  }));
+  b.columns.push_back(
+      numeric<double>("amount", "g", rows, rng, [](std::mt19937_64& r) { return double(r() % 10000000) / 100.0; }));
+  b.columns.push_back(
+      numeric<std::int32_t>("quantity", "i", rows, rng, [](std::mt19937_64& r) { return std::int32_t(r() % 1001); }));
+  b.columns.push_back(
+      numeric<double>("score", "g", rows, rng, [](std::mt19937_64& r) { return double(r() % 10001) / 10000.0; }));
+  b.columns.push_back(
+      numeric<std::int32_t>("retries", "i", rows, rng, [](std::mt19937_64& r) { return std::int32_t(r() % 11); }));
   b.columns.push_back(text("code", rows, rng, [](std::mt19937_64& r) {
     char buf[16];
-    std::snprintf(buf, sizeof buf, "%c%c%c-%06d", 'A' + int(r() % 26), 'A' + int(r() % 26), r() % 500 ? 'A' + int(r() % 26) : 'a', int(r() % 1000000));
+    std::snprintf(buf, sizeof buf, "%c%c%c-%06d", 'A' + int(r() % 26), 'A' + int(r() % 26),
+                  r() % 500 ? 'A' + int(r() % 26) : 'a', int(r() % 1000000));
     return std::string(buf);
   }));
   static const char* kStatus[] = {"new", "paid", "shipped", "delivered", "refunded"};
@@ -128,7 +146,8 @@ Batch make_batch(std::int64_t rows, std::uint64_t seed) {
   static const char* kCountries[] = {"US", "DE", "FR", "GB", "JP", "BR", "IN"};
   b.columns.push_back(text("country", rows, rng, [](std::mt19937_64& r) { return std::string(kCountries[r() % 7]); }));
   static const char* kCurrencies[] = {"USD", "EUR", "GBP", "JPY"};
-  b.columns.push_back(text("currency", rows, rng, [](std::mt19937_64& r) { return std::string(kCurrencies[r() % 4]); }));
+  b.columns.push_back(
+      text("currency", rows, rng, [](std::mt19937_64& r) { return std::string(kCurrencies[r() % 4]); }));
   return b;
 }
 

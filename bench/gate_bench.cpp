@@ -16,13 +16,13 @@
 #include <vector>
 
 #include "dq/dq.h"
-#include "measure.h"
 #include "flat_event.h"
+#include "measure.h"
 
 namespace {
 
-using bench::median;
 using bench::max_rss_kb;
+using bench::median;
 
 using Clock = std::chrono::steady_clock;
 
@@ -99,7 +99,8 @@ int main(int argc, char** argv) {
     for (std::size_t i = 0; i < count; ++i) {
       auto a = Clock::now();
       sink += gate.judge(message(i)).decision == dq::Decision::kAccept;
-      latency_ns.push_back(static_cast<std::uint32_t>(std::chrono::duration<double, std::nano>(Clock::now() - a).count()));
+      latency_ns.push_back(
+          static_cast<std::uint32_t>(std::chrono::duration<double, std::nano>(Clock::now() - a).count()));
     }
   }
   std::vector<std::uint32_t> sorted = latency_ns;
@@ -118,7 +119,8 @@ int main(int argc, char** argv) {
   auto row = [&](const char* name, double seconds) {
     std::printf("| %-54s | %12.0f | %9.0f | %8.2f |\n", name, count / seconds, seconds / count * 1e9, engine / seconds);
   };
-  std::printf("stream gate: %zu messages of %zu bytes (1%% invalid), %d runs (median)\n", count, events[0].size(), runs);
+  std::printf("stream gate: %zu messages of %zu bytes (1%% invalid), %d runs (median)\n", count, events[0].size(),
+              runs);
   std::printf("| %-54s | %12s | %9s | %8s |\n", "task", "messages/s", "ns/msg", "vs engine");
   std::printf("|%s|%s|%s|%s|\n", std::string(56, '-').c_str(), std::string(14, '-').c_str(),
               std::string(11, '-').c_str(), std::string(11, '-').c_str());

@@ -72,12 +72,14 @@ int main(int argc, char** argv) {
   std::printf("|%s|%s|%s|%s|\n", std::string(38, '-').c_str(), std::string(10, '-').c_str(),
               std::string(12, '-').c_str(), std::string(10, '-').c_str());
   std::printf("| %-36s | %8.0f | %10.0f | %8.2f |\n", "validate_stream", mb / p, last.records.total / p, 1.0);
-  std::printf("| %-36s | %8.0f | %10.0f | %8.2f |\n", "validate_stream + profile", mb / q, last.records.total / q, q / p);
+  std::printf("| %-36s | %8.0f | %10.0f | %8.2f |\n", "validate_stream + profile", mb / q, last.records.total / q,
+              q / p);
   std::printf("profiling adds %.0f%% to validation in the record engine.\n\n", 100.0 * (q - p) / p);
 
   // 2. Merging 1,000 profiles of a 50-field contract.
   std::string yaml = "dq: 1\ndataset: bench.wide\nversion: 1.0.0\nowner: {team: bench}\nfields:\n";
-  for (int i = 0; i < 25; ++i) yaml += "  n" + std::to_string(i) + ": {type: number}\n  s" + std::to_string(i) + ": {type: string}\n";
+  for (int i = 0; i < 25; ++i)
+    yaml += "  n" + std::to_string(i) + ": {type: number}\n  s" + std::to_string(i) + ": {type: string}\n";
   auto wide = dq::Contract::load_string(yaml, "wide.yaml");
   if (!wide.ok()) return 2;
   std::mt19937_64 rng(5);
@@ -105,9 +107,10 @@ int main(int argc, char** argv) {
     }
     merge_times.push_back(std::chrono::duration<double>(Clock::now() - t0).count());
   }
-  std::printf("merging 1,000 profiles of 50 fields (200 rows each): median %.1f ms, %.1f µs per profile; "
-              "merged %llu rows; profile JSON %zu KB\n",
-              median(merge_times) * 1e3, median(merge_times) * 1e6 / 1000, static_cast<unsigned long long>(merged.rows),
-              merged.to_json().size() / 1024);
+  std::printf(
+      "merging 1,000 profiles of 50 fields (200 rows each): median %.1f ms, %.1f µs per profile; "
+      "merged %llu rows; profile JSON %zu KB\n",
+      median(merge_times) * 1e3, median(merge_times) * 1e6 / 1000, static_cast<unsigned long long>(merged.rows),
+      merged.to_json().size() / 1024);
   return 0;
 }

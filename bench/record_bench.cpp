@@ -10,12 +10,11 @@
 #include <chrono>
 #include <cstdio>
 #include <cstring>
+#include <nlohmann/json.hpp>
 #include <random>
 #include <string>
 #include <thread>
 #include <vector>
-
-#include <nlohmann/json.hpp>
 
 #include "dq/dq.h"
 #include "flat_event.h"
@@ -124,9 +123,12 @@ int main(int argc, char** argv) {
   std::vector<std::string> inputs;
   for (int i = 1; i < argc; ++i) {
     std::string arg = argv[i];
-    if (arg == "--json" && i + 1 < argc) json_path = argv[++i];
-    else if (arg.find('=') != std::string::npos) inputs.push_back(arg);
-    else runs = std::stoi(arg);
+    if (arg == "--json" && i + 1 < argc)
+      json_path = argv[++i];
+    else if (arg.find('=') != std::string::npos)
+      inputs.push_back(arg);
+    else
+      runs = std::stoi(arg);
   }
   const unsigned cores = std::max(1u, std::thread::hardware_concurrency());
   nlohmann::ordered_json results;
@@ -208,11 +210,16 @@ int main(int argc, char** argv) {
                 median(stream_s) / median(threads_s));
     std::printf("memory: max RSS %ld KB before streaming, %ld KB after (+%ld KB)\n\n", rss_before, rss_stream,
                 rss_stream - rss_before);
-    results[name] = {{"records", records},           {"bytes", data.size()},
-                     {"valid", valid},               {"invalid", invalid},
-                     {"memcpy_s", median(memcpy_s)}, {"simdjson_s", sj},
-                     {"engine_s", median(dq_s)},     {"stream_s", median(stream_s)},
-                     {"threads", cores},             {"threads_s", median(threads_s)}};
+    results[name] = {{"records", records},
+                     {"bytes", data.size()},
+                     {"valid", valid},
+                     {"invalid", invalid},
+                     {"memcpy_s", median(memcpy_s)},
+                     {"simdjson_s", sj},
+                     {"engine_s", median(dq_s)},
+                     {"stream_s", median(stream_s)},
+                     {"threads", cores},
+                     {"threads_s", median(threads_s)}};
 
     if (name == "flat_events") {
       // Latency of one ~600-byte event, validated again and again.

@@ -59,9 +59,9 @@ struct Batch {
 
   // One array and its schema, `depth` levels down.
   void build(ArrowSchema& s, ArrowArray& a, Bytes& in, int depth, const char* name) {
-    static const char* const kFormats[] = {"b",    "c",    "C",   "s",   "S",  "i",  "I",  "l",  "L",  "f",  "g",
-                                           "u",    "U",    "vu",  "tss:", "tsm:", "tsu:UTC", "tsn:+01:00", "tdD",
-                                           "tdm",  "+s",   "+l",  "+L",  "n",  "z",  "e",  "tDs"};
+    static const char* const kFormats[] = {"b",   "c",   "C",  "s",  "S",  "i",    "I",    "l",       "L",
+                                           "f",   "g",   "u",  "U",  "vu", "tss:", "tsm:", "tsu:UTC", "tsn:+01:00",
+                                           "tdD", "tdm", "+s", "+l", "+L", "n",    "z",    "e",       "tDs"};
     constexpr int kCount = sizeof kFormats / sizeof kFormats[0];
     const char* format = kFormats[in.next() % kCount];
     if (depth >= 3 && format[0] == '+') format = "u";
@@ -87,11 +87,16 @@ struct Batch {
 
     const std::string f = format;
     std::size_t width = 0;
-    if (f == "b") width = 0;
-    else if (f == "c" || f == "C") width = 1;
-    else if (f == "s" || f == "S") width = 2;
-    else if (f == "i" || f == "I" || f == "f" || f == "tdD") width = 4;
-    else if (f == "l" || f == "L" || f == "g" || f.rfind("ts", 0) == 0 || f == "tdm") width = 8;
+    if (f == "b")
+      width = 0;
+    else if (f == "c" || f == "C")
+      width = 1;
+    else if (f == "s" || f == "S")
+      width = 2;
+    else if (f == "i" || f == "I" || f == "f" || f == "tdD")
+      width = 4;
+    else if (f == "l" || f == "L" || f == "g" || f.rfind("ts", 0) == 0 || f == "tdm")
+      width = 8;
 
     if (f == "b") {
       a.n_buffers = 2;
@@ -177,8 +182,8 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
   const bool events = in.next() & 1;
   static dq::Validator events_validator(dqfuzz::events_contract()), flat_validator(dqfuzz::flat_contract());
   dq::Validator& validator = events ? events_validator : flat_validator;
-  static const char* const kColumns[] = {"id", "name", "amount", "paid", "at", "day", "n", "score",
-                                         "tags", "actor", "items", "kind", "extra"};
+  static const char* const kColumns[] = {"id",    "name", "amount", "paid",  "at",   "day",  "n",
+                                         "score", "tags", "actor",  "items", "kind", "extra"};
 
   Batch batch;
   ArrowSchema& schema = batch.schemas.emplace_back();

@@ -1,10 +1,11 @@
 // The expression language: the parser alone (a tree whose links stay in
 // bounds, or an error with an offset inside the text), then the same text as
 // a record rule, compiled against a contract and run on records.
+#include "spec/expression.h"
+
 #include <string>
 
 #include "fuzz.h"
-#include "spec/expression.h"
 
 namespace {
 
@@ -54,8 +55,9 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
   auto contract = dq::Contract::load_string(yaml, "rule.yaml");
   if (!contract.ok()) return 0;
   dq::Validator validator(*contract);
-  for (const char* record : {R"({"n": 3, "s": "abc", "at": "2024-01-02T03:04:05Z", "a": [{"x": 1.5}, {"x": -2}]})",
-                             R"({"n": 0, "s": "", "a": []})", R"({"n": -9007199254740993, "a": [{}]})", R"({"n": null})"}) {
+  for (const char* record :
+       {R"({"n": 3, "s": "abc", "at": "2024-01-02T03:04:05Z", "a": [{"x": 1.5}, {"x": -2}]})",
+        R"({"n": 0, "s": "", "a": []})", R"({"n": -9007199254740993, "a": [{}]})", R"({"n": null})"}) {
     const dq::Verdict& v = validator.validate_json(record);
     dqfuzz::require(!v.malformed, "a well-formed record is not malformed");
   }

@@ -19,8 +19,8 @@ inline void require(bool condition, const char* what) {
 }
 
 inline dq::Contract contract(const std::string& body) {
-  auto result = dq::Contract::load_string("dq: 1\ndataset: fuzz.events\nversion: 1.0.0\nowner: {team: qa}\n" + body,
-                                          "fuzz.yaml");
+  auto result =
+      dq::Contract::load_string("dq: 1\ndataset: fuzz.events\nversion: 1.0.0\nowner: {team: qa}\n" + body, "fuzz.yaml");
   require(result.ok(), "a fixed fuzz contract loads");
   return *result;
 }

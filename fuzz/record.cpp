@@ -2,11 +2,11 @@
 // (malformed with a reason, or checked), the same verdict from the simdjson
 // path and the nlohmann path for every document both accept, and reports
 // whose counts reconcile.
-#include "fuzz.h"
-#include "dq/json.h"
-
 #include <algorithm>
 #include <nlohmann/json.hpp>
+
+#include "dq/json.h"
+#include "fuzz.h"
 
 namespace {
 

@@ -34,8 +34,8 @@ struct ArrowOptions {
 
 // Validates every row of one record batch (a struct array, format "+s", with
 // its schema). Nothing is released: the caller keeps ownership of both.
-Status validate_arrow(Validator& validator, const ArrowSchema& schema, const ArrowArray& batch,
-                      ReportBuilder& report, const ArrowOptions& options = {});
+Status validate_arrow(Validator& validator, const ArrowSchema& schema, const ArrowArray& batch, ReportBuilder& report,
+                      const ArrowOptions& options = {});
 
 // Validates every batch of a stream, numbering rows across batches, and
 // releases each batch; the stream itself stays the caller's to release. A

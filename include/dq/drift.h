@@ -31,10 +31,10 @@
 namespace dq {
 
 struct DriftMeasure {
-  bool ok = false;     // false: not measurable, see `why`
+  bool ok = false;  // false: not measurable, see `why`
   double value = 0;
-  double p_value = -1; // ks only
-  std::string why;     // when not ok: the reason; else extra figures ("mean 2.7 -> 3.1")
+  double p_value = -1;             // ks only
+  std::string why;                 // when not ok: the reason; else extra figures ("mean 2.7 -> 3.1")
   std::vector<DriftMover> movers;  // largest change first, at most 3
 };
 

@@ -30,9 +30,9 @@ const char* change_level_name(ChangeLevel level);  // "info", "warning", "breaki
 
 struct Change {
   ChangeLevel level = ChangeLevel::kInfo;
-  std::string path;     // "fields.amount", "rules.shipped_has_date", "owner"
-  std::string kind;     // "field_removed", "max_tightened", "enum_values_removed", ...
-  std::string message;  // "max lowered from 100000 to 5000"
+  std::string path;      // "fields.amount", "rules.shipped_has_date", "owner"
+  std::string kind;      // "field_removed", "max_tightened", "enum_values_removed", ...
+  std::string message;   // "max lowered from 100000 to 5000"
   bool narrows = false;  // the new contract rejects data the old accepted
   bool widens = false;   // the new contract accepts data the old rejected
   int old_line = 0, new_line = 0;
@@ -68,8 +68,8 @@ Result<ContractDiff> diff_contracts(const std::string& old_path, const std::stri
 // `# dq-lint: disable=rule-id[,rule-id]`, or in the whole file with
 // `# dq-lint: disable-file=rule-id`.
 struct Policy {
-  std::map<std::string, Severity> rules;  // rules left out are off
-  std::string dataset_pattern;            // RE2 the dataset id must match ("" = any)
+  std::map<std::string, Severity> rules;          // rules left out are off
+  std::string dataset_pattern;                    // RE2 the dataset id must match ("" = any)
   std::string id_fields = "(^|_)(id|uuid|key)$";  // RE2 over field names that hold ids
 
   static Policy defaults();

@@ -35,10 +35,10 @@ namespace dq {
 
 struct GradeOptions {
   InputFormat format = InputFormat::kAuto;  // of every input
-  std::string output;   // the graded export: ".csv" writes CSV, anything else NDJSON; "" = none
-  std::string rejects;  // every invalid or malformed record, as reject_line() writes it; "" = none
+  std::string output;                       // the graded export: ".csv" writes CSV, anything else NDJSON; "" = none
+  std::string rejects;                      // every invalid or malformed record, as reject_line() writes it; "" = none
   std::size_t max_state_bytes = std::size_t{4} << 30;  // the per-entity state budget (4 GiB)
-  ReportOptions report;  // the validation report over every record read
+  ReportOptions report;                                // the validation report over every record read
   // Called every `progress_every` records with the records and bytes read so far.
   std::function<void(std::uint64_t records, std::uint64_t bytes)> on_progress;
   std::uint64_t progress_every = 1000000;
@@ -64,7 +64,7 @@ struct GradeRows {
 struct GradeInput {
   std::string path;  // as given ("-" = stdin)
   std::uint64_t bytes = 0;
-  std::string sha256;        // of the bytes read
+  std::string sha256;  // of the bytes read
   std::uint64_t records = 0;
 };
 
@@ -160,8 +160,8 @@ class GradeParts {
   Result<std::string> merge(const std::vector<std::string_view>& states) const;
 
   struct Entity {
-    std::size_t tier = 0;    // index into tier_names()
-    bool exported = true;    // the grading's `export` keeps the tier
+    std::size_t tier = 0;        // index into tier_names()
+    bool exported = true;        // the grading's `export` keeps the tier
     std::vector<GradeCell> row;  // as columns() names them
   };
   Result<Entity> finish(std::string_view key, std::string_view state);

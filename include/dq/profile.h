@@ -139,7 +139,7 @@ struct FieldProfile {
   std::map<std::string, std::uint64_t, std::less<>> value_counts;  // strings and booleans
   bool values_overflow = false;
   std::uint64_t min_length = 0, max_length = 0, total_length = 0;  // strings, in code points
-  DistinctSketch distinct;  // numbers and strings
+  DistinctSketch distinct;                                         // numbers and strings
 
   bool numeric() const;      // integer, number, array (item counts)
   bool categorical() const;  // string, boolean

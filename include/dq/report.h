@@ -20,8 +20,8 @@
 namespace dq {
 
 struct ReportOptions {
-  std::size_t max_samples_per_rule = 5;   // failing examples kept per check
-  std::size_t max_malformed_samples = 20; // malformed examples kept
+  std::size_t max_samples_per_rule = 5;    // failing examples kept per check
+  std::size_t max_malformed_samples = 20;  // malformed examples kept
   // Compute a Profile in the same pass (Report::profile). Contracts with
   // expectations, drift, monitors or an SLA are always profiled.
   bool profile = false;
@@ -45,7 +45,7 @@ struct RuleSummary {
   Severity severity = Severity::kError;
   std::uint64_t failed = 0;  // records failing this check (a record counts once)
   double mostly = 1.0;
-  bool ok = true;            // failed within `mostly` tolerance (warnings always ok)
+  bool ok = true;  // failed within `mostly` tolerance (warnings always ok)
   std::vector<Sample> samples;
 };
 
@@ -72,7 +72,7 @@ struct ExpectationResult {
   // median, quantile) of no values fails unless the expectation says
   // `allow_empty: true`; a rate of no rows passes.
   bool has_value = false;
-  double value = 0;        // times: µs since the epoch (timestamps), days (dates)
+  double value = 0;  // times: µs since the epoch (timestamps), days (dates)
   std::optional<double> min, max;
   Severity severity = Severity::kError;
   bool ok = true;
@@ -96,7 +96,7 @@ struct DriftResult {
   double value = 0;
   std::string status;  // "ok", "warn", "fail", or "skipped" (see detail)
   std::optional<double> warn, fail;
-  std::string detail;  // why skipped; extra figures (p-value, null rates)
+  std::string detail;              // why skipped; extra figures (p-value, null rates)
   std::vector<DriftMover> movers;  // the bins that moved most, largest first
   std::uint64_t baseline_rows = 0, current_rows = 0;
 };
@@ -107,7 +107,7 @@ struct MonitorResult {
   bool has_value = false;
   double value = 0;
   std::optional<double> expected_low, expected_high;  // the range the method expected
-  std::size_t history = 0;  // earlier values the method read
+  std::size_t history = 0;                            // earlier values the method read
   bool anomaly = false;
   std::string detail;
   Severity severity = Severity::kError;
@@ -115,10 +115,10 @@ struct MonitorResult {
 
 struct FreshnessResult {
   std::string field;
-  bool has_value = false;     // false: no timestamp in the data
-  std::int64_t latest = 0;    // µs since the epoch
-  std::int64_t delay = 0;     // µs between the latest value and the check
-  std::int64_t max_delay = 0; // µs
+  bool has_value = false;      // false: no timestamp in the data
+  std::int64_t latest = 0;     // µs since the epoch
+  std::int64_t delay = 0;      // µs between the latest value and the check
+  std::int64_t max_delay = 0;  // µs
   bool ok = true;
 };
 

@@ -15,9 +15,9 @@
 
 #include <cstdio>
 #include <functional>
-#include <vector>
 #include <string>
 #include <string_view>
+#include <vector>
 
 #include "dq/report.h"
 
@@ -65,8 +65,7 @@ std::string reject_line(const RecordEvent& event, const std::string& source);
 
 // Validates every record of `path` ("-" is stdin). An unreadable file is an
 // kIoError status; bad records are data in the Report.
-Result<Report> validate_file(const Contract& contract, const std::string& path,
-                             const StreamOptions& options = {});
+Result<Report> validate_file(const Contract& contract, const std::string& path, const StreamOptions& options = {});
 
 // Validates records held in memory, each one whole JSON document (queue
 // messages, the elements of a Beam bundle), into `report`. Records are
@@ -77,7 +76,6 @@ void validate_records(Validator& validator, const std::vector<std::string_view>&
 
 // Validates every record read from `file` (not closed). Several inputs can
 // share one builder, so a report covers all of them.
-Status validate_stream(Validator& validator, std::FILE* file, const StreamOptions& options,
-                       ReportBuilder& report);
+Status validate_stream(Validator& validator, std::FILE* file, const StreamOptions& options, ReportBuilder& report);
 
 }  // namespace dq

@@ -103,13 +103,13 @@ struct GateCounts {
 };
 
 struct WindowReport {
-  std::uint64_t index = 0;       // 1, 2, ... in closing order
-  std::int64_t opened_at = 0;    // µs since the epoch (the gate's clock)
+  std::uint64_t index = 0;     // 1, 2, ... in closing order
+  std::int64_t opened_at = 0;  // µs since the epoch (the gate's clock)
   std::int64_t closed_at = 0;
-  GateCounts counts;             // this window's decisions (paused messages included)
+  GateCounts counts;                 // this window's decisions (paused messages included)
   std::uint64_t breaker_opened = 0;  // times the breaker opened during the window
-  std::int64_t max_lag = -1;     // µs from publish to decision, the largest; -1 when unknown
-  Report report;                 // the judged messages: records.total == accepted + dead_lettered
+  std::int64_t max_lag = -1;         // µs from publish to decision, the largest; -1 when unknown
+  Report report;                     // the judged messages: records.total == accepted + dead_lettered
 };
 
 struct GateOptions {

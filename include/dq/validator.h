@@ -17,11 +17,11 @@
 namespace dq {
 
 struct Violation {
-  std::string path;     // concrete path in the record: "items[3].qty"; "" for record rules
-  std::string rule;     // check id, as CheckInfo::id
+  std::string path;  // concrete path in the record: "items[3].qty"; "" for record rules
+  std::string rule;  // check id, as CheckInfo::id
   Severity severity = Severity::kError;
-  std::string message;  // "must be >= 1"
-  std::string value;    // the offending value as JSON, cut to Limits::max_value_chars
+  std::string message;      // "must be >= 1"
+  std::string value;        // the offending value as JSON, cut to Limits::max_value_chars
   std::uint32_t check = 0;  // index into Contract::checks()
 };
 
@@ -30,8 +30,8 @@ struct Violation {
 struct Verdict {
   bool ok = true;
   bool malformed = false;
-  std::string error;              // why the record is malformed
-  std::size_t error_offset = 0;   // byte offset of the error within the record
+  std::string error;             // why the record is malformed
+  std::size_t error_offset = 0;  // byte offset of the error within the record
   std::vector<Violation> violations;
   // Fields with a `mostly` tolerance that held a non-null value in this
   // record (indices private to the contract); reports count them.

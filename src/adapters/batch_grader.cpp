@@ -3,19 +3,17 @@
 // Validator still holds their captured values; the grader evaluates the
 // compiled filter, key and measures on them and folds them into per-entity
 // accumulators. Tiers are assigned once every input is read.
-#include "dq/grade.h"
-
 #include <algorithm>
 #include <cerrno>
 #include <charconv>
 #include <chrono>
 #include <cmath>
 #include <cstring>
+#include <nlohmann/json.hpp>
 #include <unordered_map>
 
-#include <nlohmann/json.hpp>
-
 #include "adapters/grading.h"
+#include "dq/grade.h"
 #include "engine/walker.h"
 #include "io/checksum.h"
 
@@ -60,7 +58,8 @@ void write_csv_cell(std::string& out, const GradeCell& c) {
       return;
     }
     case GradeCell::Kind::kString:
-      if (c.s.find_first_of(",\"\r\n") == std::string::npos && (c.s.empty() || (c.s.front() != ' ' && c.s.back() != ' '))) {
+      if (c.s.find_first_of(",\"\r\n") == std::string::npos &&
+          (c.s.empty() || (c.s.front() != ' ' && c.s.back() != ' '))) {
         out += c.s;
         return;
       }
@@ -92,8 +91,13 @@ bool ends_with(const std::string& s, std::string_view suffix) {
 
 struct BatchGrader::Impl {
   Impl(const Contract& c, GradeOptions o)
-      : contract(c), options(std::move(o)), program(c.program()), grading(*program.grading),
-        validator(c), report(c, options.report), started(std::chrono::steady_clock::now()) {}
+      : contract(c),
+        options(std::move(o)),
+        program(c.program()),
+        grading(*program.grading),
+        validator(c),
+        report(c, options.report),
+        started(std::chrono::steady_clock::now()) {}
 
   Contract contract;
   GradeOptions options;
@@ -113,9 +117,9 @@ struct BatchGrader::Impl {
   std::unordered_map<std::string, std::uint32_t> index;
   std::vector<const std::string*> keys;  // into `index`, whose nodes do not move
   std::vector<Accumulator> accumulators;
-  std::vector<HashSet64> distinct;  // one per distinct() measure
-  std::vector<std::string> outputs;   // encoded; "" = no value yet
-  std::vector<int> distinct_slot;     // per measure: its index among distinct() measures, or -1
+  std::vector<HashSet64> distinct;   // one per distinct() measure
+  std::vector<std::string> outputs;  // encoded; "" = no value yet
+  std::vector<int> distinct_slot;    // per measure: its index among distinct() measures, or -1
   std::size_t distinct_count = 0;
   std::uint64_t state_bytes = 0;
   std::string key;  // scratch
@@ -159,9 +163,9 @@ struct BatchGrader::Impl {
     const Value* slots = walk.slots.data();
     eval.strings.clear();
     if (uses_now) {
-      eval.now_micros = std::chrono::duration_cast<std::chrono::microseconds>(
-                            std::chrono::system_clock::now().time_since_epoch())
-                            .count();
+      eval.now_micros =
+          std::chrono::duration_cast<std::chrono::microseconds>(std::chrono::system_clock::now().time_since_epoch())
+              .count();
     }
     if (grading.filter.root >= 0 && !truthy(evaluate(grading.filter, grading.filter.root, slots, eval))) {
       ++filtered;
@@ -175,9 +179,9 @@ struct BatchGrader::Impl {
     const Folded folded = fold_measures(grading, distinct_slot, slots, eval, &accumulators[e * measures],
                                         distinct_count ? &distinct[e * distinct_count] : nullptr);
     if (folded.overflow) {
-      throw StopRun{Status(StatusCode::kLimitExceeded, "measure '" + folded.overflow->name +
-                                                           "' overflows a 64-bit integer at record " +
-                                                           std::to_string(event.where.record) + " of " + inputs.back().path)};
+      throw StopRun{Status(StatusCode::kLimitExceeded,
+                           "measure '" + folded.overflow->name + "' overflows a 64-bit integer at record " +
+                               std::to_string(event.where.record) + " of " + inputs.back().path)};
     }
     if (folded.grown) charge(folded.grown, event.where);
     for (std::size_t k = 0; k < grading.output.size(); ++k) {
@@ -407,7 +411,7 @@ std::string GradeRun::to_json(int indent) const {
     inputs_json.push_back({{"path", i.path}, {"bytes", i.bytes}, {"sha256", i.sha256}, {"records", i.records}});
   }
   out["inputs"] = std::move(inputs_json);
-  out["rows"] = {{"read", rows.read},         {"valid", rows.valid},       {"invalid", rows.invalid},
+  out["rows"] = {{"read", rows.read},           {"valid", rows.valid},     {"invalid", rows.invalid},
                  {"malformed", rows.malformed}, {"coerced", rows.coerced}, {"filtered", rows.filtered},
                  {"graded", rows.graded}};
   std::uint64_t tiered = 0, exported = 0;

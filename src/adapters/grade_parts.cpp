@@ -83,8 +83,7 @@ bool decode_checked(std::string_view& in, Value& out) {
 }  // namespace
 
 struct GradeParts::Impl {
-  explicit Impl(const Contract& c)
-      : contract(c), program(c.program()), grading(*program.grading), validator(c) {
+  explicit Impl(const Contract& c) : contract(c), program(c.program()), grading(*program.grading), validator(c) {
     uses_now = grading.filter.uses_now;
     for (const Program::Measure& m : grading.measures) {
       uses_now |= m.arg.uses_now || m.where.uses_now;
@@ -210,8 +209,7 @@ Result<GradeParts> GradeParts::create(const Contract& contract) {
   return GradeParts(std::make_unique<Impl>(contract));
 }
 
-GradeParts::Outcome GradeParts::share(std::string_view json, std::int64_t order, std::string& key,
-                                      std::string& state) {
+GradeParts::Outcome GradeParts::share(std::string_view json, std::int64_t order, std::string& key, std::string& state) {
   Impl& g = *impl_;
   const Verdict& verdict = g.validator.validate_json(json);
   g.last = &verdict;
@@ -219,9 +217,9 @@ GradeParts::Outcome GradeParts::share(std::string_view json, std::int64_t order,
   const Value* slots = last_walk(g.validator).slots.data();
   g.eval.strings.clear();
   if (g.uses_now) {
-    g.eval.now_micros = std::chrono::duration_cast<std::chrono::microseconds>(
-                            std::chrono::system_clock::now().time_since_epoch())
-                            .count();
+    g.eval.now_micros =
+        std::chrono::duration_cast<std::chrono::microseconds>(std::chrono::system_clock::now().time_since_epoch())
+            .count();
   }
   const Program::Grading& grading = g.grading;
   if (grading.filter.root >= 0 && !truthy(evaluate(grading.filter, grading.filter.root, slots, g.eval))) {
@@ -230,7 +228,8 @@ GradeParts::Outcome GradeParts::share(std::string_view json, std::int64_t order,
   key.clear();
   for (const auto& column : grading.key) encode(key, slots[column.slot]);
   State s = g.empty();
-  fold_measures(grading, g.distinct_slot, slots, g.eval, s.measures.data(), s.sets.data());  // one record cannot overflow
+  fold_measures(grading, g.distinct_slot, slots, g.eval, s.measures.data(),
+                s.sets.data());  // one record cannot overflow
   for (std::size_t k = 0; k < grading.output.size(); ++k) {
     const Value& v = slots[grading.output[k].slot];
     if (v.is_null()) continue;
@@ -267,7 +266,8 @@ Result<GradeParts::Entity> GradeParts::finish(std::string_view key, std::string_
   std::vector<Value> values(grading.measures.size());
   for (std::size_t k = 0; k < values.size(); ++k) {
     const int slot = g.distinct_slot[k];
-    values[k] = measure_value(grading.measures[k], s.measures[k], slot < 0 ? nullptr : &s.sets[static_cast<std::size_t>(slot)]);
+    values[k] =
+        measure_value(grading.measures[k], s.measures[k], slot < 0 ? nullptr : &s.sets[static_cast<std::size_t>(slot)]);
   }
   Entity entity;
   entity.tier = assign_tier(grading, values.data(), g.eval);
@@ -276,8 +276,8 @@ Result<GradeParts::Entity> GradeParts::finish(std::string_view key, std::string_
   for (std::size_t c = 0; c < grading.key.size(); ++c) {
     Value v;
     if (!decode_checked(in, v)) {
-      return Status(StatusCode::kInvalidData, "not an entity key of " + g.contract.dataset() + " (" +
-                                                  std::to_string(key.size()) + " bytes)");
+      return Status(StatusCode::kInvalidData,
+                    "not an entity key of " + g.contract.dataset() + " (" + std::to_string(key.size()) + " bytes)");
     }
     entity.row.push_back(to_cell(v));
   }

@@ -10,10 +10,10 @@
 #include <string_view>
 #include <vector>
 
+#include "base/timestamps.h"
 #include "compile/program.h"
 #include "dq/grade.h"
 #include "engine/evaluate.h"
-#include "base/timestamps.h"
 
 namespace dq::grading {
 
@@ -209,9 +209,7 @@ inline Folded fold_measures(const Program::Grading& grading, const std::vector<i
         }
         break;
       }
-      case MK::kDistinct:
-        out.grown += sets[distinct_slot[k]].insert(hash_value(v));
-        break;
+      case MK::kDistinct: out.grown += sets[distinct_slot[k]].insert(hash_value(v)); break;
     }
     ++a.n;
   }
@@ -257,8 +255,10 @@ inline Value measure_value(const Program::Measure& m, const Accumulator& a, cons
     case MK::kCount: v.kind = Kind::kInt, v.i = a.n; break;
     case MK::kDistinct: v.kind = Kind::kInt, v.i = static_cast<std::int64_t>(set->size()); break;
     case MK::kSum:  // the sum of nothing is 0
-      if (m.type == EType::kInt) v.kind = Kind::kInt, v.i = a.i;
-      else v.kind = Kind::kNumber, v.d = a.sum();
+      if (m.type == EType::kInt)
+        v.kind = Kind::kInt, v.i = a.i;
+      else
+        v.kind = Kind::kNumber, v.d = a.sum();
       break;
     case MK::kMean:
       if (a.n > 0) v.kind = Kind::kNumber, v.d = a.sum() / static_cast<double>(a.n);
@@ -266,10 +266,14 @@ inline Value measure_value(const Program::Measure& m, const Accumulator& a, cons
     case MK::kMin:
     case MK::kMax:
       if (a.n == 0) break;  // null: no value to compare
-      if (m.type == EType::kNumber) v.kind = Kind::kNumber, v.d = a.d;
-      else if (m.type == EType::kTimestamp) v.kind = Kind::kTimestamp, v.i = a.i;
-      else if (m.type == EType::kDate) v.kind = Kind::kDate, v.i = a.i;
-      else v.kind = Kind::kInt, v.i = a.i;
+      if (m.type == EType::kNumber)
+        v.kind = Kind::kNumber, v.d = a.d;
+      else if (m.type == EType::kTimestamp)
+        v.kind = Kind::kTimestamp, v.i = a.i;
+      else if (m.type == EType::kDate)
+        v.kind = Kind::kDate, v.i = a.i;
+      else
+        v.kind = Kind::kInt, v.i = a.i;
       break;
   }
   return v;

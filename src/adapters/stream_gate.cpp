@@ -127,7 +127,8 @@ std::string window_exposition(const std::string& dataset, const WindowReport& w)
   }
   if (!r.rules.empty()) {
     e.family("dq_window_rule_failures", "gauge", "Messages failing each check in the last window.");
-    for (const RuleSummary& s : r.rules) e.sample("dq_window_rule_failures", {"rule", s.id}, static_cast<double>(s.failed));
+    for (const RuleSummary& s : r.rules)
+      e.sample("dq_window_rule_failures", {"rule", s.id}, static_cast<double>(s.failed));
   }
   if (!r.expectations.empty()) {
     e.family("dq_window_expectation_value", "gauge", "Each expectation's metric over the last window.");
@@ -135,7 +136,8 @@ std::string window_exposition(const std::string& dataset, const WindowReport& w)
       if (x.has_value) e.sample("dq_window_expectation_value", {"expectation", x.id}, x.value);
     }
     e.family("dq_window_expectation_ok", "gauge", "1 when the expectation held over the last window.");
-    for (const ExpectationResult& x : r.expectations) e.sample("dq_window_expectation_ok", {"expectation", x.id}, x.ok ? 1 : 0);
+    for (const ExpectationResult& x : r.expectations)
+      e.sample("dq_window_expectation_ok", {"expectation", x.id}, x.ok ? 1 : 0);
   }
   if (!r.drift.empty()) {
     e.family("dq_window_drift", "gauge", "Each drift check's statistic, last window against the baseline.");
@@ -149,7 +151,8 @@ std::string window_exposition(const std::string& dataset, const WindowReport& w)
   }
   if (!r.monitors.empty()) {
     e.family("dq_window_monitor_anomaly", "gauge", "1 when the monitor found the last window anomalous.");
-    for (const MonitorResult& m : r.monitors) e.sample("dq_window_monitor_anomaly", {"monitor", m.id}, m.anomaly ? 1 : 0);
+    for (const MonitorResult& m : r.monitors)
+      e.sample("dq_window_monitor_anomaly", {"monitor", m.id}, m.anomaly ? 1 : 0);
   }
   return e.take();
 }
@@ -209,8 +212,10 @@ class Breaker {
     if (state_.load(std::memory_order_relaxed) != BreakerState::kClosed) return;  // judged before it opened
     consecutive_ = failed ? consecutive_ + 1 : 0;
     if (!ring_.empty()) {
-      if (filled_ == ring_.size()) failures_ -= ring_[position_];
-      else ++filled_;
+      if (filled_ == ring_.size())
+        failures_ -= ring_[position_];
+      else
+        ++filled_;
       ring_[position_] = failed ? 1 : 0;
       failures_ += ring_[position_];
       position_ = (position_ + 1) % ring_.size();

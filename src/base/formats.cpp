@@ -3,9 +3,8 @@
 #include <arpa/inet.h>
 #include <idn2.h>
 
-#include <nlohmann/json.hpp>
-
 #include <cstring>
+#include <nlohmann/json.hpp>
 #include <string>
 
 #include "base/timestamps.h"
@@ -20,7 +19,8 @@ bool is_hex(char c) { return is_digit(c) || (c >= 'a' && c <= 'f') || (c >= 'A' 
 bool one_of(char c, const char* set) { return c != '\0' && std::strchr(set, c) != nullptr; }
 
 bool starts_with_ace_prefix(std::string_view label) {
-  return label.size() >= 4 && (label[0] | 0x20) == 'x' && (label[1] | 0x20) == 'n' && label[2] == '-' && label[3] == '-';
+  return label.size() >= 4 && (label[0] | 0x20) == 'x' && (label[1] | 0x20) == 'n' && label[2] == '-' &&
+         label[3] == '-';
 }
 
 // An A-label ("xn--..."): valid Punycode whose U-label is valid under IDNA2008
@@ -88,7 +88,8 @@ bool is_email(std::string_view s) {
     for (; i < s.size() && s[i] != '"'; ++i) {
       const unsigned char c = static_cast<unsigned char>(s[i]);
       if (c == '\\') {  // quoted-pairSMTP: a backslash and a printable character
-        if (++i >= s.size() || static_cast<unsigned char>(s[i]) < 32 || static_cast<unsigned char>(s[i]) > 126) return false;
+        if (++i >= s.size() || static_cast<unsigned char>(s[i]) < 32 || static_cast<unsigned char>(s[i]) > 126)
+          return false;
       } else if (c < 32 || c > 126) {
         return false;
       }
@@ -214,7 +215,6 @@ bool is_uuid(std::string_view s) {
   }
   return true;
 }
-
 
 }  // namespace
 

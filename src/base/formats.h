@@ -1,9 +1,9 @@
 // Named string formats of the contract language (`format:` on strings).
 #pragma once
 
-#include <optional>
 #include <cstdint>
 #include <cstring>
+#include <optional>
 #include <string_view>
 
 namespace dq {
@@ -16,8 +16,16 @@ bool matches_format(Format format, std::string_view value);
 // Whether n bytes at a and b are equal: a few word loads, no call (the
 // engines compare enum values per value).
 inline bool equal_bytes(const char* a, const char* b, std::size_t n) {
-  auto load8 = [](const char* p) { std::uint64_t w; std::memcpy(&w, p, 8); return w; };
-  auto load4 = [](const char* p) { std::uint32_t w; std::memcpy(&w, p, 4); return w; };
+  auto load8 = [](const char* p) {
+    std::uint64_t w;
+    std::memcpy(&w, p, 8);
+    return w;
+  };
+  auto load4 = [](const char* p) {
+    std::uint32_t w;
+    std::memcpy(&w, p, 4);
+    return w;
+  };
   if (n >= 8) {
     for (std::size_t i = 0; i + 8 < n; i += 8) {
       if (load8(a + i) != load8(b + i)) return false;

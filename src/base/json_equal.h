@@ -4,9 +4,8 @@
 // by `enum` and `const` on any value, and by `unique_items`.
 #pragma once
 
-#include <string>
-
 #include <nlohmann/json.hpp>
+#include <string>
 
 namespace dq {
 

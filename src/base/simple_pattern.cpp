@@ -1,7 +1,6 @@
 #include "base/simple_pattern.h"
 
 #include <algorithm>
-
 #include <cctype>
 #include <climits>
 #include <cstring>
@@ -95,9 +94,12 @@ std::optional<SimplePattern> SimplePattern::compile(std::string_view p) {
     }
     if (i < p.size()) {
       char q = p[i];
-      if (q == '?') step.min = 0, step.max = 1, ++i;
-      else if (q == '*') step.min = 0, step.max = kUnbounded, ++i;
-      else if (q == '+') step.min = 1, step.max = kUnbounded, ++i;
+      if (q == '?')
+        step.min = 0, step.max = 1, ++i;
+      else if (q == '*')
+        step.min = 0, step.max = kUnbounded, ++i;
+      else if (q == '+')
+        step.min = 1, step.max = kUnbounded, ++i;
       else if (q == '{') {
         ++i;
         if (!read_number(p, i, step.min)) return std::nullopt;
@@ -113,7 +115,8 @@ std::optional<SimplePattern> SimplePattern::compile(std::string_view p) {
         if (i >= p.size() || p[i] != '}') return std::nullopt;
         ++i;
       }
-      if (i < p.size() && (p[i] == '?' || p[i] == '+' || p[i] == '*' || p[i] == '{')) return std::nullopt;  // lazy, possessive
+      if (i < p.size() && (p[i] == '?' || p[i] == '+' || p[i] == '*' || p[i] == '{'))
+        return std::nullopt;  // lazy, possessive
     }
     out.steps_.push_back(step);
   }
@@ -130,7 +133,8 @@ std::optional<SimplePattern> SimplePattern::compile(std::string_view p) {
     }
   }
   // Every step a fixed count and the end anchored: one class per position.
-  if (out.anchored_end_ && std::all_of(out.steps_.begin(), out.steps_.end(), [](const Step& s) { return s.min == s.max; })) {
+  if (out.anchored_end_ &&
+      std::all_of(out.steps_.begin(), out.steps_.end(), [](const Step& s) { return s.min == s.max; })) {
     for (const Step& s : out.steps_) out.positions_.insert(out.positions_.end(), s.min, s.set);
     out.fixed_length_ = true;
   }

@@ -36,17 +36,18 @@ struct Fields {
 
 bool valid(const Fields& f) {
   return f.month >= 1 && f.month <= 12 && f.day >= 1 &&
-         static_cast<unsigned>(f.day) <= days_in_month(f.year, f.month) && f.hour <= 23 &&
-         f.minute <= 59 && f.second <= 60;  // 60: a leap second, as RFC 3339 allows
+         static_cast<unsigned>(f.day) <= days_in_month(f.year, f.month) && f.hour <= 23 && f.minute <= 59 &&
+         f.second <= 60;  // 60: a leap second, as RFC 3339 allows
 }
 
 // The instant of valid fields, in microseconds; nullopt for a leap second
 // (second 60) anywhere but 23:59:60 UTC (RFC 3339 5.7).
 std::optional<std::int64_t> to_micros(const Fields& f, const TimeZone& zone) {
   const std::int64_t local = days_from_civil(f.year, f.month, f.day) * 86400 + f.hour * 3600 + f.minute * 60 + f.second;
-  const std::int64_t utc = f.has_offset ? local - f.offset_seconds
-                                        : zone.to_utc(f.year, f.month, f.day, f.hour, f.minute, f.second);
-  if (f.second == 60 && ((utc - 1) % 86400 + 86400) % 86400 != 86399) return std::nullopt;  // 23:59:60 is the next day's 0
+  const std::int64_t utc =
+      f.has_offset ? local - f.offset_seconds : zone.to_utc(f.year, f.month, f.day, f.hour, f.minute, f.second);
+  if (f.second == 60 && ((utc - 1) % 86400 + 86400) % 86400 != 86399)
+    return std::nullopt;  // 23:59:60 is the next day's 0
   return utc * kMicrosPerSecond + f.micros;
 }
 
@@ -112,8 +113,8 @@ static void civil_from_days(std::int64_t z, std::int64_t& y, unsigned& m, unsign
 
 std::optional<std::int64_t> parse_date(std::string_view s) {
   Fields f;
-  if (s.size() != 10 || !digits(s, 0, 4, f.year) || s[4] != '-' || !digits(s, 5, 2, f.month) ||
-      s[7] != '-' || !digits(s, 8, 2, f.day) || !valid(f)) {
+  if (s.size() != 10 || !digits(s, 0, 4, f.year) || s[4] != '-' || !digits(s, 5, 2, f.month) || s[7] != '-' ||
+      !digits(s, 8, 2, f.day) || !valid(f)) {
     return std::nullopt;
   }
   return days_from_civil(f.year, f.month, f.day);
@@ -121,9 +122,8 @@ std::optional<std::int64_t> parse_date(std::string_view s) {
 
 std::optional<std::int64_t> parse_rfc3339(std::string_view s, const TimeZone& zone) {
   Fields f;
-  if (s.size() < 19 || !digits(s, 0, 4, f.year) || s[4] != '-' || !digits(s, 5, 2, f.month) ||
-      s[7] != '-' || !digits(s, 8, 2, f.day) ||
-      (s[10] != 'T' && s[10] != 't' && s[10] != ' ') || !digits(s, 11, 2, f.hour) ||
+  if (s.size() < 19 || !digits(s, 0, 4, f.year) || s[4] != '-' || !digits(s, 5, 2, f.month) || s[7] != '-' ||
+      !digits(s, 8, 2, f.day) || (s[10] != 'T' && s[10] != 't' && s[10] != ' ') || !digits(s, 11, 2, f.hour) ||
       s[13] != ':' || !digits(s, 14, 2, f.minute) || s[16] != ':' || !digits(s, 17, 2, f.second)) {
     return std::nullopt;
   }
@@ -143,8 +143,7 @@ std::optional<std::int64_t> parse_rfc3339(std::string_view s, const TimeZone& zo
   return to_micros(f, zone);
 }
 
-std::optional<std::int64_t> parse_with_layout(std::string_view s, std::string_view layout,
-                                              const TimeZone& zone) {
+std::optional<std::int64_t> parse_with_layout(std::string_view s, std::string_view layout, const TimeZone& zone) {
   Fields f;
   std::size_t i = 0;
   for (std::size_t k = 0; k < layout.size(); ++k) {
@@ -196,8 +195,7 @@ std::optional<std::int64_t> parse_with_layout(std::string_view s, std::string_vi
         i += 3;
         continue;
       }
-      default:
-        return std::nullopt;
+      default: return std::nullopt;
     }
     if (!digits(s, i, width, *target)) return std::nullopt;
     i += width;
@@ -251,7 +249,8 @@ std::string format_date(std::int64_t days) {
 }
 
 std::string format_timestamp(std::int64_t micros) {
-  std::int64_t seconds = micros >= 0 ? micros / kMicrosPerSecond : -((-micros + kMicrosPerSecond - 1) / kMicrosPerSecond);
+  std::int64_t seconds =
+      micros >= 0 ? micros / kMicrosPerSecond : -((-micros + kMicrosPerSecond - 1) / kMicrosPerSecond);
   std::int64_t frac = micros - seconds * kMicrosPerSecond;
   std::int64_t days = seconds >= 0 ? seconds / 86400 : -((-seconds + 86399) / 86400);
   std::int64_t rem = seconds - days * 86400;

@@ -74,9 +74,8 @@ int run_lint(const LintArgs& args) {
   }
   if (exit_code == kPassed && errors > 0) exit_code = kFailed;
   std::cout.flush();  // the findings before the summary, when both go to one pipe
-  std::cerr << contracts.size() << " contract" << (contracts.size() == 1 ? "" : "s") << ": " << errors
-            << " error" << (errors == 1 ? "" : "s") << ", " << warnings << " warning" << (warnings == 1 ? "" : "s")
-            << "\n";
+  std::cerr << contracts.size() << " contract" << (contracts.size() == 1 ? "" : "s") << ": " << errors << " error"
+            << (errors == 1 ? "" : "s") << ", " << warnings << " warning" << (warnings == 1 ? "" : "s") << "\n";
   return exit_code;
 }
 
@@ -270,7 +269,8 @@ int run_profile(const ProfileArgs& args) {
     return kCannotRun;
   }
   std::cerr << "profiled " << report.profile->rows << " of " << report.records.total << " records into " << args.output;
-  if (report.records.total != report.profile->rows) std::cerr << " (malformed records and non-objects are not profiled)";
+  if (report.records.total != report.profile->rows)
+    std::cerr << " (malformed records and non-objects are not profiled)";
   std::cerr << "\n";
   return kPassed;
 }
@@ -385,8 +385,8 @@ struct DocsArgs {
 };
 
 int run_docs(const DocsArgs& args) {
-  auto page = dq::contract_docs(args.contract, args.format == "html" ? dq::DocsFormat::kHtml : dq::DocsFormat::kMarkdown,
-                                args.previous);
+  auto page = dq::contract_docs(
+      args.contract, args.format == "html" ? dq::DocsFormat::kHtml : dq::DocsFormat::kMarkdown, args.previous);
   if (!page.ok()) {
     std::cerr << "dq: " << page.status().to_string() << "\n";
     return kCannotRun;
@@ -399,7 +399,8 @@ struct ExportArgs {
 };
 
 int run_export(const ExportArgs& args) {
-  auto exported = dq::export_contract(args.contract, args.to == "odcs" ? dq::ContractFormat::kOdcs : dq::ContractFormat::kDq);
+  auto exported =
+      dq::export_contract(args.contract, args.to == "odcs" ? dq::ContractFormat::kOdcs : dq::ContractFormat::kDq);
   if (!exported.ok()) {
     std::cerr << "dq: " << exported.status().to_string() << "\n";
     return kCannotRun;
@@ -424,14 +425,16 @@ int main(int argc, char** argv) {
   lint->add_flag("--no-policy", li.no_policy, "Only the format, regex and expression checks");
 
   DiffArgs di;
-  CLI::App* diff = app.add_subcommand("diff", "Classify every change between two contracts (exit 1: breaking without a major bump)");
+  CLI::App* diff =
+      app.add_subcommand("diff", "Classify every change between two contracts (exit 1: breaking without a major bump)");
   diff->add_option("old", di.old_contract, "The contract before (dq or ODCS)")->required();
   diff->add_option("new", di.new_contract, "The contract after (dq or ODCS)")->required();
   diff->add_option("--format", di.format, "Output format")->check(CLI::IsMember({"text", "markdown", "json"}));
   diff->add_option("-o,--output", di.output, "Write here instead of stdout");
 
   DocsArgs doc;
-  CLI::App* docs = app.add_subcommand("docs", "Render a contract as a page for reviewers (Markdown or self-contained HTML)");
+  CLI::App* docs =
+      app.add_subcommand("docs", "Render a contract as a page for reviewers (Markdown or self-contained HTML)");
   docs->add_option("contract", doc.contract, "Contract file (dq or ODCS)")->required();
   docs->add_option("--previous", doc.previous, "An older version of the contract: adds the changes since it");
   docs->add_option("--format", doc.format, "Page format")->check(CLI::IsMember({"markdown", "html"}));
@@ -464,7 +467,8 @@ int main(int argc, char** argv) {
   validate->add_option("-o,--output", v.output, "Write the report here instead of stdout");
   validate->add_option("--max-samples", v.max_samples, "Failing examples kept per check");
   validate->add_option("--baseline", v.baseline, "Baseline profile for drift (default: the contract's drift.baseline)");
-  validate->add_option("--history", v.history, "Metric history for monitors (default: $DQ_HISTORY or .dq/history.sqlite)");
+  validate->add_option("--history", v.history,
+                       "Metric history for monitors (default: $DQ_HISTORY or .dq/history.sqlite)");
   validate->add_flag("--no-history", v.no_history, "Do not run monitors or record this run");
 
   ProfileArgs prof;
@@ -475,14 +479,16 @@ int main(int argc, char** argv) {
   profile->add_option("--max-values", prof.max_values, "Distinct values kept per categorical field");
 
   DriftArgs dr;
-  CLI::App* drift = app.add_subcommand("drift", "Compare data files with a baseline profile (exit 1 on fail-level drift)");
+  CLI::App* drift =
+      app.add_subcommand("drift", "Compare data files with a baseline profile (exit 1 on fail-level drift)");
   data_options(drift, dr);
   threads_option(drift, dr);
   drift->add_option("--baseline", dr.baseline, "Baseline profile (default: the contract's drift.baseline)");
   drift->add_option("--format", dr.format, "Output format")->check(CLI::IsMember({"text", "json"}));
 
   GradeArgs gr;
-  CLI::App* grade = app.add_subcommand("grade", "Grade entities: validate, set rejects aside, aggregate per key, assign tiers");
+  CLI::App* grade =
+      app.add_subcommand("grade", "Grade entities: validate, set rejects aside, aggregate per key, assign tiers");
   data_options(grade, gr);
   grade->add_option("-o,--output", gr.output, "The graded export (.csv for CSV, else NDJSON)");
   grade->add_option("--rejects", gr.rejects, "Write each rejected record, raw, with its reasons here (NDJSON)");

@@ -2,14 +2,14 @@
 // engines walk, registers every check, type-checks expressions.
 #include <algorithm>
 #include <charconv>
-#include <cstring>
 #include <cmath>
+#include <cstring>
 #include <map>
 #include <set>
 
 #include "base/json_equal.h"
-#include "compile/program.h"
 #include "base/timestamps.h"
+#include "compile/program.h"
 #include "spec/diagnostics.h"
 
 namespace dq {
@@ -69,9 +69,7 @@ EType etype_of(Kind k) {
   }
 }
 
-std::string plural(std::uint64_t n, const char* noun) {
-  return std::to_string(n) + " " + noun + (n == 1 ? "" : "s");
-}
+std::string plural(std::uint64_t n, const char* noun) { return std::to_string(n) + " " + noun + (n == 1 ? "" : "s"); }
 
 bool is_numeric(EType t) { return t == EType::kInt || t == EType::kNumber; }
 
@@ -142,16 +140,16 @@ class Compiler {
       if (it != overrides_.end()) {
         value = parse_typed(it->second, p.type);
         if (!value) {
-          diags_.error(p.span, "param '" + p.name + "' is " + spec::type_with_article(p.type) +
-                                   ", and '" + it->second + "' given at run time is not");
+          diags_.error(p.span, "param '" + p.name + "' is " + spec::type_with_article(p.type) + ", and '" + it->second +
+                                   "' given at run time is not");
           continue;
         }
       } else if (p.default_value) {
         value = parse_typed(p.default_value->text, p.type);
         if (!value) {
           diags_.error(p.default_value->span, "default of param '" + p.name + "' is not " +
-                                                  spec::type_with_article(p.type) + ": '" +
-                                                  p.default_value->text + "'");
+                                                  spec::type_with_article(p.type) + ": '" + p.default_value->text +
+                                                  "'");
           continue;
         }
       } else {
@@ -238,16 +236,15 @@ class Compiler {
       bool fits = have == type || (type == Type::kNumber && have == Type::kInteger) ||
                   (type == Type::kInteger && have == Type::kNumber);
       if (!fits) {
-        diags_.error(s.span, what + " needs " + spec::type_with_article(type) + ", but param '$" +
-                                 s.param_name() + "' is " + spec::type_with_article(have));
+        diags_.error(s.span, what + " needs " + spec::type_with_article(type) + ", but param '$" + s.param_name() +
+                                 "' is " + spec::type_with_article(have));
         return std::nullopt;
       }
       return it->second.first;
     }
     auto v = parse_typed(s.text, type);
     if (!v) {
-      diags_.error(s.span, what + " must be " + spec::type_with_article(type) + ", not '" +
-                               s.text + "'");
+      diags_.error(s.span, what + " must be " + spec::type_with_article(type) + ", not '" + s.text + "'");
     }
     return v;
   }
@@ -277,8 +274,7 @@ class Compiler {
         diags_.error(f.span, "field name '" + f.name + "' holds a quote, a backslash or a control character");
         continue;
       }
-      int child = build_field(f, path.empty() ? f.name : path + "." + f.name,
-                              program_->nodes[node_index].additional);
+      int child = build_field(f, path.empty() ? f.name : path + "." + f.name, program_->nodes[node_index].additional);
       Node& c = program_->nodes[child];
       if (c.required_mostly_field >= 0) program_->nodes[node_index].required_mostly.push_back(c.required_mostly_field);
       c.key = f.name;
@@ -319,8 +315,8 @@ class Compiler {
     if (!s) return;
     Type t = f.type;
     if (t != Type::kInteger && t != Type::kNumber && t != Type::kTimestamp && t != Type::kDate) {
-      diags_.error(s->span, std::string("'") + key + "' applies to numbers, timestamps and dates; field '" +
-                                f.name + "' is " + spec::type_name(t));
+      diags_.error(s->span, std::string("'") + key + "' applies to numbers, timestamps and dates; field '" + f.name +
+                                "' is " + spec::type_name(t));
       return;
     }
     if (b.set) {
@@ -328,7 +324,8 @@ class Compiler {
                                 " and its inclusive/exclusive twin; keep one");
       return;
     }
-    auto v = constant(*s, t == Type::kInteger ? Type::kNumber : t, "'" + std::string(key) + "' of field '" + f.name + "'");
+    auto v =
+        constant(*s, t == Type::kInteger ? Type::kNumber : t, "'" + std::string(key) + "' of field '" + f.name + "'");
     if (!v) return;
     b.set = true;
     b.exclusive = exclusive;
@@ -337,8 +334,7 @@ class Compiler {
     b.check = add_check(path, kind, f.severity, mostly, std::string("must be ") + symbol + " " + describe(*v));
   }
 
-  std::optional<std::uint64_t> count_value(const std::optional<Scalar>& s, const spec::Field& f,
-                                           const char* key) {
+  std::optional<std::uint64_t> count_value(const std::optional<Scalar>& s, const spec::Field& f, const char* key) {
     if (!s) return std::nullopt;
     auto v = constant(*s, Type::kInteger, std::string("'") + key + "' of field '" + f.name + "'");
     if (!v) return std::nullopt;
@@ -386,24 +382,32 @@ class Compiler {
     };
     const std::vector<Type> numbers = {Type::kInteger, Type::kNumber};
     const std::vector<Keyword> keywords = {
-        {"min", bool(f.min), numbers}, {"max", bool(f.max), numbers},
-        {"exclusive_min", bool(f.exclusive_min), numbers}, {"exclusive_max", bool(f.exclusive_max), numbers},
+        {"min", bool(f.min), numbers},
+        {"max", bool(f.max), numbers},
+        {"exclusive_min", bool(f.exclusive_min), numbers},
+        {"exclusive_max", bool(f.exclusive_max), numbers},
         {"multiple_of", bool(f.multiple_of), numbers},
-        {"min_length", bool(f.min_length), {Type::kString}}, {"max_length", bool(f.max_length), {Type::kString}},
+        {"min_length", bool(f.min_length), {Type::kString}},
+        {"max_length", bool(f.max_length), {Type::kString}},
         {"pattern", f.pattern || !f.pattern_list.empty(), {Type::kString}},
-        {"not_pattern", !f.not_patterns.empty(), {Type::kString}}, {"format", bool(f.format), {Type::kString}},
-        {"min_items", bool(f.min_items), {Type::kArray}}, {"max_items", bool(f.max_items), {Type::kArray}},
-        {"unique_items", f.unique_items, {Type::kArray}}, {"items", !f.items.empty(), {Type::kArray}},
+        {"not_pattern", !f.not_patterns.empty(), {Type::kString}},
+        {"format", bool(f.format), {Type::kString}},
+        {"min_items", bool(f.min_items), {Type::kArray}},
+        {"max_items", bool(f.max_items), {Type::kArray}},
+        {"unique_items", f.unique_items, {Type::kArray}},
+        {"items", !f.items.empty(), {Type::kArray}},
         {"fields", !f.fields.empty(), {Type::kObject}},
         {"coerce", !f.coerce.empty(), {Type::kInteger, Type::kNumber, Type::kBoolean}},
-        {"unit", bool(f.unit), {}}, {"timezone", bool(f.timezone), {}}};
+        {"unit", bool(f.unit), {}},
+        {"timezone", bool(f.timezone), {}}};
     auto listed = [&](const std::vector<Type>& ts) {
-      return std::any_of(ts.begin(), ts.end(), [&](Type t) { return std::count(f.types.begin(), f.types.end(), t) > 0; });
+      return std::any_of(ts.begin(), ts.end(),
+                         [&](Type t) { return std::count(f.types.begin(), f.types.end(), t) > 0; });
     };
     for (const Keyword& k : keywords) {
       if (k.present && !listed(k.types)) {
-        diags_.error(f.span, std::string("'") + k.name + "' applies to none of the types of field '" + f.name +
-                                 "' (" + names + ")");
+        diags_.error(f.span, std::string("'") + k.name + "' applies to none of the types of field '" + f.name + "' (" +
+                                 names + ")");
       }
     }
     const int index = static_cast<int>(program_->nodes.size());
@@ -430,7 +434,8 @@ class Compiler {
     group_mostly(n, n.type_check, mostly);
     // Numbers go to `number` when listed (it holds every integer), else to `integer`.
     std::vector<Type> order = f.types;
-    std::stable_sort(order.begin(), order.end(), [](Type a, Type b) { return a == Type::kNumber && b != Type::kNumber; });
+    std::stable_sort(order.begin(), order.end(),
+                     [](Type a, Type b) { return a == Type::kNumber && b != Type::kNumber; });
     for (Type t : order) {
       spec::Field g = f;
       g.type = t;
@@ -487,8 +492,7 @@ class Compiler {
     if (f.unique) unique_fields_[path] = mostly;
     const int first_check = static_cast<int>(program_->checks.size());
     if (f.type != Type::kAny) {
-      n.type_check = add_check(path, "type", f.severity, mostly,
-                               "must be " + spec::type_with_article(f.type));
+      n.type_check = add_check(path, "type", f.severity, mostly, "must be " + spec::type_with_article(f.type));
     }
     // `mostly` on `required`: the share of records (whose parent is present)
     // where the field is present and not null (GE's expect_column_values_to_not_be_null).
@@ -540,16 +544,16 @@ class Compiler {
 
     auto string_only = [&](const std::optional<Scalar>& s, const char* key) {
       if (s && f.type != Type::kString) {
-        diags_.error(s->span, std::string("'") + key + "' applies to strings; field '" + f.name +
-                                  "' is " + spec::type_name(f.type));
+        diags_.error(s->span, std::string("'") + key + "' applies to strings; field '" + f.name + "' is " +
+                                  spec::type_name(f.type));
         return false;
       }
       return s.has_value();
     };
     auto array_only = [&](const std::optional<Scalar>& s, const char* key) {
       if (s && f.type != Type::kArray) {
-        diags_.error(s->span, std::string("'") + key + "' applies to arrays; field '" + f.name +
-                                  "' is " + spec::type_name(f.type));
+        diags_.error(s->span, std::string("'") + key + "' applies to arrays; field '" + f.name + "' is " +
+                                  spec::type_name(f.type));
         return false;
       }
       return s.has_value();
@@ -557,35 +561,33 @@ class Compiler {
     if (string_only(f.min_length, "min_length")) {
       if (auto v = count_value(f.min_length, f, "min_length")) {
         n.min_length = *v;
-        n.min_length_check = add_check(path, "min_length", f.severity, mostly,
-                                       "must be at least " + plural(*v, "character"));
+        n.min_length_check =
+            add_check(path, "min_length", f.severity, mostly, "must be at least " + plural(*v, "character"));
       }
     }
     if (string_only(f.max_length, "max_length")) {
       if (auto v = count_value(f.max_length, f, "max_length")) {
         n.max_length = *v;
-        n.max_length_check = add_check(path, "max_length", f.severity, mostly,
-                                       "must be at most " + plural(*v, "character"));
+        n.max_length_check =
+            add_check(path, "max_length", f.severity, mostly, "must be at most " + plural(*v, "character"));
       }
     }
     if (array_only(f.min_items, "min_items")) {
       if (auto v = count_value(f.min_items, f, "min_items")) {
         n.min_items = *v;
-        n.min_items_check = add_check(path, "min_items", f.severity, mostly,
-                                      "must have at least " + plural(*v, "item"));
+        n.min_items_check =
+            add_check(path, "min_items", f.severity, mostly, "must have at least " + plural(*v, "item"));
       }
     }
     if (array_only(f.max_items, "max_items")) {
       if (auto v = count_value(f.max_items, f, "max_items")) {
         n.max_items = *v;
-        n.max_items_check = add_check(path, "max_items", f.severity, mostly,
-                                      "must have at most " + plural(*v, "item"));
+        n.max_items_check = add_check(path, "max_items", f.severity, mostly, "must have at most " + plural(*v, "item"));
       }
     }
     if (f.unique_items) {
       if (f.type != Type::kArray) {
-        diags_.error(f.span, "'unique_items' applies to arrays; field '" + f.name + "' is " +
-                                 spec::type_name(f.type));
+        diags_.error(f.span, "'unique_items' applies to arrays; field '" + f.name + "' is " + spec::type_name(f.type));
       } else {
         n.unique_items = true;
         n.unique_items_check = add_check(path, "unique_items", f.severity, mostly, "must not repeat items");
@@ -599,8 +601,8 @@ class Compiler {
       std::vector<std::shared_ptr<const RE2>> compiled;
       if (compile_regexes(f.not_patterns, f, "not_pattern", compiled)) {
         n.not_pattern = alternation(compiled);
-        n.not_pattern_check = add_check(path, "not_pattern", f.severity, mostly,
-                                        "must not match " + slashed(f.not_patterns, " or "));
+        n.not_pattern_check =
+            add_check(path, "not_pattern", f.severity, mostly, "must not match " + slashed(f.not_patterns, " or "));
       }
     }
     compile_format(f, path, mostly, n);
@@ -647,8 +649,7 @@ class Compiler {
     return std::make_shared<const RE2>(text, options);
   }
 
-  void compile_pattern(const Scalar& s, const spec::Field& f, const std::string& path, double mostly,
-                       Node& n) {
+  void compile_pattern(const Scalar& s, const spec::Field& f, const std::string& path, double mostly, Node& n) {
     std::vector<std::shared_ptr<const RE2>> compiled;
     if (!compile_regexes({s}, f, "pattern", compiled)) return;
     const std::string& text = compiled.front()->pattern();  // a $param's value, resolved
@@ -707,15 +708,15 @@ class Compiler {
     } else {
       n.pattern = alternation(compiled);
       if (!n.pattern->ok()) {
-        diags_.error(f.pattern_list.front().span, "the patterns of field '" + f.name + "' do not combine: " +
-                                                      n.pattern->error());
+        diags_.error(f.pattern_list.front().span,
+                     "the patterns of field '" + f.name + "' do not combine: " + n.pattern->error());
         n.pattern.reset();
         return;
       }
     }
-    n.pattern_check = add_check(path, "pattern", f.severity, mostly,
-                                std::string(all ? "must match every one of " : "must match one of ") +
-                                    slashed(f.pattern_list, ", "));
+    n.pattern_check =
+        add_check(path, "pattern", f.severity, mostly,
+                  std::string(all ? "must match every one of " : "must match one of ") + slashed(f.pattern_list, ", "));
   }
 
   void compile_format(const spec::Field& f, const std::string& path, double mostly, Node& n) {
@@ -740,9 +741,12 @@ class Compiler {
       } else if (auto zone = parse_time_zone(f.timezone->text)) {
         n.time.zone = *zone;
       } else {
-        diags_.error(f.timezone->span, "'timezone' must be UTC, an offset such as +02:00 or an IANA zone such as "
-                                       "America/New_York; '" + f.timezone->text + "' is none of these (the system "
-                                       "tz database has no such zone)");
+        diags_.error(f.timezone->span,
+                     "'timezone' must be UTC, an offset such as +02:00 or an IANA zone such as "
+                     "America/New_York; '" +
+                         f.timezone->text +
+                         "' is none of these (the system "
+                         "tz database has no such zone)");
       }
     }
     if (!f.format) return;
@@ -755,8 +759,8 @@ class Compiler {
         return;
       }
       if (std::string bad = unsupported_layout_directive(s.text); !bad.empty()) {
-        diags_.error(s.span, "layout '" + s.text + "' uses '" + bad + "', which dq does not read (supported: " +
-                                 kLayoutDirectives + ")");
+        diags_.error(s.span, "layout '" + s.text + "' uses '" + bad +
+                                 "', which dq does not read (supported: " + kLayoutDirectives + ")");
         return;
       }
       n.time.layout = s.text;
@@ -769,8 +773,8 @@ class Compiler {
     auto format = format_from_name(s.text);
     if (!format) {
       diags_.error(s.span, "unknown format '" + s.text + "'" +
-                               spec::did_you_mean(s.text, {"email", "uri", "uuid", "date", "date-time",
-                                                           "ipv4", "ipv6", "hostname", "json"}));
+                               spec::did_you_mean(s.text, {"email", "uri", "uuid", "date", "date-time", "ipv4", "ipv6",
+                                                           "hostname", "json"}));
       return;
     }
     n.format = format;
@@ -787,16 +791,19 @@ class Compiler {
         n.coerce_boolean = true;
       } else if (c.text.find('%') != std::string::npos && time) {
         if (std::string bad = unsupported_layout_directive(c.text); !bad.empty()) {
-          diags_.error(c.span, "layout '" + c.text + "' uses '" + bad + "', which dq does not read (supported: " +
-                                   kLayoutDirectives + ")");
+          diags_.error(c.span, "layout '" + c.text + "' uses '" + bad +
+                                   "', which dq does not read (supported: " + kLayoutDirectives + ")");
           continue;
         }
         n.coerce_layouts.push_back(c.text);
       } else {
-        const char* fits = numeric ? "numeric_string" : f.type == Type::kBoolean ? "boolean_string"
-                           : time  ? "a layout such as '%m/%d/%Y'" : nullptr;
-        diags_.error(c.span, "field '" + f.name + "' (" + spec::type_name(f.type) + ") cannot coerce '" + c.text +
-                                 "'" + (fits ? std::string("; it can coerce ") + fits : std::string("; only numbers, booleans, timestamps and dates coerce")));
+        const char* fits = numeric                    ? "numeric_string"
+                           : f.type == Type::kBoolean ? "boolean_string"
+                           : time                     ? "a layout such as '%m/%d/%Y'"
+                                                      : nullptr;
+        diags_.error(c.span, "field '" + f.name + "' (" + spec::type_name(f.type) + ") cannot coerce '" + c.text + "'" +
+                                 (fits ? std::string("; it can coerce ") + fits
+                                       : std::string("; only numbers, booleans, timestamps and dates coerce")));
       }
     }
     if (!f.coerce.empty()) {
@@ -835,10 +842,11 @@ class Compiler {
                                  spec::type_with_article(t) + ", not " + (s.text[0] == '[' ? "an array" : "an object"));
         continue;
       }
-      std::optional<Value> v = constant(s, t == Type::kInteger ? Type::kNumber : t,
-                                        keyword + " value of field '" + f.name + "'");
+      std::optional<Value> v =
+          constant(s, t == Type::kInteger ? Type::kNumber : t, keyword + " value of field '" + f.name + "'");
       if (v && t == Type::kInteger && v->kind == Kind::kNumber) {
-        diags_.error(s.span, keyword + " value of integer field '" + f.name + "' must be an integer, not '" + s.text + "'");
+        diags_.error(s.span,
+                     keyword + " value of integer field '" + f.name + "' must be an integer, not '" + s.text + "'");
         continue;
       }
       if (!v) continue;
@@ -862,8 +870,7 @@ class Compiler {
   };
 
   // Finds (or makes) the node a path names, and its capture slot.
-  int resolve_path(const std::vector<spec::PathStep>& path, const ExprSource& src, int offset,
-                   EType& type) {
+  int resolve_path(const std::vector<spec::PathStep>& path, const ExprSource& src, int offset, EType& type) {
     Program& p = *program_;
     int node = 0;
     std::string walked;
@@ -871,8 +878,8 @@ class Compiler {
       const Node& current = p.nodes[node];
       if (!step.key.empty()) {
         if (current.type != Type::kObject) {
-          diags_.error(src.at(offset), "'" + walked + "' is " + spec::type_name(current.type) +
-                                           ", it has no field '" + step.key + "'");
+          diags_.error(src.at(offset),
+                       "'" + walked + "' is " + spec::type_name(current.type) + ", it has no field '" + step.key + "'");
           return -1;
         }
         int found = -1;
@@ -882,9 +889,8 @@ class Compiler {
           if (p.nodes[c].key == step.key) found = c;
         }
         if (found < 0) {
-          diags_.error(src.at(offset), "unknown field '" + (walked.empty() ? "" : walked + ".") +
-                                           step.key + "' in expression" +
-                                           spec::did_you_mean(step.key, keys));
+          diags_.error(src.at(offset), "unknown field '" + (walked.empty() ? "" : walked + ".") + step.key +
+                                           "' in expression" + spec::did_you_mean(step.key, keys));
           return -1;
         }
         walked += (walked.empty() ? "" : ".") + step.key;
@@ -960,9 +966,9 @@ class Compiler {
     EType t = type_node(expr, expr.root, src, code, ok);
     code.root = expr.root;
     if (ok && t != EType::kBool && t != EType::kAny) {
-      diags_.error(src.at(expr.nodes[expr.root].offset),
-                   std::string("a ") + role + " must be true or false, but this expression is " +
-                       (t == EType::kInt ? "an " : "a ") + etype_name(t));
+      diags_.error(src.at(expr.nodes[expr.root].offset), std::string("a ") + role +
+                                                             " must be true or false, but this expression is " +
+                                                             (t == EType::kInt ? "an " : "a ") + etype_name(t));
       ok = false;
     }
     return ok;
@@ -976,8 +982,7 @@ class Compiler {
 
   // Gives string constants the type of the other side when it is a
   // timestamp or a date: created_at >= "2026-01-01T00:00:00Z".
-  bool coerce_constant(ExprCode& code, int node, EType want, const ExprSource& src, int offset,
-                       bool& reported) {
+  bool coerce_constant(ExprCode& code, int node, EType want, const ExprSource& src, int offset, bool& reported) {
     ExprCode::Node& n = code.nodes[node];
     if (n.type != EType::kString || n.constant.kind != Kind::kString) return false;
     if (want == EType::kTimestamp) {
@@ -1028,9 +1033,7 @@ class Compiler {
         out.constant.kind = Kind::kBool;
         out.constant.b = e.text == "true";
         return set(EType::kBool);
-      case ExprOp::kNull:
-        out.constant.kind = Kind::kNull;
-        return set(EType::kNull);
+      case ExprOp::kNull: out.constant.kind = Kind::kNull; return set(EType::kNull);
       case ExprOp::kParam: {
         auto it = params_.find(e.text);
         if (it == params_.end()) {
@@ -1051,8 +1054,7 @@ class Compiler {
         code.nodes[index].name = e.text;
         return set(t);
       }
-      case ExprOp::kList:
-        return fail("a list [...] is only allowed after 'in'");
+      case ExprOp::kList: return fail("a list [...] is only allowed after 'in'");
       case ExprOp::kCall: {
         std::vector<EType> args;
         for (int a : e.args) args.push_back(type_node(expr, a, src, code, ok));
@@ -1099,7 +1101,8 @@ class Compiler {
           if (!is_text(args[0])) return fail(std::string("matches() takes a string, not ") + etype_name(args[0]));
           const ExprCode::Node& re = code.nodes[static_cast<std::size_t>(e.args[1])];
           if (re.constant.kind != Kind::kString) {
-            return fail("matches() takes its pattern as a string literal or a $param, such as matches(code, \"^[A-Z]+$\")");
+            return fail(
+                "matches() takes its pattern as a string literal or a $param, such as matches(code, \"^[A-Z]+$\")");
           }
           auto compiled = compile_regex(std::string(re.constant.s));
           if (!compiled->ok()) return fail("the pattern of matches() does not compile: " + compiled->error());
@@ -1128,10 +1131,13 @@ class Compiler {
           EType t = EType::kAny;
           for (EType a : args) {
             if (a == EType::kAny || a == EType::kNull) continue;
-            if (t == EType::kAny) t = a;
+            if (t == EType::kAny)
+              t = a;
             else if (!(is_numeric(t) && is_numeric(a)) && t != a)
-              return fail(std::string("coalesce() takes values of one type, not ") + etype_name(t) + " and " + etype_name(a));
-            else if (is_numeric(t) && a != t) t = EType::kNumber;
+              return fail(std::string("coalesce() takes values of one type, not ") + etype_name(t) + " and " +
+                          etype_name(a));
+            else if (is_numeric(t) && a != t)
+              t = EType::kNumber;
           }
           return set(t);
         }
@@ -1174,13 +1180,16 @@ class Compiler {
                         " and " + etype_name(args[1]));
           const ExprCode::Node& unit = code.nodes[static_cast<std::size_t>(e.args[2])];
           const bool dates = args[0] == EType::kDate || args[1] == EType::kDate;
-          static const std::map<std::string, std::int64_t> kMicros = {
-              {"weeks", 7 * 86400000000LL}, {"days", 86400000000LL}, {"hours", 3600000000LL},
-              {"minutes", 60000000LL}, {"seconds", 1000000LL}};
+          static const std::map<std::string, std::int64_t> kMicros = {{"weeks", 7 * 86400000000LL},
+                                                                      {"days", 86400000000LL},
+                                                                      {"hours", 3600000000LL},
+                                                                      {"minutes", 60000000LL},
+                                                                      {"seconds", 1000000LL}};
           auto it = unit.constant.kind == Kind::kString ? kMicros.find(std::string(unit.constant.s)) : kMicros.end();
           if (it == kMicros.end() || (dates && it->second < 86400000000LL)) {
             return fail(std::string("date_diff()'s unit is a literal: ") +
-                        (dates ? "\"days\" or \"weeks\" for dates" : "\"weeks\", \"days\", \"hours\", \"minutes\" or \"seconds\""));
+                        (dates ? "\"days\" or \"weeks\" for dates"
+                               : "\"weeks\", \"days\", \"hours\", \"minutes\" or \"seconds\""));
           }
           code.nodes[index].unit = dates ? it->second / 86400000000LL : it->second;
           return set(EType::kInt);
@@ -1222,7 +1231,8 @@ class Compiler {
         bool coerce_reported = false;
         for (int item : list.args) {
           EType t = type_node(expr, item, src, code, ok);
-          if (!comparable(left, t) && !coerce_constant(code, item, left, src, expr.nodes[item].offset, coerce_reported)) {
+          if (!comparable(left, t) &&
+              !coerce_constant(code, item, left, src, expr.nodes[item].offset, coerce_reported)) {
             if (coerce_reported) {
               ok = false;
               return set(EType::kAny);
@@ -1232,8 +1242,7 @@ class Compiler {
         }
         return set(EType::kBool);
       }
-      default:
-        break;
+      default: break;
     }
     // Binary comparisons and arithmetic.
     EType a = type_node(expr, e.args[0], src, code, ok);
@@ -1258,11 +1267,10 @@ class Compiler {
             ok = false;
             return set(EType::kAny);
           }
-          return fail(std::string("cannot compare ") + etype_name(a) + " with " + etype_name(b) +
-                      " using '" + spec::op_symbol(e.op) + "'");
+          return fail(std::string("cannot compare ") + etype_name(a) + " with " + etype_name(b) + " using '" +
+                      spec::op_symbol(e.op) + "'");
         }
-        if (!equality && (a == EType::kBool || a == EType::kNull || a == EType::kArray ||
-                          a == EType::kObject)) {
+        if (!equality && (a == EType::kBool || a == EType::kNull || a == EType::kArray || a == EType::kObject)) {
           return fail(std::string("'") + spec::op_symbol(e.op) + "' does not order " + etype_name(a) + " values");
         }
         if (equality && (a == EType::kArray || a == EType::kObject)) {
@@ -1281,8 +1289,8 @@ class Compiler {
         if (a == EType::kDuration && b == EType::kDuration) return set(EType::kDuration);
         if (e.op == ExprOp::kSub && a == b && (a == EType::kTimestamp || a == EType::kDate))
           return set(EType::kDuration);
-        return fail(std::string("cannot apply '") + spec::op_symbol(e.op) + "' to " + etype_name(a) +
-                    " and " + etype_name(b));
+        return fail(std::string("cannot apply '") + spec::op_symbol(e.op) + "' to " + etype_name(a) + " and " +
+                    etype_name(b));
       }
       case ExprOp::kMul:
       case ExprOp::kDiv: {
@@ -1290,11 +1298,10 @@ class Compiler {
         if (is_numeric(a) && is_numeric(b)) {
           return set(e.op == ExprOp::kMul && a == EType::kInt && b == EType::kInt ? EType::kInt : EType::kNumber);
         }
-        return fail(std::string("cannot apply '") + spec::op_symbol(e.op) + "' to " + etype_name(a) +
-                    " and " + etype_name(b));
+        return fail(std::string("cannot apply '") + spec::op_symbol(e.op) + "' to " + etype_name(a) + " and " +
+                    etype_name(b));
       }
-      default:
-        return fail("unsupported expression");
+      default: return fail("unsupported expression");
     }
   }
 
@@ -1401,15 +1408,17 @@ class Compiler {
       if (tier.when) {
         compile_expr(*tier.when, t.when, "tier 'when'");
       } else if (i + 1 < spec.tiers.size()) {
-        diags_.error(tier.span, "tier '" + tier.name + "' has no 'when', so it takes every entity and the tiers "
-                                "after it are never reached; the default tier goes last");
+        diags_.error(tier.span, "tier '" + tier.name +
+                                    "' has no 'when', so it takes every entity and the tiers "
+                                    "after it are never reached; the default tier goes last");
       }
       g.tiers.push_back(std::move(t));
     }
     measures_in_scope_ = nullptr;
     if (!spec.tiers.empty() && spec.tiers.back().when) {
-      diags_.error(spec.tiers.back().span, "grading needs a default tier: a last tier without 'when' "
-                                           "(every entity gets a tier, so the tiers add up to the entities)");
+      diags_.error(spec.tiers.back().span,
+                   "grading needs a default tier: a last tier without 'when' "
+                   "(every entity gets a tier, so the tiers add up to the entities)");
     }
     compile_export(spec.export_tiers, g);
     program_->grading = std::move(g);
@@ -1430,8 +1439,8 @@ class Compiler {
     const Program& p = *program_;
     const Node& n = p.nodes[static_cast<std::size_t>(p.profiled[static_cast<std::size_t>(field)].node)];
     if (n.type == Type::kObject || n.type == Type::kArray) {
-      diags_.error(s.span, std::string("grading ") + role + " '" + s.text + "' is " +
-                               spec::type_name(n.type) + "; name a scalar field");
+      diags_.error(s.span, std::string("grading ") + role + " '" + s.text + "' is " + spec::type_name(n.type) +
+                               "; name a scalar field");
       return std::nullopt;
     }
     for (int f = field; key && f >= 0; f = p.profiled[static_cast<std::size_t>(f)].parent) {
@@ -1453,8 +1462,10 @@ class Compiler {
     for (std::size_t i = 0; i < text.size(); ++i) {
       const char c = text[i];
       if (quote) {
-        if (c == '\\') ++i;
-        else if (c == quote) quote = 0;
+        if (c == '\\')
+          ++i;
+        else if (c == quote)
+          quote = 0;
       } else if (c == '"' || c == '\'') {
         quote = c;
       } else if (c == '(' || c == '[') {
@@ -1488,8 +1499,9 @@ class Compiler {
     const spec::ExprNode& call = expr.nodes[static_cast<std::size_t>(expr.root)];
     auto kind = kKinds.find(call.text);
     if (call.op != ExprOp::kCall || kind == kKinds.end()) {
-      diags_.error(src.at(call.offset), "measure '" + name + "' must be count(), sum(x), mean(x), min(x), max(x) or "
-                                        "distinct(x), optionally followed by 'where <condition>'");
+      diags_.error(src.at(call.offset), "measure '" + name +
+                                            "' must be count(), sum(x), mean(x), min(x), max(x) or "
+                                            "distinct(x), optionally followed by 'where <condition>'");
       return;
     }
     m.kind = kind->second;
@@ -1608,24 +1620,42 @@ class Compiler {
   std::optional<double> number_setting(const Scalar& s, Type type, const std::string& what) {
     auto v = constant(s, type, what);
     if (!v) return std::nullopt;
-    return v->kind == Kind::kInt || v->kind == Kind::kTimestamp || v->kind == Kind::kDate ? static_cast<double>(v->i) : v->d;
+    return v->kind == Kind::kInt || v->kind == Kind::kTimestamp || v->kind == Kind::kDate ? static_cast<double>(v->i)
+                                                                                          : v->d;
   }
 
   void compile_expectations(const spec::Contract& c) {
-    static const std::set<std::string> kNeedField = {"null_rate", "null_count", "duplicate_count", "distinct_count",
-                                                     "mean", "stddev", "min", "max", "median", "quantile", "sum", "value",
-                                                     "distinct_values", "most_common_value", "distinct_ratio",
-                                                     "outlier_share", "increasing", "decreasing", "chi_square",
-                                                     "kl_divergence", "ks"};
-    static const std::set<std::string> kNumeric = {"mean", "stddev", "sum", "median", "quantile", "outlier_share", "ks"};
+    static const std::set<std::string> kNeedField = {"null_rate",
+                                                     "null_count",
+                                                     "duplicate_count",
+                                                     "distinct_count",
+                                                     "mean",
+                                                     "stddev",
+                                                     "min",
+                                                     "max",
+                                                     "median",
+                                                     "quantile",
+                                                     "sum",
+                                                     "value",
+                                                     "distinct_values",
+                                                     "most_common_value",
+                                                     "distinct_ratio",
+                                                     "outlier_share",
+                                                     "increasing",
+                                                     "decreasing",
+                                                     "chi_square",
+                                                     "kl_divergence",
+                                                     "ks"};
+    static const std::set<std::string> kNumeric = {"mean",     "stddev",        "sum", "median",
+                                                   "quantile", "outlier_share", "ks"};
     static const std::set<std::string> kOrdered = {"min", "max", "value", "increasing", "decreasing"};
     static const std::set<std::string> kSets = {"distinct_values", "most_common_value", "columns"};
-    static const std::set<std::string> kStatistics = {"mean", "stddev", "min", "max", "median", "quantile",
-                                                      "most_common_value", "distinct_ratio", "outlier_share",
-                                                      "chi_square", "kl_divergence", "ks"};
+    static const std::set<std::string> kStatistics = {
+        "mean",           "stddev",        "min",        "max",           "median", "quantile", "most_common_value",
+        "distinct_ratio", "outlier_share", "chi_square", "kl_divergence", "ks"};
     // Counts of the whole input, not of records: a `when` cannot narrow them.
-    static const std::set<std::string> kWholeInput = {"valid_count", "invalid_count", "malformed_count", "invalid_rate",
-                                                      "malformed_rate", "column_count", "columns"};
+    static const std::set<std::string> kWholeInput = {
+        "valid_count", "invalid_count", "malformed_count", "invalid_rate", "malformed_rate", "column_count", "columns"};
     static const std::set<std::string> kMostly = {"value", "unique", "increasing", "decreasing"};
     std::map<std::string, int> conditions;  // `when` text -> index into Program::conditions
     for (const auto& e : c.expectations) {
@@ -1636,8 +1666,10 @@ class Compiler {
       x.strict = e.strict;
       const std::string what = "expectation '" + (e.name.empty() ? e.metric : e.name) + "'";
       if (e.allow_empty && !kStatistics.count(e.metric)) {
-        diags_.error(e.span, what + ": 'allow_empty' applies to statistics of values (mean, stddev, min, max, "
-                                    "median, quantile, distribution tests), not to '" + e.metric + "'");
+        diags_.error(e.span, what +
+                                 ": 'allow_empty' applies to statistics of values (mean, stddev, min, max, "
+                                 "median, quantile, distribution tests), not to '" +
+                                 e.metric + "'");
       }
       if (!e.fields.empty() && e.metric != "unique") {
         diags_.error(e.span, what + ": 'fields' goes with metric unique (several fields that are unique together)");
@@ -1658,8 +1690,10 @@ class Compiler {
       bool fields_ok = true;
       for (const std::string& f : e.fields) {
         const int index = profiled_field(f, e.span, what);
-        if (index < 0) fields_ok = false;
-        else x.fields.push_back(index);
+        if (index < 0)
+          fields_ok = false;
+        else
+          x.fields.push_back(index);
       }
       if (!fields_ok) continue;
       if (e.metric == "unique" && x.fields.empty()) x.fields.push_back(x.field);
@@ -1670,8 +1704,8 @@ class Compiler {
       x.id = !e.name.empty() ? e.name : key_text.empty() ? e.metric : e.metric + "(" + key_text + ")";
       if (e.when) {
         if (kWholeInput.count(e.metric)) {
-          diags_.error(e.when->span, what + ": 'when' narrows statistics of records; '" + e.metric +
-                                         "' counts the whole input");
+          diags_.error(e.when->span,
+                       what + ": 'when' narrows statistics of records; '" + e.metric + "' counts the whole input");
         } else if (auto it = conditions.find(e.when->text); it != conditions.end()) {
           x.condition = it->second;
         } else {
@@ -1717,14 +1751,16 @@ class Compiler {
       }
       if (e.mostly) {
         if (!kMostly.count(e.metric)) {
-          diags_.error(e.mostly->span, what + ": 'mostly' applies to metrics value, unique, increasing and "
-                                              "decreasing (the share of values that pass)");
+          diags_.error(e.mostly->span, what +
+                                           ": 'mostly' applies to metrics value, unique, increasing and "
+                                           "decreasing (the share of values that pass)");
         } else if (auto m = number_setting(*e.mostly, Type::kNumber, what + " 'mostly'")) {
           if (*m < 0 || *m > 1) diags_.error(e.mostly->span, "'mostly' must be between 0 and 1");
           x.mostly = *m;
         }
       }
-      if (e.sigma && e.metric != "outlier_share") diags_.error(e.sigma->span, what + ": 'sigma' goes with outlier_share");
+      if (e.sigma && e.metric != "outlier_share")
+        diags_.error(e.sigma->span, what + ": 'sigma' goes with outlier_share");
       if (e.metric == "outlier_share" && e.sigma) {
         x.sigma = number_setting(*e.sigma, Type::kNumber, what + " 'sigma'").value_or(3);
         if (!(x.sigma > 0)) diags_.error(e.sigma->span, "'sigma' must be above 0");
@@ -1771,15 +1807,17 @@ class Compiler {
                    const std::set<std::string>& sets) {
     if (!sets.count(e.metric) && e.set_mode.empty()) return;
     if (!sets.count(e.metric)) {
-      diags_.error(e.span, what + ": 'in', 'contains', 'equals' and 'ordered' go with distinct_values, "
-                                  "most_common_value and columns");
+      diags_.error(e.span, what +
+                               ": 'in', 'contains', 'equals' and 'ordered' go with distinct_values, "
+                               "most_common_value and columns");
       return;
     }
     if (e.set_mode.empty() || (e.metric == "most_common_value" && e.set_mode != "in") ||
         (e.set_mode == "ordered" && e.metric != "columns")) {
-      diags_.error(e.span, what + (e.metric == "most_common_value" ? " needs 'in: [...]'"
-                                   : e.metric == "columns"         ? " needs 'in', 'contains', 'equals' or 'ordered' with a list"
-                                                                   : " needs 'in', 'contains' or 'equals' with a list"));
+      diags_.error(e.span,
+                   what + (e.metric == "most_common_value" ? " needs 'in: [...]'"
+                           : e.metric == "columns" ? " needs 'in', 'contains', 'equals' or 'ordered' with a list"
+                                                   : " needs 'in', 'contains' or 'equals' with a list"));
       return;
     }
     x.set_mode = e.set_mode;
@@ -1807,7 +1845,8 @@ class Compiler {
   void compile_partition(const spec::Expectation& e, Program::Expectation& x, const std::string& what) {
     const bool wants = e.metric == "chi_square" || e.metric == "kl_divergence";
     if (!e.partition) {
-      if (wants) diags_.error(e.span, what + " (" + e.metric + ") needs a 'partition' with 'values' (or 'bins') and 'weights'");
+      if (wants)
+        diags_.error(e.span, what + " (" + e.metric + ") needs a 'partition' with 'values' (or 'bins') and 'weights'");
       return;
     }
     const spec::Expectation::Partition& part = *e.partition;
@@ -1860,11 +1899,13 @@ class Compiler {
       x.weights.push_back(*weight);
       total += *weight;
     }
-    const std::size_t wanted = part.values.empty() ? (part.bins.size() < 2 ? 1 : part.bins.size() - 1) : part.values.size();
+    const std::size_t wanted =
+        part.values.empty() ? (part.bins.size() < 2 ? 1 : part.bins.size() - 1) : part.values.size();
     if (!part.bins.empty() && part.bins.size() < 2) diags_.error(part.span, what + ": 'bins' needs two edges or more");
     if (x.weights.size() != wanted) {
-      diags_.error(part.span, what + ": the partition has " + std::to_string(wanted) + (part.values.empty() ? " bins" : " values") +
-                                  " and " + std::to_string(part.weights.size()) + " weights");
+      diags_.error(part.span, what + ": the partition has " + std::to_string(wanted) +
+                                  (part.values.empty() ? " bins" : " values") + " and " +
+                                  std::to_string(part.weights.size()) + " weights");
     }
     if (!part.tail_weights.empty()) {
       if (part.bins.empty() || part.tail_weights.size() != 2) {
@@ -1877,12 +1918,14 @@ class Compiler {
       }
     }
     if (part.tail_weight_holdout) {
-      x.tail_weight_holdout = number_setting(*part.tail_weight_holdout, Type::kNumber, what + " 'tail_weight_holdout'").value_or(0);
+      x.tail_weight_holdout =
+          number_setting(*part.tail_weight_holdout, Type::kNumber, what + " 'tail_weight_holdout'").value_or(0);
       if (x.tail_weight_holdout < 0 || x.tail_weight_holdout > 1) {
         diags_.error(part.tail_weight_holdout->span, "'tail_weight_holdout' must be between 0 and 1");
       }
       if (!part.tail_weights.empty()) {
-        diags_.error(part.tail_weight_holdout->span, what + ": 'tail_weight_holdout' and 'tail_weights' exclude each other");
+        diags_.error(part.tail_weight_holdout->span,
+                     what + ": 'tail_weight_holdout' and 'tail_weights' exclude each other");
       }
     }
     if (std::fabs(total - 1) > 1e-6) {
@@ -1895,7 +1938,8 @@ class Compiler {
   // ks: a named parametric distribution with its parameters.
   void compile_distribution(const spec::Expectation& e, Program::Expectation& x, const std::string& what) {
     if (!e.distribution) {
-      if (e.metric == "ks") diags_.error(e.span, what + " (ks) needs 'distribution: {name: normal, mean: m, stddev: s}'");
+      if (e.metric == "ks")
+        diags_.error(e.span, what + " (ks) needs 'distribution: {name: normal, mean: m, stddev: s}'");
       return;
     }
     const spec::Expectation::Distribution& d = *e.distribution;
@@ -1954,8 +1998,8 @@ class Compiler {
       const bool distribution = f.method == "psi" || f.method == "js" || f.method == "linf";
       const bool needs_numbers = f.method == "ks" || f.method == "wasserstein" || f.method == "mean_shift";
       if ((distribution && !numeric && !categorical) || (needs_numbers && !numeric)) {
-        diags_.error(f.span, "drift method '" + f.method + "' does not apply to '" + f.field + "' (" +
-                                 spec::type_name(t) + ")");
+        diags_.error(
+            f.span, "drift method '" + f.method + "' does not apply to '" + f.field + "' (" + spec::type_name(t) + ")");
         continue;
       }
       const std::string what = "drift of '" + f.field + "'";
@@ -1972,10 +2016,10 @@ class Compiler {
   }
 
   void compile_monitor(const spec::Monitor& m) {
-    static const std::set<std::string> kDataset = {"row_count", "valid_count", "invalid_count", "malformed_count",
-                                                   "invalid_rate", "malformed_rate"};
-    static const std::set<std::string> kField = {"null_rate", "null_count", "distinct_count", "duplicate_count",
-                                                 "mean", "stddev", "min", "max", "sum", "drift"};
+    static const std::set<std::string> kDataset = {"row_count",       "valid_count",  "invalid_count",
+                                                   "malformed_count", "invalid_rate", "malformed_rate"};
+    static const std::set<std::string> kField = {
+        "null_rate", "null_count", "distinct_count", "duplicate_count", "mean", "stddev", "min", "max", "sum", "drift"};
     Program::MonitorCheck x;
     x.metric = m.metric;
     x.method = m.method;
@@ -1992,8 +2036,9 @@ class Compiler {
     } else {
       const std::string name = m.metric.substr(0, open);
       if (!kField.count(name) || m.metric.back() != ')') {
-        diags_.error(m.span, "unknown monitor metric '" + m.metric + "' (field metrics: " +
-                                 "null_rate, null_count, distinct_count, duplicate_count, mean, stddev, min, max, sum, drift)");
+        diags_.error(m.span,
+                     "unknown monitor metric '" + m.metric + "' (field metrics: " +
+                         "null_rate, null_count, distinct_count, duplicate_count, mean, stddev, min, max, sum, drift)");
       } else {
         const std::string path = m.metric.substr(open + 1, m.metric.size() - open - 2);
         x.field = profiled_field(path, m.span, "monitor");
@@ -2002,7 +2047,8 @@ class Compiler {
           for (const auto& d : program_->spec.drift ? program_->spec.drift->fields : std::vector<spec::DriftField>{}) {
             declared |= d.field == path;
           }
-          if (!declared) diags_.error(m.span, "monitor metric '" + m.metric + "' needs a drift check of '" + path + "'");
+          if (!declared)
+            diags_.error(m.span, "monitor metric '" + m.metric + "' needs a drift check of '" + path + "'");
         }
       }
     }

@@ -14,10 +14,10 @@
 #include <vector>
 
 #include "base/decimal.h"
-#include "base/time_zone.h"
-#include "dq/contract.h"
 #include "base/formats.h"
 #include "base/simple_pattern.h"
+#include "base/time_zone.h"
+#include "dq/contract.h"
 #include "spec/diagnostics.h"
 #include "spec/expression.h"
 #include "spec/spec.h"
@@ -28,7 +28,17 @@ namespace dq {
 // record being validated or into Program::strings (constants).
 struct Value {
   enum class Kind : std::uint8_t {
-    kAbsent, kNull, kBool, kInt, kNumber, kString, kTimestamp, kDate, kDuration, kArray, kObject,
+    kAbsent,
+    kNull,
+    kBool,
+    kInt,
+    kNumber,
+    kString,
+    kTimestamp,
+    kDate,
+    kDuration,
+    kArray,
+    kObject,
   };
   Kind kind = Kind::kAbsent;
   bool b = false;
@@ -43,7 +53,18 @@ struct Value {
 
 // The static type of an expression.
 enum class EType : std::uint8_t {
-  kBool, kInt, kNumber, kString, kTimestamp, kDate, kDuration, kNull, kArray, kObject, kAny, kList,
+  kBool,
+  kInt,
+  kNumber,
+  kString,
+  kTimestamp,
+  kDate,
+  kDuration,
+  kNull,
+  kArray,
+  kObject,
+  kAny,
+  kList,
 };
 
 struct ExprCode {
@@ -51,12 +72,12 @@ struct ExprCode {
     spec::ExprOp op;
     EType type;
     std::vector<int> args;
-    Value constant;     // literals and params, resolved at compile time
-    int slot = -1;      // kPath: where the engine captured the value
-    std::string name;   // kCall: function name
+    Value constant;                      // literals and params, resolved at compile time
+    int slot = -1;                       // kPath: where the engine captured the value
+    std::string name;                    // kCall: function name
     std::shared_ptr<const RE2> pattern;  // matches(): the compiled pattern
-    TimeZone zone;  // year(), month(), ...: the zone of the timestamp's field (UTC for now())
-    std::int64_t unit = 0;  // date_diff(): µs (timestamps) or days (dates) per unit
+    TimeZone zone;                       // year(), month(), ...: the zone of the timestamp's field (UTC for now())
+    std::int64_t unit = 0;               // date_diff(): µs (timestamps) or days (dates) per unit
   };
   std::vector<Node> nodes;
   int root = -1;
@@ -64,8 +85,20 @@ struct ExprCode {
 };
 
 enum class CheckKind : std::uint8_t {
-  kType, kRequired, kMin, kMax, kMinLength, kMaxLength, kMinItems, kMaxItems, kUniqueItems,
-  kPattern, kFormat, kEnum, kAdditional, kRule,
+  kType,
+  kRequired,
+  kMin,
+  kMax,
+  kMinLength,
+  kMaxLength,
+  kMinItems,
+  kMaxItems,
+  kUniqueItems,
+  kPattern,
+  kFormat,
+  kEnum,
+  kAdditional,
+  kRule,
 };
 
 struct Bound {
@@ -77,15 +110,15 @@ struct Bound {
 
 // How a timestamp is read from JSON.
 struct TimeInput {
-  std::string layout;      // strftime layout; "" = RFC 3339
-  std::int64_t unit = 0;   // epoch numbers: µs per unit (s=1e6, ms=1e3, us=1); 0 = strings only
-  bool unit_ns = false;    // nanoseconds divide instead
-  TimeZone zone;           // for times without an offset (and Arrow timestamps without a zone)
+  std::string layout;     // strftime layout; "" = RFC 3339
+  std::int64_t unit = 0;  // epoch numbers: µs per unit (s=1e6, ms=1e3, us=1); 0 = strings only
+  bool unit_ns = false;   // nanoseconds divide instead
+  TimeZone zone;          // for times without an offset (and Arrow timestamps without a zone)
 };
 
 struct Node {
   spec::Type type = spec::Type::kAny;
-  std::string key;          // the key in its parent object
+  std::string key;  // the key in its parent object
   // The key's first 16 bytes, zero-padded, as two words: the engine compares
   // a key in two loads (keys of up to 16 bytes; longer ones compare bytewise).
   std::uint64_t key_words[2] = {0, 0};
@@ -148,9 +181,9 @@ struct Node {
 
   // Opt-in coercions (`coerce:`): a recovered value is checked as if it had
   // been written right, and reported through `coerce_check` (a warning).
-  bool coerce_numeric = false;               // "$1,250,000" -> 1250000
-  bool coerce_boolean = false;               // "true", "no", "1" -> a boolean
-  std::vector<std::string> coerce_layouts;   // other layouts of a timestamp or date
+  bool coerce_numeric = false;              // "$1,250,000" -> 1250000
+  bool coerce_boolean = false;              // "true", "no", "1" -> a boolean
+  std::vector<std::string> coerce_layouts;  // other layouts of a timestamp or date
   int coerce_check = -1;
 };
 
@@ -243,8 +276,8 @@ struct Program {
     enum class Kind : std::uint8_t { kCount, kSum, kMean, kMin, kMax, kDistinct };
     std::string name;
     Kind kind = Kind::kCount;
-    ExprCode arg;    // root -1: count()
-    ExprCode where;  // root -1: every record
+    ExprCode arg;              // root -1: count()
+    ExprCode where;            // root -1: every record
     EType type = EType::kInt;  // of the result
   };
   struct Grading {
@@ -264,18 +297,17 @@ struct Program {
     std::vector<Column> output;
   };
   std::optional<Grading> grading;
-  int freshness_field = -1;                // index into `profiled`
-  std::int64_t freshness_max_delay = 0;    // µs
+  int freshness_field = -1;                                       // index into `profiled`
+  std::int64_t freshness_max_delay = 0;                           // µs
   std::vector<std::pair<std::string, std::string>> param_values;  // every param as used, in contract order
-  std::deque<std::string> strings;  // storage for constant strings
+  std::deque<std::string> strings;                                // storage for constant strings
   Limits limits;
   std::vector<Diagnostic> warnings;
 };
 
 // Compiles a parsed contract with run-time parameter values. Every problem
 // goes to `diagnostics`; returns null when there were errors.
-std::shared_ptr<Program> compile(spec::Contract contract, const Params& params,
-                                 const Limits& limits, spec::Diagnostics& diagnostics,
-                                 bool params_may_be_missing = false);
+std::shared_ptr<Program> compile(spec::Contract contract, const Params& params, const Limits& limits,
+                                 spec::Diagnostics& diagnostics, bool params_may_be_missing = false);
 
 }  // namespace dq

@@ -17,7 +17,6 @@ namespace {
 
 using K = Column::Kind;
 
-
 // One cell of an imported batch, for the walker: row is a logical index.
 struct Cell {
   const Column* col;
@@ -48,12 +47,9 @@ struct ColumnSource {
     switch (col.text_type) {
       case spec::Type::kInteger:
       case spec::Type::kNumber:
-      case spec::Type::kTimestamp:
-        return json_number_grammar(text) ? JsonType::kNumber : JsonType::kString;
-      case spec::Type::kBoolean:
-        return text == "true" || text == "false" ? JsonType::kBool : JsonType::kString;
-      default:
-        return JsonType::kString;
+      case spec::Type::kTimestamp: return json_number_grammar(text) ? JsonType::kNumber : JsonType::kString;
+      case spec::Type::kBoolean: return text == "true" || text == "false" ? JsonType::kBool : JsonType::kString;
+      default: return JsonType::kString;
     }
   }
 
@@ -133,7 +129,7 @@ struct ColumnSource {
       case K::kDate64: {
         dq::Value t;
         const int got = native_time(v, t);
-        std::string text = got <= 0 ? std::string(token(v))
+        std::string text = got <= 0                           ? std::string(token(v))
                            : t.kind == dq::Value::Kind::kDate ? format_date(t.i)
                                                               : format_timestamp(t.i);
         if (got == 2) text.pop_back();  // a wall-clock time has no zone: no 'Z'
@@ -158,9 +154,7 @@ struct ColumnSource {
         out.kind = Number::Kind::kInt;
         out.i = col.int_at(c.row);
         return true;
-      case K::kUint:
-        out.set_unsigned(col.uint_at(c.row));
-        return true;
+      case K::kUint: out.set_unsigned(col.uint_at(c.row)); return true;
       case K::kFloat:
         out.kind = Number::Kind::kDouble;
         out.d = static_cast<const float*>(col.values)[col.offset + c.row];
@@ -205,8 +199,12 @@ struct ColumnSource {
       case K::kDate32:
       case K::kDate64: r = std::to_chars(buf, buf + sizeof buf, col.int_at(c.row)); break;
       case K::kUint: r = std::to_chars(buf, buf + sizeof buf, col.uint_at(c.row)); break;
-      case K::kFloat: r = std::to_chars(buf, buf + sizeof buf, static_cast<const float*>(col.values)[col.offset + c.row]); break;
-      case K::kDouble: r = std::to_chars(buf, buf + sizeof buf, static_cast<const double*>(col.values)[col.offset + c.row]); break;
+      case K::kFloat:
+        r = std::to_chars(buf, buf + sizeof buf, static_cast<const float*>(col.values)[col.offset + c.row]);
+        break;
+      case K::kDouble:
+        r = std::to_chars(buf, buf + sizeof buf, static_cast<const double*>(col.values)[col.offset + c.row]);
+        break;
       case K::kText: return col.string_at(c.row);
       case K::kDecimal: return token_text = decimal_text(col, c.row);
       default: return "";
@@ -289,8 +287,7 @@ struct ColumnSource {
 #endif
 
 template <class T>
-DQ_WIDE_KERNEL void in_range(const T* values, std::size_t rows, std::int64_t lo, std::int64_t hi,
-                             std::uint8_t* ok) {
+DQ_WIDE_KERNEL void in_range(const T* values, std::size_t rows, std::int64_t lo, std::int64_t hi, std::uint8_t* ok) {
   for (std::size_t r = 0; r < rows; ++r) {
     const std::int64_t v = static_cast<std::int64_t>(values[r]);
     ok[r] &= static_cast<std::uint8_t>((v >= lo) & (v <= hi));
@@ -323,11 +320,13 @@ struct TextCheck {
 
   bool operator()(std::string_view sv) const {
     if (!col.utf8_checked && !simdjson::validate_utf8(sv.data(), sv.size())) return false;
-    if ((n.min_length_check >= 0 && sv.size() < 4 * n.min_length) || (n.max_length_check >= 0 && sv.size() > n.max_length)) {
+    if ((n.min_length_check >= 0 && sv.size() < 4 * n.min_length) ||
+        (n.max_length_check >= 0 && sv.size() > n.max_length)) {
       const std::size_t length = count_code_points(sv);
       if (length < n.min_length || length > n.max_length) return false;
     }
-    if (n.pattern && !(n.simple_pattern ? n.simple_pattern->matches(sv) : RE2::PartialMatch(sv, *n.pattern))) return false;
+    if (n.pattern && !(n.simple_pattern ? n.simple_pattern->matches(sv) : RE2::PartialMatch(sv, *n.pattern)))
+      return false;
     for (const auto& re : n.all_patterns) {
       if (!RE2::PartialMatch(sv, *re)) return false;
     }
@@ -364,8 +363,8 @@ class Screen {
     }
     for (int child : record.children) {
       const Node& n = program_.nodes[static_cast<std::size_t>(child)];
-      if (n.required && std::none_of(batch_.children.begin(), batch_.children.end(),
-                                     [&](const Column& c) { return c.node == &n; })) {
+      if (n.required &&
+          std::none_of(batch_.children.begin(), batch_.children.end(), [&](const Column& c) { return c.node == &n; })) {
         return {};  // absent in every row
       }
     }
@@ -403,7 +402,8 @@ class Screen {
       if (col.validity == nullptr && int_column(col)) {
         if (std::optional<IntRange> range = int_range(n)) return ints(col, *range, ok), true;
       }
-      if (col.validity == nullptr && n.type == spec::Type::kNumber && (col.kind == K::kDouble || col.kind == K::kFloat)) {
+      if (col.validity == nullptr && n.type == spec::Type::kNumber &&
+          (col.kind == K::kDouble || col.kind == K::kFloat)) {
         if (std::optional<DoubleRange> range = double_range(n)) return doubles(col, *range, ok), true;
       }
       if (int_column(col) || col.kind == K::kDouble || col.kind == K::kFloat) {
@@ -424,7 +424,8 @@ class Screen {
       }
       return false;
     }
-    if (n.type == spec::Type::kBoolean && col.kind == K::kBool) return each(col, n, ok, [](std::int64_t) { return true; });
+    if (n.type == spec::Type::kBoolean && col.kind == K::kBool)
+      return each(col, n, ok, [](std::int64_t) { return true; });
     return false;
   }
 
@@ -437,12 +438,16 @@ class Screen {
     if (n.lo.set) {
       const Value& b = n.lo.value;
       if (b.kind == Value::Kind::kInt) {
-        if (n.lo.exclusive && b.i == INT64_MAX) range.empty = true;
-        else range.lo = n.lo.exclusive ? b.i + 1 : b.i;
+        if (n.lo.exclusive && b.i == INT64_MAX)
+          range.empty = true;
+        else
+          range.lo = n.lo.exclusive ? b.i + 1 : b.i;
       } else if (b.kind == Value::Kind::kNumber && std::isfinite(b.d)) {
         const double t = n.lo.exclusive ? std::floor(b.d) + 1 : std::ceil(b.d);
-        if (t > kLimit) range.empty = true;
-        else if (t > -kLimit) range.lo = static_cast<std::int64_t>(t);
+        if (t > kLimit)
+          range.empty = true;
+        else if (t > -kLimit)
+          range.lo = static_cast<std::int64_t>(t);
       } else {
         return std::nullopt;
       }
@@ -450,12 +455,16 @@ class Screen {
     if (n.hi.set) {
       const Value& b = n.hi.value;
       if (b.kind == Value::Kind::kInt) {
-        if (n.hi.exclusive && b.i == INT64_MIN) range.empty = true;
-        else range.hi = n.hi.exclusive ? b.i - 1 : b.i;
+        if (n.hi.exclusive && b.i == INT64_MIN)
+          range.empty = true;
+        else
+          range.hi = n.hi.exclusive ? b.i - 1 : b.i;
       } else if (b.kind == Value::Kind::kNumber && std::isfinite(b.d)) {
         const double t = n.hi.exclusive ? std::ceil(b.d) - 1 : std::floor(b.d);
-        if (t < -kLimit) range.empty = true;
-        else if (t < kLimit) range.hi = static_cast<std::int64_t>(t);
+        if (t < -kLimit)
+          range.empty = true;
+        else if (t < kLimit)
+          range.hi = static_cast<std::int64_t>(t);
       } else {
         return std::nullopt;
       }
@@ -486,7 +495,6 @@ class Screen {
     return range;
   }
 
-
   static void ints(const Column& col, const IntRange& range, std::vector<std::uint8_t>& ok) {
     const std::size_t rows = ok.size();
     if (range.empty) {
@@ -506,16 +514,20 @@ class Screen {
     }
     const bool is_signed = col.kind == K::kInt;
     switch (col.width) {
-      case 1: return is_signed ? in_range(static_cast<const std::int8_t*>(col.values) + col.offset, rows, lo, hi, ok.data())
-                               : in_range(static_cast<const std::uint8_t*>(col.values) + col.offset, rows, lo, hi, ok.data());
-      case 2: return is_signed ? in_range(static_cast<const std::int16_t*>(col.values) + col.offset, rows, lo, hi, ok.data())
-                               : in_range(static_cast<const std::uint16_t*>(col.values) + col.offset, rows, lo, hi, ok.data());
-      case 4: return is_signed ? in_range(static_cast<const std::int32_t*>(col.values) + col.offset, rows, lo, hi, ok.data())
-                               : in_range(static_cast<const std::uint32_t*>(col.values) + col.offset, rows, lo, hi, ok.data());
+      case 1:
+        return is_signed ? in_range(static_cast<const std::int8_t*>(col.values) + col.offset, rows, lo, hi, ok.data())
+                         : in_range(static_cast<const std::uint8_t*>(col.values) + col.offset, rows, lo, hi, ok.data());
+      case 2:
+        return is_signed
+                   ? in_range(static_cast<const std::int16_t*>(col.values) + col.offset, rows, lo, hi, ok.data())
+                   : in_range(static_cast<const std::uint16_t*>(col.values) + col.offset, rows, lo, hi, ok.data());
+      case 4:
+        return is_signed
+                   ? in_range(static_cast<const std::int32_t*>(col.values) + col.offset, rows, lo, hi, ok.data())
+                   : in_range(static_cast<const std::uint32_t*>(col.values) + col.offset, rows, lo, hi, ok.data());
       default: return in_range(static_cast<const std::int64_t*>(col.values) + col.offset, rows, lo, hi, ok.data());
     }
   }
-
 
   static void doubles(const Column& col, const DoubleRange& range, std::vector<std::uint8_t>& ok) {
     if (col.kind == K::kDouble) {

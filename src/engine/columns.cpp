@@ -18,8 +18,7 @@ class Importer {
  public:
   explicit Importer(std::size_t max_depth) : max_depth_(max_depth) {}
 
-  Status import(const ArrowSchema& s, const ArrowArray& a, const std::string& path, std::size_t depth,
-                Column& out) {
+  Status import(const ArrowSchema& s, const ArrowArray& a, const std::string& path, std::size_t depth, Column& out) {
     out.format = s.format ? s.format : "";
     out.path = path;
     if (depth > max_depth_) return error(out, "nesting deeper than max_depth (" + std::to_string(max_depth_) + ")");
@@ -47,7 +46,8 @@ class Importer {
       out.width = f == "tdD" ? 4 : 8;
       return fixed_buffers(a, out);
     }
-    if (f.size() >= 4 && f.substr(0, 2) == "ts" && f[3] == ':' && std::string_view("smun").find(f[2]) != std::string_view::npos) {
+    if (f.size() >= 4 && f.substr(0, 2) == "ts" && f[3] == ':' &&
+        std::string_view("smun").find(f[2]) != std::string_view::npos) {
       out.kind = Column::Kind::kTimestamp;
       out.width = 8;
       out.micros_per_unit = f[2] == 's' ? 1000000 : f[2] == 'm' ? 1000 : f[2] == 'u' ? 1 : 0;
@@ -56,15 +56,15 @@ class Importer {
     }
     if (f.substr(0, 2) == "d:") return decimal(a, out);
     if (f == "+s") return structure(s, a, depth, out);
-    if (f == "+l" || f == "+L") return list(s, a, depth, f == "+l" ? Column::Kind::kList : Column::Kind::kLargeList, out);
+    if (f == "+l" || f == "+L")
+      return list(s, a, depth, f == "+l" ? Column::Kind::kList : Column::Kind::kLargeList, out);
     return error(out, "unsupported Arrow type " + arrow_type_name(f));
   }
 
  private:
   static Status error(const Column& c, const std::string& what) {
-    return Status(StatusCode::kInvalidData,
-                  (c.path.empty() ? std::string("the batch") : "column '" + c.path + "'") + " (Arrow format '" +
-                      c.format + "'): " + what);
+    return Status(StatusCode::kInvalidData, (c.path.empty() ? std::string("the batch") : "column '" + c.path + "'") +
+                                                " (Arrow format '" + c.format + "'): " + what);
   }
 
   static Status need_buffers(const ArrowArray& a, std::int64_t n, const Column& out) {
@@ -107,8 +107,14 @@ class Importer {
     const char c = out.format[0];
     switch (c) {
       case 'b': out.kind = Column::Kind::kBool; break;
-      case 'f': out.kind = Column::Kind::kFloat; out.width = 4; break;
-      case 'g': out.kind = Column::Kind::kDouble; out.width = 8; break;
+      case 'f':
+        out.kind = Column::Kind::kFloat;
+        out.width = 4;
+        break;
+      case 'g':
+        out.kind = Column::Kind::kDouble;
+        out.width = 8;
+        break;
       default:
         out.kind = (c >= 'a' && c <= 'z') ? Column::Kind::kInt : Column::Kind::kUint;
         out.width = (c == 'c' || c == 'C') ? 1 : (c == 's' || c == 'S') ? 2 : (c == 'i' || c == 'I') ? 4 : 8;
@@ -129,8 +135,8 @@ class Importer {
       if (o[i + 1] < o[i]) return error(out, "offsets decrease at row " + std::to_string(i));
     }
     if (limit >= 0 && o[out.length] > limit) {
-      return error(out, "offset " + std::to_string(o[out.length]) + " is past the child's " +
-                            std::to_string(limit) + " rows");
+      return error(
+          out, "offset " + std::to_string(o[out.length]) + " is past the child's " + std::to_string(limit) + " rows");
     }
     return {};
   }
@@ -143,12 +149,15 @@ class Importer {
     out.data = static_cast<const char*>(a.buffers[2]);
     if (a.length == 0) return {};
     if (out.values == nullptr) return error(out, "missing offsets buffer");
-    Status st = kind == Column::Kind::kUtf8 ? check_offsets<std::int32_t>(out, -1) : check_offsets<std::int64_t>(out, -1);
+    Status st =
+        kind == Column::Kind::kUtf8 ? check_offsets<std::int32_t>(out, -1) : check_offsets<std::int64_t>(out, -1);
     if (!st.ok()) return st;
     const std::int64_t first = out.range_at(0).first, last = out.range_at(out.length - 1).second;
     if (last > first && out.data == nullptr) return error(out, "missing data buffer");
-    if (kind == Column::Kind::kUtf8) check_utf8<std::int32_t>(out, first, last);
-    else check_utf8<std::int64_t>(out, first, last);
+    if (kind == Column::Kind::kUtf8)
+      check_utf8<std::int32_t>(out, first, last);
+    else
+      check_utf8<std::int64_t>(out, first, last);
     return {};
   }
 
@@ -329,7 +338,8 @@ std::string decimal_text(const Column& column, std::int64_t row) {
   if (scale < 0) {
     if (digits != "0") digits.append(static_cast<std::size_t>(-scale), '0');
   } else if (scale > 0) {
-    if (digits.size() <= static_cast<std::size_t>(scale)) digits.insert(0, static_cast<std::size_t>(scale) + 1 - digits.size(), '0');
+    if (digits.size() <= static_cast<std::size_t>(scale))
+      digits.insert(0, static_cast<std::size_t>(scale) + 1 - digits.size(), '0');
     digits.insert(digits.size() - static_cast<std::size_t>(scale), 1, '.');
   }
   return (negative ? "-" : "") + digits;
@@ -339,11 +349,11 @@ Status bind_columns(const Column& batch, const Program& program) { return bind(b
 
 std::string arrow_type_name(std::string_view f) {
   static const std::pair<std::string_view, std::string_view> kNames[] = {
-      {"n", "null"},    {"b", "bool"},     {"c", "int8"},          {"C", "uint8"},       {"s", "int16"},
-      {"S", "uint16"},  {"i", "int32"},    {"I", "uint32"},        {"l", "int64"},       {"L", "uint64"},
-      {"e", "float16"}, {"f", "float32"},  {"g", "float64"},       {"u", "utf8"},        {"U", "large_utf8"},
-      {"vu", "utf8_view"}, {"z", "binary"}, {"Z", "large_binary"}, {"vz", "binary_view"}, {"tdD", "date32"},
-      {"tdm", "date64"}, {"+s", "struct"}, {"+l", "list"},         {"+L", "large_list"}, {"+m", "map"},
+      {"n", "null"},       {"b", "bool"},    {"c", "int8"},         {"C", "uint8"},        {"s", "int16"},
+      {"S", "uint16"},     {"i", "int32"},   {"I", "uint32"},       {"l", "int64"},        {"L", "uint64"},
+      {"e", "float16"},    {"f", "float32"}, {"g", "float64"},      {"u", "utf8"},         {"U", "large_utf8"},
+      {"vu", "utf8_view"}, {"z", "binary"},  {"Z", "large_binary"}, {"vz", "binary_view"}, {"tdD", "date32"},
+      {"tdm", "date64"},   {"+s", "struct"}, {"+l", "list"},        {"+L", "large_list"},  {"+m", "map"},
   };
   for (const auto& [format, name] : kNames) {
     if (f == format) return std::string(name);

@@ -13,7 +13,6 @@
 #include <cstring>
 #include <string>
 #include <string_view>
-#include <string_view>
 #include <vector>
 
 #include "compile/program.h"
@@ -24,11 +23,22 @@ namespace dq {
 
 struct Column {
   enum class Kind : std::uint8_t {
-    kNull, kBool, kInt, kUint, kFloat, kDouble,
-    kUtf8, kLargeUtf8, kUtf8View,  // strings
-    kTimestamp, kDate32, kDate64,
+    kNull,
+    kBool,
+    kInt,
+    kUint,
+    kFloat,
+    kDouble,
+    kUtf8,
+    kLargeUtf8,
+    kUtf8View,  // strings
+    kTimestamp,
+    kDate32,
+    kDate64,
     kDecimal,  // two's complement little-endian integers of `width` bytes, scaled by 10^-scale
-    kStruct, kList, kLargeList,
+    kStruct,
+    kList,
+    kLargeList,
     kDictionary,  // indices (kInt/kUint layout, `width`); children[0] holds the values
     kText,        // CSV cells: large_utf8 layout, typed by the contract when read
   };
@@ -39,14 +49,14 @@ struct Column {
   int width = 0;       // bytes per value (integers, dictionary indices)
   std::int64_t length = 0;
   std::int64_t offset = 0;
-  const std::uint8_t* validity = nullptr;  // null: every value is valid
-  const void* values = nullptr;            // fixed-width values, offsets or string views
-  const char* data = nullptr;              // string bytes (kUtf8, kLargeUtf8, kText)
-  std::vector<const char*> variadic;       // kUtf8View data buffers
-  bool utf8_checked = false;               // every string is known to be valid UTF-8
-  std::int64_t micros_per_unit = 1;        // kTimestamp: 1e6 s, 1e3 ms, 1 µs; 0 = ns
-  bool local_time = false;                 // kTimestamp without a time zone: wall-clock times
-  int scale = 0;                           // kDecimal: digits after the point (may be negative)
+  const std::uint8_t* validity = nullptr;      // null: every value is valid
+  const void* values = nullptr;                // fixed-width values, offsets or string views
+  const char* data = nullptr;                  // string bytes (kUtf8, kLargeUtf8, kText)
+  std::vector<const char*> variadic;           // kUtf8View data buffers
+  bool utf8_checked = false;                   // every string is known to be valid UTF-8
+  std::int64_t micros_per_unit = 1;            // kTimestamp: 1e6 s, 1e3 ms, 1 µs; 0 = ns
+  bool local_time = false;                     // kTimestamp without a time zone: wall-clock times
+  int scale = 0;                               // kDecimal: digits after the point (may be negative)
   spec::Type text_type = spec::Type::kString;  // kText: the contract's type, which types each cell
   std::vector<Column> children;
   // The contract node of this column, set by bind_columns(): keys compare

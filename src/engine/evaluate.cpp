@@ -2,8 +2,8 @@
 
 #include <re2/re2.h>
 
-#include <cmath>
 #include <algorithm>
+#include <cmath>
 #include <cstdio>
 
 #include "base/formats.h"
@@ -70,8 +70,9 @@ Value arithmetic(ExprOp op, const Value& a, const Value& b) {
   if ((a.kind == Kind::kTimestamp || a.kind == Kind::kDate) && b.kind == Kind::kDuration) {
     out.kind = a.kind;
     std::int64_t delta = op == ExprOp::kAdd ? b.i : -b.i;
-    out.i = a.kind == Kind::kDate ? static_cast<std::int64_t>(std::floor((as_micros(a) + delta) / double(kMicrosPerDay)))
-                                  : a.i + delta;
+    out.i = a.kind == Kind::kDate
+                ? static_cast<std::int64_t>(std::floor((as_micros(a) + delta) / double(kMicrosPerDay)))
+                : a.i + delta;
     return out;
   }
   if (a.kind == Kind::kDuration && (b.kind == Kind::kTimestamp || b.kind == Kind::kDate) && op == ExprOp::kAdd) {
@@ -98,18 +99,15 @@ Value evaluate(const ExprCode& code, int index, const Value* slots, EvalScratch&
     case ExprOp::kString:
     case ExprOp::kBool:
     case ExprOp::kNull:
-    case ExprOp::kParam:
-      return n.constant;
-    case ExprOp::kPath:
-      return slots[n.slot];
+    case ExprOp::kParam: return n.constant;
+    case ExprOp::kPath: return slots[n.slot];
     case ExprOp::kAnd:
       return make_bool(truthy(evaluate(code, n.args[0], slots, scratch)) &&
                        truthy(evaluate(code, n.args[1], slots, scratch)));
     case ExprOp::kOr:
       return make_bool(truthy(evaluate(code, n.args[0], slots, scratch)) ||
                        truthy(evaluate(code, n.args[1], slots, scratch)));
-    case ExprOp::kNot:
-      return make_bool(!truthy(evaluate(code, n.args[0], slots, scratch)));
+    case ExprOp::kNot: return make_bool(!truthy(evaluate(code, n.args[0], slots, scratch)));
     case ExprOp::kEq:
     case ExprOp::kNe: {
       bool equal_wanted = n.op == ExprOp::kEq;
@@ -159,15 +157,19 @@ Value evaluate(const ExprCode& code, int index, const Value* slots, EvalScratch&
     case ExprOp::kSub:
     case ExprOp::kMul:
     case ExprOp::kDiv:
-      return arithmetic(n.op, evaluate(code, n.args[0], slots, scratch),
-                        evaluate(code, n.args[1], slots, scratch));
+      return arithmetic(n.op, evaluate(code, n.args[0], slots, scratch), evaluate(code, n.args[1], slots, scratch));
     case ExprOp::kNeg: {
       Value a = evaluate(code, n.args[0], slots, scratch);
-      if (a.kind == Kind::kInt && a.i != INT64_MIN) a.i = -a.i;
-      else if (a.kind == Kind::kInt) a.kind = Kind::kNumber, a.d = -static_cast<double>(a.i);
-      else if (a.kind == Kind::kNumber) a.d = -a.d;
-      else if (a.kind == Kind::kDuration) a.i = -a.i;
-      else return Value{};
+      if (a.kind == Kind::kInt && a.i != INT64_MIN)
+        a.i = -a.i;
+      else if (a.kind == Kind::kInt)
+        a.kind = Kind::kNumber, a.d = -static_cast<double>(a.i);
+      else if (a.kind == Kind::kNumber)
+        a.d = -a.d;
+      else if (a.kind == Kind::kDuration)
+        a.i = -a.i;
+      else
+        return Value{};
       return a;
     }
     case ExprOp::kCall: {
@@ -254,8 +256,11 @@ Value evaluate(const ExprCode& code, int index, const Value* slots, EvalScratch&
         // Dates have no zone: their calendar is their own.
         const TimeZone::Civil c = a.kind == Kind::kDate ? TimeZone().civil(seconds) : n.zone.civil(seconds);
         out.kind = Kind::kInt;
-        out.i = n.name == "year" ? c.year : n.name == "month" ? c.month : n.name == "day" ? c.day
-              : n.name == "hour" ? c.hour : c.weekday;
+        out.i = n.name == "year"    ? c.year
+                : n.name == "month" ? c.month
+                : n.name == "day"   ? c.day
+                : n.name == "hour"  ? c.hour
+                                    : c.weekday;
         return out;
       }
       if (n.name == "date_diff") {
@@ -275,8 +280,7 @@ Value evaluate(const ExprCode& code, int index, const Value* slots, EvalScratch&
       }
       return out;
     }
-    case ExprOp::kList:
-      return Value{};
+    case ExprOp::kList: return Value{};
   }
   return Value{};
 }
@@ -288,15 +292,11 @@ std::string describe_value(const Value& v) {
     case Kind::kNull: return "null";
     case Kind::kBool: return v.b ? "true" : "false";
     case Kind::kInt: return std::to_string(v.i);
-    case Kind::kNumber:
-      std::snprintf(buf, sizeof buf, "%.17g", v.d);
-      return buf;
+    case Kind::kNumber: std::snprintf(buf, sizeof buf, "%.17g", v.d); return buf;
     case Kind::kString: return "\"" + std::string(v.s.substr(0, 60)) + (v.s.size() > 60 ? "…\"" : "\"");
     case Kind::kTimestamp: return format_timestamp(v.i);
     case Kind::kDate: return format_date(v.i);
-    case Kind::kDuration:
-      std::snprintf(buf, sizeof buf, "%.6gd", static_cast<double>(v.i) / kMicrosPerDay);
-      return buf;
+    case Kind::kDuration: std::snprintf(buf, sizeof buf, "%.6gd", static_cast<double>(v.i) / kMicrosPerDay); return buf;
     case Kind::kArray: return "[" + std::to_string(v.i) + " items]";
     case Kind::kObject: return "{…}";
   }

@@ -1,8 +1,9 @@
 // The record engine's source for JSON values already in memory
 // (nlohmann::json): dq::validate(validator, json), and the copies the
 // streaming source reads whole for structural checks (walk_json_value).
-#include <nlohmann/json.hpp>
 #include <simdjson.h>  // its UTF-8 validator
+
+#include <nlohmann/json.hpp>
 
 #include "dq/json.h"
 #include "engine/walker.h"
@@ -119,8 +120,7 @@ const Verdict& validate(Validator& validator, const nlohmann::json& record) {
   } else {
     ok = walker.skip(record);
     if (ok) {
-      state.violate(state.program->nodes[0].type_check,
-                    record.is_array() ? "[…]" : std::string(source.token(record)));
+      state.violate(state.program->nodes[0].type_check, record.is_array() ? "[…]" : std::string(source.token(record)));
       return state.verdict;
     }
   }

@@ -147,7 +147,8 @@ void number_from_text(std::string_view text, Number& out) {
     // Beyond 64 bits: still a number (to binary64's precision), never an int64.
   }
   auto [end, ec] = std::from_chars(first, last, out.d);
-  out.kind = ec == std::errc() && end == last && std::isfinite(out.d) ? Number::Kind::kDouble : Number::Kind::kOutOfRange;
+  out.kind =
+      ec == std::errc() && end == last && std::isfinite(out.d) ? Number::Kind::kDouble : Number::Kind::kOutOfRange;
 }
 
 std::optional<bool> boolean_text(std::string_view t) {
@@ -177,9 +178,9 @@ void run_rules(WalkState& state) {
   const Program& p = *state.program;
   for (const CompiledRule& rule : p.rules) {
     if (rule.when.uses_now || rule.check.uses_now) {
-      state.eval.now_micros = std::chrono::duration_cast<std::chrono::microseconds>(
-                                  std::chrono::system_clock::now().time_since_epoch())
-                                  .count();
+      state.eval.now_micros =
+          std::chrono::duration_cast<std::chrono::microseconds>(std::chrono::system_clock::now().time_since_epoch())
+              .count();
     }
     const Value* slots = state.slots.data();
     if (rule.when.root >= 0 && !truthy(evaluate(rule.when, rule.when.root, slots, state.eval))) continue;
@@ -355,7 +356,8 @@ struct Validator::Impl {
     // The walker enforces max_depth with its own message; simdjson's
     // structural limit only needs to be above it.
     // Allocation failure resurfaces as an error on the first record.
-    if (parser.allocate(64 * 1024, limits.max_depth + 2) != simdjson::SUCCESS) {}
+    if (parser.allocate(64 * 1024, limits.max_depth + 2) != simdjson::SUCCESS) {
+    }
   }
 
   const Verdict& malformed(std::size_t offset) { return finish_walk(state, false, offset); }
@@ -406,8 +408,7 @@ struct Validator::Impl {
 
   // A record must be an object: anything else is one type violation, once
   // the document is known to be well formed.
-  bool root_not_object(od::document& doc, od::json_type type, SimdjsonSource& adapter,
-                       Walker<SimdjsonSource>& walker) {
+  bool root_not_object(od::document& doc, od::json_type type, SimdjsonSource& adapter, Walker<SimdjsonSource>& walker) {
     std::string shown;
     switch (type) {
       case od::json_type::array: {
@@ -445,7 +446,6 @@ struct Validator::Impl {
     state.violate(contract.program().nodes[0].type_check, shown, "a record must be a JSON object");
     return true;
   }
-
 };
 
 Validator::Validator(Contract contract) : impl_(std::make_unique<Impl>(std::move(contract))) {}

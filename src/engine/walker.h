@@ -18,20 +18,19 @@
 #include <algorithm>
 #include <cmath>
 #include <deque>
+#include <nlohmann/json.hpp>
 #include <optional>
 #include <string>
 #include <string_view>
 #include <tuple>
 #include <vector>
 
-#include <nlohmann/json.hpp>
-
+#include "base/formats.h"
 #include "base/json_equal.h"
+#include "base/timestamps.h"
 #include "compile/program.h"
 #include "dq/validator.h"
 #include "engine/evaluate.h"
-#include "base/formats.h"
-#include "base/timestamps.h"
 
 namespace dq {
 
@@ -77,13 +76,13 @@ struct WalkState {
     std::uint64_t index = 0;
   };
   std::vector<Segment> path;
-  std::vector<std::uint8_t> seen;          // per-object presence flags, stacked
-  std::vector<Value> unique_scratch;  // unique_items: the scalar elements seen
+  std::vector<std::uint8_t> seen;        // per-object presence flags, stacked
+  std::vector<Value> unique_scratch;     // unique_items: the scalar elements seen
   std::vector<std::string> unique_json;  // unique_items: the canonical JSON of the container elements seen
   // Values read whole into memory (structural enum, unique_items) while a
   // record is walked: captured strings may point into them until the next record.
   std::deque<nlohmann::json> copies;
-  Value last_scalar;                  // the last scalar a check read
+  Value last_scalar;  // the last scalar a check read
   EvalScratch eval;
   std::string malformed;  // why the record is malformed ("" = well formed so far)
   std::size_t depth = 0;
@@ -133,10 +132,10 @@ struct WalkState {
       value.resize(cut);
       value += "…";
     }
-    verdict.violations.push_back(Violation{
-        render_path(extra_key), info.id, info.severity,
-        message.empty() ? program->check_messages[static_cast<std::size_t>(check)] : std::move(message),
-        std::move(value), static_cast<std::uint32_t>(check)});
+    verdict.violations.push_back(
+        Violation{render_path(extra_key), info.id, info.severity,
+                  message.empty() ? program->check_messages[static_cast<std::size_t>(check)] : std::move(message),
+                  std::move(value), static_cast<std::uint32_t>(check)});
     if (info.severity == Severity::kError) verdict.ok = false;
   }
 
@@ -487,9 +486,9 @@ class Walker {
   bool wrong_type(const Node& n, V& v, JsonType t) {
     std::string shown;
     if (!render(v, shown)) return false;
-    s_.violate(n.type_check, std::move(shown),
-               std::string(s_.program->check_messages[static_cast<std::size_t>(n.type_check)]) + ", not " +
-                   json_type_name(t));
+    s_.violate(
+        n.type_check, std::move(shown),
+        std::string(s_.program->check_messages[static_cast<std::size_t>(n.type_check)]) + ", not " + json_type_name(t));
     return true;
   }
 
@@ -503,8 +502,8 @@ class Walker {
       bool found = false;
       for (const Value& e : n.enum_values) {
         if (v.numeric() && e.numeric()) {
-          found = v.kind == Value::Kind::kInt && e.kind == Value::Kind::kInt ? v.i == e.i
-                                                                             : v.as_double() == e.as_double();
+          found =
+              v.kind == Value::Kind::kInt && e.kind == Value::Kind::kInt ? v.i == e.i : v.as_double() == e.as_double();
         } else {
           found = v.kind == e.kind && v.i == e.i;
         }
@@ -570,7 +569,8 @@ class Walker {
     if (n.enum_check >= 0) {
       bool found = false;
       for (const Value& e : n.enum_values) {
-        if (e.kind == Value::Kind::kString && e.s.size() == sv.size() && equal_bytes(e.s.data(), sv.data(), sv.size())) {
+        if (e.kind == Value::Kind::kString && e.s.size() == sv.size() &&
+            equal_bytes(e.s.data(), sv.data(), sv.size())) {
           found = true;
           break;
         }
@@ -591,8 +591,9 @@ class Walker {
     if (!a_.get_string(v, sv)) return false;
     Number num;
     if (!numeric_text(sv, num)) {
-      s_.violate(n.type_check, json_quote(sv),
-                 s_.program->check_messages[static_cast<std::size_t>(n.type_check)] + ", not a string that reads as one");
+      s_.violate(
+          n.type_check, json_quote(sv),
+          s_.program->check_messages[static_cast<std::size_t>(n.type_check)] + ", not a string that reads as one");
       return true;
     }
     coerced(n, json_quote(sv));
@@ -621,8 +622,7 @@ class Walker {
         break;
       case Number::Kind::kDouble:
         if (!std::isfinite(num.d)) {
-          s_.violate(n.type_check, shown(),
-                     std::string("must be a finite ") + spec::type_name(n.type));
+          s_.violate(n.type_check, shown(), std::string("must be a finite ") + spec::type_name(n.type));
           return true;
         }
         // A number with zero fraction is an integer, as in JSON Schema.
@@ -635,14 +635,14 @@ class Walker {
         }
         break;
       case Number::Kind::kOutOfRange:
-        s_.violate(n.type_check, shown(),
-                   std::string("is out of range for a 64-bit ") + spec::type_name(n.type));
+        s_.violate(n.type_check, shown(), std::string("is out of range for a 64-bit ") + spec::type_name(n.type));
         return true;
     }
     if (n.type == spec::Type::kInteger && value.kind != Value::Kind::kInt && num.kind != Number::Kind::kUint) {
       value.kind = Value::Kind::kAbsent;
       s_.violate(n.type_check, shown(),
-                 value.d == std::floor(value.d) ? "is out of range for a 64-bit integer" : "must be an integer, not a fraction");
+                 value.d == std::floor(value.d) ? "is out of range for a 64-bit integer"
+                                                : "must be an integer, not a fraction");
       return true;
     }
     if (n.slot >= 0) s_.slots[n.slot] = value;
@@ -696,7 +696,7 @@ class Walker {
         }
       }
       if (!parsed) {
-        std::string expected = !in.layout.empty() ? "must match the layout '" + in.layout + "'"
+        std::string expected = !in.layout.empty()            ? "must match the layout '" + in.layout + "'"
                                : n.type == spec::Type::kDate ? std::string("must be a date (YYYY-MM-DD)")
                                                              : std::string("must be an RFC 3339 timestamp");
         s_.violate(n.type_check, json_quote(sv), expected);
@@ -743,9 +743,12 @@ class Walker {
       case JsonType::kNumber: {
         Number num;
         if (!a_.get_number(v, num)) return false;
-        if (num.kind == Number::Kind::kInt) slot.kind = Value::Kind::kInt, slot.i = num.i;
-        else if (num.kind == Number::Kind::kUint) slot.kind = Value::Kind::kNumber, slot.d = static_cast<double>(num.u);
-        else if (num.kind == Number::Kind::kDouble) slot.kind = Value::Kind::kNumber, slot.d = num.d;
+        if (num.kind == Number::Kind::kInt)
+          slot.kind = Value::Kind::kInt, slot.i = num.i;
+        else if (num.kind == Number::Kind::kUint)
+          slot.kind = Value::Kind::kNumber, slot.d = static_cast<double>(num.u);
+        else if (num.kind == Number::Kind::kDouble)
+          slot.kind = Value::Kind::kNumber, slot.d = num.d;
         return true;
       }
       case JsonType::kBool: {
@@ -779,8 +782,8 @@ class Walker {
     const std::size_t unique_base = s_.unique_scratch.size(), unique_json_base = s_.unique_json.size();
     bool ok = a_.for_each_element(arr, [&](V& element) {
       if (count == s_.program->limits.max_array_items) {
-        return s_.fail("an array has more than max_array_items (" +
-                       std::to_string(s_.program->limits.max_array_items) + ") elements");
+        return s_.fail("an array has more than max_array_items (" + std::to_string(s_.program->limits.max_array_items) +
+                       ") elements");
       }
       s_.path.push_back({{}, count});
       int item = n.items;
@@ -820,8 +823,9 @@ class Walker {
       // 1 and 1.0 are the same number (JSON Schema's equality).
       auto key = [](const Value& x) {
         const bool integral = x.kind == Value::Kind::kNumber && x.d == std::floor(x.d) && std::fabs(x.d) < 9.2e18;
-        return integral ? std::make_tuple(Value::Kind::kInt, static_cast<std::int64_t>(x.d), 0.0, std::string_view(), false)
-                        : std::make_tuple(x.kind, x.i, x.d, x.s, x.b);
+        return integral
+                   ? std::make_tuple(Value::Kind::kInt, static_cast<std::int64_t>(x.d), 0.0, std::string_view(), false)
+                   : std::make_tuple(x.kind, x.i, x.d, x.s, x.b);
       };
       std::sort(first, s_.unique_scratch.end(), [&](const Value& x, const Value& y) { return key(x) < key(y); });
       auto dup = std::adjacent_find(first, s_.unique_scratch.end(),

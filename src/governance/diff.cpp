@@ -1,9 +1,8 @@
 // dq diff: every change between two contracts, classified by what it does to
 // the data each side accepts (narrows / widens) under the compatibility mode.
-#include <nlohmann/json.hpp>
-
 #include <algorithm>
 #include <cmath>
+#include <nlohmann/json.hpp>
 #include <set>
 
 #include "dq/governance.h"
@@ -105,14 +104,14 @@ class Differ {
 
  private:
   // A change to what data is accepted; its level follows the mode.
-  void effect(const std::string& path, const std::string& kind, const std::string& message, bool narrows,
-              bool widens, Span old_at, Span new_at, bool enforced = true) {
+  void effect(const std::string& path, const std::string& kind, const std::string& message, bool narrows, bool widens,
+              Span old_at, Span new_at, bool enforced = true) {
     // A warn-severity check reports but never rejects: its changes are warnings.
-    const bool breaks = (narrows && (mode_ == "backward" || mode_ == "full")) ||
-                        (widens && (mode_ == "forward" || mode_ == "full"));
+    const bool breaks =
+        (narrows && (mode_ == "backward" || mode_ == "full")) || (widens && (mode_ == "forward" || mode_ == "full"));
     const ChangeLevel level = enforced && breaks ? ChangeLevel::kBreaking : ChangeLevel::kWarning;
-    out_.changes.push_back(Change{level, path, kind, message, narrows && enforced, widens && enforced,
-                                  old_at.line, new_at.line});
+    out_.changes.push_back(
+        Change{level, path, kind, message, narrows && enforced, widens && enforced, old_at.line, new_at.line});
   }
   void fixed(ChangeLevel level, const std::string& path, const std::string& kind, const std::string& message,
              Span old_at, Span new_at) {
@@ -122,9 +121,9 @@ class Differ {
   void text(const std::string& path, const std::string& o, const std::string& n, Span oa, Span na) {
     if (o == n) return;
     fixed(ChangeLevel::kInfo, path, path.substr(path.rfind('.') + 1) + "_changed",
-          o.empty() ? path.substr(path.rfind('.') + 1) + " added"
-                    : n.empty() ? path.substr(path.rfind('.') + 1) + " removed"
-                                : path.substr(path.rfind('.') + 1) + " changed",
+          o.empty()   ? path.substr(path.rfind('.') + 1) + " added"
+          : n.empty() ? path.substr(path.rfind('.') + 1) + " removed"
+                      : path.substr(path.rfind('.') + 1) + " changed",
           oa, na);
   }
 
@@ -141,14 +140,16 @@ class Differ {
   void lists(const std::string& path, const std::vector<std::string>& o, const std::vector<std::string>& n,
              ChangeLevel removal_level) {
     std::vector<std::string> gone, added;
-    for (const auto& x : o) if (std::find(n.begin(), n.end(), x) == n.end()) gone.push_back(x);
-    for (const auto& x : n) if (std::find(o.begin(), o.end(), x) == o.end()) added.push_back(x);
+    for (const auto& x : o)
+      if (std::find(n.begin(), n.end(), x) == n.end()) gone.push_back(x);
+    for (const auto& x : n)
+      if (std::find(o.begin(), o.end(), x) == o.end()) added.push_back(x);
     if (!gone.empty()) fixed(removal_level, path, path + "_removed", path + " removed: " + list_text(gone), {}, {});
     if (!added.empty()) fixed(ChangeLevel::kInfo, path, path + "_added", path + " added: " + list_text(added), {}, {});
   }
 
-  void classification(const std::string& path, const std::optional<Scalar>& o, const std::optional<Scalar>& n,
-                      Span oa, Span na) {
+  void classification(const std::string& path, const std::optional<Scalar>& o, const std::optional<Scalar>& n, Span oa,
+                      Span na) {
     if (show(o) == show(n)) return;
     fixed(ChangeLevel::kWarning, path, "classification_changed",
           "classification changed from " + show(o) + " to " + show(n) + " (access policies follow it)",
@@ -289,7 +290,10 @@ class Differ {
       Scalar one{"1", {}, false};
       auto cmp = order(o.mostly.value_or(one), n.mostly.value_or(one));
       bool narrows = !cmp || *cmp < 0, widens = !cmp || *cmp > 0;
-      effect(path, narrows && !widens ? "mostly_raised" : widens && !narrows ? "mostly_lowered" : "mostly_changed",
+      effect(path,
+             narrows && !widens   ? "mostly_raised"
+             : widens && !narrows ? "mostly_lowered"
+                                  : "mostly_changed",
              "mostly changed from " + show(o.mostly) + " to " + show(n.mostly), narrows, widens, oa, na, enforced);
     }
     coercions(path, o, n, enforced);
@@ -333,17 +337,19 @@ class Differ {
     if (!o && !n) return;
     if (o && n && o->text == n->text) return;
     if (!o) return effect(path, name + "_added", name + " added: " + n->text, true, false, oa, n->span, enforced);
-    if (!n) return effect(path, name + "_removed", name + " removed (was " + o->text + ")", false, true, o->span, na, enforced);
+    if (!n)
+      return effect(path, name + "_removed", name + " removed (was " + o->text + ")", false, true, o->span, na,
+                    enforced);
     auto cmp = order(*o, *n);
     if (!cmp) {
-      return effect(path, name + "_changed", name + " changed from " + o->text + " to " + n->text, true, true,
-                    o->span, n->span, enforced);
+      return effect(path, name + "_changed", name + " changed from " + o->text + " to " + n->text, true, true, o->span,
+                    n->span, enforced);
     }
     bool raised = *cmp < 0;
     bool tighter = lower ? raised : !raised;
     effect(path, name + (tighter ? "_tightened" : "_loosened"),
-           name + (raised ? " raised" : " lowered") + " from " + o->text + " to " + n->text, tighter, !tighter,
-           o->span, n->span, enforced);
+           name + (raised ? " raised" : " lowered") + " from " + o->text + " to " + n->text, tighter, !tighter, o->span,
+           n->span, enforced);
   }
 
   // A check whose two versions cannot be compared for containment.
@@ -351,16 +357,19 @@ class Differ {
               const std::optional<Scalar>& n, Span oa, Span na, bool enforced) {
     if (show(o) == show(n)) return;
     if (!o) return effect(path, name + "_added", name + " added: " + n->text, true, false, oa, n->span, enforced);
-    if (!n) return effect(path, name + "_removed", name + " removed (was " + o->text + ")", false, true, o->span, na, enforced);
-    effect(path, name + "_changed", name + " changed from " + o->text + " to " + n->text, true, true, o->span,
-           n->span, enforced);
+    if (!n)
+      return effect(path, name + "_removed", name + " removed (was " + o->text + ")", false, true, o->span, na,
+                    enforced);
+    effect(path, name + "_changed", name + " changed from " + o->text + " to " + n->text, true, true, o->span, n->span,
+           enforced);
   }
 
   void enums(const std::string& path, const Field& o, const Field& n, bool enforced) {
     if (!o.enum_values && !n.enum_values) return;
     auto texts = [](const std::optional<std::vector<Scalar>>& values) {
       std::vector<std::string> out;
-      if (values) for (const auto& v : *values) out.push_back(v.text);
+      if (values)
+        for (const auto& v : *values) out.push_back(v.text);
       return out;
     };
     if (!o.enum_values) {
@@ -372,15 +381,17 @@ class Differ {
                     enforced);
     }
     std::vector<std::string> ov = texts(o.enum_values), nv = texts(n.enum_values), gone, added;
-    for (const auto& v : ov) if (std::find(nv.begin(), nv.end(), v) == nv.end()) gone.push_back(v);
-    for (const auto& v : nv) if (std::find(ov.begin(), ov.end(), v) == ov.end()) added.push_back(v);
+    for (const auto& v : ov)
+      if (std::find(nv.begin(), nv.end(), v) == nv.end()) gone.push_back(v);
+    for (const auto& v : nv)
+      if (std::find(ov.begin(), ov.end(), v) == ov.end()) added.push_back(v);
     if (!gone.empty()) {
       effect(path, "enum_values_removed", "enum values removed: " + list_text(gone), true, false, o.enum_span,
              n.enum_span, enforced);
     }
     if (!added.empty()) {
-      effect(path, "enum_values_added", "enum values added: " + list_text(added), false, true, o.enum_span,
-             n.enum_span, enforced);
+      effect(path, "enum_values_added", "enum values added: " + list_text(added), false, true, o.enum_span, n.enum_span,
+             enforced);
     }
   }
 
@@ -390,10 +401,14 @@ class Differ {
     for (const auto& c : n.coerce) ns.insert(c.text);
     if (os == ns) return;
     std::vector<std::string> gone, added;
-    for (const auto& c : os) if (!ns.count(c)) gone.push_back(c);
-    for (const auto& c : ns) if (!os.count(c)) added.push_back(c);
-    if (!gone.empty()) effect(path, "coerce_removed", "coercions removed: " + list_text(gone), true, false, o.span, n.span, enforced);
-    if (!added.empty()) effect(path, "coerce_added", "coercions added: " + list_text(added), false, true, o.span, n.span, enforced);
+    for (const auto& c : os)
+      if (!ns.count(c)) gone.push_back(c);
+    for (const auto& c : ns)
+      if (!os.count(c)) added.push_back(c);
+    if (!gone.empty())
+      effect(path, "coerce_removed", "coercions removed: " + list_text(gone), true, false, o.span, n.span, enforced);
+    if (!added.empty())
+      effect(path, "coerce_added", "coercions added: " + list_text(added), false, true, o.span, n.span, enforced);
   }
 
   void rules(const spec::Contract& o, const spec::Contract& n) {
@@ -438,7 +453,8 @@ class Differ {
     std::string out = e.set_mode;
     for (const Scalar& v : e.set) out += " " + v.text;
     if (e.partition) {
-      for (const auto* list : {&e.partition->values, &e.partition->bins, &e.partition->weights, &e.partition->tail_weights}) {
+      for (const auto* list :
+           {&e.partition->values, &e.partition->bins, &e.partition->weights, &e.partition->tail_weights}) {
         out += " |";
         for (const Scalar& v : *list) out += " " + v.text;
       }
@@ -463,15 +479,20 @@ class Differ {
       }
       const bool enforced = e.severity == Severity::kError || it->severity == Severity::kError;
       if (e.metric != it->metric || e.field != it->field) {
-        effect(path, "expectation_changed", "now measures " + it->metric + (it->field.empty() ? "" : " of " + it->field),
-               true, true, e.span, it->span, enforced);
+        effect(path, "expectation_changed",
+               "now measures " + it->metric + (it->field.empty() ? "" : " of " + it->field), true, true, e.span,
+               it->span, enforced);
       }
       auto low = [](const spec::Expectation& x) { return x.between ? std::optional<Scalar>(x.between->first) : x.min; };
-      auto high = [](const spec::Expectation& x) { return x.between ? std::optional<Scalar>(x.between->second) : x.max; };
+      auto high = [](const spec::Expectation& x) {
+        return x.between ? std::optional<Scalar>(x.between->second) : x.max;
+      };
       bound(path, "min", low(e), low(*it), true, e.span, it->span, enforced);
       bound(path, "max", high(e), high(*it), false, e.span, it->span, enforced);
       // `mostly` unset is 1: every value must pass.
-      auto share = [](const spec::Expectation& x) { return x.mostly ? x.mostly : std::optional<Scalar>(Scalar{"1", x.span}); };
+      auto share = [](const spec::Expectation& x) {
+        return x.mostly ? x.mostly : std::optional<Scalar>(Scalar{"1", x.span});
+      };
       if (e.mostly || it->mostly) bound(path, "mostly", share(e), share(*it), true, e.span, it->span, enforced);
       if (e.strict != it->strict) {
         effect(path, it->strict ? "strict_added" : "strict_removed",
@@ -481,8 +502,8 @@ class Differ {
       opaque(path, "when", e.when, it->when, e.span, it->span, enforced);
       if (expectation_target(e) != expectation_target(*it)) {
         effect(path, "expectation_target_changed",
-               "now compares against " + (it->set_mode.empty() ? std::string("another distribution")
-                                                               : "'" + it->set_mode + "' another set"),
+               "now compares against " +
+                   (it->set_mode.empty() ? std::string("another distribution") : "'" + it->set_mode + "' another set"),
                true, true, e.span, it->span, enforced);
       }
     }
@@ -508,7 +529,8 @@ class Differ {
             od.span, nd.span);
     }
     for (const auto& f : od.fields) {
-      auto it = std::find_if(nd.fields.begin(), nd.fields.end(), [&](const spec::DriftField& g) { return g.field == f.field; });
+      auto it = std::find_if(nd.fields.begin(), nd.fields.end(),
+                             [&](const spec::DriftField& g) { return g.field == f.field; });
       const std::string path = "drift.fields." + f.field;
       if (it == nd.fields.end()) {
         fixed(ChangeLevel::kWarning, path, "drift_check_removed", "drift check removed (" + f.method + ")", f.span, {});
@@ -527,7 +549,8 @@ class Differ {
       }
     }
     for (const auto& f : nd.fields) {
-      if (std::none_of(od.fields.begin(), od.fields.end(), [&](const spec::DriftField& g) { return g.field == f.field; })) {
+      if (std::none_of(od.fields.begin(), od.fields.end(),
+                       [&](const spec::DriftField& g) { return g.field == f.field; })) {
         fixed(ChangeLevel::kWarning, "drift.fields." + f.field, "drift_check_added",
               "drift check added (" + f.method + ", fail " + show(f.fail) + ")", {}, f.span);
       }
@@ -542,7 +565,8 @@ class Differ {
       return out;
     };
     for (const auto& m : o.monitors) {
-      auto it = std::find_if(n.monitors.begin(), n.monitors.end(), [&](const spec::Monitor& q) { return key(q) == key(m); });
+      auto it =
+          std::find_if(n.monitors.begin(), n.monitors.end(), [&](const spec::Monitor& q) { return key(q) == key(m); });
       if (it == n.monitors.end()) {
         fixed(ChangeLevel::kWarning, "monitors." + key(m), "monitor_removed", "monitor removed", m.span, {});
       } else if (settings(m) != settings(*it) || m.severity != it->severity) {
@@ -551,8 +575,10 @@ class Differ {
       }
     }
     for (const auto& m : n.monitors) {
-      if (std::none_of(o.monitors.begin(), o.monitors.end(), [&](const spec::Monitor& q) { return key(q) == key(m); })) {
-        fixed(ChangeLevel::kWarning, "monitors." + key(m), "monitor_added", "monitor added: " + settings(m), {}, m.span);
+      if (std::none_of(o.monitors.begin(), o.monitors.end(),
+                       [&](const spec::Monitor& q) { return key(q) == key(m); })) {
+        fixed(ChangeLevel::kWarning, "monitors." + key(m), "monitor_added", "monitor added: " + settings(m), {},
+              m.span);
       }
     }
   }
@@ -572,12 +598,15 @@ class Differ {
             os.span, ns.span);
     }
     auto term = [](const spec::SlaTerm& t) { return t.value.text + t.unit; };
-    auto key = [](const spec::SlaTerm& t) { return t.property + (t.element.empty() ? "" : "(" + t.element + ")") + t.driver; };
+    auto key = [](const spec::SlaTerm& t) {
+      return t.property + (t.element.empty() ? "" : "(" + t.element + ")") + t.driver;
+    };
     for (const auto& t : os.terms) {
-      auto it = std::find_if(ns.terms.begin(), ns.terms.end(), [&](const spec::SlaTerm& u) { return key(u) == key(t); });
+      auto it =
+          std::find_if(ns.terms.begin(), ns.terms.end(), [&](const spec::SlaTerm& u) { return key(u) == key(t); });
       if (it == ns.terms.end()) {
-        fixed(ChangeLevel::kWarning, "sla." + t.property, "sla_term_removed", t.property + " removed (was " + term(t) + ")",
-              t.span, {});
+        fixed(ChangeLevel::kWarning, "sla." + t.property, "sla_term_removed",
+              t.property + " removed (was " + term(t) + ")", t.span, {});
       } else if (term(t) != term(*it)) {
         fixed(ChangeLevel::kWarning, "sla." + t.property, "sla_term_changed",
               t.property + " changed from " + term(t) + " to " + term(*it), t.span, it->span);
@@ -615,14 +644,18 @@ class Differ {
     for (const auto& [k, v] : og.measures) om[k] = v.text;
     for (const auto& [k, v] : ng.measures) nm[k] = v.text;
     for (const auto& [k, v] : om) {
-      if (!nm.count(k)) fixed(ChangeLevel::kWarning, "grading.measures." + k, "measure_removed", "measure removed", og.span, ng.span);
-      else if (nm[k] != v) fixed(ChangeLevel::kWarning, "grading.measures." + k, "measure_changed", v + " → " + nm[k], og.span, ng.span);
+      if (!nm.count(k))
+        fixed(ChangeLevel::kWarning, "grading.measures." + k, "measure_removed", "measure removed", og.span, ng.span);
+      else if (nm[k] != v)
+        fixed(ChangeLevel::kWarning, "grading.measures." + k, "measure_changed", v + " → " + nm[k], og.span, ng.span);
     }
     for (const auto& [k, v] : nm) {
-      if (!om.count(k)) fixed(ChangeLevel::kInfo, "grading.measures." + k, "measure_added", "measure added: " + v, og.span, ng.span);
+      if (!om.count(k))
+        fixed(ChangeLevel::kInfo, "grading.measures." + k, "measure_added", "measure added: " + v, og.span, ng.span);
     }
     for (const auto& t : og.tiers) {
-      auto it = std::find_if(ng.tiers.begin(), ng.tiers.end(), [&](const spec::Grading::Tier& u) { return u.name == t.name; });
+      auto it = std::find_if(ng.tiers.begin(), ng.tiers.end(),
+                             [&](const spec::Grading::Tier& u) { return u.name == t.name; });
       if (it == ng.tiers.end()) {
         fixed(ChangeLevel::kWarning, "grading.tiers." + t.name, "tier_removed", "tier removed", t.span, {});
       } else if (show(t.when) != show(it->when)) {
@@ -631,8 +664,10 @@ class Differ {
       }
     }
     for (const auto& t : ng.tiers) {
-      if (std::none_of(og.tiers.begin(), og.tiers.end(), [&](const spec::Grading::Tier& u) { return u.name == t.name; })) {
-        fixed(ChangeLevel::kWarning, "grading.tiers." + t.name, "tier_added", "tier added: " + show(t.when), {}, t.span);
+      if (std::none_of(og.tiers.begin(), og.tiers.end(),
+                       [&](const spec::Grading::Tier& u) { return u.name == t.name; })) {
+        fixed(ChangeLevel::kWarning, "grading.tiers." + t.name, "tier_added", "tier added: " + show(t.when), {},
+              t.span);
       }
     }
     if (join(og.export_tiers) != join(ng.export_tiers)) {
@@ -698,16 +733,20 @@ std::string ContractDiff::to_text() const {
       for (char& ch : name) ch = static_cast<char>(std::toupper(static_cast<unsigned char>(ch)));
       out += "  " + name + std::string(10 - name.size(), ' ') + c.path + std::string(width + 2 - c.path.size(), ' ') +
              c.message;
-      if (c.new_line > 0) out += " (line " + std::to_string(c.new_line) + ")";
-      else if (c.old_line > 0) out += " (was line " + std::to_string(c.old_line) + ")";
+      if (c.new_line > 0)
+        out += " (line " + std::to_string(c.new_line) + ")";
+      else if (c.old_line > 0)
+        out += " (was line " + std::to_string(c.old_line) + ")";
       out += "\n";
     }
   }
   out += std::to_string(count(ChangeLevel::kBreaking)) + " breaking, " + std::to_string(count(ChangeLevel::kWarning)) +
          " warning, " + std::to_string(count(ChangeLevel::kInfo)) + " info";
   if (changes.empty()) out = out.substr(0, out.rfind('\n') + 1) + "no changes";
-  if (blocks()) out += ": breaking changes need a major version (" + next_major(old_version) + ")";
-  else if (count(ChangeLevel::kBreaking) > 0) out += ": the major version was bumped";
+  if (blocks())
+    out += ": breaking changes need a major version (" + next_major(old_version) + ")";
+  else if (count(ChangeLevel::kBreaking) > 0)
+    out += ": the major version was bumped";
   return out + "\n";
 }
 

@@ -22,8 +22,8 @@ struct Table {
 };
 struct Section {
   std::string title;
-  std::vector<std::string> paragraphs;                        // text, with `code`
-  std::vector<std::pair<std::string, std::string>> facts;     // term: value
+  std::vector<std::string> paragraphs;                     // text, with `code`
+  std::vector<std::pair<std::string, std::string>> facts;  // term: value
   std::vector<Table> tables;
 };
 struct Document {
@@ -68,7 +68,8 @@ std::string constraints(const Field& f) {
   if (!f.pattern_list.empty()) {
     std::vector<std::string> list;
     for (const auto& p : f.pattern_list) list.push_back(code(p.text));
-    parts.push_back(std::string(f.match && f.match->text == "all" ? "matches all of " : "matches one of ") + join(list));
+    parts.push_back(std::string(f.match && f.match->text == "all" ? "matches all of " : "matches one of ") +
+                    join(list));
   }
   if (!f.not_patterns.empty()) {
     std::vector<std::string> list;
@@ -95,8 +96,8 @@ void field_rows(const Field& f, const std::string& path, Table& table) {
     for (const auto& e : f.examples) ex.push_back(code(e.text));
     description += (description.empty() ? "" : " ") + std::string("Examples: ") + join(ex) + ".";
   }
-  table.rows.push_back({code(path), spec::type_name(f.type), f.required ? "yes" : "", constraints(f), classification,
-                        description});
+  table.rows.push_back(
+      {code(path), spec::type_name(f.type), f.required ? "yes" : "", constraints(f), classification, description});
   for (const Field& child : f.fields) field_rows(child, path + "." + child.name, table);
   for (const Field& item : f.items) field_rows(item, path + "[]", table);
 }
@@ -119,24 +120,26 @@ Document build(const spec::Contract& c, const ContractDiff* changes) {
   about.facts.push_back({"Consumers", c.consumers.empty() ? "none named" : join(c.consumers)});
   if (c.classification) about.facts.push_back({"Classification", c.classification->text});
   about.facts.push_back({"Compatibility", c.compatibility + " (what `dq diff` calls breaking)"});
-  about.facts.push_back({"Undeclared keys",
-                         c.additional_fields == spec::AdditionalFields::kReject ? "rejected"
-                         : c.additional_fields == spec::AdditionalFields::kWarn ? "warned about"
-                                                                                : "allowed"});
+  about.facts.push_back({"Undeclared keys", c.additional_fields == spec::AdditionalFields::kReject ? "rejected"
+                                            : c.additional_fields == spec::AdditionalFields::kWarn ? "warned about"
+                                                                                                   : "allowed"});
   if (!c.tags.empty()) about.facts.push_back({"Tags", join(c.tags)});
   doc.sections.push_back(about);
 
   Section fields{"Fields", {}, {}, {}};
   Table ft{{"Field", "Type", "Required", "Constraints", "Classification", "Description"}, {}};
   for (const Field& f : c.fields) field_rows(f, f.name, ft);
-  if (ft.rows.empty()) fields.paragraphs.push_back("The contract declares no fields.");
-  else fields.tables.push_back(ft);
+  if (ft.rows.empty())
+    fields.paragraphs.push_back("The contract declares no fields.");
+  else
+    fields.tables.push_back(ft);
   doc.sections.push_back(fields);
 
   if (!c.params.empty()) {
     Section s{"Parameters", {"Set at run time with `--param name=value`; `$name` in the contract."}, {}, {}};
     Table t{{"Param", "Type", "Default", "Description"}, {}};
-    for (const auto& p : c.params) t.rows.push_back({code("$" + p.name), spec::type_name(p.type), show(p.default_value), p.description});
+    for (const auto& p : c.params)
+      t.rows.push_back({code("$" + p.name), spec::type_name(p.type), show(p.default_value), p.description});
     s.tables.push_back(t);
     doc.sections.push_back(s);
   }
@@ -144,8 +147,8 @@ Document build(const spec::Contract& c, const ContractDiff* changes) {
     Section s{"Rules", {"Checked on every record; a failing error rule rejects the record."}, {}, {}};
     Table t{{"Rule", "When", "Check", "Severity", "Description"}, {}};
     for (const auto& r : c.rules) {
-      t.rows.push_back({code(r.name), r.when ? code(r.when->text) : "always", code(r.check.text),
-                        to_string(r.severity), r.description});
+      t.rows.push_back({code(r.name), r.when ? code(r.when->text) : "always", code(r.check.text), to_string(r.severity),
+                        r.description});
     }
     s.tables.push_back(t);
     doc.sections.push_back(s);
@@ -173,19 +176,22 @@ Document build(const spec::Contract& c, const ContractDiff* changes) {
       if (e.strict) also("strictly");
       if (e.mostly) also("mostly " + e.mostly->text);
       if (e.partition) {
-        also(e.partition->values.empty() ? "bins [" + texts(e.partition->bins) + "] weights [" + texts(e.partition->weights) + "]"
-                                         : "values [" + texts(e.partition->values) + "] weights [" + texts(e.partition->weights) + "]");
+        also(e.partition->values.empty()
+                 ? "bins [" + texts(e.partition->bins) + "] weights [" + texts(e.partition->weights) + "]"
+                 : "values [" + texts(e.partition->values) + "] weights [" + texts(e.partition->weights) + "]");
       }
       if (e.distribution) {
         std::string params;
-        for (const auto& [key, value] : e.distribution->params) params += (params.empty() ? "" : ", ") + key + " " + value.text;
+        for (const auto& [key, value] : e.distribution->params)
+          params += (params.empty() ? "" : ", ") + key + " " + value.text;
         also(e.distribution->name + " (" + params + ")");
       }
       if (e.when) also("where " + code(e.when->text));
       std::string fields = e.field;
       for (const std::string& f : e.fields) fields += (fields.empty() ? "" : ", ") + f;
-      t.rows.push_back({code(e.name.empty() ? e.metric : e.name), e.metric + (e.quantile ? "(" + e.quantile->text + ")" : ""),
-                        fields.empty() ? "" : code(fields), bounds, to_string(e.severity)});
+      t.rows.push_back({code(e.name.empty() ? e.metric : e.name),
+                        e.metric + (e.quantile ? "(" + e.quantile->text + ")" : ""), fields.empty() ? "" : code(fields),
+                        bounds, to_string(e.severity)});
     }
     s.tables.push_back(t);
     doc.sections.push_back(s);
@@ -217,7 +223,8 @@ Document build(const spec::Contract& c, const ContractDiff* changes) {
     }
     Table t{{"Term", "Value", "Element", "Driver"}, {}};
     for (const auto& term : c.sla->terms) {
-      t.rows.push_back({term.property, term.value.text + (term.unit.empty() ? "" : " " + term.unit), term.element, term.driver});
+      t.rows.push_back(
+          {term.property, term.value.text + (term.unit.empty() ? "" : " " + term.unit), term.element, term.driver});
     }
     if (!t.rows.empty()) s.tables.push_back(t);
     doc.sections.push_back(s);
@@ -250,7 +257,8 @@ Document build(const spec::Contract& c, const ContractDiff* changes) {
                            changes->compatibility + " compatibility" +
                            (changes->blocks() ? "; the major version was not bumped." : "."));
     Table t{{"Level", "Where", "Change"}, {}};
-    for (const Change& ch : changes->changes) t.rows.push_back({change_level_name(ch.level), code(ch.path), ch.message});
+    for (const Change& ch : changes->changes)
+      t.rows.push_back({change_level_name(ch.level), code(ch.path), ch.message});
     if (!t.rows.empty()) s.tables.push_back(t);
     doc.sections.push_back(s);
   }
@@ -295,12 +303,18 @@ std::string html(const std::string& text) {
       out += in_bold ? "</strong>" : "<strong>";
       in_bold = !in_bold;
       ++i;
-    } else if (ch == '&') out += "&amp;";
-    else if (ch == '<') out += "&lt;";
-    else if (ch == '>') out += "&gt;";
-    else if (ch == '"') out += "&quot;";
-    else if (ch == '\n') out += "<br>";
-    else out += ch;
+    } else if (ch == '&')
+      out += "&amp;";
+    else if (ch == '<')
+      out += "&lt;";
+    else if (ch == '>')
+      out += "&gt;";
+    else if (ch == '"')
+      out += "&quot;";
+    else if (ch == '\n')
+      out += "<br>";
+    else
+      out += ch;
   }
   if (in_code) out += "</code>";
   if (in_bold) out += "</strong>";
@@ -313,13 +327,15 @@ std::string render_html(const Document& doc) {
       "<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\n<title>" +
       html(doc.title) +
       "</title>\n<style>\n"
-      "body{font:15px/1.5 system-ui,-apple-system,'Segoe UI',sans-serif;color:#1f2328;max-width:1100px;margin:2rem auto;padding:0 1rem}\n"
+      "body{font:15px/1.5 system-ui,-apple-system,'Segoe UI',sans-serif;color:#1f2328;max-width:1100px;margin:2rem "
+      "auto;padding:0 1rem}\n"
       "h1{margin-bottom:.2rem}h2{border-bottom:1px solid #d0d7de;padding-bottom:.3rem;margin-top:2rem}\n"
       ".subtitle{color:#59636e;margin-top:0}\n"
       "table{border-collapse:collapse;width:100%;margin:.8rem 0;font-size:14px}\n"
       "th,td{border:1px solid #d0d7de;padding:.35rem .6rem;text-align:left;vertical-align:top}\n"
       "th{background:#f6f8fa}tr:nth-child(even) td{background:#fbfcfd}\n"
-      "code{font:13px ui-monospace,SFMono-Regular,Menlo,monospace;background:#eff1f3;padding:.1rem .3rem;border-radius:4px;word-break:break-all}\n"
+      "code{font:13px ui-monospace,SFMono-Regular,Menlo,monospace;background:#eff1f3;padding:.1rem "
+      ".3rem;border-radius:4px;word-break:break-all}\n"
       "dl{display:grid;grid-template-columns:max-content auto;gap:.25rem 1rem}dt{font-weight:600}dd{margin:0}\n"
       "</style>\n</head>\n<body>\n<h1>" +
       html(doc.title) + "</h1>\n<p class=\"subtitle\">" + html(doc.subtitle) + "</p>\n";

@@ -63,7 +63,8 @@ class PolicyCheck {
     }
     if (c.description.empty()) find("dataset-description", top, "the contract has no description");
     if (!c.classification) {
-      find("dataset-classification", top, "the contract has no classification (public, internal, confidential, restricted)");
+      find("dataset-classification", top,
+           "the contract has no classification (public, internal, confidential, restricted)");
     }
     if (c.consumers.empty()) find("consumers-listed", top, "the contract names no consumers");
     if (!policy_.dataset_pattern.empty()) {
@@ -97,7 +98,8 @@ class PolicyCheck {
       }
     }
     if (f.pattern && !f.pattern->is_param() && id_fields_.ok()) {
-      const std::string leaf = path.substr(path.find_last_of(".]") == std::string::npos ? 0 : path.find_last_of(".]") + 1);
+      const std::string leaf =
+          path.substr(path.find_last_of(".]") == std::string::npos ? 0 : path.find_last_of(".]") + 1);
       const std::string& p = f.pattern->text;
       bool anchored = !p.empty() && (p.front() == '^' || p.rfind("\\A", 0) == 0) &&
                       (p.back() == '$' || (p.size() > 1 && p.substr(p.size() - 2) == "\\z"));
@@ -168,8 +170,7 @@ const std::vector<std::pair<std::string, std::string>>& Policy::catalog() {
   static const std::vector<std::pair<std::string, std::string>> kCatalog = [] {
     std::vector<std::pair<std::string, std::string>> out;
     for (const auto& r : rule_table()) {
-      out.emplace_back(r.id, std::string(r.level ? to_string(*r.level) : "off") +
-                                 ": " + r.what);
+      out.emplace_back(r.id, std::string(r.level ? to_string(*r.level) : "off") + ": " + r.what);
     }
     return out;
   }();
@@ -193,7 +194,8 @@ Result<Policy> Policy::load_file(const std::string& path) {
         const std::string key = it->first.Scalar();
         const YAML::Node v = it->second;
         if (key == "policy") {
-          if (!v.IsScalar() || v.Scalar() != "1") diags.error(span(v), "unsupported policy format (this dq reads policy: 1)");
+          if (!v.IsScalar() || v.Scalar() != "1")
+            diags.error(span(v), "unsupported policy format (this dq reads policy: 1)");
         } else if (key == "dataset_pattern" || key == "id_fields") {
           std::string value = v.IsScalar() ? v.Scalar() : "";
           RE2 check(value, RE2::Quiet);
@@ -218,8 +220,9 @@ Result<Policy> Policy::load_file(const std::string& path) {
             }
           }
         } else {
-          diags.error(span(it->first), "unknown key '" + key + "' in the policy" +
-                                           spec::did_you_mean(key, {"policy", "rules", "dataset_pattern", "id_fields"}));
+          diags.error(span(it->first),
+                      "unknown key '" + key + "' in the policy" +
+                          spec::did_you_mean(key, {"policy", "rules", "dataset_pattern", "id_fields"}));
         }
       }
     }

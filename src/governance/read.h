@@ -13,7 +13,7 @@ namespace dq {
 
 struct ReadContract {
   spec::Contract spec;
-  std::string text;                 // the file's bytes (suppression comments)
+  std::string text;                  // the file's bytes (suppression comments)
   std::vector<Diagnostic> findings;  // errors and warnings, sorted
 };
 

@@ -52,8 +52,7 @@ Status validate_arrow_stream(Validator& validator, ArrowArrayStream& stream, Rep
   if (stream.release == nullptr) return Status(StatusCode::kInvalidArgument, "the Arrow stream was already released");
   auto producer_error = [&](int code) {
     const char* why = stream.get_last_error ? stream.get_last_error(&stream) : nullptr;
-    return Status(StatusCode::kIoError, std::string("the Arrow stream failed: ") +
-                                            (why ? why : std::strerror(code)));
+    return Status(StatusCode::kIoError, std::string("the Arrow stream failed: ") + (why ? why : std::strerror(code)));
   };
   ArrowSchema schema{};
   if (int code = stream.get_schema(&stream, &schema); code != 0) return producer_error(code);

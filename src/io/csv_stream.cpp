@@ -1,7 +1,5 @@
 #include "io/csv_stream.h"
 
-#include "report/report_access.h"
-
 #include <csv.h>
 
 #include <cerrno>
@@ -11,6 +9,7 @@
 #include <vector>
 
 #include "engine/columnar.h"
+#include "report/report_access.h"
 
 namespace dq {
 namespace {
@@ -25,7 +24,11 @@ class CsvValidator {
  public:
   CsvValidator(Validator& validator, std::FILE* file, const StreamOptions& options, ReportBuilder& report,
                const std::vector<RecordPosition>* positions)
-      : validator_(validator), file_(file), options_(options), report_(report), given_positions_(positions),
+      : validator_(validator),
+        file_(file),
+        options_(options),
+        report_(report),
+        given_positions_(positions),
         limit_(validator.contract().limits().max_record_bytes) {
     reset_parser();
   }
@@ -56,7 +59,8 @@ class CsvValidator {
       return Status(StatusCode::kIoError, "cannot read " + options_.source_name + ": " + std::strerror(errno));
     }
     if (!skipping_) {
-      if (csv_fini(&parser_, on_field, on_row, this) != 0) malformed("an unterminated quoted field at the end of input");
+      if (csv_fini(&parser_, on_field, on_row, this) != 0)
+        malformed("an unterminated quoted field at the end of input");
     }
     flush();
     return status_;
@@ -153,8 +157,8 @@ class CsvValidator {
       return;
     }
     if (fields_.size() != header_.size()) {
-      std::string why = "row has " + std::to_string(fields_.size()) + " fields, the header " +
-                        std::to_string(header_.size());
+      std::string why =
+          "row has " + std::to_string(fields_.size()) + " fields, the header " + std::to_string(header_.size());
       fields_.clear();
       report_malformed(std::move(why));  // the parser is between rows: reading goes on
       return;
@@ -242,7 +246,7 @@ class CsvValidator {
 
   csv_parser parser_{};
   bool started_ = false;
-  bool skipping_ = false;  // after a malformed row, until the end of its line
+  bool skipping_ = false;                           // after a malformed row, until the end of its line
   std::vector<std::optional<std::string>> fields_;  // the row being parsed
   std::string raw_;                                 // its text
   std::uint64_t line_ = 0, offset_ = 0;             // lines and bytes read

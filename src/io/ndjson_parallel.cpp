@@ -77,8 +77,13 @@ class ParallelNdjson {
  public:
   ParallelNdjson(Validator& validator, std::FILE* file, const StreamOptions& options, ReportBuilder& report,
                  std::string_view head, std::uint64_t head_offset)
-      : validator_(validator), file_(file), options_(options), report_(report), carry_(head),
-        carry_offset_(head_offset), limit_(validator.contract().limits().max_record_bytes) {
+      : validator_(validator),
+        file_(file),
+        options_(options),
+        report_(report),
+        carry_(head),
+        carry_offset_(head_offset),
+        limit_(validator.contract().limits().max_record_bytes) {
     threads_ = options.threads == 0 ? std::max(1u, std::thread::hardware_concurrency()) : options.threads;
     blocks_.resize(2 * threads_);  // a block in flight and one waiting to merge, per worker
     for (Block& b : blocks_) free_.push_back(&b);
@@ -118,9 +123,7 @@ class ParallelNdjson {
 
  private:
   // Under mutex_: every block up to `sequence` is merged and none will follow.
-  bool stopped(std::uint64_t sequence) const {
-    return failure_ || (ended_ && sequence >= blocks_read_);
-  }
+  bool stopped(std::uint64_t sequence) const { return failure_ || (ended_ && sequence >= blocks_read_); }
 
   void work() {
     Validator validator(validator_.contract());

@@ -1,8 +1,11 @@
 // Streams of records in constant memory: a fixed read buffer, records
 // validated in place (NDJSON) or copied once (JSON arrays), oversized records
 // skipped byte by byte and counted malformed.
+#include <simdjson.h>
+
 #include <cerrno>
 #include <cstring>
+#include <nlohmann/json.hpp>
 #include <string>
 
 #include "dq/stream.h"
@@ -12,10 +15,6 @@
 #include "io/rejects_stream.h"
 #include "profile/profiler.h"
 #include "report/report_access.h"
-
-#include <simdjson.h>
-
-#include <nlohmann/json.hpp>
 
 namespace dq {
 namespace {
@@ -39,7 +38,10 @@ std::string_view ends_with_extension(const std::string& path) {
 class StreamValidator {
  public:
   StreamValidator(Validator& validator, std::FILE* file, const StreamOptions& options, ReportBuilder& report)
-      : validator_(validator), file_(file), options_(options), report_(report),
+      : validator_(validator),
+        file_(file),
+        options_(options),
+        report_(report),
         limit_(validator.contract().limits().max_record_bytes) {
     buffer_.resize(kChunk + kPadding);
   }
@@ -125,9 +127,7 @@ class StreamValidator {
     emit(raw, malformed_, line, offset);
   }
 
-  std::string too_large(std::uint64_t bytes) const {
-    return too_large_message(bytes, limit_);
-  }
+  std::string too_large(std::uint64_t bytes) const { return too_large_message(bytes, limit_); }
 
   bool ndjson() {
     std::uint64_t line = 0;
@@ -285,9 +285,12 @@ class StreamValidator {
       }
       // Inside a value.
       if (in_string) {
-        if (escaped) escaped = false;
-        else if (c == '\\') escaped = true;
-        else if (c == '"') in_string = false;
+        if (escaped)
+          escaped = false;
+        else if (c == '\\')
+          escaped = true;
+        else if (c == '"')
+          in_string = false;
       } else if (c == '"') {
         in_string = true;
       } else if (c == '{' || c == '[') {

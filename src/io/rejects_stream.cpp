@@ -3,11 +3,10 @@
 #include <cerrno>
 #include <cstdlib>
 #include <cstring>
+#include <nlohmann/json.hpp>
 #include <optional>
 #include <string>
 #include <vector>
-
-#include <nlohmann/json.hpp>
 
 #include "io/csv_stream.h"
 
@@ -22,13 +21,20 @@ std::optional<std::string> base64_decode(std::string_view text) {
   int count = 0;
   for (char c : text) {
     int v;
-    if (c >= 'A' && c <= 'Z') v = c - 'A';
-    else if (c >= 'a' && c <= 'z') v = c - 'a' + 26;
-    else if (c >= '0' && c <= '9') v = c - '0' + 52;
-    else if (c == '+') v = 62;
-    else if (c == '/') v = 63;
-    else if (c == '=') break;
-    else return std::nullopt;
+    if (c >= 'A' && c <= 'Z')
+      v = c - 'A';
+    else if (c >= 'a' && c <= 'z')
+      v = c - 'a' + 26;
+    else if (c >= '0' && c <= '9')
+      v = c - '0' + 52;
+    else if (c == '+')
+      v = 62;
+    else if (c == '/')
+      v = 63;
+    else if (c == '=')
+      break;
+    else
+      return std::nullopt;
     bits = (bits << 6) | static_cast<std::uint32_t>(v);
     count += 6;
     if (count >= 8) out += static_cast<char>((bits >> (count -= 8)) & 0xFF);
@@ -79,7 +85,8 @@ class RejectsReader {
       emit(text, malformed, where);
       return;
     }
-    std::string header = j.contains("csv_header") && j["csv_header"].is_string() ? j["csv_header"].get<std::string>() : "";
+    std::string header =
+        j.contains("csv_header") && j["csv_header"].is_string() ? j["csv_header"].get<std::string>() : "";
     if (header.empty()) {
       flush_csv();
       emit(*raw, validator_.validate_json(*raw), where);

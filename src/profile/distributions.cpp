@@ -1,10 +1,9 @@
 #include "profile/distributions.h"
 
 #include <algorithm>
+#include <boost/math/distributions/chi_squared.hpp>
 #include <cmath>
 #include <limits>
-
-#include <boost/math/distributions/chi_squared.hpp>
 
 namespace dq {
 

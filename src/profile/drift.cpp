@@ -82,7 +82,8 @@ Binned numeric_bins(const FieldProfile& b, const FieldProfile& c, int bins) {
     return static_cast<std::size_t>(std::lower_bound(cuts.begin(), cuts.end(), ordinal) - cuts.begin());
   };
   for (const auto& bucket : base) out.baseline[bin_of(bucket.ordinal)] += static_cast<double>(bucket.count);
-  for (const auto& bucket : c.sketch.buckets()) out.current[bin_of(bucket.ordinal)] += static_cast<double>(bucket.count);
+  for (const auto& bucket : c.sketch.buckets())
+    out.current[bin_of(bucket.ordinal)] += static_cast<double>(bucket.count);
   // Integers read better as the integers a bin holds: "2", "[3, 6]".
   const bool integers = b.type == "integer" || b.type == "array";
   for (std::size_t i = 0; i < n; ++i) {
@@ -93,9 +94,11 @@ Binned numeric_bins(const FieldProfile& b, const FieldProfile& c, int bins) {
     } else if (integers) {
       const double first = i == 1 ? std::ceil(cut_values[0]) : std::floor(cut_values[i - 1]) + 1;
       const double last = std::floor(cut_values[i]);
-      out.labels.push_back(first >= last ? number_text(first) : "[" + number_text(first) + ", " + number_text(last) + "]");
+      out.labels.push_back(first >= last ? number_text(first)
+                                         : "[" + number_text(first) + ", " + number_text(last) + "]");
     } else {
-      out.labels.push_back((i == 1 ? "[" : "(") + number_text(cut_values[i - 1]) + ", " + number_text(cut_values[i]) + "]");
+      out.labels.push_back((i == 1 ? "[" : "(") + number_text(cut_values[i - 1]) + ", " + number_text(cut_values[i]) +
+                           "]");
     }
   }
   // Bins empty on both sides change no measure: only those that hold data are shown.
@@ -146,14 +149,15 @@ double js(const Binned& bins) {
 
 double linf(const Binned& bins) {
   double most = 0;
-  for (std::size_t i = 0; i < bins.labels.size(); ++i) most = std::max(most, std::fabs(bins.current[i] - bins.baseline[i]));
+  for (std::size_t i = 0; i < bins.labels.size(); ++i)
+    most = std::max(most, std::fabs(bins.current[i] - bins.baseline[i]));
   return most;
 }
 
 // Both CDFs stepped over the union of their buckets, in value order.
 struct CdfStep {
-  double x;          // the bucket's midpoint
-  double fb, fc;     // CDFs after this bucket
+  double x;       // the bucket's midpoint
+  double fb, fc;  // CDFs after this bucket
 };
 
 std::vector<CdfStep> cdfs(const ValueSketch& b, const ValueSketch& c) {
@@ -314,7 +318,8 @@ std::vector<DriftResult> check_drift(const Contract& contract, const Profile& ba
     if (b == nullptr) {
       r.detail = "the baseline has no field '" + r.field + "' (made from another contract?)";
     } else if (current.rows < p.drift_min_rows) {
-      r.detail = "fewer rows than min_rows (" + std::to_string(current.rows) + " < " + std::to_string(p.drift_min_rows) + ")";
+      r.detail =
+          "fewer rows than min_rows (" + std::to_string(current.rows) + " < " + std::to_string(p.drift_min_rows) + ")";
     } else if (baseline.rows < p.drift_min_rows) {
       r.detail = "the baseline has fewer rows than min_rows (" + std::to_string(baseline.rows) + ")";
     } else {

@@ -1,11 +1,11 @@
 #include "profile/metrics.h"
 
-#include "profile/distributions.h"
-
 #include <algorithm>
 #include <charconv>
 #include <cmath>
 #include <map>
+
+#include "profile/distributions.h"
 
 namespace dq {
 
@@ -142,7 +142,8 @@ void check_set(const Program::Expectation& e, const FieldProfile& f, Expectation
       for (std::size_t k = 0; k < e.set_texts.size(); ++k) {
         bool seen = false;
         for (std::size_t i = 0; i < observed.size() && !seen; ++i) {
-          seen = numeric ? k < e.set_numbers.size() && numbers[i] == e.set_numbers[k] : observed[i].first == e.set_texts[k];
+          seen = numeric ? k < e.set_numbers.size() && numbers[i] == e.set_numbers[k]
+                         : observed[i].first == e.set_texts[k];
         }
         if (!seen) missing.push_back(e.set_texts[k]);
       }
@@ -151,7 +152,9 @@ void check_set(const Program::Expectation& e, const FieldProfile& f, Expectation
   r.has_value = true;
   r.value = static_cast<double>(unexpected.size() + missing.size());
   r.ok = r.value == 0;
-  if (!unexpected.empty()) r.detail = (e.metric == "most_common_value" ? "most common, not in the set: " : "not in the set: ") + listed(unexpected);
+  if (!unexpected.empty())
+    r.detail =
+        (e.metric == "most_common_value" ? "most common, not in the set: " : "not in the set: ") + listed(unexpected);
   if (!missing.empty()) r.detail += (r.detail.empty() ? "" : "; ") + std::string("missing: ") + listed(missing);
 }
 
@@ -292,7 +295,8 @@ void check_distribution(const Program::Expectation& e, const Profiler& source, i
     // Values the partition does not name share tail_weight_holdout.
     if (!outside.empty()) {
       for (double& w : weights) w *= 1 - e.tail_weight_holdout;
-      for (std::size_t i = 0; i < outside.size(); ++i) weights.push_back(e.tail_weight_holdout / static_cast<double>(outside.size()));
+      for (std::size_t i = 0; i < outside.size(); ++i)
+        weights.push_back(e.tail_weight_holdout / static_cast<double>(outside.size()));
     }
     if (e.metric == "kl_divergence") {
       value = kl(counts, weights);
@@ -307,7 +311,8 @@ void check_distribution(const Program::Expectation& e, const Profiler& source, i
         statistic += (counts[i] - expected) * (counts[i] - expected) / expected;
       }
       value = chi_square_p_value(statistic, static_cast<double>(counts.size() - 1));
-      figures = "chi-square " + number_text(statistic) + " on " + std::to_string(counts.size() - 1) + " degrees of freedom";
+      figures =
+          "chi-square " + number_text(statistic) + " on " + std::to_string(counts.size() - 1) + " degrees of freedom";
     }
     if (!outside.empty()) {
       std::string names;
@@ -387,8 +392,9 @@ std::vector<ExpectationResult> evaluate_expectations(const Program& program, con
     r.metric = e.metric;
     r.severity = e.severity;
     for (int f : e.fields.empty() && e.field >= 0 ? std::vector<int>{e.field} : e.fields) {
-      r.field += (r.field.empty() ? "" : ",") +
-                 program.nodes[static_cast<std::size_t>(program.profiled[static_cast<std::size_t>(f)].node)].schema_path;
+      r.field +=
+          (r.field.empty() ? "" : ",") +
+          program.nodes[static_cast<std::size_t>(program.profiled[static_cast<std::size_t>(f)].node)].schema_path;
     }
     // An expectation with `when` reads the profile of the records where it holds.
     const Profiler* source = profiler != nullptr ? &profiler->for_condition(e.condition) : nullptr;
@@ -430,8 +436,7 @@ std::vector<ExpectationResult> evaluate_expectations(const Program& program, con
         const bool statistic = e.metric == "mean" || e.metric == "stddev" || e.metric == "min" || e.metric == "max" ||
                                e.metric == "median" || e.metric == "quantile" || e.metric == "distinct_ratio" ||
                                e.metric == "outlier_share";
-        r.ok = !value ? !statistic || e.allow_empty
-                      : (!e.min || *value >= *e.min) && (!e.max || *value <= *e.max);
+        r.ok = !value ? !statistic || e.allow_empty : (!e.min || *value >= *e.min) && (!e.max || *value <= *e.max);
       }
     }
     out.push_back(std::move(r));
@@ -439,7 +444,8 @@ std::vector<ExpectationResult> evaluate_expectations(const Program& program, con
   return out;
 }
 
-std::optional<FreshnessResult> check_freshness(const Program& program, const Profile& profile, std::int64_t now_micros) {
+std::optional<FreshnessResult> check_freshness(const Program& program, const Profile& profile,
+                                               std::int64_t now_micros) {
   if (program.freshness_field < 0) return std::nullopt;
   const FieldProfile& f = profile.fields[static_cast<std::size_t>(program.freshness_field)];
   FreshnessResult r;
@@ -461,7 +467,8 @@ std::map<std::string, double> monitored_metrics(const Program& program, const Re
   std::map<std::string, double> out;
   for (const Program::MonitorCheck& m : program.monitors) {
     if (m.name == "drift") {
-      const std::string& path = program.nodes[static_cast<std::size_t>(program.profiled[static_cast<std::size_t>(m.field)].node)].schema_path;
+      const std::string& path =
+          program.nodes[static_cast<std::size_t>(program.profiled[static_cast<std::size_t>(m.field)].node)].schema_path;
       for (const DriftResult& d : drift) {
         if (d.field == path && d.status != "skipped") out[m.metric] = d.value;
       }

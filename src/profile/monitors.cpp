@@ -1,12 +1,9 @@
-#include "dq/monitor.h"
-
 #include <sqlite3.h>
 
 #include <boost/accumulators/accumulators.hpp>
 #include <boost/accumulators/statistics/rolling_mean.hpp>
 #include <boost/accumulators/statistics/rolling_variance.hpp>
 #include <boost/accumulators/statistics/stats.hpp>
-
 #include <chrono>
 #include <cmath>
 #include <cstdio>
@@ -14,6 +11,7 @@
 #include <filesystem>
 
 #include "compile/program.h"
+#include "dq/monitor.h"
 
 namespace dq {
 
@@ -88,8 +86,8 @@ Result<MetricHistory> MetricHistory::open(const std::string& path) {
                                             ", newer than this dq (" + std::to_string(kSchemaVersion) + ")");
   }
   if (version < kSchemaVersion) {
-    const std::string migrate = std::string("BEGIN;") + kSchema + "PRAGMA user_version = " +
-                                std::to_string(kSchemaVersion) + "; COMMIT;";
+    const std::string migrate =
+        std::string("BEGIN;") + kSchema + "PRAGMA user_version = " + std::to_string(kSchemaVersion) + "; COMMIT;";
     if (sqlite3_exec(impl->db, migrate.c_str(), nullptr, nullptr, nullptr) != SQLITE_OK) {
       return sql_error(impl->db, "cannot create the tables in '" + path + "'");
     }
@@ -254,9 +252,9 @@ MonitorResult detect_anomaly(const std::string& method, const std::map<std::stri
 Status run_monitors(const Contract& contract, MetricHistory& history, Report& report, std::int64_t at_micros) {
   const Program& p = contract.program();
   if (at_micros == 0) {
-    at_micros = std::chrono::duration_cast<std::chrono::microseconds>(
-                    std::chrono::system_clock::now().time_since_epoch())
-                    .count();
+    at_micros =
+        std::chrono::duration_cast<std::chrono::microseconds>(std::chrono::system_clock::now().time_since_epoch())
+            .count();
   }
   report.monitors.clear();
   for (const Program::MonitorCheck& m : p.monitors) {

@@ -2,15 +2,14 @@
 // accumulation and merging, and the JSON form (schemas/profile.schema.json).
 #include "dq/profile.h"
 
-#include <nlohmann/json.hpp>
-
 #include <algorithm>
 #include <bit>
 #include <cmath>
 #include <cstring>
 #include <fstream>
-#include <type_traits>
+#include <nlohmann/json.hpp>
 #include <sstream>
+#include <type_traits>
 
 namespace dq {
 namespace {
@@ -197,8 +196,6 @@ void DistinctSketch::add_hash(std::uint64_t hash) {
   if (registers_.empty()) registers_.assign(std::size_t{1} << kPrecision, 0);
   hll_update(registers_.data(), hash);
 }
-
-
 
 void DistinctSketch::merge(const DistinctSketch& other) {
   if (other.registers_.empty()) return;
@@ -387,8 +384,8 @@ void FieldProfile::merge(const FieldProfile& o, std::size_t max_values) {
   count += o.count;
   nulls += o.nulls;
   invalid += o.invalid;
-  const bool both_exact = !exact_overflow && !o.exact_overflow && exact_values.size() == values &&
-                          o.exact_values.size() == o.values;
+  const bool both_exact =
+      !exact_overflow && !o.exact_overflow && exact_values.size() == values && o.exact_values.size() == o.values;
   if (both_exact) {
     keep_exact(*this, o.exact_values.data(), o.exact_values.size());
   } else if (values + o.values > 0) {
@@ -557,8 +554,8 @@ std::string Profile::to_json(int indent) const {
   out["max_values"] = max_values;
   json list = json::array();
   for (const FieldProfile& f : fields) {
-    json j = {{"path", f.path}, {"type", f.type}, {"count", f.count}, {"nulls", f.nulls},
-              {"invalid", f.invalid}, {"values", f.values}};
+    json j = {{"path", f.path},   {"type", f.type},       {"count", f.count},
+              {"nulls", f.nulls}, {"invalid", f.invalid}, {"values", f.values}};
     const bool has = f.values > 0;
     if (f.numeric() || f.temporal()) {
       j["min"] = number_or_null(f.min, has);

@@ -4,7 +4,6 @@
 #include <charconv>
 #include <chrono>
 #include <cmath>
-
 #include <unordered_map>
 
 #include "engine/columns.h"
@@ -14,7 +13,8 @@ namespace dq {
 
 int profiled_index(const Program& program, std::string_view path) {
   for (std::size_t i = 0; i < program.profiled.size(); ++i) {
-    if (program.nodes[static_cast<std::size_t>(program.profiled[i].node)].schema_path == path) return static_cast<int>(i);
+    if (program.nodes[static_cast<std::size_t>(program.profiled[i].node)].schema_path == path)
+      return static_cast<int>(i);
   }
   return -1;
 }
@@ -62,9 +62,9 @@ Profiler::Profiler(const Program& program, ProfileOptions options, int condition
       conditional_.push_back(std::make_unique<Profiler>(program, options, static_cast<int>(c)));
     }
   }
-  scratch_.now_micros = std::chrono::duration_cast<std::chrono::microseconds>(
-                            std::chrono::system_clock::now().time_since_epoch())
-                            .count();
+  scratch_.now_micros =
+      std::chrono::duration_cast<std::chrono::microseconds>(std::chrono::system_clock::now().time_since_epoch())
+          .count();
 }
 
 Profiler::~Profiler() = default;
@@ -134,7 +134,8 @@ Value value_like(double x, const Value& like) {
 
 std::string order_message(const Program::Expectation& e) {
   const bool increasing = e.metric == "increasing";
-  return std::string("not ") + (increasing ? (e.strict ? "above" : "at or above") : (e.strict ? "below" : "at or below")) +
+  return std::string("not ") +
+         (increasing ? (e.strict ? "above" : "at or above") : (e.strict ? "below" : "at or below")) +
          " the value before it";
 }
 
@@ -235,10 +236,14 @@ void Profiler::add_bins(Bins& b, double x) {
   const std::vector<double>& edges = program_.expectations[static_cast<std::size_t>(b.expectation)].bins;
   // numpy.histogram's bins: [e0, e1), ..., [e(n-1), en] (the last one closed).
   std::size_t at;
-  if (x < edges.front()) at = 0;
-  else if (x > edges.back()) at = edges.size();
-  else if (x == edges.back()) at = edges.size() - 1;
-  else at = static_cast<std::size_t>(std::upper_bound(edges.begin(), edges.end(), x) - edges.begin());
+  if (x < edges.front())
+    at = 0;
+  else if (x > edges.back())
+    at = edges.size();
+  else if (x == edges.back())
+    at = edges.size() - 1;
+  else
+    at = static_cast<std::size_t>(std::upper_bound(edges.begin(), edges.end(), x) - edges.begin());
   ++b.counts[at];
 }
 
@@ -288,8 +293,9 @@ void Profiler::add(const WalkState& state) {
     if (v.is_null() || v.kind == Value::Kind::kObject) continue;
     bool parent_present = true;
     for (int p = plan[static_cast<std::size_t>(e.field)].parent; p >= 0; p = plan[static_cast<std::size_t>(p)].parent) {
-      parent_present &= slots[program_.nodes[static_cast<std::size_t>(plan[static_cast<std::size_t>(p)].node)].slot].kind ==
-                        Value::Kind::kObject;
+      parent_present &=
+          slots[program_.nodes[static_cast<std::size_t>(plan[static_cast<std::size_t>(p)].node)].slot].kind ==
+          Value::Kind::kObject;
     }
     if (!parent_present) continue;
     ++e.values;
@@ -311,7 +317,8 @@ void Profiler::add(const WalkState& state) {
   for (Bins& b : bins_) {
     const int field = program_.expectations[static_cast<std::size_t>(b.expectation)].field;
     const Value& v = slots[program_.nodes[static_cast<std::size_t>(plan[static_cast<std::size_t>(field)].node)].slot];
-    if ((v.kind == Value::Kind::kInt || v.kind == Value::Kind::kNumber) && present(field, slots)) add_bins(b, as_number(v));
+    if ((v.kind == Value::Kind::kInt || v.kind == Value::Kind::kNumber) && present(field, slots))
+      add_bins(b, as_number(v));
   }
   if (!violations.empty()) std::fill(mistyped_.begin(), mistyped_.end(), 0);
   for (std::size_t c = 0; c < conditional_.size(); ++c) {
@@ -371,13 +378,24 @@ void Profiler::add_screened(const Column& batch, const std::vector<std::uint8_t>
       const std::int64_t base = col->offset;
       switch (col->kind) {
         case K::kInt:
-          if (col->width == 8) gather([&](std::int64_t r) { return static_cast<double>(static_cast<const std::int64_t*>(col->values)[base + r]); });
-          else if (col->width == 4) gather([&](std::int64_t r) { return static_cast<double>(static_cast<const std::int32_t*>(col->values)[base + r]); });
-          else gather([&](std::int64_t r) { return static_cast<double>(col->int_at(r)); });
+          if (col->width == 8)
+            gather([&](std::int64_t r) {
+              return static_cast<double>(static_cast<const std::int64_t*>(col->values)[base + r]);
+            });
+          else if (col->width == 4)
+            gather([&](std::int64_t r) {
+              return static_cast<double>(static_cast<const std::int32_t*>(col->values)[base + r]);
+            });
+          else
+            gather([&](std::int64_t r) { return static_cast<double>(col->int_at(r)); });
           break;
         case K::kUint: gather([&](std::int64_t r) { return static_cast<double>(col->uint_at(r)); }); break;
-        case K::kDouble: gather([&](std::int64_t r) { return static_cast<const double*>(col->values)[base + r]; }); break;
-        default: gather([&](std::int64_t r) { return static_cast<double>(static_cast<const float*>(col->values)[base + r]); }); break;
+        case K::kDouble:
+          gather([&](std::int64_t r) { return static_cast<const double*>(col->values)[base + r]; });
+          break;
+        default:
+          gather([&](std::int64_t r) { return static_cast<double>(static_cast<const float*>(col->values)[base + r]); });
+          break;
       }
       numbers.resize(n);
       f.nulls += rows - numbers.size();
@@ -465,8 +483,10 @@ void Profiler::add_screened_keys(const Column& col, int field, const std::vector
         case K::kFloat: {
           const double d = col.kind == K::kDouble ? static_cast<const double*>(col.values)[col.offset + r]
                                                   : static_cast<const float*>(col.values)[col.offset + r];
-          if (d == std::floor(d) && std::fabs(d) < 9.2e18) v.kind = Value::Kind::kInt, v.i = static_cast<std::int64_t>(d);
-          else v.kind = Value::Kind::kNumber, v.d = d;
+          if (d == std::floor(d) && std::fabs(d) < 9.2e18)
+            v.kind = Value::Kind::kInt, v.i = static_cast<std::int64_t>(d);
+          else
+            v.kind = Value::Kind::kNumber, v.d = d;
           break;
         }
         case K::kBool: {

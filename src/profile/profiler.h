@@ -103,7 +103,7 @@ class Profiler final : public RecordSink {
   void add_order(Order& o, double x, const Value& v);
   void add_bins(Bins& b, double x);
   bool present(int field, const Value* slots) const;
-  std::string key_path(const Unique& u) const;       // "a,b"
+  std::string key_path(const Unique& u) const;     // "a,b"
   const std::string& field_path(int field) const;  // the field's enclosing objects are there
   void add_screened_keys(const Column& col, int field, const std::vector<std::uint8_t>& screened);
   // `shown()` gives the key's text, asked only when the record is sampled.
@@ -113,7 +113,7 @@ class Profiler final : public RecordSink {
   const Program& program_;
   ProfileOptions options_;
   Profile profile_;
-  std::uint64_t records_ = 0;  // records the report counted before the one being added
+  std::uint64_t records_ = 0;             // records the report counted before the one being added
   std::vector<int> field_of_type_check_;  // check index -> profiled field, -1
   std::vector<std::uint8_t> mistyped_;    // per record scratch
   std::vector<Exact> exact_;

@@ -1,15 +1,13 @@
 // Report renderings: JSON (stable keys), text for terminals, JUnit XML.
-#include <nlohmann/json.hpp>
-
 #include <cmath>
 #include <cstdio>
+#include <nlohmann/json.hpp>
 
-#include "dq/report.h"
 #include "base/timestamps.h"
+#include "dq/report.h"
 
 namespace dq {
 namespace {
-
 
 std::string xml_escape(std::string_view s) {
   std::string out;
@@ -55,7 +53,8 @@ std::string range_text(const std::optional<double>& lo, const std::optional<doub
 
 std::string percent(std::uint64_t part, std::uint64_t whole) {
   char buf[32];
-  std::snprintf(buf, sizeof buf, "%.2f%%", whole ? 100.0 * static_cast<double>(part) / static_cast<double>(whole) : 0.0);
+  std::snprintf(buf, sizeof buf, "%.2f%%",
+                whole ? 100.0 * static_cast<double>(part) / static_cast<double>(whole) : 0.0);
   return buf;
 }
 
@@ -75,8 +74,8 @@ std::string Report::to_json(int indent) const {
   for (const RuleSummary& r : rules) {
     json samples = json::array();
     for (const Sample& s : r.samples) {
-      samples.push_back({{"record", s.record}, {"line", s.line}, {"path", s.path}, {"value", s.value},
-                         {"message", s.message}});
+      samples.push_back(
+          {{"record", s.record}, {"line", s.line}, {"path", s.path}, {"value", s.value}, {"message", s.message}});
     }
     json rule = {{"id", r.id},         {"path", r.path}, {"severity", to_string(r.severity)},
                  {"failed", r.failed}, {"ok", r.ok},     {"samples", samples}};
@@ -86,10 +85,14 @@ std::string Report::to_json(int indent) const {
   out["rules"] = std::move(rules_json);
   json expectations_json = json::array();
   for (const ExpectationResult& e : expectations) {
-    expectations_json.push_back({{"id", e.id}, {"metric", e.metric}, {"field", e.field},
+    expectations_json.push_back({{"id", e.id},
+                                 {"metric", e.metric},
+                                 {"field", e.field},
                                  {"value", e.has_value ? json(e.value) : json(nullptr)},
-                                 {"min", optional_number(e.min)}, {"max", optional_number(e.max)},
-                                 {"severity", to_string(e.severity)}, {"ok", e.ok}});
+                                 {"min", optional_number(e.min)},
+                                 {"max", optional_number(e.max)},
+                                 {"severity", to_string(e.severity)},
+                                 {"ok", e.ok}});
     if (!e.detail.empty()) expectations_json.back()["detail"] = e.detail;
     if (!e.samples.empty()) {
       json samples = json::array();
@@ -103,30 +106,41 @@ std::string Report::to_json(int indent) const {
   json drift_json = json::array();
   for (const DriftResult& d : drift) {
     json movers = json::array();
-    for (const DriftMover& m : d.movers) movers.push_back({{"bin", m.bin}, {"baseline", m.baseline}, {"current", m.current}});
-    drift_json.push_back({{"field", d.field}, {"method", d.method},
+    for (const DriftMover& m : d.movers)
+      movers.push_back({{"bin", m.bin}, {"baseline", m.baseline}, {"current", m.current}});
+    drift_json.push_back({{"field", d.field},
+                          {"method", d.method},
                           {"value", d.status == "skipped" ? json(nullptr) : json(d.value)},
-                          {"status", d.status}, {"warn", optional_number(d.warn)}, {"fail", optional_number(d.fail)},
-                          {"detail", d.detail}, {"movers", std::move(movers)},
-                          {"baseline_rows", d.baseline_rows}, {"current_rows", d.current_rows}});
+                          {"status", d.status},
+                          {"warn", optional_number(d.warn)},
+                          {"fail", optional_number(d.fail)},
+                          {"detail", d.detail},
+                          {"movers", std::move(movers)},
+                          {"baseline_rows", d.baseline_rows},
+                          {"current_rows", d.current_rows}});
   }
   out["drift"] = std::move(drift_json);
   json monitors_json = json::array();
   for (const MonitorResult& m : monitors) {
-    monitors_json.push_back({{"id", m.id}, {"metric", m.metric}, {"method", m.method},
+    monitors_json.push_back({{"id", m.id},
+                             {"metric", m.metric},
+                             {"method", m.method},
                              {"value", m.has_value ? json(m.value) : json(nullptr)},
                              {"expected_low", optional_number(m.expected_low)},
                              {"expected_high", optional_number(m.expected_high)},
-                             {"history", m.history}, {"anomaly", m.anomaly},
-                             {"severity", to_string(m.severity)}, {"detail", m.detail}});
+                             {"history", m.history},
+                             {"anomaly", m.anomaly},
+                             {"severity", to_string(m.severity)},
+                             {"detail", m.detail}});
   }
   out["monitors"] = std::move(monitors_json);
   if (freshness) {
-    out["freshness"] = {{"field", freshness->field},
-                        {"latest", freshness->has_value ? json(format_timestamp(freshness->latest)) : json(nullptr)},
-                        {"delay_seconds", freshness->has_value ? json(static_cast<double>(freshness->delay) / 1e6) : json(nullptr)},
-                        {"max_delay_seconds", static_cast<double>(freshness->max_delay) / 1e6},
-                        {"ok", freshness->ok}};
+    out["freshness"] = {
+        {"field", freshness->field},
+        {"latest", freshness->has_value ? json(format_timestamp(freshness->latest)) : json(nullptr)},
+        {"delay_seconds", freshness->has_value ? json(static_cast<double>(freshness->delay) / 1e6) : json(nullptr)},
+        {"max_delay_seconds", static_cast<double>(freshness->max_delay) / 1e6},
+        {"ok", freshness->ok}};
   }
   if (!metrics.empty()) out["metrics"] = metrics;
   json malformed_json = json::array();
@@ -165,8 +179,11 @@ std::string Report::to_text() const {
   }
   if (!expectations.empty()) out += "\nexpectations:\n";
   for (const ExpectationResult& e : expectations) {
-    out += "  " + std::string(e.ok ? "ok   " : e.severity == Severity::kWarn ? "warn " : "FAIL ") + e.id + "  " +
-           (e.has_value ? figure(e.value) : std::string("(no values)")) +
+    out += "  " +
+           std::string(e.ok                            ? "ok   "
+                       : e.severity == Severity::kWarn ? "warn "
+                                                       : "FAIL ") +
+           e.id + "  " + (e.has_value ? figure(e.value) : std::string("(no values)")) +
            (e.min || e.max ? "  expected " + range_text(e.min, e.max) : std::string()) +
            (e.detail.empty() ? "" : "  (" + e.detail + ")") + "\n";
     for (const Sample& s : e.samples) {
@@ -176,7 +193,10 @@ std::string Report::to_text() const {
   }
   if (!drift.empty()) out += "\ndrift:\n";
   for (const DriftResult& d : drift) {
-    std::string status = d.status == "fail" ? "FAIL " : d.status == "warn" ? "warn " : d.status == "ok" ? "ok   " : "skip ";
+    std::string status = d.status == "fail"   ? "FAIL "
+                         : d.status == "warn" ? "warn "
+                         : d.status == "ok"   ? "ok   "
+                                              : "skip ";
     out += "  " + status + d.field + " " + d.method;
     if (d.status != "skipped") {
       out += " = " + figure(d.value);
@@ -191,8 +211,11 @@ std::string Report::to_text() const {
   }
   if (!monitors.empty()) out += "\nmonitors:\n";
   for (const MonitorResult& m : monitors) {
-    out += "  " + std::string(!m.anomaly ? "ok   " : m.severity == Severity::kWarn ? "warn " : "FAIL ") + m.id + "  " +
-           (m.has_value ? figure(m.value) : std::string("-"));
+    out += "  " +
+           std::string(!m.anomaly                      ? "ok   "
+                       : m.severity == Severity::kWarn ? "warn "
+                                                       : "FAIL ") +
+           m.id + "  " + (m.has_value ? figure(m.value) : std::string("-"));
     if (m.expected_low || m.expected_high) out += "  expected " + range_text(m.expected_low, m.expected_high);
     if (!m.detail.empty()) out += "  (" + m.detail + ")";
     out += "\n";
@@ -223,7 +246,8 @@ std::string Report::to_junit() const {
     for (const MalformedSample& m : malformed) {
       detail += "record " + std::to_string(m.record) + " line " + std::to_string(m.line) + ": " + m.message + "\n";
     }
-    cases.push_back({"records well-formed", records.malformed > 0, std::to_string(records.malformed) + " malformed records", detail});
+    cases.push_back({"records well-formed", records.malformed > 0,
+                     std::to_string(records.malformed) + " malformed records", detail});
   }
   for (const RuleSummary& r : rules) {
     std::string detail;
@@ -241,15 +265,17 @@ std::string Report::to_junit() const {
     }
     cases.push_back({"expectations." + e.id, !e.ok && e.severity == Severity::kError,
                      e.metric + " = " + (e.has_value ? figure(e.value) : "(no values)") + ", expected " +
-                         range_text(e.min, e.max) + (e.detail.empty() ? "" : " (" + e.detail + ")"), samples});
+                         range_text(e.min, e.max) + (e.detail.empty() ? "" : " (" + e.detail + ")"),
+                     samples});
   }
   for (const DriftResult& d : drift) {
     cases.push_back({"drift." + d.field + "." + d.method, d.status == "fail",
                      d.status + (d.status == "skipped" ? ": " + d.detail : " " + figure(d.value)), ""});
   }
   for (const MonitorResult& m : monitors) {
-    cases.push_back({"monitors." + m.id, m.anomaly && m.severity == Severity::kError,
-                     (m.anomaly ? "anomaly: " : "") + (m.has_value ? figure(m.value) : std::string("-")) + " " + m.detail, ""});
+    cases.push_back(
+        {"monitors." + m.id, m.anomaly && m.severity == Severity::kError,
+         (m.anomaly ? "anomaly: " : "") + (m.has_value ? figure(m.value) : std::string("-")) + " " + m.detail, ""});
   }
   if (freshness) {
     cases.push_back({"sla.freshness", !freshness->ok,

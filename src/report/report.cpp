@@ -1,7 +1,6 @@
 #include "dq/report.h"
 
 #include <algorithm>
-
 #include <chrono>
 
 #include "compile/program.h"
@@ -36,8 +35,8 @@ ReportBuilder::ReportBuilder(Contract contract, ReportOptions options)
     : impl_(std::make_unique<Impl>(Impl{std::move(contract), std::move(options), {}, 0, {}, {}, nullptr, {}})) {
   impl_->checks.resize(impl_->contract.checks().size());
   const Program& p = impl_->contract.program();
-  const bool needs_statistics = !p.expectations.empty() || !p.drift.empty() || !p.monitors.empty() ||
-                                p.freshness_field >= 0;
+  const bool needs_statistics =
+      !p.expectations.empty() || !p.drift.empty() || !p.monitors.empty() || p.freshness_field >= 0;
   if (impl_->options.profile || needs_statistics) {
     impl_->profiler = std::make_unique<Profiler>(p, impl_->options.profile_options);
   }
@@ -196,9 +195,9 @@ Report ReportBuilder::finish() const {
   for (const DriftResult& d : report.drift) {
     if (d.status == "fail") report.ok = false;
   }
-  const std::int64_t now = std::chrono::duration_cast<std::chrono::microseconds>(
-                               std::chrono::system_clock::now().time_since_epoch())
-                               .count();
+  const std::int64_t now =
+      std::chrono::duration_cast<std::chrono::microseconds>(std::chrono::system_clock::now().time_since_epoch())
+          .count();
   report.freshness = check_freshness(p, *profile, now);
   if (report.freshness && !report.freshness->ok) report.ok = false;
   report.metrics = monitored_metrics(p, r.counts, r.profiler.get(), report.drift);

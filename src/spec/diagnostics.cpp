@@ -34,8 +34,7 @@ void Diagnostics::add(Span at, Severity severity, std::string message) {
 }
 
 bool Diagnostics::has_errors() const {
-  return std::any_of(items_.begin(), items_.end(),
-                     [](const Diagnostic& d) { return d.severity == Severity::kError; });
+  return std::any_of(items_.begin(), items_.end(), [](const Diagnostic& d) { return d.severity == Severity::kError; });
 }
 
 std::vector<Diagnostic> Diagnostics::sorted() const {

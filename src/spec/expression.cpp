@@ -49,9 +49,10 @@ class Parser {
     std::size_t start = i;
     auto is_name = [](char ch) { return std::isalnum(static_cast<unsigned char>(ch)) || ch == '_'; };
     if (std::isdigit(static_cast<unsigned char>(c))) {
-      while (i < text_.size() && (std::isdigit(static_cast<unsigned char>(text_[i])) || text_[i] == '.' ||
-                                  text_[i] == 'e' || text_[i] == 'E' ||
-                                  ((text_[i] == '+' || text_[i] == '-') && (text_[i - 1] == 'e' || text_[i - 1] == 'E')))) {
+      while (i < text_.size() &&
+             (std::isdigit(static_cast<unsigned char>(text_[i])) || text_[i] == '.' || text_[i] == 'e' ||
+              text_[i] == 'E' ||
+              ((text_[i] == '+' || text_[i] == '-') && (text_[i - 1] == 'e' || text_[i - 1] == 'E')))) {
         ++i;
       }
       token_.kind = Tok::kNumber;
@@ -82,8 +83,8 @@ class Parser {
       while (i < text_.size() && is_name(text_[i])) ++i;
       token_.kind = Tok::kName;
     } else {
-      static const char* kSymbols[] = {"==", "!=", "<=", ">=", "<", ">", "+", "-", "*",
-                                       "/",  "(",  ")",  "[",  "]", ",", "."};
+      static const char* kSymbols[] = {"==", "!=", "<=", ">=", "<", ">", "+", "-",
+                                       "*",  "/",  "(",  ")",  "[", "]", ",", "."};
       for (const char* s : kSymbols) {
         std::string_view sym(s);
         if (text_.substr(i, sym.size()) == sym) {
@@ -156,9 +157,8 @@ class Parser {
   int parse_comparison() {
     int left = parse_sum();
     if (left < 0) return -1;
-    static const std::pair<const char*, ExprOp> kOps[] = {
-        {"==", ExprOp::kEq}, {"!=", ExprOp::kNe}, {"<=", ExprOp::kLe},
-        {">=", ExprOp::kGe}, {"<", ExprOp::kLt},  {">", ExprOp::kGt}};
+    static const std::pair<const char*, ExprOp> kOps[] = {{"==", ExprOp::kEq}, {"!=", ExprOp::kNe}, {"<=", ExprOp::kLe},
+                                                          {">=", ExprOp::kGe}, {"<", ExprOp::kLt},  {">", ExprOp::kGt}};
     for (const auto& [symbol, op] : kOps) {
       if (is_symbol(symbol)) {
         int at = token_.offset;
@@ -228,15 +228,10 @@ class Parser {
   int parse_primary() {
     Token t = token_;
     switch (t.kind) {
-      case Tok::kEnd:
-        error_ = {t.offset, "expected a value but the expression ended"};
-        return -1;
-      case Tok::kNumber:
-        return next() ? add(ExprOp::kNumber, t.offset, {}, t.text) : -1;
-      case Tok::kString:
-        return next() ? add(ExprOp::kString, t.offset, {}, t.text) : -1;
-      case Tok::kParam:
-        return next() ? add(ExprOp::kParam, t.offset, {}, t.text.substr(1)) : -1;
+      case Tok::kEnd: error_ = {t.offset, "expected a value but the expression ended"}; return -1;
+      case Tok::kNumber: return next() ? add(ExprOp::kNumber, t.offset, {}, t.text) : -1;
+      case Tok::kString: return next() ? add(ExprOp::kString, t.offset, {}, t.text) : -1;
+      case Tok::kParam: return next() ? add(ExprOp::kParam, t.offset, {}, t.text.substr(1)) : -1;
       case Tok::kSymbol:
         if (t.text == "(") {
           if (!next()) return -1;
@@ -263,8 +258,7 @@ class Parser {
         }
         error_ = {t.offset, "unexpected '" + t.text + "'"};
         return -1;
-      case Tok::kName:
-        break;
+      case Tok::kName: break;
     }
     if (t.text == "true" || t.text == "false") {
       return next() ? add(ExprOp::kBool, t.offset, {}, t.text) : -1;

@@ -18,8 +18,30 @@
 namespace dq::spec {
 
 enum class ExprOp {
-  kNumber, kString, kBool, kNull, kParam, kPath, kCall, kList,
-  kNot, kNeg, kAnd, kOr, kEq, kNe, kLt, kLe, kGt, kGe, kAdd, kSub, kMul, kDiv, kIn, kNotIn,
+  kNumber,
+  kString,
+  kBool,
+  kNull,
+  kParam,
+  kPath,
+  kCall,
+  kList,
+  kNot,
+  kNeg,
+  kAnd,
+  kOr,
+  kEq,
+  kNe,
+  kLt,
+  kLe,
+  kGt,
+  kGe,
+  kAdd,
+  kSub,
+  kMul,
+  kDiv,
+  kIn,
+  kNotIn,
 };
 
 struct PathStep {

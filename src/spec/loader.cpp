@@ -1,17 +1,15 @@
 #include "spec/loader.h"
 
-#include "spec/odcs.h"
-
 #include <yaml-cpp/yaml.h>
-
-#include <nlohmann/json.hpp>
-
-#include "base/json_equal.h"
 
 #include <algorithm>
 #include <fstream>
-#include <sstream>
+#include <nlohmann/json.hpp>
 #include <set>
+#include <sstream>
+
+#include "base/json_equal.h"
+#include "spec/odcs.h"
 
 namespace dq::spec {
 namespace {
@@ -40,8 +38,7 @@ const char* node_kind(const YAML::Node& node) {
 // reports every key that no getter asked for, with a did-you-mean hint.
 class MapReader {
  public:
-  MapReader(Diagnostics& diags, const YAML::Node& node, std::string what,
-            std::vector<std::string> known)
+  MapReader(Diagnostics& diags, const YAML::Node& node, std::string what, std::vector<std::string> known)
       : diags_(diags), node_(node), what_(std::move(what)), known_(std::move(known)) {
     valid_ = node.IsMap();
     if (!valid_ && node.IsDefined()) {
@@ -82,8 +79,7 @@ class MapReader {
     YAML::Node value = get(key);
     if (!value.IsDefined()) return std::nullopt;
     if (!value.IsScalar()) {
-      diags_.error(span_of(value), "'" + key + "' in " + what_ + " must be a scalar, not " +
-                                       node_kind(value));
+      diags_.error(span_of(value), "'" + key + "' in " + what_ + " must be a scalar, not " + node_kind(value));
       return std::nullopt;
     }
     return to_scalar(value);
@@ -100,15 +96,14 @@ class MapReader {
     return std::nullopt;
   }
   // A scalar that must be one of `choices`.
-  std::optional<std::string> choice(const std::string& key,
-                                    const std::vector<std::string>& choices) const {
+  std::optional<std::string> choice(const std::string& key, const std::vector<std::string>& choices) const {
     auto s = scalar(key);
     if (!s) return std::nullopt;
     if (std::find(choices.begin(), choices.end(), s->text) != choices.end()) return s->text;
     std::string list;
     for (const auto& c : choices) list += (list.empty() ? "" : ", ") + c;
-    diags_.error(s->span, "'" + key + "' must be one of " + list + ", not '" + s->text + "'" +
-                              did_you_mean(s->text, choices));
+    diags_.error(s->span,
+                 "'" + key + "' must be one of " + list + ", not '" + s->text + "'" + did_you_mean(s->text, choices));
     return std::nullopt;
   }
   std::vector<std::string> strings(const std::string& key) const {
@@ -135,8 +130,7 @@ class MapReader {
     for (auto it = node_.begin(); it != node_.end(); ++it) {
       const std::string key = it->first.Scalar();
       if (std::find(known_.begin(), known_.end(), key) == known_.end()) {
-        diags_.error(span_of(it->first),
-                     "unknown key '" + key + "' in " + what_ + did_you_mean(key, known_));
+        diags_.error(span_of(it->first), "unknown key '" + key + "' in " + what_ + did_you_mean(key, known_));
       }
     }
   }
@@ -160,8 +154,7 @@ const std::vector<std::string> kTypes = {"string", "integer", "number", "boolean
                                          "date",   "object",  "array",  "any"};
 const std::vector<std::string> kSeverities = {"error", "warn"};
 const std::vector<std::string> kAdditional = {"allow", "warn", "reject"};
-const std::vector<std::string> kClassifications = {"public", "internal", "confidential",
-                                                   "restricted"};
+const std::vector<std::string> kClassifications = {"public", "internal", "confidential", "restricted"};
 
 Type parse_type(const std::string& text) {
   return static_cast<Type>(std::find(kTypes.begin(), kTypes.end(), text) - kTypes.begin());
@@ -185,10 +178,10 @@ class Loader {
     Contract c;
     c.file = diags_.file();
     MapReader m(diags_, root, "the contract",
-                {"dq", "dataset", "version", "title", "description", "owner", "stewards",
-                 "consumers", "tags", "classification", "compatibility", "additional_fields",
-                 "params", "fields", "rules", "expectations", "drift", "monitors", "sla",
-                 "grading"});
+                {"dq",       "dataset",   "version", "title",          "description",   "owner",
+                 "stewards", "consumers", "tags",    "classification", "compatibility", "additional_fields",
+                 "params",   "fields",    "rules",   "expectations",   "drift",         "monitors",
+                 "sla",      "grading"});
     if (!m.valid()) {
       if (!root.IsDefined() || root.IsNull()) diags_.error({1, 1}, "the contract is empty");
       return c;
@@ -196,8 +189,7 @@ class Loader {
     Span top = span_of(root);
     if (auto v = m.scalar("dq")) {
       if (v->text != "1") {
-        diags_.error(v->span, "unsupported contract format version '" + v->text +
-                                  "' (this dq reads format 1)");
+        diags_.error(v->span, "unsupported contract format version '" + v->text + "' (this dq reads format 1)");
       }
       c.format_version = 1;
     } else if (!m.has("dq")) {
@@ -244,8 +236,7 @@ class Loader {
   }
 
  private:
-  void require_text(const MapReader& m, const std::string& key, Span top, std::string& out,
-                    Span& span) {
+  void require_text(const MapReader& m, const std::string& key, Span top, std::string& out, Span& span) {
     if (auto s = m.scalar(key)) {
       out = s->text;
       span = s->span;
@@ -265,10 +256,8 @@ class Loader {
       Param p;
       p.name = it->first.Scalar();
       p.span = span_of(it->first);
-      MapReader m(diags_, it->second, "param '" + p.name + "'",
-                  {"type", "default", "description"});
-      if (auto t = m.choice("type", {"string", "integer", "number", "boolean", "timestamp",
-                                     "date"})) {
+      MapReader m(diags_, it->second, "param '" + p.name + "'", {"type", "default", "description"});
+      if (auto t = m.choice("type", {"string", "integer", "number", "boolean", "timestamp", "date"})) {
         p.type = parse_type(*t);
       } else if (m.valid() && !m.has("type")) {
         diags_.error(p.span, "param '" + p.name + "' needs a 'type'");
@@ -306,13 +295,18 @@ class Loader {
   }
 
   void load_field(const YAML::Node& node, Field& f) {
-    MapReader m(diags_, node, "field '" + f.name + "'",
-                {"type", "required", "min", "max", "exclusive_min", "exclusive_max",
-                 "min_length", "max_length", "min_items", "max_items", "unique_items", "unique",
-                 "pattern", "not_pattern", "match", "format", "unit", "timezone", "enum", "const", "multiple_of",
-                 "severity", "mostly",
-                 "description", "pii", "classification", "additional_fields", "fields", "json_fields", "items",
-                 "title", "examples", "tags", "coerce"});
+    MapReader m(diags_, node, "field '" + f.name + "'", {"type",       "required",       "min",
+                                                         "max",        "exclusive_min",  "exclusive_max",
+                                                         "min_length", "max_length",     "min_items",
+                                                         "max_items",  "unique_items",   "unique",
+                                                         "pattern",    "not_pattern",    "match",
+                                                         "format",     "unit",           "timezone",
+                                                         "enum",       "const",          "multiple_of",
+                                                         "severity",   "mostly",         "description",
+                                                         "pii",        "classification", "additional_fields",
+                                                         "fields",     "json_fields",    "items",
+                                                         "title",      "examples",       "tags",
+                                                         "coerce"});
     if (!m.valid()) return;
     if (YAML::Node t = m.get("type"); t.IsSequence()) {
       load_type_union(t, f);
@@ -345,8 +339,8 @@ class Loader {
     if (m.choice("match", {"any", "all"})) {
       f.match = m.scalar("match");
       if (f.pattern_list.empty()) {
-        diags_.error(f.match->span, "'match' says how a list of patterns combines; field '" + f.name +
-                                        "' has no 'pattern' list");
+        diags_.error(f.match->span,
+                     "'match' says how a list of patterns combines; field '" + f.name + "' has no 'pattern' list");
       }
     }
     f.not_patterns = scalar_list(m.get("not_pattern"), "'not_pattern' of field '" + f.name + "'");
@@ -366,8 +360,8 @@ class Loader {
     if (YAML::Node c = m.get("const"); c.IsDefined()) {
       f.const_value = json_value(c);
       if (f.enum_values) {
-        diags_.error(m.key_span("const"), "field '" + f.name +
-                                               "' has both 'const' and 'enum': one value or a list, not both");
+        diags_.error(m.key_span("const"),
+                     "field '" + f.name + "' has both 'const' and 'enum': one value or a list, not both");
       }
     }
     f.severity = parse_severity(m);
@@ -382,8 +376,8 @@ class Loader {
     if (auto s = m.choice("additional_fields", kAdditional)) f.additional_fields = parse_additional(*s);
     if (YAML::Node sub = m.get("fields"); sub.IsDefined()) {
       if (f.type != Type::kObject && std::count(f.types.begin(), f.types.end(), Type::kObject) == 0) {
-        diags_.error(m.key_span("fields"), "'fields' is only for type object (field '" + f.name +
-                                               "' is " + type_name(f.type) + ")");
+        diags_.error(m.key_span("fields"),
+                     "'fields' is only for type object (field '" + f.name + "' is " + type_name(f.type) + ")");
       }
       f.fields = load_fields(sub, f.name + ".fields");
     }
@@ -396,8 +390,8 @@ class Loader {
     }
     if (YAML::Node items = m.get("items"); items.IsDefined()) {
       if (f.type != Type::kArray && std::count(f.types.begin(), f.types.end(), Type::kArray) == 0) {
-        diags_.error(m.key_span("items"), "'items' is only for type array (field '" + f.name +
-                                              "' is " + type_name(f.type) + ")");
+        diags_.error(m.key_span("items"),
+                     "'items' is only for type array (field '" + f.name + "' is " + type_name(f.type) + ")");
       }
       Field item;
       item.name = f.name + "[]";
@@ -421,8 +415,8 @@ class Loader {
       if (name == "null") {
         f.null_type = true;
       } else if (std::find(kTypes.begin(), kTypes.end(), name) == kTypes.end()) {
-        diags_.error(span_of(item), "unknown type '" + name + "' in the list of field '" + f.name + "'" +
-                                        did_you_mean(name, kTypes));
+        diags_.error(span_of(item),
+                     "unknown type '" + name + "' in the list of field '" + f.name + "'" + did_you_mean(name, kTypes));
         continue;
       } else {
         const Type t = parse_type(name);
@@ -484,20 +478,42 @@ class Loader {
     }
     for (const auto& item : node) {
       MapReader m(diags_, item, "an expectation",
-                  {"name", "metric", "field", "fields", "min", "max", "between", "mostly", "severity",
-                   "description", "quantile", "allow_empty", "in", "contains", "equals", "ordered", "sigma",
-                   "when", "strict", "partition", "distribution"});
+                  {"name",   "metric",   "field",       "fields",   "min",         "max",       "between",
+                   "mostly", "severity", "description", "quantile", "allow_empty", "in",        "contains",
+                   "equals", "ordered",  "sigma",       "when",     "strict",      "partition", "distribution"});
       if (!m.valid()) continue;
       Expectation e;
       e.span = span_of(item);
       e.name = m.text("name");
-      if (auto metric = m.choice("metric", {"row_count", "null_rate", "null_count",
-                                            "duplicate_count", "distinct_count", "mean",
-                                            "stddev", "min", "max", "median", "quantile", "invalid_rate", "distinct_values",
-                                            "most_common_value", "distinct_ratio", "outlier_share",
-                                            "sum", "value", "valid_count", "invalid_count",
-                                            "malformed_count", "malformed_rate", "unique", "increasing",
-                                            "decreasing", "chi_square", "kl_divergence", "ks", "column_count",
+      if (auto metric = m.choice("metric", {"row_count",
+                                            "null_rate",
+                                            "null_count",
+                                            "duplicate_count",
+                                            "distinct_count",
+                                            "mean",
+                                            "stddev",
+                                            "min",
+                                            "max",
+                                            "median",
+                                            "quantile",
+                                            "invalid_rate",
+                                            "distinct_values",
+                                            "most_common_value",
+                                            "distinct_ratio",
+                                            "outlier_share",
+                                            "sum",
+                                            "value",
+                                            "valid_count",
+                                            "invalid_count",
+                                            "malformed_count",
+                                            "malformed_rate",
+                                            "unique",
+                                            "increasing",
+                                            "decreasing",
+                                            "chi_square",
+                                            "kl_divergence",
+                                            "ks",
+                                            "column_count",
                                             "columns"})) {
         e.metric = *metric;
       } else if (!m.has("metric")) {
@@ -593,10 +609,9 @@ class Loader {
         DriftField f;
         f.field = it->first.Scalar();
         f.span = span_of(it->first);
-        MapReader fm(diags_, it->second, "drift of '" + f.field + "'",
-                     {"method", "warn", "fail", "bins"});
-        if (auto method = fm.choice("method", {"psi", "js", "linf", "ks", "wasserstein",
-                                               "null_rate_delta", "mean_shift"})) {
+        MapReader fm(diags_, it->second, "drift of '" + f.field + "'", {"method", "warn", "fail", "bins"});
+        if (auto method =
+                fm.choice("method", {"psi", "js", "linf", "ks", "wasserstein", "null_rate_delta", "mean_shift"})) {
           f.method = *method;
         }
         f.warn = fm.scalar("warn");
@@ -619,8 +634,7 @@ class Loader {
       return;
     }
     static const std::vector<std::string> kSettings = {
-        "sigma", "max", "min", "max_increase", "max_decrease", "warmup", "season", "alpha",
-        "beta", "gamma", "window"};
+        "sigma", "max", "min", "max_increase", "max_decrease", "warmup", "season", "alpha", "beta", "gamma", "window"};
     for (const auto& item : node) {
       std::vector<std::string> known = {"metric", "method", "name", "severity"};
       known.insert(known.end(), kSettings.begin(), kSettings.end());
@@ -630,8 +644,7 @@ class Loader {
       mon.span = span_of(item);
       mon.metric = m.text("metric");
       if (mon.metric.empty()) diags_.error(mon.span, "a monitor needs a 'metric'");
-      if (auto method = m.choice("method", {"threshold", "online_normal", "rate_of_change",
-                                            "holt_winters"})) {
+      if (auto method = m.choice("method", {"threshold", "online_normal", "rate_of_change", "holt_winters"})) {
         mon.method = *method;
       } else if (!m.has("method")) {
         diags_.error(mon.span, "a monitor needs a 'method'");
@@ -662,9 +675,12 @@ class Loader {
       for (const auto& item : terms) {
         MapReader t(diags_, item, "an SLA term", {"property", "value", "unit", "element", "driver", "description"});
         if (!t.valid()) continue;
-        SlaTerm term{t.text("property"), t.scalar("value").value_or(Scalar{}), t.text("unit"), t.text("element"),
-                     t.text("driver"), t.text("description"), span_of(item)};
-        if (term.property.empty()) diags_.error(term.span, "an SLA term needs a 'property' (retention, frequency, ...)");
+        SlaTerm term{t.text("property"), t.scalar("value").value_or(Scalar{}),
+                     t.text("unit"),     t.text("element"),
+                     t.text("driver"),   t.text("description"),
+                     span_of(item)};
+        if (term.property.empty())
+          diags_.error(term.span, "an SLA term needs a 'property' (retention, frequency, ...)");
         t.finish();
         sla.terms.push_back(std::move(term));
       }

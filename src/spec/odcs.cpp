@@ -52,8 +52,8 @@ std::optional<double> number_of(const YAML::Node& node) {
 // -> "%Y-%m-%d %H:%M:%S"); nullopt when it uses a letter dq does not parse.
 std::optional<std::string> strftime_layout(const std::string& java) {
   static const std::vector<std::pair<std::string, std::string>> kTokens = {
-      {"yyyy", "%Y"}, {"uuuu", "%Y"}, {"MM", "%m"}, {"dd", "%d"}, {"HH", "%H"},
-      {"mm", "%M"},   {"ss", "%S"},   {"XXX", "%z"}, {"xxx", "%z"}, {"Z", "%z"}, {"X", "%z"}};
+      {"yyyy", "%Y"}, {"uuuu", "%Y"}, {"MM", "%m"},  {"dd", "%d"}, {"HH", "%H"}, {"mm", "%M"},
+      {"ss", "%S"},   {"XXX", "%z"},  {"xxx", "%z"}, {"Z", "%z"},  {"X", "%z"}};
   std::string out;
   for (std::size_t i = 0; i < java.size();) {
     if (java[i] == '\'') {  // a quoted literal
@@ -351,8 +351,7 @@ class Translator {
       if (key == "name" || key == "logicalType") continue;
       if (key == "logicalTypeOptions") {
         options(v, type, where + ".logicalTypeOptions", f);
-      } else if (key == "required" || key == "unique" || key == "description" || key == "examples" ||
-                 key == "tags") {
+      } else if (key == "required" || key == "unique" || key == "description" || key == "examples" || key == "tags") {
         f[key] = v;
       } else if (key == "businessName") {
         f["title"] = v;
@@ -401,12 +400,18 @@ class Translator {
   }
 
   void options(const YAML::Node& v, const std::string& type, const std::string& path, YAML::Node& f) {
-    static const std::map<std::string, std::string> kKeys = {
-        {"minLength", "min_length"},       {"maxLength", "max_length"},       {"pattern", "pattern"},
-        {"minimum", "min"},                {"maximum", "max"},                {"exclusiveMinimum", "exclusive_min"},
-        {"exclusiveMaximum", "exclusive_max"}, {"minItems", "min_items"}, {"maxItems", "max_items"},
-        {"uniqueItems", "unique_items"},   {"multipleOf", "multiple_of"}};
-    static const std::set<std::string> kStringFormats = {"email", "uri",  "uuid",     "hostname",
+    static const std::map<std::string, std::string> kKeys = {{"minLength", "min_length"},
+                                                             {"maxLength", "max_length"},
+                                                             {"pattern", "pattern"},
+                                                             {"minimum", "min"},
+                                                             {"maximum", "max"},
+                                                             {"exclusiveMinimum", "exclusive_min"},
+                                                             {"exclusiveMaximum", "exclusive_max"},
+                                                             {"minItems", "min_items"},
+                                                             {"maxItems", "max_items"},
+                                                             {"uniqueItems", "unique_items"},
+                                                             {"multipleOf", "multiple_of"}};
+    static const std::set<std::string> kStringFormats = {"email", "uri",  "uuid",      "hostname",
                                                          "ipv4",  "ipv6", "date-time", "date"};
     if (!v.IsMap()) return;
     for (auto it = v.begin(); it != v.end(); ++it) {
@@ -466,8 +471,8 @@ class Translator {
       }
       for (auto it = q.begin(); it != q.end(); ++it) {
         const std::string key = it->first.Scalar();
-        static const std::set<std::string> kUsed = {"type", "metric", "rule", "unit", "name", "severity",
-                                                    "description", "arguments"};
+        static const std::set<std::string> kUsed = {"type", "metric",   "rule",        "unit",
+                                                    "name", "severity", "description", "arguments"};
         if (!kUsed.count(key) && key.rfind("must", 0) != 0) ignored_.add(path + "[*]", key, span_of(it->first));
       }
       const bool percent = lower(text_of(q["unit"])) == "percent";
@@ -485,12 +490,13 @@ class Translator {
         // A table's duplicates over several properties together: dq's
         // compound unique, when none may repeat.
         auto limit = number_of(bound);
-        const bool none_allowed = !percent && limit && ((op == "mustBe" && *limit == 0) ||
-                                                        (op == "mustBeLessThan" && *limit == 1) ||
-                                                        (op == "mustBeLessOrEqualTo" && *limit == 0));
+        const bool none_allowed = !percent && limit &&
+                                  ((op == "mustBe" && *limit == 0) || (op == "mustBeLessThan" && *limit == 1) ||
+                                   (op == "mustBeLessOrEqualTo" && *limit == 0));
         if (!none_allowed) {
-          diags_.warn(span_of(q), "ODCS " + where + ": duplicateValues over several properties is run by dq only "
-                                                    "as mustBe 0 rows (unique together)");
+          diags_.warn(span_of(q), "ODCS " + where +
+                                      ": duplicateValues over several properties is run by dq only "
+                                      "as mustBe 0 rows (unique together)");
           continue;
         }
         YAML::Node e(YAML::NodeType::Map);
@@ -513,8 +519,9 @@ class Translator {
         continue;
       }
       if (metric == "missingValues" && q["arguments"]) {
-        diags_.warn(span_of(q["arguments"]), "ODCS " + where + ": dq counts nulls as missing; the listed missing "
-                                                               "values are not counted");
+        diags_.warn(span_of(q["arguments"]), "ODCS " + where +
+                                                 ": dq counts nulls as missing; the listed missing "
+                                                 "values are not counted");
       }
       YAML::Node e(YAML::NodeType::Map);
       e["name"] = q["name"] ? q["name"] : YAML::Node((field.empty() ? "rows" : field) + "_" + dq_metric);
@@ -527,16 +534,18 @@ class Translator {
     }
   }
 
-  void invalid_values(const YAML::Node& q, const std::string& where, YAML::Node* f,
-                      const std::string& op, const YAML::Node& bound, bool percent) {
+  void invalid_values(const YAML::Node& q, const std::string& where, YAML::Node* f, const std::string& op,
+                      const YAML::Node& bound, bool percent) {
     const YAML::Node& args = q["arguments"];
     auto limit = number_of(bound);
-    bool none_allowed = !percent && limit && ((op == "mustBe" && *limit == 0) || (op == "mustBeLessThan" && *limit == 1) ||
-                                              (op == "mustBeLessOrEqualTo" && *limit == 0));
+    bool none_allowed = !percent && limit &&
+                        ((op == "mustBe" && *limit == 0) || (op == "mustBeLessThan" && *limit == 1) ||
+                         (op == "mustBeLessOrEqualTo" && *limit == 0));
     bool some_allowed = percent && limit && (op == "mustBeLessOrEqualTo" || op == "mustBe" || op == "mustBeLessThan");
     if (!f || !args || (!args["validValues"] && !args["pattern"]) || (!none_allowed && !some_allowed)) {
-      diags_.warn(span_of(q), "ODCS " + where + ": invalidValues is run by dq only with arguments validValues or "
-                                                "pattern, and mustBe 0 rows or a percent ceiling");
+      diags_.warn(span_of(q), "ODCS " + where +
+                                  ": invalidValues is run by dq only with arguments validValues or "
+                                  "pattern, and mustBe 0 rows or a percent ceiling");
       return;
     }
     if (args["validValues"]) (*f)["enum"] = args["validValues"];
@@ -664,13 +673,20 @@ YAML::Node odcs_property(const Field& f, const std::string& name);
 YAML::Node dq_only(const Field& f, const YAML::Node& native_options) {
   YAML::Node all = field_yaml(f);
   YAML::Node rest(YAML::NodeType::Map);
-  static const std::map<std::string, std::string> kNative = {
-      {"min_length", "minLength"}, {"max_length", "maxLength"}, {"pattern", "pattern"},
-      {"min", "minimum"},          {"max", "maximum"},          {"exclusive_min", "exclusiveMinimum"},
-      {"exclusive_max", "exclusiveMaximum"}, {"min_items", "minItems"}, {"max_items", "maxItems"},
-      {"unique_items", "uniqueItems"}, {"format", "format"}, {"multiple_of", "multipleOf"}};
-  static const std::set<std::string> kAlways = {"type",  "required", "unique", "description", "title",
-                                                "examples", "tags", "classification", "fields", "items"};
+  static const std::map<std::string, std::string> kNative = {{"min_length", "minLength"},
+                                                             {"max_length", "maxLength"},
+                                                             {"pattern", "pattern"},
+                                                             {"min", "minimum"},
+                                                             {"max", "maximum"},
+                                                             {"exclusive_min", "exclusiveMinimum"},
+                                                             {"exclusive_max", "exclusiveMaximum"},
+                                                             {"min_items", "minItems"},
+                                                             {"max_items", "maxItems"},
+                                                             {"unique_items", "uniqueItems"},
+                                                             {"format", "format"},
+                                                             {"multiple_of", "multipleOf"}};
+  static const std::set<std::string> kAlways = {"type",     "required", "unique",         "description", "title",
+                                                "examples", "tags",     "classification", "fields",      "items"};
   for (auto it = all.begin(); it != all.end(); ++it) {
     const std::string key = it->first.Scalar();
     if (kAlways.count(key)) continue;
@@ -790,7 +806,8 @@ std::string to_odcs(const Contract& c) {
   if (c.sla) {
     if (c.sla->freshness_max_delay && !c.sla->freshness_field.empty()) {
       const std::string& delay = c.sla->freshness_max_delay->text;
-      static const std::map<char, std::string> kUnits = {{'s', "seconds"}, {'m', "minutes"}, {'h', "hours"}, {'d', "days"}};
+      static const std::map<char, std::string> kUnits = {
+          {'s', "seconds"}, {'m', "minutes"}, {'h', "hours"}, {'d', "days"}};
       YAML::Node latency(YAML::NodeType::Map);
       latency["property"] = "latency";
       latency["value"] = delay.substr(0, delay.size() - 1);

@@ -36,7 +36,7 @@ std::string type_with_article(Type type);  // "an integer", "a string"
 
 struct Field {
   std::string name;
-  Span span;  // of the key
+  Span span;               // of the key
   Type type = Type::kAny;  // kAny for a union
   // `type: [integer, string]`: the union's types (two or more, without null); empty otherwise.
   std::vector<Type> types;
@@ -47,10 +47,10 @@ struct Field {
   std::optional<Scalar> min_length, max_length, min_items, max_items;
   bool unique_items = false;
   bool unique = false;
-  std::optional<Scalar> pattern;       // one pattern
-  std::vector<Scalar> pattern_list;     // `pattern: [a, b]`: several, by `match`
-  std::optional<Scalar> match;          // any (default) | all
-  std::vector<Scalar> not_patterns;     // `not_pattern`: none may match
+  std::optional<Scalar> pattern;     // one pattern
+  std::vector<Scalar> pattern_list;  // `pattern: [a, b]`: several, by `match`
+  std::optional<Scalar> match;       // any (default) | all
+  std::vector<Scalar> not_patterns;  // `not_pattern`: none may match
   std::optional<Scalar> multiple_of;
   std::optional<Scalar> format;    // a named format, or a strftime layout for timestamps
   std::optional<Scalar> unit;      // timestamps given as epoch numbers: s, ms, us, ns
@@ -61,8 +61,8 @@ struct Field {
   Severity severity = Severity::kError;
   std::optional<Scalar> mostly;
   std::string description;
-  std::string title;              // a business name for documentation
-  std::vector<Scalar> examples;   // sample values for documentation
+  std::string title;             // a business name for documentation
+  std::vector<Scalar> examples;  // sample values for documentation
   std::vector<std::string> tags;
   bool pii = false;
   std::optional<Scalar> classification;
@@ -71,9 +71,9 @@ struct Field {
   // integers), "boolean_string" (booleans), or a strftime layout (timestamps
   // and dates). Each recovered value is reported as coerced.
   std::vector<Scalar> coerce;
-  std::vector<Field> fields;  // type object
+  std::vector<Field> fields;       // type object
   std::vector<Field> json_fields;  // type string: the string holds a JSON object with these fields
-  std::vector<Field> items;   // type array: exactly one element when set
+  std::vector<Field> items;        // type array: exactly one element when set
 };
 
 struct Param {

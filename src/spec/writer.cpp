@@ -108,8 +108,7 @@ YAML::Node text_node(const std::string& text) {
   YAML::Node node(text);
   // Quoted when a YAML 1.1 reader (PyYAML, many tools) would read the plain
   // scalar as something else: null, a boolean, a number, a date.
-  static const std::vector<std::string> kWords = {"~",  "null", "true", "false", "yes", "no",
-                                                  "on", "off",  "y",    "n"};
+  static const std::vector<std::string> kWords = {"~", "null", "true", "false", "yes", "no", "on", "off", "y", "n"};
   std::string lowered;
   for (char c : text) lowered += static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
   const std::size_t digit = text.find_first_of("0123456789");

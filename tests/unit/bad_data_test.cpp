@@ -2,7 +2,6 @@
 #include <algorithm>
 #include <cstdio>
 #include <fstream>
-
 #include <nlohmann/json.hpp>
 
 #include "helpers.h"
@@ -31,8 +30,8 @@ TEST_CASE("invalid UTF-8 is malformed") {
 
 TEST_CASE("NaN-like tokens are malformed JSON") {
   dq::Validator v(simple());
-  for (const char* record : {R"({"n": NaN})", R"({"n": Infinity})", R"({"n": -Infinity})", R"({"n": 01})",
-                             R"({"n": 1.})"}) {
+  for (const char* record :
+       {R"({"n": NaN})", R"({"n": Infinity})", R"({"n": -Infinity})", R"({"n": 01})", R"({"n": 1.})"}) {
     INFO(record);
     CHECK(v.validate_json(record).malformed);
   }
@@ -100,9 +99,10 @@ TEST_CASE("a declared string, array or object past its size limit is malformed, 
   limits.max_string_bytes = 8;
   limits.max_array_items = 3;
   limits.max_object_fields = 3;  // the record itself has three
-  dq::Validator v(with_limits("fields:\n  s: {type: string}\n  a: {type: array, items: {type: integer}}\n"
-                              "  o: {type: object, additional_fields: allow, fields: {x: {type: integer}}}\n",
-                              limits));
+  dq::Validator v(
+      with_limits("fields:\n  s: {type: string}\n  a: {type: array, items: {type: integer}}\n"
+                  "  o: {type: object, additional_fields: allow, fields: {x: {type: integer}}}\n",
+                  limits));
   const auto& at_limits = v.validate_json(R"({"s": "12345678", "a": [1, 2, 3], "o": {"x": 1, "y": 2, "z": 3}})");
   INFO(at_limits.error);
   CHECK(at_limits.ok);

@@ -25,9 +25,9 @@ fields:
   tiny: {type: number, multiple_of: 0.0001}
   big: {type: number, multiple_of: 0.123456789}
 )"));
-  for (const char* ok : {R"({"price": 0.3})", R"({"price": 12.7})", R"({"price": 0})", R"({"price": -0.2})",
-                         R"({"price": 1e2})", R"({"qty": 18})", R"({"qty": -12})", R"({"qty": 6.0})",
-                         R"({"tiny": 0.0075})"}) {
+  for (const char* ok :
+       {R"({"price": 0.3})", R"({"price": 12.7})", R"({"price": 0})", R"({"price": -0.2})", R"({"price": 1e2})",
+        R"({"qty": 18})", R"({"qty": -12})", R"({"qty": 6.0})", R"({"tiny": 0.0075})"}) {
     CHECK(both_engines(v, ok).empty());
   }
   CHECK(both_engines(v, R"({"price": 0.35})") == Ids{"price.multiple_of"});
@@ -35,7 +35,8 @@ fields:
   CHECK(both_engines(v, R"({"tiny": 0.00751})") == Ids{"tiny.multiple_of"});
   CHECK(both_engines(v, R"({"big": 1e308})") == Ids{"big.multiple_of"});  // no overflow, no false pass
   CHECK(v.validate_json(R"({"price": 0.35})").violations[0].message == "must be a multiple of 0.1");
-  auto errors = errors_of(contract_yaml("fields:\n  a: {type: number, multiple_of: 0}\n  s: {type: string, multiple_of: 2}\n"));
+  auto errors =
+      errors_of(contract_yaml("fields:\n  a: {type: number, multiple_of: 0}\n  s: {type: string, multiple_of: 2}\n"));
   REQUIRE(errors.size() == 2);
   CHECK(errors[0].message == "'multiple_of' must be a number above 0 with at most 19 significant digits, not '0'");
   CHECK(errors[1].message == "'multiple_of' applies to numbers; field 's' is string");
@@ -72,8 +73,9 @@ fields:
   CHECK(both_engines(v, R"({"one": "test_1"})") == Ids{"one.not_pattern"});
   CHECK(v.validate_json(R"({"all_of": "abc"})").violations[0].message == "must match every one of /^a/, /z$/");
   CHECK(v.validate_json(R"({"one": "test_1"})").violations[0].message == "must not match /^test_/");
-  auto errors = errors_of(contract_yaml("fields:\n  a: {type: string, not_pattern: ['ok', '(']}\n"
-                                        "  b: {type: string, match: all}\n"));
+  auto errors =
+      errors_of(contract_yaml("fields:\n  a: {type: string, not_pattern: ['ok', '(']}\n"
+                              "  b: {type: string, match: all}\n"));
   REQUIRE(errors.size() == 2);
   CHECK(errors[0].message.find("not_pattern of field 'a' does not compile") == 0);
   CHECK(errors[0].column > 30);
@@ -96,16 +98,18 @@ rules:
   - {name: note_or_sku, check: not (is_null(note) and is_null(sku))}
 )"));
   CHECK(both_engines(v, R"({"sku": "SKU-12", "note": "fine", "delta": 2.6})").empty());
-  CHECK(both_engines(v, R"({"sku": "SKU-1x", "delta": -11})") == (Ids{"rules.sku_shape", "rules.small_delta", "rules.rounded"}));
-  CHECK(both_engines(v, R"({"sku": "SKU-", "note": "a TODO here"})") == (Ids{"rules.sku_prefix", "rules.sku_shape", "rules.no_todo"}));
+  CHECK(both_engines(v, R"({"sku": "SKU-1x", "delta": -11})") ==
+        (Ids{"rules.sku_shape", "rules.small_delta", "rules.rounded"}));
+  CHECK(both_engines(v, R"({"sku": "SKU-", "note": "a TODO here"})") ==
+        (Ids{"rules.sku_prefix", "rules.sku_shape", "rules.no_todo"}));
   CHECK(both_engines(v, R"({"backup": 50, "delta": null})") == (Ids{"rules.small_delta", "rules.note_or_sku"}));
   CHECK(both_engines(v, R"({"note": "x", "delta": 2.54})").empty());
-  auto errors = errors_of(contract_yaml(
-      "fields:\n  a: {type: string}\n  n: {type: number}\n"
-      "rules:\n  - {name: r1, check: 'starts_with(n, \"x\")'}\n"
-      "  - {name: r2, check: 'matches(a, a)'}\n"
-      "  - {name: r3, check: 'matches(a, \"(\")'}\n"
-      "  - {name: r4, check: 'coalesce(a, n) == 1'}\n"));
+  auto errors =
+      errors_of(contract_yaml("fields:\n  a: {type: string}\n  n: {type: number}\n"
+                              "rules:\n  - {name: r1, check: 'starts_with(n, \"x\")'}\n"
+                              "  - {name: r2, check: 'matches(a, a)'}\n"
+                              "  - {name: r3, check: 'matches(a, \"(\")'}\n"
+                              "  - {name: r4, check: 'coalesce(a, n) == 1'}\n"));
   REQUIRE(errors.size() == 4);
   CHECK(errors[0].message == "starts_with() takes two strings, not number and string");
   CHECK(errors[1].message.find("matches() takes its pattern as a string literal") == 0);
@@ -139,8 +143,9 @@ fields:
   CHECK(both_engines(v, R"({"id": 1, "tags": [1]})") == Ids{"tags[].type"});
   CHECK(both_engines(v, R"({"id": 1, "flag": "yes"})") == Ids{"flag.type"});
   CHECK(both_engines(v, R"({"id": 1, "kind": "c"})") == Ids{"kind.enum"});
-  auto errors = errors_of(contract_yaml("fields:\n  a: {type: [integer, string], min_items: 1}\n"
-                                        "  b: {type: [string, timestamp]}\n  c: {type: [strin, integer]}\n"));
+  auto errors =
+      errors_of(contract_yaml("fields:\n  a: {type: [integer, string], min_items: 1}\n"
+                              "  b: {type: [string, timestamp]}\n  c: {type: [strin, integer]}\n"));
   REQUIRE(errors.size() == 3);
   CHECK(errors[0].message == "'min_items' applies to none of the types of field 'a' (integer, string)");
   CHECK(errors[1].message.find("a union cannot hold timestamp") == 0);
@@ -169,8 +174,8 @@ TEST_CASE("format json - a string that holds a JSON document") {
   for (const char* ok : {R"({"payload": "{\"a\": [1, 2]}"})", R"({"payload": "3"})", R"({"payload": " null "})"}) {
     CHECK(both_engines(v, ok).empty());
   }
-  for (const char* bad : {R"({"payload": "{\"a\": }"})", R"({"payload": "[1,]"})", R"({"payload": ""})",
-                          R"({"payload": "{} {}"})"}) {
+  for (const char* bad :
+       {R"({"payload": "{\"a\": }"})", R"({"payload": "[1,]"})", R"({"payload": ""})", R"({"payload": "{} {}"})"}) {
     CHECK(both_engines(v, bad) == Ids{"payload.format"});
   }
 }
@@ -241,15 +246,17 @@ rules:
   // Nulls: a function of a null is null, so a comparison with it is false.
   CHECK(both_engines(v, R"({"at": null, "utc": "2026-01-02T04:30:00Z", "day": "1969-12-31"})") ==
         Ids{"rules.ny_new_year", "rules.ny_thursday", "rules.elapsed"});
-  auto errors = errors_of(contract_yaml(
-      "fields:\n  d: {type: date}\n  t: {type: timestamp}\n  s: {type: string}\n"
-      "rules:\n  - {name: a, check: 'hour(d) == 1'}\n  - {name: b, check: 'year(s) == 1'}\n"
-      "  - {name: c, check: 'date_diff(d, t, \"days\") == 1'}\n  - {name: e, check: 'date_diff(d, d, \"hours\") == 1'}\n"
-      "  - {name: f, check: 'date_diff(t, t, \"fortnights\") == 1'}\n"));
+  auto errors =
+      errors_of(contract_yaml("fields:\n  d: {type: date}\n  t: {type: timestamp}\n  s: {type: string}\n"
+                              "rules:\n  - {name: a, check: 'hour(d) == 1'}\n  - {name: b, check: 'year(s) == 1'}\n"
+                              "  - {name: c, check: 'date_diff(d, t, \"days\") == 1'}\n  - {name: e, check: "
+                              "'date_diff(d, d, \"hours\") == 1'}\n"
+                              "  - {name: f, check: 'date_diff(t, t, \"fortnights\") == 1'}\n"));
   REQUIRE(errors.size() == 5);
   CHECK(errors[0].message == "hour() takes a timestamp, not date");
   CHECK(errors[1].message == "year() takes a timestamp or a date, not string");
   CHECK(errors[2].message == "date_diff() takes two timestamps or two dates, not date and timestamp");
   CHECK(errors[3].message == "date_diff()'s unit is a literal: \"days\" or \"weeks\" for dates");
-  CHECK(errors[4].message == "date_diff()'s unit is a literal: \"weeks\", \"days\", \"hours\", \"minutes\" or \"seconds\"");
+  CHECK(errors[4].message ==
+        "date_diff()'s unit is a literal: \"weeks\", \"days\", \"hours\", \"minutes\" or \"seconds\"");
 }

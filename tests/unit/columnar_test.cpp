@@ -2,8 +2,8 @@
 // checks on their layout, and CSV input.
 #include <cmath>
 #include <cstdio>
-#include <limits>
 #include <cstring>
+#include <limits>
 #include <memory>
 
 #include "dq/arrow.h"
@@ -46,11 +46,25 @@ struct Col {
       schema_kids.push_back(&k->schema);
       array_kids.push_back(&k->array);
     }
-    schema = ArrowSchema{format.c_str(), name.c_str(), nullptr, 2, static_cast<std::int64_t>(kids.size()),
-                         schema_kids.data(), dict ? &dict->schema : nullptr, release_schema, nullptr};
-    array = ArrowArray{length, -1, offset, static_cast<std::int64_t>(buffers.size()),
-                       static_cast<std::int64_t>(kids.size()), buffers.data(), array_kids.data(),
-                       dict ? &dict->array : nullptr, release_array, nullptr};
+    schema = ArrowSchema{format.c_str(),
+                         name.c_str(),
+                         nullptr,
+                         2,
+                         static_cast<std::int64_t>(kids.size()),
+                         schema_kids.data(),
+                         dict ? &dict->schema : nullptr,
+                         release_schema,
+                         nullptr};
+    array = ArrowArray{length,
+                       -1,
+                       offset,
+                       static_cast<std::int64_t>(buffers.size()),
+                       static_cast<std::int64_t>(kids.size()),
+                       buffers.data(),
+                       array_kids.data(),
+                       dict ? &dict->array : nullptr,
+                       release_array,
+                       nullptr};
     return *this;
   }
 };
@@ -70,7 +84,10 @@ std::unique_ptr<Col> int64s(const std::string& name, const std::vector<std::int6
   auto c = std::make_unique<Col>();
   c->format = "l";
   c->name = name;
-  if (validity) c->buffer(*validity); else c->no_buffer();
+  if (validity)
+    c->buffer(*validity);
+  else
+    c->no_buffer();
   c->buffer(values).finish(static_cast<std::int64_t>(values.size()));
   return c;
 }
@@ -123,8 +140,10 @@ dq::Report run(const dq::Contract& contract, Col& b, dq::Status* status = nullpt
   dq::Validator validator(contract);
   dq::ReportBuilder report(contract);
   dq::Status st = dq::validate_arrow(validator, b.schema, b.array, report);
-  if (status) *status = st;
-  else REQUIRE(st.ok());
+  if (status)
+    *status = st;
+  else
+    REQUIRE(st.ok());
   return report.finish();
 }
 
@@ -223,8 +242,10 @@ TEST_CASE("timestamps of every unit are instants to the microsecond") {
 fields:
   at: {type: timestamp, min: '2024-01-01T00:00:00Z'}
 )");
-  const std::pair<const char*, std::int64_t> units[] = {
-      {"tss:", 1704067200}, {"tsm:", 1704067200000}, {"tsu:UTC", 1704067200000000}, {"tsn:Europe/Paris", 1704067200000000000}};
+  const std::pair<const char*, std::int64_t> units[] = {{"tss:", 1704067200},
+                                                        {"tsm:", 1704067200000},
+                                                        {"tsu:UTC", 1704067200000000},
+                                                        {"tsn:Europe/Paris", 1704067200000000000}};
   for (const auto& [format, at_min] : units) {
     auto b = timestamps(format, {at_min, at_min - 1});
     dq::Report report = run(contract, *b);
@@ -255,7 +276,8 @@ fields:
   CHECK_FALSE(v.validate_json(R"({"at": "2024-07-15 12:00:01"})").ok);
 }
 
-TEST_CASE("a column whose type cannot hold the contract's type gives per-row type violations, as the same rows in JSON") {
+TEST_CASE(
+    "a column whose type cannot hold the contract's type gives per-row type violations, as the same rows in JSON") {
   dq::Contract contract = load(R"(
 fields:
   id: {type: integer, required: true}
@@ -426,13 +448,13 @@ fields:
 )");
   const std::string csv =
       "id,amount,paid,note\n"
-      "1,2.5,true,\"a, b\"\n"    // line 2: valid
-      "2,abc,false,x\n"          // line 3: amount is a string
+      "1,2.5,true,\"a, b\"\n"      // line 2: valid
+      "2,abc,false,x\n"            // line 3: amount is a string
       "3,,maybe,\"two\nlines\"\n"  // lines 4-5: paid is a string, note too long
-      "4,5\n"                    // line 6: too few cells
-      "5,1,true,bad\"quote\n"    // line 7: does not parse
+      "4,5\n"                      // line 6: too few cells
+      "5,1,true,bad\"quote\n"      // line 7: does not parse
       "\n"
-      "6,-1,false,ok\r\n";       // line 9: amount below min
+      "6,-1,false,ok\r\n";  // line 9: amount below min
   std::FILE* file = fmemopen(const_cast<char*>(csv.data()), csv.size(), "rb");
   dq::Validator validator(contract);
   dq::ReportBuilder builder(contract);
@@ -476,9 +498,10 @@ fields:
   const std::vector<std::int64_t> a_probes{-4, -3, 10, 11, 0, INT64_MIN, INT64_MAX};
   const std::vector<std::int32_t> b_probes{2, 3, 7, 8};
   const std::vector<double> c_probes{0, 1e-300, 0.5, 1, std::nextafter(1.0, 0.0), -0.0, inf, -inf, std::nan("")};
-  const std::vector<std::uint64_t> d_probes{0, 1, 9223372036854775807ULL, 9223372036854775808ULL, 18446744073709551615ULL};
-  const std::vector<std::string> e_probes{"new", "paid", "paidx", "", "delivered", "a-very-long-status-value",
-                                          "a-very-long-status-valuf", "NEW", "shippe"};
+  const std::vector<std::uint64_t> d_probes{0, 1, 9223372036854775807ULL, 9223372036854775808ULL,
+                                            18446744073709551615ULL};
+  const std::vector<std::string> e_probes{
+      "new", "paid", "paidx", "", "delivered", "a-very-long-status-value", "a-very-long-status-valuf", "NEW", "shippe"};
   const std::vector<std::string> f_probes{"ABC-12", "ABC-1", "ABC-123", "abc-12", "ABC_12", "", "XYZ-99", "ÀBC-12"};
   const std::vector<std::string> g_probes{"US", "U", "USA", "é", "éé", "日本", "", "ab"};
   std::vector<std::int64_t> a;
@@ -542,9 +565,9 @@ fields:
       std::snprintf(buf, sizeof buf, "%.17g", x);
       return buf;
     };
-    std::string record = "{\"a\":" + std::to_string(a[r]) + ",\"b\":" + std::to_string(b[r]) + ",\"c\":" + number(c[r]) +
-                         ",\"d\":" + std::to_string(d[r]) + ",\"e\":\"" + e[r] + "\",\"f\":\"" + f[r] + "\",\"g\":\"" +
-                         g[r] + "\"}";
+    std::string record = "{\"a\":" + std::to_string(a[r]) + ",\"b\":" + std::to_string(b[r]) +
+                         ",\"c\":" + number(c[r]) + ",\"d\":" + std::to_string(d[r]) + ",\"e\":\"" + e[r] +
+                         "\",\"f\":\"" + f[r] + "\",\"g\":\"" + g[r] + "\"}";
     const bool ok = json.validate_json(record).ok && !std::isinf(c[r]) && !std::isnan(c[r]);
     INFO(record);
     if (!ok) expected.push_back(r + 1);

@@ -19,8 +19,7 @@ std::size_t load_records() {
 std::string record(std::size_t i) {
   char buf[200];
   switch (i % 7) {
-    case 5:
-      return "{\"id\": \"ord_" + std::to_string(i % 10000) + "\", \"amount\": ";  // truncated: malformed
+    case 5: return "{\"id\": \"ord_" + std::to_string(i % 10000) + "\", \"amount\": ";  // truncated: malformed
     case 6:
       std::snprintf(buf, sizeof buf, R"({"id": "ord_%04zx", "amount": "%zu", "items": []})", i % 65536, i % 97);
       return buf;

@@ -107,7 +107,8 @@ TEST_CASE("rejects constraints that do not fit the field's type, and unknown par
 }
 
 TEST_CASE("a param given at run time must exist and parse as its type") {
-  std::string yaml = std::string(kHead) + "params:\n  limit: {type: number, default: 5}\nfields:\n  a: {type: number, max: $limit}\n";
+  std::string yaml =
+      std::string(kHead) + "params:\n  limit: {type: number, default: 5}\nfields:\n  a: {type: number, max: $limit}\n";
   auto unknown = dq::Contract::load_string(yaml, "p.yaml", dq::LoadOptions{{{"limt", "3"}}, {}});
   REQUIRE_FALSE(unknown.ok());
   CHECK(unknown.status().diagnostics()[0].message == "unknown param 'limt' was given a value (did you mean 'limit'?)");
@@ -143,7 +144,8 @@ grading:
   tiers:
     - {name: vip, when: total >= 5000}
     - {name: other}
-)", "later.yaml");
+)",
+                                      "later.yaml");
   INFO(ok.status().to_string());
   CHECK(ok.ok());
   auto diags = errors_of(std::string(kHead) +

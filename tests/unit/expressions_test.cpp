@@ -21,8 +21,8 @@ fields:
 
 // True when the single rule `check` passes on `record`.
 bool passes(const std::string& check, const std::string& record, const std::string& when = "") {
-  std::string rule = "rules:\n  - name: r\n" + (when.empty() ? "" : "    when: '" + when + "'\n") +
-                     "    check: '" + check + "'\n";
+  std::string rule =
+      "rules:\n  - name: r\n" + (when.empty() ? "" : "    when: '" + when + "'\n") + "    check: '" + check + "'\n";
   dq::Validator v(load(std::string(kFields) + rule));
   const dq::Verdict& verdict = v.validate_json(record);
   REQUIRE_FALSE(verdict.malformed);
@@ -45,7 +45,7 @@ TEST_CASE("a comparison with a null or absent operand is false, only == null tes
   CHECK(passes("refund == null or refund <= amount", R"({"amount": 10})"));
   CHECK(passes("refund == null", R"({"refund": null})"));
   CHECK_FALSE(passes("refund != null", R"({"refund": null})"));
-  CHECK(passes("not (refund > 5)", R"({})"));  // the comparison is false, so `not` is true
+  CHECK(passes("not (refund > 5)", R"({})"));                      // the comparison is false, so `not` is true
   CHECK_FALSE(passes("amount + refund > 0", R"({"amount": 1})"));  // arithmetic with null is null
 }
 
@@ -73,8 +73,8 @@ TEST_CASE("in, not in, nested paths, array indexes and functions") {
 }
 
 TEST_CASE("a failing rule's violation shows the values it read") {
-  dq::Validator v(load(std::string(kFields) +
-                       "rules:\n  - {name: refund_ok, check: 'refund == null or refund <= amount'}\n"));
+  dq::Validator v(
+      load(std::string(kFields) + "rules:\n  - {name: refund_ok, check: 'refund == null or refund <= amount'}\n"));
   const dq::Verdict& verdict = v.validate_json(R"({"amount": 10, "refund": 12.5})");
   REQUIRE(verdict.violations.size() == 1);
   CHECK(verdict.violations[0].rule == "rules.refund_ok");
@@ -83,7 +83,8 @@ TEST_CASE("a failing rule's violation shows the values it read") {
 }
 
 TEST_CASE("an array index too large for a long is a contract error at its column, not an exception") {
-  auto diags = errors_of(contract_yaml(std::string(kFields) + "rules:\n  - name: r\n    check: 'tags[99999999999999999999] != null'\n"));
+  auto diags = errors_of(
+      contract_yaml(std::string(kFields) + "rules:\n  - name: r\n    check: 'tags[99999999999999999999] != null'\n"));
   REQUIRE(diags.size() == 1);
   CHECK(diags[0].message.find("array index 99999999999999999999 is too large") != std::string::npos);
   CHECK(diags[0].line == 20);  // the check line

@@ -1,6 +1,5 @@
 // The governance API from C++: diff, policy lint, docs and export over files.
 #include <catch2/catch.hpp>
-
 #include <filesystem>
 #include <fstream>
 

@@ -1,6 +1,6 @@
 // The batch grader: grading semantics, reconciliation, limits, coercions.
-#include <cstdio>
 #include <algorithm>
+#include <cstdio>
 #include <map>
 #include <sstream>
 
@@ -211,7 +211,10 @@ TEST_CASE("per-entity state past its bound stops the run with a message naming t
   auto grader = dq::BatchGrader::create(load(kSales), options);
   REQUIRE(grader.ok());
   std::string data;
-  for (int i = 0; i < 100; ++i) data += R"({"agent": "agent-)" + std::to_string(i) + R"(", "status": "sold"})" "\n";
+  for (int i = 0; i < 100; ++i)
+    data += R"({"agent": "agent-)" + std::to_string(i) +
+            R"(", "status": "sold"})"
+            "\n";
   std::FILE* file = fmemopen(data.data(), data.size(), "r");
   dq::Status st = grader->add_stream(file, "many.ndjson");
   std::fclose(file);
@@ -226,8 +229,9 @@ TEST_CASE("a contract without grading cannot make a grader") {
 }
 
 TEST_CASE("grading mistakes are contract errors with their line and column") {
-  const std::string head = "dq: 1\ndataset: t\nversion: 1.0.0\nowner: {team: qa}\n"
-                           "fields:\n  k: {type: string, required: true}\n  o: {type: string}\n  n: {type: number}\n";
+  const std::string head =
+      "dq: 1\ndataset: t\nversion: 1.0.0\nowner: {team: qa}\n"
+      "fields:\n  k: {type: string, required: true}\n  o: {type: string}\n  n: {type: number}\n";
   auto only = [&](const std::string& grading) {
     auto diags = dqtest::errors_of(head + "grading:\n" + grading);
     INFO(diags.front().to_string());
@@ -235,7 +239,8 @@ TEST_CASE("grading mistakes are contract errors with their line and column") {
     return diags.front();
   };
   auto d = only("  key: o\n  tiers: [{name: all}]\n");
-  CHECK(d.message == "grading key 'o' must be required (set required: true on 'o'): a record without its key cannot be graded");
+  CHECK(d.message ==
+        "grading key 'o' must be required (set required: true on 'o'): a record without its key cannot be graded");
   CHECK((d.line == 10 && d.column == 8));
   d = only("  key: k\n  measures: {s: sum(o)}\n  tiers: [{name: all}]\n");
   CHECK(d.message == "sum() in measure 's' needs a number, but its argument is string");
@@ -269,7 +274,8 @@ fields:
   CHECK(v.coerced == 3);
   CHECK(dqtest::rules_of(v) == dqtest::Ids{"price.coerce", "day.coerce", "flag.coerce"});
   CHECK(v.violations[0].value == "\" $1,250,000.50 \"");
-  for (const char* bad : {R"({"price": "1,25"})", R"({"price": "12abc"})", R"({"price": "$"})", R"({"price": "1,2345"})"}) {
+  for (const char* bad :
+       {R"({"price": "1,25"})", R"({"price": "12abc"})", R"({"price": "$"})", R"({"price": "1,2345"})"}) {
     auto& b = validator.validate_json(bad);
     INFO(bad);
     CHECK(dqtest::rules_of(b) == dqtest::Ids{"price.type"});
@@ -328,9 +334,11 @@ TEST_CASE("grading in parts gives the batch grader's rows whatever the grouping"
       as_run.table.push_back(entity->row);
       rows.push_back(rows_of(as_run)[0]);
     }
-    std::sort(rows.begin(), rows.end(), [](auto& x, auto& y) { return x["tier"] + x["agent"] < y["tier"] + y["agent"]; });
+    std::sort(rows.begin(), rows.end(),
+              [](auto& x, auto& y) { return x["tier"] + x["agent"] < y["tier"] + y["agent"]; });
     auto expected = batch;
-    std::sort(expected.begin(), expected.end(), [](auto& x, auto& y) { return x["tier"] + x["agent"] < y["tier"] + y["agent"]; });
+    std::sort(expected.begin(), expected.end(),
+              [](auto& x, auto& y) { return x["tier"] + x["agent"] < y["tier"] + y["agent"]; });
     CHECK(rows == expected);
   }
   // Bytes that are not a state of this grading are refused, not read.

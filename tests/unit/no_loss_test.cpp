@@ -2,15 +2,14 @@
 // total == valid + invalid + malformed, in every engine and adapter, and a
 // sink that fails mid-way loses and duplicates nothing.
 #include <algorithm>
+#include <atomic>
 #include <cstdio>
 #include <filesystem>
 #include <fstream>
+#include <nlohmann/json.hpp>
 #include <random>
 #include <set>
-#include <atomic>
 #include <thread>
-
-#include <nlohmann/json.hpp>
 
 #include "helpers.h"
 
@@ -236,7 +235,7 @@ TEST_CASE("a rejects sink that fails mid-way stops the grader with nothing half-
   CHECK(st.code() == dq::StatusCode::kIoError);
   CHECK_THAT(st.message(), Catch::Contains("cannot write /dev/full"));
   CHECK(grader->finish().status().code() == dq::StatusCode::kIoError);  // no run is reported as done
-  CHECK_FALSE(std::filesystem::exists(output));                        // and no export half-written
+  CHECK_FALSE(std::filesystem::exists(output));                         // and no export half-written
 
   dq::GradeOptions working = failing;
   working.rejects = rejects.string();

@@ -5,9 +5,8 @@
 #include <cmath>
 #include <cstdio>
 #include <fstream>
-#include <sstream>
-
 #include <nlohmann/json.hpp>
+#include <sstream>
 
 #include "helpers.h"
 
@@ -76,11 +75,14 @@ std::string mixed_input() {
   std::string out = "\xEF\xBB\xBF";
   for (std::size_t i = 0; i < 2000; ++i) {  // ~9 MB of tweets
     const std::string& t = tweets[i % tweets.size()];
-    if (i % 13 == 5) out += t.substr(0, t.size() / 2) + "\n";  // cut short: malformed
-    else if (i % 11 == 3) out += t + "\r\n";
-    else out += t + "\n";
-    if (i % 7 == 0) out += "\n  \n";  // blank lines are not records
-    if (i == 700) out += std::string(30'000, 'x') + "\n";      // over the limit, shorter than a block
+    if (i % 13 == 5)
+      out += t.substr(0, t.size() / 2) + "\n";  // cut short: malformed
+    else if (i % 11 == 3)
+      out += t + "\r\n";
+    else
+      out += t + "\n";
+    if (i % 7 == 0) out += "\n  \n";                                  // blank lines are not records
+    if (i == 700) out += std::string(30'000, 'x') + "\n";             // over the limit, shorter than a block
     if (i == 1500) out += "[" + std::string(5'000'000, '1') + "]\n";  // longer than a block
     if (i == 300) out += R"({"id": 1, "text": ")" + std::string(3'000'000, 'x') + "\"}\n";
   }

@@ -74,8 +74,8 @@ fields:
 
 TEST_CASE("min_length and max_length count Unicode code points, not bytes") {
   dq::Validator v(load("fields:\n  s: {type: string, min_length: 2, max_length: 3}\n"));
-  CHECK(v.validate_json(R"({"s": "日本語"})").ok);           // 3 code points, 9 bytes
-  CHECK(v.validate_json(R"({"s": "😋✨"})").ok);             // 2 code points, 7 bytes
+  CHECK(v.validate_json(R"({"s": "日本語"})").ok);  // 3 code points, 9 bytes
+  CHECK(v.validate_json(R"({"s": "😋✨"})").ok);      // 2 code points, 7 bytes
   CHECK(rules_of(v.validate_json(R"({"s": "日本語日"})")) == Ids{"s.max_length"});
   CHECK(rules_of(v.validate_json(R"({"s": "é"})")) == Ids{"s.min_length"});
   CHECK(v.validate_json(R"({"s": "\u00e9\u00e9"})").ok);  // escapes count once decoded
@@ -152,9 +152,9 @@ fields:
   d: {type: object, enum: [{k: 1}], fields: {k: {type: integer, min: 0}}}
   e: {type: array, const: [a, b]}
 )"));
-  for (const char* ok : {R"({"a": 1})", R"({"a": 1.0})", R"({"a": "x"})", R"({"a": [1, 2.0]})",
-                         R"({"a": {"n": 1, "k": "v"}})", R"({"b": {"y": null, "x": [1.0, "2"]}})",
-                         R"({"c": "null"})", R"({"d": {"k": 1}})", R"({"e": ["a", "b"]})"}) {
+  for (const char* ok :
+       {R"({"a": 1})", R"({"a": 1.0})", R"({"a": "x"})", R"({"a": [1, 2.0]})", R"({"a": {"n": 1, "k": "v"}})",
+        R"({"b": {"y": null, "x": [1.0, "2"]}})", R"({"c": "null"})", R"({"d": {"k": 1}})", R"({"e": ["a", "b"]})"}) {
     CHECK(both_engines(v, ok).empty());
   }
   CHECK(both_engines(v, R"({"a": 3})") == Ids{"a.enum"});
@@ -218,8 +218,8 @@ fields:
     fields:
       id: {type: string, required: true}
 )"));
-  const auto& verdict = v.validate_json(
-      R"({"items": [{"sku": "a", "qty": 1}, {"sku": "b", "qty": 0}, {"qty": 2}], "customer": {}})");
+  const auto& verdict =
+      v.validate_json(R"({"items": [{"sku": "a", "qty": 1}, {"sku": "b", "qty": 0}, {"qty": 2}], "customer": {}})");
   CHECK(paths_of(verdict) == Ids{"items[1].qty", "items[2].sku", "customer.id"});
   CHECK(rules_of(verdict) == Ids{"items[].qty.min", "items[].sku.required", "customer.id.required"});
   CHECK(rules_of(v.validate_json(R"({"items": []})")) == Ids{"items.min_items"});
@@ -247,7 +247,8 @@ fields:
   CHECK(both_engines(v, R"({"any": [{"a": 1, "b": 2}, {"b": 2, "a": 1}]})") == Ids{"any.unique_items"});
   CHECK(both_engines(v, R"({"any": [[1, {"x": null}], [1.0, {"x": null}]]})") == Ids{"any.unique_items"});
   CHECK(both_engines(v, R"({"any": [1, 1.0]})") == Ids{"any.unique_items"});
-  CHECK(both_engines(v, R"({"rows": [{"q": 1}, {"q": -1}, {"q": 1.0}]})") == (Ids{"rows[].q.min", "rows.unique_items"}));
+  CHECK(both_engines(v, R"({"rows": [{"q": 1}, {"q": -1}, {"q": 1.0}]})") ==
+        (Ids{"rows[].q.min", "rows.unique_items"}));
   CHECK(v.validate_json(R"({"any": [{"b": [2]}, {"b": [2]}]})").violations[0].value == R"({"b":[2]})");
 }
 
@@ -282,7 +283,8 @@ fields:
 )"));
   CHECK(v.validate_json(R"({"email": "a.b+c@example.co.uk", "uri": "https://x.org/a?b=c#d",
     "uuid": "123e4567-e89b-12d3-a456-426614174000", "ip4": "10.0.0.1", "ip6": "::1",
-    "host": "api.github.com", "day": "2024-02-29", "at": "2024-02-29T10:00:00Z"})").ok);
+    "host": "api.github.com", "day": "2024-02-29", "at": "2024-02-29T10:00:00Z"})")
+            .ok);
   CHECK(rules_of(v.validate_json(R"({"email": "a@"})")) == Ids{"email.format"});
   CHECK(rules_of(v.validate_json(R"({"uri": "no scheme"})")) == Ids{"uri.format"});
   CHECK(rules_of(v.validate_json(R"({"uuid": "123e4567e89b12d3a456426614174000"})")) == Ids{"uuid.format"});
@@ -307,8 +309,8 @@ fields:
                          R"("joe@[IPv6:::1]")", R"("postmaster@localhost")"}) {
     CHECK(both_engines(v, std::string(R"({"email": )") + ok + "}").empty());
   }
-  for (const char* bad : {R"("joe@[127.0.0.300]")", R"("te..st@example.com")", R"("\"unclosed@example.com")",
-                          R"("a@b@c")"}) {
+  for (const char* bad :
+       {R"("joe@[127.0.0.300]")", R"("te..st@example.com")", R"("\"unclosed@example.com")", R"("a@b@c")"}) {
     CHECK(both_engines(v, std::string(R"({"email": )") + bad + "}") == Ids{"email.format"});
   }
   // A NUL does not end an address early.
@@ -322,7 +324,8 @@ fields:
   // RFC 3986: a port is digits, an IP literal is closed and an address.
   CHECK(both_engines(v, R"({"uri": "http://[::1]:8080/a?b#c"})").empty());
   CHECK(both_engines(v, R"({"uri": "urn:isbn:0451450523"})").empty());
-  for (const char* bad : {"http://example.com:abc/", "https://[@example.org/", "http://exa mple.com/", "http://x/%zz"}) {
+  for (const char* bad :
+       {"http://example.com:abc/", "https://[@example.org/", "http://exa mple.com/", "http://x/%zz"}) {
     CHECK(both_engines(v, std::string(R"({"uri": ")") + bad + "\"}") == Ids{"uri.format"});
   }
   // A leap second is 23:59:60 in UTC, whatever the offset it is written in.

@@ -12,19 +12,22 @@ TEST_CASE("simple patterns are recognized, anything else is left to RE2") {
     INFO(p);
     CHECK(dq::SimplePattern::compile(p).has_value());
   }
-  for (const char* p : {"[0-9]+", "^(a|b)$", "^a.b$", "^[^a]$", "^a*a$", "^[a-z]+[0-9a-f]$", "^a*b?a$",
-                        "(?i)^a$", "^é$", "^a{2}?$", "^\\s$", "^a$b"}) {
+  for (const char* p : {"[0-9]+", "^(a|b)$", "^a.b$", "^[^a]$", "^a*a$", "^[a-z]+[0-9a-f]$", "^a*b?a$", "(?i)^a$",
+                        "^é$", "^a{2}?$", "^\\s$", "^a$b"}) {
     INFO(p);
     CHECK_FALSE(dq::SimplePattern::compile(p).has_value());
   }
 }
 
 TEST_CASE("simple patterns agree with RE2--PartialMatch on mutations of matching strings") {
-  const std::pair<const char*, const char*> cases[] = {
-      {"^evt_[0-9a-f]{16}$", "evt_0123456789abcdef"}, {"^[A-Z]{3}-[0-9]{6}$", "ABC-123456"},
-      {"^[a-c]+-?[0-2]*$", "abc-012"},                 {"^a{2,3}b", "aab"},
-      {"^[ab]*c+$", "abcc"},                            {"^x?y?z?$", "xz"},
-      {"^\\d{1,3}\\.\\d{1,3}$", "12.345"},            {"^[a-c_-]+$", "a_b-c"}};
+  const std::pair<const char*, const char*> cases[] = {{"^evt_[0-9a-f]{16}$", "evt_0123456789abcdef"},
+                                                       {"^[A-Z]{3}-[0-9]{6}$", "ABC-123456"},
+                                                       {"^[a-c]+-?[0-2]*$", "abc-012"},
+                                                       {"^a{2,3}b", "aab"},
+                                                       {"^[ab]*c+$", "abcc"},
+                                                       {"^x?y?z?$", "xz"},
+                                                       {"^\\d{1,3}\\.\\d{1,3}$", "12.345"},
+                                                       {"^[a-c_-]+$", "a_b-c"}};
   std::mt19937 rng(7);
   const std::string alphabet = "abcxyzABCXYZ0123456789_-.evt\xc3\xa9";
   for (const auto& [p, example] : cases) {
@@ -39,9 +42,12 @@ TEST_CASE("simple patterns agree with RE2--PartialMatch on mutations of matching
         std::size_t at = s.empty() ? 0 : rng() % s.size();
         char c = alphabet[rng() % alphabet.size()];
         switch (rng() % 3) {
-          case 0: if (!s.empty()) s[at] = c; break;
+          case 0:
+            if (!s.empty()) s[at] = c;
+            break;
           case 1: s.insert(s.begin() + static_cast<long>(at), c); break;
-          default: if (!s.empty()) s.erase(at, 1);
+          default:
+            if (!s.empty()) s.erase(at, 1);
         }
       }
       bool expected = RE2::PartialMatch(s, re);

@@ -3,8 +3,8 @@
 #include <sqlite3.h>
 
 #include <cmath>
-#include <ctime>
 #include <cstdio>
+#include <ctime>
 #include <filesystem>
 #include <random>
 
@@ -37,7 +37,8 @@ std::string lines(const std::string& key, const std::vector<std::string>& values
   return out;
 }
 
-dq::FieldProfile field_of(const dq::Contract& contract, const std::string& key, const std::vector<std::string>& values) {
+dq::FieldProfile field_of(const dq::Contract& contract, const std::string& key,
+                          const std::vector<std::string>& values) {
   dq::Report report = run(contract, lines(key, values));
   const dq::FieldProfile* f = report.profile->field(key);
   REQUIRE(f != nullptr);
@@ -55,7 +56,8 @@ const dq::ExpectationResult& expectation(const dq::Report& r, const std::string&
 }  // namespace
 
 TEST_CASE("a profile counts values, nulls and wrong types per field, with moments and lengths") {
-  auto contract = dqtest::load("fields:\n  x: {type: number}\n  s: {type: string}\n  c: {type: object, fields: {y: {type: integer}}}\n");
+  auto contract = dqtest::load(
+      "fields:\n  x: {type: number}\n  s: {type: string}\n  c: {type: object, fields: {y: {type: integer}}}\n");
   dq::Report r = run(contract,
                      "{\"x\": 1, \"s\": \"héllo\", \"c\": {\"y\": 2}}\n"
                      "{\"x\": 3, \"s\": \"a\"}\n"
@@ -199,7 +201,8 @@ TEST_CASE("profiles of different contracts refuse to merge") {
 
 TEST_CASE("a profile survives its JSON form, and a broken profile is a clear error") {
   auto contract = dqtest::load("fields:\n  n: {type: integer}\n  s: {type: string}\n  t: {type: timestamp}\n");
-  dq::Report r = run(contract, "{\"n\": -3, \"s\": \"x\", \"t\": \"2026-01-01T00:00:00Z\"}\n{\"n\": 0}\n{\"n\": 7000}\n");
+  dq::Report r =
+      run(contract, "{\"n\": -3, \"s\": \"x\", \"t\": \"2026-01-01T00:00:00Z\"}\n{\"n\": 0}\n{\"n\": 7000}\n");
   const std::string json = r.profile->to_json();
   auto back = dq::Profile::from_json(json);
   INFO(back.status().to_string());
@@ -258,7 +261,7 @@ TEST_CASE("numeric drift reads the CDFs: ks, linf, wasserstein, mean_shift and p
   // F_b(2) = .5, F_c(2) = 0; F_b(4) = 1, F_c(4) = .5: D = .5.
   dq::DriftMeasure ks = dq::measure_drift(b, c, "ks");
   CHECK_THAT(ks.value, WithinAbs(0.5, 1e-12));
-  CHECK(ks.p_value > 0.1);  // four values each: not significant
+  CHECK(ks.p_value > 0.1);                                                   // four values each: not significant
   CHECK_THAT(dq::measure_drift(b, c, "linf").value, WithinAbs(0.5, 1e-12));  // not 0 for numbers
   // Means 2.5 and 4.5; baseline σ = sqrt(5/3) = 1.290994.
   CHECK_THAT(dq::measure_drift(b, c, "mean_shift").value, WithinAbs(2 / std::sqrt(5.0 / 3), 1e-9));
@@ -340,7 +343,8 @@ TEST_CASE("drift checks apply warn and fail levels and skip below min_rows") {
       "fields:\n  k: {type: string}\n"
       "drift:\n  min_rows: 3\n  fields:\n    k: {method: linf, warn: 0.1, fail: 0.3}\n";
   auto contract = dqtest::load(body);
-  auto baseline = std::make_shared<const dq::Profile>(*run(contract, lines("k", {"\"A\"", "\"A\"", "\"B\"", "\"B\""})).profile);
+  auto baseline =
+      std::make_shared<const dq::Profile>(*run(contract, lines("k", {"\"A\"", "\"A\"", "\"B\"", "\"B\""})).profile);
   dq::ReportOptions options;
   options.baseline = baseline;
   auto status_of = [&](const std::vector<std::string>& values) {
@@ -349,9 +353,10 @@ TEST_CASE("drift checks apply warn and fail levels and skip below min_rows") {
     return std::make_pair(r.drift[0].status, r.ok);
   };
   CHECK(status_of({"\"A\"", "\"B\"", "\"A\"", "\"B\""}) == std::make_pair(std::string("ok"), true));
-  CHECK(status_of({"\"A\"", "\"A\"", "\"A\"", "\"B\"", "\"B\""}) == std::make_pair(std::string("ok"), true));  // .1 < warn? .6-.5
-  CHECK(status_of({"\"A\"", "\"A\"", "\"A\"", "\"B\""}) == std::make_pair(std::string("warn"), true));     // .25
-  CHECK(status_of({"\"A\"", "\"A\"", "\"A\"", "\"A\""}) == std::make_pair(std::string("fail"), false));   // .5
+  CHECK(status_of({"\"A\"", "\"A\"", "\"A\"", "\"B\"", "\"B\""}) ==
+        std::make_pair(std::string("ok"), true));  // .1 < warn? .6-.5
+  CHECK(status_of({"\"A\"", "\"A\"", "\"A\"", "\"B\""}) == std::make_pair(std::string("warn"), true));   // .25
+  CHECK(status_of({"\"A\"", "\"A\"", "\"A\"", "\"A\""}) == std::make_pair(std::string("fail"), false));  // .5
   CHECK(status_of({"\"A\"", "\"A\""}).first == "skipped");  // 2 rows < min_rows
   dq::Report no_baseline = run(contract, lines("k", {"\"A\""}));
   CHECK(no_baseline.drift[0].status == "skipped");
@@ -396,7 +401,9 @@ TEST_CASE("expectations evaluate dataset metrics with min, max and between") {
   CHECK_FALSE(r.ok);
 }
 
-TEST_CASE("a statistic of no values fails (as in Great Expectations) unless allow_empty, while mostly over no values passes") {
+TEST_CASE(
+    "a statistic of no values fails (as in Great Expectations) unless allow_empty, while mostly over no values "
+    "passes") {
   auto contract = dqtest::load(
       "fields:\n  amount: {type: number}\n"
       "expectations:\n  - {name: typical, field: amount, metric: mean, between: [10, 20]}\n"
@@ -421,9 +428,9 @@ TEST_CASE("a statistic of no values fails (as in Great Expectations) unless allo
   CHECK(expectation(one, "typical").ok);
   CHECK_FALSE(expectation(one, "spread").has_value);
   CHECK_FALSE(expectation(one, "spread").ok);
-  auto misplaced = dqtest::errors_of(dqtest::contract_yaml(
-      "fields:\n  amount: {type: number}\n"
-      "expectations:\n  - {name: n, metric: row_count, min: 1, allow_empty: true}\n"));
+  auto misplaced = dqtest::errors_of(
+      dqtest::contract_yaml("fields:\n  amount: {type: number}\n"
+                            "expectations:\n  - {name: n, metric: row_count, min: 1, allow_empty: true}\n"));
   REQUIRE(misplaced.size() == 1);
   CHECK(misplaced[0].message.find("'allow_empty' applies to statistics of values") != std::string::npos);
 }
@@ -479,12 +486,14 @@ TEST_CASE("metric value with mostly passes when enough non-null values are in ra
 }
 
 TEST_CASE("expectations and drift checks are type-checked when the contract loads") {
-  auto diags = dqtest::errors_of(dqtest::contract_yaml(
-      "fields:\n  s: {type: string}\n  t: {type: timestamp}\n  a: {type: array, items: {type: object, fields: {q: {type: number}}}}\n"
-      "expectations:\n  - {name: m, field: s, metric: mean, max: 1}\n  - {name: q, field: s, metric: quantile, max: 1}\n"
-      "  - {name: in_array, field: a.q, metric: mean, max: 1}\n"
-      "drift:\n  fields:\n    t: {method: psi, fail: 0.2}\n"
-      "sla:\n  freshness: {field: t, max_delay: soon}\n"));
+  auto diags =
+      dqtest::errors_of(dqtest::contract_yaml("fields:\n  s: {type: string}\n  t: {type: timestamp}\n  a: {type: "
+                                              "array, items: {type: object, fields: {q: {type: number}}}}\n"
+                                              "expectations:\n  - {name: m, field: s, metric: mean, max: 1}\n  - "
+                                              "{name: q, field: s, metric: quantile, max: 1}\n"
+                                              "  - {name: in_array, field: a.q, metric: mean, max: 1}\n"
+                                              "drift:\n  fields:\n    t: {method: psi, fail: 0.2}\n"
+                                              "sla:\n  freshness: {field: t, max_delay: soon}\n"));
   REQUIRE(diags.size() == 5);
   CHECK(diags[0].message == "expectation 'm': metric 'mean' needs a numeric field, and 's' is string");
   CHECK(diags[1].message == "expectation 'q': metric 'quantile' needs a numeric field, and 's' is string");
@@ -602,8 +611,7 @@ TEST_CASE("a history file from a newer dq is refused with its version") {
   }
   auto reopened = dq::MetricHistory::open(path);
   CHECK(reopened.status().code() == dq::StatusCode::kIoError);
-  CHECK(reopened.status().message() ==
-        "metric history '" + path + "' has schema version 7, newer than this dq (1)");
+  CHECK(reopened.status().message() == "metric history '" + path + "' has schema version 7, newer than this dq (1)");
 }
 
 TEST_CASE("distinct values in, containing or equal to a set, the most common value, and the distinct ratio") {
@@ -615,7 +623,8 @@ TEST_CASE("distinct values in, containing or equal to a set, the most common val
       "  - {name: exactly, field: n, metric: distinct_values, equals: [1, 2]}\n"
       "  - {name: usual, field: k, metric: most_common_value, in: [a]}\n"
       "  - {name: ratio, field: k, metric: distinct_ratio, between: [0.5, 1]}\n");
-  dq::Report r = run(contract, "{\"k\": \"a\", \"n\": 1}\n{\"k\": \"a\", \"n\": 2.0}\n{\"k\": \"x\", \"n\": 2}\n{\"k\": null}\n");
+  dq::Report r =
+      run(contract, "{\"k\": \"a\", \"n\": 1}\n{\"k\": \"a\", \"n\": 2.0}\n{\"k\": \"x\", \"n\": 2}\n{\"k\": null}\n");
   CHECK_FALSE(expectation(r, "known").ok);
   CHECK(expectation(r, "known").value == 1);
   CHECK(expectation(r, "known").detail == "not in the set: x");
@@ -631,11 +640,11 @@ TEST_CASE("distinct values in, containing or equal to a set, the most common val
   CHECK_FALSE(expectation(empty, "has_all").ok);
   CHECK_FALSE(expectation(empty, "usual").ok);
   CHECK_FALSE(expectation(empty, "ratio").ok);
-  auto errors = dqtest::errors_of(dqtest::contract_yaml(
-      "fields:\n  k: {type: string}\n  t: {type: timestamp}\n  x: {type: number}\n"
-      "expectations:\n  - {name: e1, field: k, metric: most_common_value, contains: [a]}\n"
-      "  - {name: e2, field: t, metric: distinct_values, in: [a]}\n"
-      "  - {name: e3, field: x, metric: mean, min: 1, in: [a]}\n"));
+  auto errors = dqtest::errors_of(
+      dqtest::contract_yaml("fields:\n  k: {type: string}\n  t: {type: timestamp}\n  x: {type: number}\n"
+                            "expectations:\n  - {name: e1, field: k, metric: most_common_value, contains: [a]}\n"
+                            "  - {name: e2, field: t, metric: distinct_values, in: [a]}\n"
+                            "  - {name: e3, field: x, metric: mean, min: 1, in: [a]}\n"));
   REQUIRE(errors.size() == 3);
   CHECK(errors[0].message == "expectation 'e1' needs 'in: [...]'");
   CHECK(errors[1].message.find("needs a string, boolean or numeric field") != std::string::npos);
@@ -654,9 +663,9 @@ TEST_CASE("outlier_share - the share of values beyond sigma sample standard devi
   CHECK(expectation(r, "three").value == 0);
   CHECK(expectation(r, "three").ok);
   CHECK_FALSE(expectation(run(contract, lines("x", {"5"})), "two").ok);  // one value: no spread to measure
-  auto errors = dqtest::errors_of(dqtest::contract_yaml(
-      "fields:\n  x: {type: number}\n"
-      "expectations:\n  - {name: e, field: x, metric: mean, max: 1, sigma: 2}\n"));
+  auto errors = dqtest::errors_of(
+      dqtest::contract_yaml("fields:\n  x: {type: number}\n"
+                            "expectations:\n  - {name: e, field: x, metric: mean, max: 1, sigma: 2}\n"));
   REQUIRE(errors.size() == 1);
   CHECK(errors[0].message == "expectation 'e': 'sigma' goes with outlier_share");
 }
@@ -696,10 +705,10 @@ TEST_CASE("unique over one field or several: every occurrence of a repeated key 
   dq::Report r = run(contract,
                      "{\"a\": \"x\", \"b\": 1, \"id\": 1}\n"
                      "{\"a\": \"x\", \"b\": 2, \"id\": 2}\n"
-                     "{\"a\": \"x\", \"b\": 1, \"id\": 2}\n"   // repeats record 1's (a, b)
-                     "{\"a\": null, \"b\": null}\n"            // no key at all: skipped
-                     "{\"a\": null, \"b\": 1, \"id\": 4}\n"    // null is a value of a key
-                     "{\"b\": 1, \"id\": 5}\n");               // absent is null: repeats record 5's key
+                     "{\"a\": \"x\", \"b\": 1, \"id\": 2}\n"  // repeats record 1's (a, b)
+                     "{\"a\": null, \"b\": null}\n"           // no key at all: skipped
+                     "{\"a\": null, \"b\": 1, \"id\": 4}\n"   // null is a value of a key
+                     "{\"b\": 1, \"id\": 5}\n");              // absent is null: repeats record 5's key
   const auto& pair = expectation(r, "pair");
   CHECK(pair.value == 4);  // (x, 1) twice and (null, 1) twice: every occurrence
   CHECK_FALSE(pair.ok);
@@ -715,17 +724,18 @@ TEST_CASE("unique over one field or several: every occurrence of a repeated key 
   CHECK(id.value == 2);
   CHECK(*id.max == 2);
   CHECK(id.ok);
-  auto errors = dqtest::errors_of(dqtest::contract_yaml(
-      "fields:\n  a: {type: string}\n"
-      "expectations:\n  - {name: e1, metric: unique}\n"
-      "  - {name: e2, metric: unique, fields: [a, nope]}\n"
-      "  - {name: e3, metric: unique, field: a, max: 2}\n"
-      "  - {name: e4, metric: mean, fields: [a], max: 1}\n"));
+  auto errors =
+      dqtest::errors_of(dqtest::contract_yaml("fields:\n  a: {type: string}\n"
+                                              "expectations:\n  - {name: e1, metric: unique}\n"
+                                              "  - {name: e2, metric: unique, fields: [a, nope]}\n"
+                                              "  - {name: e3, metric: unique, field: a, max: 2}\n"
+                                              "  - {name: e4, metric: mean, fields: [a], max: 1}\n"));
   REQUIRE(errors.size() == 4);
   CHECK(errors[0].message == "expectation 'e1' (unique) needs 'field: f' or 'fields: [a, b]', one of them");
   CHECK(errors[1].message == "expectation 'e2' names unknown field 'nope'");
   CHECK(errors[2].message == "expectation 'e3': metric 'unique' takes no bounds (a share of values goes in 'mostly')");
-  CHECK(errors[3].message == "expectation 'e4': 'fields' goes with metric unique (several fields that are unique together)");
+  CHECK(errors[3].message ==
+        "expectation 'e4': 'fields' goes with metric unique (several fields that are unique together)");
 }
 
 TEST_CASE("increasing and decreasing compare each value with the one before it, in input order, skipping nulls") {
@@ -755,10 +765,10 @@ TEST_CASE("increasing and decreasing compare each value with the one before it, 
   CHECK(expectation(r, "times").samples[0].value == "2026-01-01T12:00:00Z");
   CHECK(expectation(run(contract, ""), "up").ok);  // no values: nothing out of order
 
-  auto errors = dqtest::errors_of(dqtest::contract_yaml(
-      "fields:\n  s: {type: string}\n  x: {type: integer}\n"
-      "expectations:\n  - {name: e1, metric: increasing, field: s}\n"
-      "  - {name: e2, metric: mean, field: x, max: 1, strict: true}\n"));
+  auto errors =
+      dqtest::errors_of(dqtest::contract_yaml("fields:\n  s: {type: string}\n  x: {type: integer}\n"
+                                              "expectations:\n  - {name: e1, metric: increasing, field: s}\n"
+                                              "  - {name: e2, metric: mean, field: x, max: 1, strict: true}\n"));
   REQUIRE(errors.size() == 2);
   CHECK(errors[0].message == "expectation 'e1': metric 'increasing' needs a numeric or time field, and 's' is string");
   CHECK(errors[1].message == "expectation 'e2': 'strict' goes with increasing and decreasing");
@@ -812,13 +822,14 @@ TEST_CASE("when: an expectation's statistic is over the records where its condit
   CHECK(expectation(r, "card_mean").ok);
   CHECK(expectation(r, "all_mean").value == Approx(331.0 / 4));
   CHECK(expectation(r, "cash_nulls").value == 1);
-  auto errors = dqtest::errors_of(dqtest::contract_yaml(
-      "fields:\n  kind: {type: string}\n"
-      "expectations:\n  - {name: e1, metric: invalid_rate, when: 'kind == \"a\"', max: 0.1}\n"
-      "  - {name: e2, metric: row_count, when: 'kind == 1', min: 1}\n"
-      "  - {name: e3, metric: row_count, when: 'knd == \"a\"', min: 1}\n"));
+  auto errors = dqtest::errors_of(
+      dqtest::contract_yaml("fields:\n  kind: {type: string}\n"
+                            "expectations:\n  - {name: e1, metric: invalid_rate, when: 'kind == \"a\"', max: 0.1}\n"
+                            "  - {name: e2, metric: row_count, when: 'kind == 1', min: 1}\n"
+                            "  - {name: e3, metric: row_count, when: 'knd == \"a\"', min: 1}\n"));
   REQUIRE(errors.size() == 3);
-  CHECK(errors[0].message == "expectation 'e1': 'when' narrows statistics of records; 'invalid_rate' counts the whole input");
+  CHECK(errors[0].message ==
+        "expectation 'e1': 'when' narrows statistics of records; 'invalid_rate' counts the whole input");
   CHECK(errors[1].message.find("compare") != std::string::npos);
   CHECK(errors[2].message == "unknown field 'knd' in expression (did you mean 'kind'?)");
   CHECK(errors[2].column > 1);
@@ -829,7 +840,8 @@ TEST_CASE("chi_square, kl_divergence and ks test the data against a declared dis
       "fields:\n  kind: {type: string}\n  x: {type: number}\n"
       "expectations:\n"
       "  - {name: chi, metric: chi_square, field: kind, partition: {values: [a, b], weights: [0.5, 0.5]}, min: 0.05}\n"
-      "  - {name: kl_cat, metric: kl_divergence, field: kind, partition: {values: [a, b], weights: [0.5, 0.5]}, max: 1}\n"
+      "  - {name: kl_cat, metric: kl_divergence, field: kind, partition: {values: [a, b], weights: [0.5, 0.5]}, max: "
+      "1}\n"
       "  - {name: kl_bins, metric: kl_divergence, field: x,\n"
       "     partition: {bins: [0, 10, 100], weights: [0.5, 0.5], tail_weight_holdout: 0.2}, max: 1}\n"
       "  - {name: ks, metric: ks, field: x, distribution: {name: uniform, min: 0, max: 100}, min: 0.01}\n");
@@ -875,7 +887,8 @@ TEST_CASE("chi_square, kl_divergence and ks test the data against a declared dis
   CHECK(errors[3].message == "expectation 'e4': the normal distribution needs 'stddev'");
   CHECK(errors[4].message.find("unknown distribution 'gamma'") != std::string::npos);
   CHECK(errors[5].message == "expectation 'e6': bin edges must increase, and 3 does not");
-  CHECK(errors[6].message == "expectation 'e7': chi_square needs two categories or more (one leaves no degree of freedom)");
+  CHECK(errors[6].message ==
+        "expectation 'e7': chi_square needs two categories or more (one leaves no degree of freedom)");
 }
 
 TEST_CASE("column_count and columns read a CSV header, and refuse JSON records clearly") {
@@ -903,7 +916,8 @@ TEST_CASE("column_count and columns read a CSV header, and refuse JSON records c
   CHECK(expectation(r, "has").detail == "missing: c");
   dq::Report json = run(contract, "{\"a\": \"x\"}\n");
   CHECK_FALSE(expectation(json, "count").ok);
-  CHECK(expectation(json, "count").detail == "the input has no columns (JSON records): column_count reads tables and CSV files");
+  CHECK(expectation(json, "count").detail ==
+        "the input has no columns (JSON records): column_count reads tables and CSV files");
 }
 
 TEST_CASE("a row count reconciles with an upstream count passed at run time") {

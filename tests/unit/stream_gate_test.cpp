@@ -1,11 +1,12 @@
 // The stream gate: decisions and their reasons, the circuit breaker, windows,
 // threads and the Prometheus text.
+#include "dq/stream_gate.h"
+
 #include <atomic>
 #include <filesystem>
 #include <map>
 #include <thread>
 
-#include "dq/stream_gate.h"
 #include "helpers.h"
 
 namespace {
@@ -21,9 +22,7 @@ const std::string kValid = R"({"id": 7, "kind": "click", "page": "/home", "amoun
 const std::string kInvalid = R"({"id": 0, "kind": "buy", "page": "/home", "amount": 1})";
 const std::string kMalformed = R"({"id": 7, "kind": "click",)";
 
-std::map<std::string, std::string> attributes(const dq::GateResult& r) {
-  return {r.reasons.begin(), r.reasons.end()};
-}
+std::map<std::string, std::string> attributes(const dq::GateResult& r) { return {r.reasons.begin(), r.reasons.end()}; }
 
 // A clock the test moves by hand (µs since the epoch).
 struct ManualClock {
@@ -149,7 +148,7 @@ TEST_CASE("the breaker opens when the failure rate over the last N messages exce
   // Alternating valid/invalid never makes a run, but is 50% failures.
   for (int i = 0; i < 9; ++i) gate.judge({i % 2 ? kInvalid : kValid});
   CHECK(gate.breaker() == dq::BreakerState::kClosed);  // not judged before the ring is full
-  gate.judge({kInvalid});                               // 5 of the last 10
+  gate.judge({kInvalid});                              // 5 of the last 10
   CHECK(gate.breaker() == dq::BreakerState::kOpen);
 }
 
@@ -416,6 +415,8 @@ TEST_CASE("order expectations answer in one judging thread and say why not acros
   CHECK(windows[1].counts.accepted == 2);
   CHECK_FALSE(two[0].has_value);
   CHECK_FALSE(two[0].ok);
-  CHECK(two[0].detail == "no input order: the window's messages were judged on 2 threads at once (judge from one thread to check order)");
+  CHECK(
+      two[0].detail ==
+      "no input order: the window's messages were judged on 2 threads at once (judge from one thread to check order)");
   CHECK(two[1].ok);  // keys need no order
 }

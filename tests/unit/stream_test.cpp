@@ -1,7 +1,6 @@
 // Streams: NDJSON and JSON arrays, counts that reconcile, rejects with reasons.
 #include <cstdio>
 #include <fstream>
-
 #include <nlohmann/json.hpp>
 
 #include "helpers.h"
@@ -226,7 +225,7 @@ TEST_CASE("mostly on required - the share of records where the field is present 
       "  customer: {type: object, fields: {id: {type: string, required: true, mostly: 0.5}}}\n");
   auto report_for = [&](const std::vector<std::string>& records) { return report_of(c, records); };
   const std::string good = R"({"email": "a@b.co"})";
-  CHECK(report_for({good, good, good, R"({"email": null})"}).ok);  // 3 of 4 present
+  CHECK(report_for({good, good, good, R"({"email": null})"}).ok);           // 3 of 4 present
   CHECK_FALSE(report_for({good, good, R"({})", R"({"email": null})"}).ok);  // 2 of 4
   // Nested: counted over the records where the parent object is present.
   const std::string with_id = R"({"email": "a@b.co", "customer": {"id": "c1"}})";

@@ -8,14 +8,13 @@
 #include <pybind11/pybind11.h>
 #include <pybind11/stl.h>
 
-#include <optional>
 #include <algorithm>
-#include <deque>
-
 #include <cstdio>
+#include <deque>
 #include <memory>
 #include <mutex>
 #include <nlohmann/json.hpp>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -39,8 +38,7 @@ namespace {
   if (status.code() == dq::StatusCode::kInvalidContract) {
     py::list diagnostics;
     for (const dq::Diagnostic& d : status.diagnostics()) {
-      diagnostics.append(errors.attr("Diagnostic")(d.file, d.line, d.column,
-                                                   dq::to_string(d.severity), d.message));
+      diagnostics.append(errors.attr("Diagnostic")(d.file, d.line, d.column, dq::to_string(d.severity), d.message));
     }
     raise("ContractError", errors.attr("ContractError")(status.to_string(), diagnostics));
   }
@@ -193,8 +191,8 @@ struct FailureSink {
       return;
     }
     for (const dq::Violation& violation : v.violations) {
-      add({event.where.record, event.where.line, violation.path, violation.rule,
-           dq::to_string(violation.severity), violation.message, violation.value});
+      add({event.where.record, event.where.line, violation.path, violation.rule, dq::to_string(violation.severity),
+           violation.message, violation.value});
     }
   }
   void add(Failure f) {
@@ -438,7 +436,6 @@ class PyContract {
   std::vector<std::unique_ptr<dq::Validator>> pool_;
 };
 
-
 // dq::GradeParts for Python (dq.beam.Grade): shares of a batch of records,
 // merges of an entity's states, and the entity's row.
 class NativeGradeParts {
@@ -611,13 +608,12 @@ PYBIND11_MODULE(_core, m) {
   py::class_<dq::Violation>(m, "Violation")
       .def_readonly("path", &dq::Violation::path)
       .def_readonly("rule", &dq::Violation::rule)
-      .def_property_readonly("severity",
-                             [](const dq::Violation& v) { return dq::to_string(v.severity); })
+      .def_property_readonly("severity", [](const dq::Violation& v) { return dq::to_string(v.severity); })
       .def_readonly("message", &dq::Violation::message)
       .def_readonly("value", &dq::Violation::value)
       .def("__repr__", [](const dq::Violation& v) {
-        return "Violation(" + (v.path.empty() ? std::string("<record>") : v.path) + ": " + v.rule + ": " +
-               v.message + (v.value.empty() ? "" : " (" + v.value + ")") + ")";
+        return "Violation(" + (v.path.empty() ? std::string("<record>") : v.path) + ": " + v.rule + ": " + v.message +
+               (v.value.empty() ? "" : " (" + v.value + ")") + ")";
       });
 
   py::class_<dq::Verdict>(m, "Verdict")
@@ -649,7 +645,9 @@ PYBIND11_MODULE(_core, m) {
                     if (!p.ok()) raise_status(p.status());
                     return NativeProfile{std::make_shared<const dq::Profile>(std::move(*p))};
                   })
-      .def("to_json", [](const NativeProfile& p, int indent) { return p.profile->to_json(indent); }, py::arg("indent") = -1)
+      .def(
+          "to_json", [](const NativeProfile& p, int indent) { return p.profile->to_json(indent); },
+          py::arg("indent") = -1)
       .def_property_readonly("rows", [](const NativeProfile& p) { return p.profile->rows; })
       .def_property_readonly("dataset", [](const NativeProfile& p) { return p.profile->dataset; })
       .def_property_readonly("version", [](const NativeProfile& p) { return p.profile->version; })
@@ -667,15 +665,14 @@ PYBIND11_MODULE(_core, m) {
              if (!status.ok()) raise_status(status);
              return NativeProfile{std::move(merged)};
            })
-      .def("bins",
-           [](const NativeProfile& baseline, const NativeProfile& current, const std::string& field, int bins) {
-             const dq::FieldProfile* b = baseline.profile->field(field);
-             const dq::FieldProfile* c = current.profile->field(field);
-             if (b == nullptr || c == nullptr) throw py::key_error("no field '" + field + "' in the profile");
-             auto out = dq::drift_bins(*b, *c, bins);
-             if (!out.ok()) raise_status(out.status());
-             return py::make_tuple(out->labels, out->baseline, out->current);
-           });
+      .def("bins", [](const NativeProfile& baseline, const NativeProfile& current, const std::string& field, int bins) {
+        const dq::FieldProfile* b = baseline.profile->field(field);
+        const dq::FieldProfile* c = current.profile->field(field);
+        if (b == nullptr || c == nullptr) throw py::key_error("no field '" + field + "' in the profile");
+        auto out = dq::drift_bins(*b, *c, bins);
+        if (!out.ok()) raise_status(out.status());
+        return py::make_tuple(out->labels, out->baseline, out->current);
+      });
 
   py::class_<RunOptions>(m, "RunOptions")
       .def(py::init<>())
@@ -699,16 +696,18 @@ PYBIND11_MODULE(_core, m) {
       .def_property_readonly("version", [](const PyContract& c) { return c.contract().version(); })
       .def_property_readonly("title", [](const PyContract& c) { return c.contract().title(); })
       .def_property_readonly("drift_baseline", [](const PyContract& c) { return c.contract().drift_baseline(); })
-      .def_property_readonly("warnings", [](const PyContract& c) {
-        std::vector<std::string> out;
-        for (const dq::Diagnostic& d : c.contract().warnings()) out.push_back(d.to_string());
-        return out;
-      })
-      .def_property_readonly("checks", [](const PyContract& c) {
-        std::vector<std::string> out;
-        for (const dq::CheckInfo& info : c.contract().checks()) out.push_back(info.id);
-        return out;
-      })
+      .def_property_readonly("warnings",
+                             [](const PyContract& c) {
+                               std::vector<std::string> out;
+                               for (const dq::Diagnostic& d : c.contract().warnings()) out.push_back(d.to_string());
+                               return out;
+                             })
+      .def_property_readonly("checks",
+                             [](const PyContract& c) {
+                               std::vector<std::string> out;
+                               for (const dq::CheckInfo& info : c.contract().checks()) out.push_back(info.id);
+                               return out;
+                             })
       .def("validate", &PyContract::validate)
       .def("validate_json", [](PyContract& c, py::bytes data) { return c.validate_json(std::string_view(data)); })
       .def("validate_json", [](PyContract& c, const std::string& text) { return c.validate_json(text); })
@@ -760,9 +759,8 @@ PYBIND11_MODULE(_core, m) {
            py::arg("contract"), py::arg("run"), py::arg("window_messages"), py::arg("window_seconds"),
            py::arg("max_consecutive_failures"), py::arg("rate_window"), py::arg("max_failure_rate"),
            py::arg("open_seconds"), py::arg("history"), py::arg("max_reason_bytes"))
-      .def("judge", [](NativeGate& g, py::bytes data, std::int64_t publish_time) {
-        return g.judge(std::string_view(data), publish_time);
-      })
+      .def("judge", [](NativeGate& g, py::bytes data,
+                       std::int64_t publish_time) { return g.judge(std::string_view(data), publish_time); })
       .def("take_windows", &NativeGate::take_windows)
       .def("close_window", &NativeGate::close_window)
       .def("tick", &NativeGate::tick)
