@@ -10,6 +10,7 @@
 
 #include "base/json_equal.h"
 #include "spec/odcs.h"
+#include "spec/yaml_nodes.h"
 
 namespace dq::spec {
 namespace {
@@ -17,22 +18,6 @@ namespace {
 // Budgets for a contract's YAML, aliases expanded (docs/reliability.md).
 constexpr std::size_t kMaxContractDepth = 64;
 constexpr std::size_t kMaxContractNodes = 1000000;
-
-Span span_of(const YAML::Node& node) {
-  YAML::Mark mark = node.Mark();
-  if (mark.is_null()) return {};
-  return {mark.line + 1, mark.column + 1};
-}
-
-const char* node_kind(const YAML::Node& node) {
-  switch (node.Type()) {
-    case YAML::NodeType::Map: return "a mapping";
-    case YAML::NodeType::Sequence: return "a list";
-    case YAML::NodeType::Scalar: return "a scalar";
-    case YAML::NodeType::Null: return "null";
-    default: return "nothing";
-  }
-}
 
 // Reads one YAML mapping: typed getters mark keys as known, and finish()
 // reports every key that no getter asked for, with a did-you-mean hint.

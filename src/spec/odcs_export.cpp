@@ -1,0 +1,190 @@
+// A contract written as ODCS v3.1 (to_odcs): natively where ODCS has the
+// concept, the rest in dq's own form under customProperties.
+#include <map>
+#include <set>
+#include <string>
+
+#include "spec/odcs.h"
+#include "spec/writer.h"
+#include "spec/yaml_nodes.h"
+
+namespace dq::spec {
+namespace {
+
+bool plain_number(const std::optional<Scalar>& s) {
+  if (!s || s->quoted || s->is_param()) return false;
+  YAML::Node n(s->text);
+  return number_of(n).has_value();
+}
+bool plain_count(const std::optional<Scalar>& s) {
+  return plain_number(s) && s->text.find_first_not_of("0123456789") == std::string::npos;
+}
+
+YAML::Node odcs_property(const Field& f, const std::string& name);
+
+// The field's dq form, minus what the ODCS property says natively.
+YAML::Node dq_only(const Field& f, const YAML::Node& native_options) {
+  YAML::Node all = field_yaml(f);
+  YAML::Node rest(YAML::NodeType::Map);
+  static const std::map<std::string, std::string> kNative = {{"min_length", "minLength"},
+                                                             {"max_length", "maxLength"},
+                                                             {"pattern", "pattern"},
+                                                             {"min", "minimum"},
+                                                             {"max", "maximum"},
+                                                             {"exclusive_min", "exclusiveMinimum"},
+                                                             {"exclusive_max", "exclusiveMaximum"},
+                                                             {"min_items", "minItems"},
+                                                             {"max_items", "maxItems"},
+                                                             {"unique_items", "uniqueItems"},
+                                                             {"format", "format"},
+                                                             {"multiple_of", "multipleOf"}};
+  static const std::set<std::string> kAlways = {"type",     "required", "unique",         "description", "title",
+                                                "examples", "tags",     "classification", "fields",      "items"};
+  for (auto it = all.begin(); it != all.end(); ++it) {
+    const std::string key = it->first.Scalar();
+    if (kAlways.count(key)) continue;
+    if (auto n = kNative.find(key); n != kNative.end() && native_options[n->second]) continue;
+    rest[key] = it->second;
+  }
+  return rest;
+}
+
+YAML::Node odcs_property(const Field& f, const std::string& name) {
+  YAML::Node p(YAML::NodeType::Map);
+  if (!name.empty()) p["name"] = text_node(name);
+  if (f.type != Type::kAny) p["logicalType"] = type_name(f.type);
+  if (f.required) p["required"] = "true";
+  if (f.unique) p["unique"] = "true";
+  if (!f.title.empty()) p["businessName"] = text_node(f.title);
+  if (!f.description.empty()) p["description"] = text_node(f.description);
+  if (f.classification) p["classification"] = f.classification->text;
+  for (const Scalar& e : f.examples) p["examples"].push_back(scalar_node(e));
+  for (const std::string& t : f.tags) p["tags"].push_back(text_node(t));
+  YAML::Node options(YAML::NodeType::Map);
+  auto number = [&](const char* key, const std::optional<Scalar>& s, bool count) {
+    if (count ? plain_count(s) : plain_number(s)) options[key] = s->text;
+  };
+  auto text = [&](const char* key, const std::optional<Scalar>& s) {
+    if (s && !s->is_param()) options[key] = text_node(s->text);
+  };
+  switch (f.type) {
+    case Type::kString:
+      number("minLength", f.min_length, true);
+      number("maxLength", f.max_length, true);
+      text("pattern", f.pattern);
+      if (f.format && !f.format->is_param()) text("format", f.format);
+      break;
+    case Type::kInteger:
+    case Type::kNumber:
+      number("minimum", f.min, false);
+      number("maximum", f.max, false);
+      number("exclusiveMinimum", f.exclusive_min, false);
+      number("exclusiveMaximum", f.exclusive_max, false);
+      number("multipleOf", f.multiple_of, false);
+      break;
+    case Type::kDate:
+    case Type::kTimestamp:
+      text("minimum", f.min);
+      text("maximum", f.max);
+      text("exclusiveMinimum", f.exclusive_min);
+      text("exclusiveMaximum", f.exclusive_max);
+      break;
+    case Type::kArray:
+      number("minItems", f.min_items, true);
+      number("maxItems", f.max_items, true);
+      if (f.unique_items) options["uniqueItems"] = "true";
+      break;
+    default: break;
+  }
+  if (options.size() > 0) p["logicalTypeOptions"] = options;
+  if (!f.fields.empty()) {
+    for (const Field& child : f.fields) p["properties"].push_back(odcs_property(child, child.name));
+  }
+  if (!f.items.empty()) p["items"] = odcs_property(f.items.front(), "");
+  YAML::Node rest = dq_only(f, options);
+  if (rest.size() > 0) {
+    YAML::Node cp(YAML::NodeType::Map);
+    cp["property"] = "dq";
+    cp["value"] = rest;
+    p["customProperties"].push_back(cp);
+  }
+  return p;
+}
+
+}  // namespace
+
+std::string to_odcs(const Contract& c) {
+  YAML::Node out(YAML::NodeType::Map);
+  out["apiVersion"] = "v3.1.0";
+  out["kind"] = "DataContract";
+  out["id"] = text_node(c.dataset);
+  if (!c.title.empty()) out["name"] = text_node(c.title);
+  out["version"] = text_node(c.version);
+  out["status"] = "active";
+  if (!c.description.empty()) out["description"]["purpose"] = text_node(c.description);
+  for (const std::string& t : c.tags) out["tags"].push_back(text_node(t));
+  if (c.owner) {
+    out["team"]["name"] = text_node(c.owner->team);
+    if (!c.owner->contact.empty()) {
+      YAML::Node m(YAML::NodeType::Map);
+      m["username"] = text_node(c.owner->contact);
+      m["role"] = "owner";
+      out["team"]["members"].push_back(m);
+    }
+  }
+  for (const std::string& s : c.stewards) {
+    YAML::Node m(YAML::NodeType::Map);
+    m["username"] = text_node(s);
+    m["role"] = "steward";
+    out["team"]["members"].push_back(m);
+  }
+  for (const std::string& consumer : c.consumers) {
+    YAML::Node r(YAML::NodeType::Map);
+    r["role"] = text_node(consumer);
+    r["access"] = "read";
+    out["roles"].push_back(r);
+  }
+  const std::string object = c.dataset.substr(c.dataset.rfind('.') == std::string::npos ? 0 : c.dataset.rfind('.') + 1);
+  YAML::Node table(YAML::NodeType::Map);
+  table["name"] = text_node(object);
+  table["logicalType"] = "object";
+  for (const Field& f : c.fields) table["properties"].push_back(odcs_property(f, f.name));
+  out["schema"].push_back(table);
+  if (c.sla) {
+    if (c.sla->freshness_max_delay && !c.sla->freshness_field.empty()) {
+      const std::string& delay = c.sla->freshness_max_delay->text;
+      static const std::map<char, std::string> kUnits = {
+          {'s', "seconds"}, {'m', "minutes"}, {'h', "hours"}, {'d', "days"}};
+      YAML::Node latency(YAML::NodeType::Map);
+      latency["property"] = "latency";
+      latency["value"] = delay.substr(0, delay.size() - 1);
+      latency["unit"] = kUnits.count(delay.back()) ? kUnits.at(delay.back()) : std::string(1, delay.back());
+      latency["element"] = text_node(object + "." + c.sla->freshness_field);
+      out["slaProperties"].push_back(latency);
+    }
+    for (const SlaTerm& t : c.sla->terms) {
+      YAML::Node term(YAML::NodeType::Map);
+      term["property"] = text_node(t.property);
+      term["value"] = scalar_node(t.value);
+      if (!t.unit.empty()) term["unit"] = text_node(t.unit);
+      if (!t.element.empty()) term["element"] = text_node(t.element);
+      if (!t.driver.empty()) term["driver"] = text_node(t.driver);
+      if (!t.description.empty()) term["description"] = text_node(t.description);
+      out["slaProperties"].push_back(term);
+    }
+  }
+  // What ODCS has no words for, in dq's own form.
+  YAML::Node all = to_yaml(c);
+  YAML::Node rest(YAML::NodeType::Map);
+  for (const char* key : {"classification", "compatibility", "additional_fields", "params", "rules", "expectations",
+                          "drift", "monitors", "grading"}) {
+    if (has(all, key)) rest[key] = all[key];
+  }
+  YAML::Node cp(YAML::NodeType::Map);
+  cp["property"] = "dq";
+  cp["value"] = rest;
+  out["customProperties"].push_back(cp);
+  return emit_yaml(out);
+}
+
+}  // namespace dq::spec
