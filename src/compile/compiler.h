@@ -17,6 +17,7 @@
 #include "base/timestamps.h"
 #include "compile/program.h"
 #include "spec/diagnostics.h"
+#include "spec/metrics.h"
 
 namespace dq::compiling {
 
@@ -225,8 +226,7 @@ class Compiler {
   static std::string join(const std::vector<std::string>& parts, const char* separator);
   // in / contains / equals / ordered: distinct_values and most_common_value
   // (a field's values), columns (the input's columns).
-  void compile_set(const spec::Expectation& e, Program::Expectation& x, const std::string& what,
-                   const std::set<std::string>& sets);
+  void compile_set(const spec::Expectation& e, Program::Expectation& x, const std::string& what, bool takes_set);
   // chi_square (categories) and kl_divergence (categories or bins): the
   // declared distribution, checked as Great Expectations checks a partition
   // object: one weight per category or bin, none negative, summing to 1.

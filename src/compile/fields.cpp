@@ -288,21 +288,20 @@ int Compiler::build_field(const spec::Field& f, const std::string& path, spec::A
   ordered_counts(f.min_length, f.max_length, "length");
   ordered_counts(f.min_items, f.max_items, "items");
 
-  auto string_only = [&](const std::optional<Scalar>& s, const char* key) {
-    if (s && f.type != Type::kString) {
-      diags_.error(s->span, std::string("'") + key + "' applies to strings; field '" + f.name + "' is " +
+  // Whether a key is set on a field of the one type it applies to (an error otherwise).
+  auto given_for = [&](Type type, const char* types, const std::optional<Scalar>& s, const char* key) {
+    if (s && f.type != type) {
+      diags_.error(s->span, std::string("'") + key + "' applies to " + types + "; field '" + f.name + "' is " +
                                 spec::type_name(f.type));
       return false;
     }
     return s.has_value();
   };
+  auto string_only = [&](const std::optional<Scalar>& s, const char* key) {
+    return given_for(Type::kString, "strings", s, key);
+  };
   auto array_only = [&](const std::optional<Scalar>& s, const char* key) {
-    if (s && f.type != Type::kArray) {
-      diags_.error(s->span, std::string("'") + key + "' applies to arrays; field '" + f.name + "' is " +
-                                spec::type_name(f.type));
-      return false;
-    }
-    return s.has_value();
+    return given_for(Type::kArray, "arrays", s, key);
   };
   if (string_only(f.min_length, "min_length")) {
     if (auto v = count_value(f.min_length, f, "min_length")) {

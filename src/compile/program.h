@@ -38,7 +38,7 @@ struct Value {
     kDate,
     kDuration,
     kArray,
-    kObject,
+    kObject
   };
   Kind kind = Kind::kAbsent;
   bool b = false;
@@ -64,7 +64,7 @@ enum class EType : std::uint8_t {
   kArray,
   kObject,
   kAny,
-  kList,
+  kList
 };
 
 struct ExprCode {

@@ -71,37 +71,6 @@ std::optional<double> Compiler::number_setting(const Scalar& s, Type type, const
 }
 
 void Compiler::compile_expectations(const spec::Contract& c) {
-  static const std::set<std::string> kNeedField = {"null_rate",
-                                                   "null_count",
-                                                   "duplicate_count",
-                                                   "distinct_count",
-                                                   "mean",
-                                                   "stddev",
-                                                   "min",
-                                                   "max",
-                                                   "median",
-                                                   "quantile",
-                                                   "sum",
-                                                   "value",
-                                                   "distinct_values",
-                                                   "most_common_value",
-                                                   "distinct_ratio",
-                                                   "outlier_share",
-                                                   "increasing",
-                                                   "decreasing",
-                                                   "chi_square",
-                                                   "kl_divergence",
-                                                   "ks"};
-  static const std::set<std::string> kNumeric = {"mean", "stddev", "sum", "median", "quantile", "outlier_share", "ks"};
-  static const std::set<std::string> kOrdered = {"min", "max", "value", "increasing", "decreasing"};
-  static const std::set<std::string> kSets = {"distinct_values", "most_common_value", "columns"};
-  static const std::set<std::string> kStatistics = {
-      "mean",           "stddev",        "min",        "max",           "median", "quantile", "most_common_value",
-      "distinct_ratio", "outlier_share", "chi_square", "kl_divergence", "ks"};
-  // Counts of the whole input, not of records: a `when` cannot narrow them.
-  static const std::set<std::string> kWholeInput = {
-      "valid_count", "invalid_count", "malformed_count", "invalid_rate", "malformed_rate", "column_count", "columns"};
-  static const std::set<std::string> kMostly = {"value", "unique", "increasing", "decreasing"};
   std::map<std::string, int> conditions;  // `when` text -> index into Program::conditions
   for (const auto& e : c.expectations) {
     Program::Expectation x;
@@ -110,7 +79,9 @@ void Compiler::compile_expectations(const spec::Contract& c) {
     x.allow_empty = e.allow_empty;
     x.strict = e.strict;
     const std::string what = "expectation '" + (e.name.empty() ? e.metric : e.name) + "'";
-    if (e.allow_empty && !kStatistics.count(e.metric)) {
+    const spec::MetricTraits* traits = spec::metric_traits(e.metric);
+    if (traits == nullptr) continue;  // the loader said so
+    if (e.allow_empty && !traits->statistic) {
       diags_.error(e.span, what +
                                ": 'allow_empty' applies to statistics of values (mean, stddev, min, max, "
                                "median, quantile, distribution tests), not to '" +
@@ -120,7 +91,7 @@ void Compiler::compile_expectations(const spec::Contract& c) {
       diags_.error(e.span, what + ": 'fields' goes with metric unique (several fields that are unique together)");
       continue;
     }
-    if (kNeedField.count(e.metric) && e.field.empty()) {
+    if (traits->field && e.field.empty()) {
       diags_.error(e.span, what + " (" + e.metric + ") needs a 'field'");
       continue;
     }
@@ -148,7 +119,7 @@ void Compiler::compile_expectations(const spec::Contract& c) {
     const std::string key_text = e.fields.empty() ? e.field : join(e.fields, ",");
     x.id = !e.name.empty() ? e.name : key_text.empty() ? e.metric : e.metric + "(" + key_text + ")";
     if (e.when) {
-      if (kWholeInput.count(e.metric)) {
+      if (traits->whole_input) {
         diags_.error(e.when->span,
                      what + ": 'when' narrows statistics of records; '" + e.metric + "' counts the whole input");
       } else if (auto it = conditions.find(e.when->text); it != conditions.end()) {
@@ -168,10 +139,10 @@ void Compiler::compile_expectations(const spec::Contract& c) {
       const Type t = field_type(x.field);
       const bool numeric = t == Type::kInteger || t == Type::kNumber;
       const bool temporal = t == Type::kTimestamp || t == Type::kDate;
-      if ((kNumeric.count(e.metric) && !numeric) || (kOrdered.count(e.metric) && !numeric && !temporal)) {
+      if ((traits->numeric && !numeric) || (traits->ordered && !numeric && !temporal)) {
         diags_.error(e.span, what + ": metric '" + e.metric + "' needs a " +
-                                 (kOrdered.count(e.metric) ? "numeric or time" : "numeric") + " field, and '" +
-                                 e.field + "' is " + spec::type_name(t));
+                                 (traits->ordered ? "numeric or time" : "numeric") + " field, and '" + e.field +
+                                 "' is " + spec::type_name(t));
         continue;
       }
       if (temporal && (e.metric == "min" || e.metric == "max" || e.metric == "value")) threshold_type = t;
@@ -188,14 +159,14 @@ void Compiler::compile_expectations(const spec::Contract& c) {
                                (e.metric == "columns" ? " (it takes 'in', 'contains', 'equals' or 'ordered')"
                                                       : " (a share of values goes in 'mostly')"));
     }
-    compile_set(e, x, what, kSets);
+    compile_set(e, x, what, traits->set);
     if (x.min && x.max && *x.min > *x.max) {
       const Scalar& upper = e.between ? e.between->second : *e.max;
       diags_.error(upper.span, what + " can never pass: its minimum " + describe_number(*x.min) +
                                    " is above its maximum " + describe_number(*x.max));
     }
     if (e.mostly) {
-      if (!kMostly.count(e.metric)) {
+      if (!traits->mostly) {
         diags_.error(e.mostly->span, what +
                                          ": 'mostly' applies to metrics value, unique, increasing and "
                                          "decreasing (the share of values that pass)");
@@ -248,9 +219,9 @@ std::string Compiler::join(const std::vector<std::string>& parts, const char* se
 // in / contains / equals / ordered: distinct_values and most_common_value
 // (a field's values), columns (the input's columns).
 void Compiler::compile_set(const spec::Expectation& e, Program::Expectation& x, const std::string& what,
-                           const std::set<std::string>& sets) {
-  if (!sets.count(e.metric) && e.set_mode.empty()) return;
-  if (!sets.count(e.metric)) {
+                           bool takes_set) {
+  if (!takes_set && e.set_mode.empty()) return;
+  if (!takes_set) {
     diags_.error(e.span, what +
                              ": 'in', 'contains', 'equals' and 'ordered' go with distinct_values, "
                              "most_common_value and columns");

@@ -6,6 +6,7 @@
 #include <map>
 
 #include "profile/distributions.h"
+#include "spec/metrics.h"
 
 namespace dq {
 
@@ -193,6 +194,14 @@ void check_unique(const Program::Expectation& e, const Profiler::Unique& u, Expe
 }
 
 void check_order(const Program::Expectation& e, const Profiler::Order& o, ExpectationResult& r) {
+  if (o.interleaved) {
+    r.has_value = false;
+    r.ok = false;
+    r.detail =
+        "no input order: the records were judged on several threads at once (judge from one thread to check "
+        "order)";
+    return;
+  }
   r.has_value = true;
   r.value = static_cast<double>(o.breaks);
   r.max = allowed_breaks(e.mostly, o.values);
@@ -433,9 +442,7 @@ std::vector<ExpectationResult> evaluate_expectations(const Program& program, con
         r.value = value.value_or(0);
         // A statistic of no values fails, as in Great Expectations, unless the
         // expectation allows it; other undefined metrics (a rate of no rows) pass.
-        const bool statistic = e.metric == "mean" || e.metric == "stddev" || e.metric == "min" || e.metric == "max" ||
-                               e.metric == "median" || e.metric == "quantile" || e.metric == "distinct_ratio" ||
-                               e.metric == "outlier_share";
+        const bool statistic = spec::metric_traits(e.metric)->statistic;
         r.ok = !value ? !statistic || e.allow_empty : (!e.min || *value >= *e.min) && (!e.max || *value <= *e.max);
       }
     }

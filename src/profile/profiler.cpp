@@ -215,9 +215,7 @@ void Profiler::add_keys(const Value* slots) {
 
 void Profiler::add_order(Order& o, double x, const Value& v) {
   const Program::Expectation& e = program_.expectations[static_cast<std::size_t>(o.expectation)];
-  ++o.values;
-  if (!o.seen) {
-    o.seen = true;
+  if (o.values++ == 0) {
     o.first = o.last = x;
     o.first_record = records_ + 1;
     return;
@@ -505,7 +503,7 @@ void Profiler::add_screened_keys(const Column& col, int field, const std::vector
   }
 }
 
-void Profiler::merge(const Profiler& other, std::uint64_t record_shift) {
+void Profiler::merge(const Profiler& other, std::uint64_t record_shift, bool ordered) {
   (void)profile_.merge(other.profile_);  // one program: the fields match by construction
   for (std::size_t i = 0; i < exact_.size() && i < other.exact_.size(); ++i) {
     exact_[i].values += other.exact_[i].values;
@@ -543,13 +541,14 @@ void Profiler::merge(const Profiler& other, std::uint64_t record_shift) {
   for (std::size_t i = 0; i < order_.size() && i < other.order_.size(); ++i) {
     Order& o = order_[i];
     const Order& next = other.order_[i];
-    if (!next.seen) continue;
-    if (!o.seen) {
+    if (next.values == 0) continue;
+    if (o.values == 0) {
       const std::uint64_t shift = record_shift;
       o = next;
       for (Sample& sample : o.samples) sample.record += shift;
       continue;
     }
+    o.interleaved |= next.interleaved || !ordered;
     const Program::Expectation& e = program_.expectations[static_cast<std::size_t>(o.expectation)];
     if (!in_order(e, o.last, next.first)) {
       ++o.breaks;
@@ -568,7 +567,7 @@ void Profiler::merge(const Profiler& other, std::uint64_t record_shift) {
     for (std::size_t k = 0; k < bins_[i].counts.size(); ++k) bins_[i].counts[k] += other.bins_[i].counts[k];
   }
   for (std::size_t c = 0; c < conditional_.size() && c < other.conditional_.size(); ++c) {
-    conditional_[c]->merge(*other.conditional_[c], record_shift);
+    conditional_[c]->merge(*other.conditional_[c], record_shift, ordered);
   }
 }
 

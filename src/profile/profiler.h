@@ -35,8 +35,10 @@ class Profiler final : public RecordSink {
   // at a time: the same profile as walking them, without the walk.
   void add_screened(const Column& batch, const std::vector<std::uint8_t>& screened);
   // `other` profiled the records that follow this one's; its record numbers
-  // count from its own first record, `record_shift` places them.
-  void merge(const Profiler& other, std::uint64_t record_shift);
+  // count from its own first record, `record_shift` places them. `ordered`
+  // false: the parts were read at the same time (a gate's lanes), so no order
+  // holds between them and order expectations that span both have no answer.
+  void merge(const Profiler& other, std::uint64_t record_shift, bool ordered = true);
   // Record numbers of expectation samples follow the report's: the record
   // the report just counted was number `record` (malformed ones too), or
   // `records` more were counted without a walk (screened rows).
@@ -74,11 +76,11 @@ class Profiler final : public RecordSink {
   // each compared with the one before it.
   struct Order {
     int expectation = -1;
-    bool seen = false;
     double first = 0, last = 0;
     std::uint64_t first_record = 0;
     std::uint64_t values = 0, breaks = 0;
     std::vector<Sample> samples;  // records out of order
+    bool interleaved = false;     // merged from parts read at the same time: no input order
   };
   // kl_divergence over bins: counts below the first edge, in each bin, above the last.
   struct Bins {

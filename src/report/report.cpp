@@ -110,7 +110,7 @@ ReportBuilder ReportAccess::empty_like(const ReportBuilder& report) {
 
 void ReportBuilder::merge(const ReportBuilder& other) { ReportAccess::merge(*this, other, 0); }
 
-void ReportAccess::merge(ReportBuilder& into, const ReportBuilder& from, std::uint64_t record_shift) {
+void ReportAccess::merge(ReportBuilder& into, const ReportBuilder& from, std::uint64_t record_shift, bool ordered) {
   ReportBuilder::Impl& r = *into.impl_;
   const ReportBuilder::Impl& o = *from.impl_;
   r.counts.total += o.counts.total;
@@ -139,7 +139,7 @@ void ReportAccess::merge(ReportBuilder& into, const ReportBuilder& from, std::ui
     r.columns.differ |= o.columns.differ;
   }
   if (r.profiler && o.profiler) {
-    r.profiler->merge(*o.profiler, record_shift);
+    r.profiler->merge(*o.profiler, record_shift, ordered);
     r.profiler->advance(o.counts.total);
   }
 }

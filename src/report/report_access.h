@@ -23,7 +23,10 @@ struct ReportAccess {
   // The columns of a table or CSV input (its header), for column_count and columns.
   static void set_columns(ReportBuilder& report, const std::vector<std::string>& names);
   // Adds `from` to `into`, its samples' record numbers shifted by `record_shift`.
-  static void merge(ReportBuilder& into, const ReportBuilder& from, std::uint64_t record_shift);
+  // `ordered` false: `from` was read at the same time as `into` (a gate's
+  // lanes), so its records have no order with `into`'s and order
+  // expectations say so.
+  static void merge(ReportBuilder& into, const ReportBuilder& from, std::uint64_t record_shift, bool ordered = true);
 };
 
 }  // namespace dq

@@ -9,6 +9,7 @@
 #include <sstream>
 
 #include "base/json_equal.h"
+#include "spec/metrics.h"
 #include "spec/odcs.h"
 #include "spec/yaml_nodes.h"
 
@@ -470,36 +471,12 @@ class Loader {
       Expectation e;
       e.span = span_of(item);
       e.name = m.text("name");
-      if (auto metric = m.choice("metric", {"row_count",
-                                            "null_rate",
-                                            "null_count",
-                                            "duplicate_count",
-                                            "distinct_count",
-                                            "mean",
-                                            "stddev",
-                                            "min",
-                                            "max",
-                                            "median",
-                                            "quantile",
-                                            "invalid_rate",
-                                            "distinct_values",
-                                            "most_common_value",
-                                            "distinct_ratio",
-                                            "outlier_share",
-                                            "sum",
-                                            "value",
-                                            "valid_count",
-                                            "invalid_count",
-                                            "malformed_count",
-                                            "malformed_rate",
-                                            "unique",
-                                            "increasing",
-                                            "decreasing",
-                                            "chi_square",
-                                            "kl_divergence",
-                                            "ks",
-                                            "column_count",
-                                            "columns"})) {
+      static const std::vector<std::string> kMetricNames = [] {
+        std::vector<std::string> names;
+        for (const MetricTraits& t : kMetrics) names.emplace_back(t.name);
+        return names;
+      }();
+      if (auto metric = m.choice("metric", kMetricNames)) {
         e.metric = *metric;
       } else if (!m.has("metric")) {
         diags_.error(e.span, "an expectation needs a 'metric'");
@@ -571,8 +548,8 @@ class Loader {
           diags_.error(span_of(b), "'between' must be a list of two values [low, high]");
         }
       }
-      static const std::set<std::string> kNoBounds = {"unique", "increasing", "decreasing", "columns"};
-      if (!e.min && !e.max && !e.between && m.has("metric") && e.set_mode.empty() && !kNoBounds.count(e.metric)) {
+      const MetricTraits* traits = metric_traits(e.metric);
+      if (!e.min && !e.max && !e.between && traits && traits->bounds && e.set_mode.empty()) {
         diags_.error(e.span, "expectation '" + e.name + "' needs 'min', 'max' or 'between'");
       }
       e.severity = parse_severity(m);
