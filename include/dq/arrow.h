@@ -21,6 +21,7 @@
 #include <functional>
 
 #include "dq/arrow_abi.h"
+#include "dq/export.h"
 #include "dq/report.h"
 #include "dq/stream.h"
 
@@ -34,13 +35,13 @@ struct ArrowOptions {
 
 // Validates every row of one record batch (a struct array, format "+s", with
 // its schema). Nothing is released: the caller keeps ownership of both.
-Status validate_arrow(Validator& validator, const ArrowSchema& schema, const ArrowArray& batch, ReportBuilder& report,
-                      const ArrowOptions& options = {});
+DQ_EXPORT Status validate_arrow(Validator& validator, const ArrowSchema& schema, const ArrowArray& batch,
+                                ReportBuilder& report, const ArrowOptions& options = {});
 
 // Validates every batch of a stream, numbering rows across batches, and
 // releases each batch; the stream itself stays the caller's to release. A
 // producer error is a kIoError Status with the producer's message.
-Status validate_arrow_stream(Validator& validator, ArrowArrayStream& stream, ReportBuilder& report,
-                             const ArrowOptions& options = {});
+DQ_EXPORT Status validate_arrow_stream(Validator& validator, ArrowArrayStream& stream, ReportBuilder& report,
+                                       const ArrowOptions& options = {});
 
 }  // namespace dq

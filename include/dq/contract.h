@@ -12,6 +12,7 @@
 #include <string_view>
 #include <vector>
 
+#include "dq/export.h"
 #include "dq/status.h"
 
 namespace dq {
@@ -20,8 +21,6 @@ namespace dq {
 // "2026-01-01T00:00:00Z", "true"); each is parsed by its declared type.
 using Params = std::map<std::string, std::string>;
 
-// Budgets enforced while validating data. Exceeding one makes the record
-// malformed with a message naming the limit; it never crashes or truncates.
 // Budgets for one record; a record past one is malformed, with the limit named.
 // Sizes are checked on the values the contract declares (undeclared ones are
 // only checked for well-formedness, within max_record_bytes and max_depth).
@@ -50,7 +49,7 @@ struct CheckInfo {
 
 struct Program;  // the compiled form; private to the library
 
-class Contract {
+class DQ_EXPORT Contract {
  public:
   // Loads, checks and compiles a contract. On failure the Status has code
   // kInvalidContract and carries every diagnostic (not only the first), or
@@ -73,9 +72,8 @@ class Contract {
   bool has_drift() const;
   bool has_monitors() const;
 
-  const Program& program() const { return *program_; }
-
  private:
+  friend struct ContractAccess;  // the library's stages read the compiled program (src/compile/program.h)
   explicit Contract(std::shared_ptr<const Program> program) : program_(std::move(program)) {}
   std::shared_ptr<const Program> program_;
 };
@@ -83,6 +81,6 @@ class Contract {
 // Lints contract files: every error and warning, without compiling for data.
 // The Status is kIoError when the file cannot be read; otherwise ok, with the
 // findings in the returned vector (sorted by line).
-Result<std::vector<Diagnostic>> lint_file(const std::string& path, const Params& params = {});
+DQ_EXPORT Result<std::vector<Diagnostic>> lint_file(const std::string& path, const Params& params = {});
 
 }  // namespace dq

@@ -20,15 +20,34 @@
 // are compared at every bucket bound (1.6% resolution).
 #pragma once
 
+#include <cstdint>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <vector>
 
 #include "dq/contract.h"
+#include "dq/export.h"
 #include "dq/profile.h"
-#include "dq/report.h"
 
 namespace dq {
+
+// One bin or value whose share moved, baseline vs current (fractions).
+struct DriftMover {
+  std::string bin;  // "[12.5, 18)" for numbers, the value for categories
+  double baseline = 0, current = 0;
+};
+
+struct DriftResult {
+  std::string field;
+  std::string method;
+  double value = 0;
+  std::string status;  // "ok", "warn", "fail", or "skipped" (see detail)
+  std::optional<double> warn, fail;
+  std::string detail;              // why skipped; extra figures (p-value, null rates)
+  std::vector<DriftMover> movers;  // the bins that moved most, largest first
+  std::uint64_t baseline_rows = 0, current_rows = 0;
+};
 
 struct DriftMeasure {
   bool ok = false;  // false: not measurable, see `why`
@@ -44,15 +63,16 @@ struct DriftBins {
   std::vector<std::string> labels;
   std::vector<double> baseline, current;
 };
-Result<DriftBins> drift_bins(const FieldProfile& baseline, const FieldProfile& current, int bins = 10);
+DQ_EXPORT Result<DriftBins> drift_bins(const FieldProfile& baseline, const FieldProfile& current, int bins = 10);
 
 // One field's drift by one method, without thresholds.
-DriftMeasure measure_drift(const FieldProfile& baseline, const FieldProfile& current, std::string_view method,
-                           int bins = 10);
+DQ_EXPORT DriftMeasure measure_drift(const FieldProfile& baseline, const FieldProfile& current, std::string_view method,
+                                     int bins = 10);
 
 // Every drift check of the contract, with its status: "skipped" when the
 // current data has fewer than `min_rows` rows or the method cannot apply
 // (a category table dropped for high cardinality, no values).
-std::vector<DriftResult> check_drift(const Contract& contract, const Profile& baseline, const Profile& current);
+DQ_EXPORT std::vector<DriftResult> check_drift(const Contract& contract, const Profile& baseline,
+                                               const Profile& current);
 
 }  // namespace dq

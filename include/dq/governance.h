@@ -9,6 +9,7 @@
 #include <vector>
 
 #include "dq/contract.h"
+#include "dq/export.h"
 #include "dq/status.h"
 
 namespace dq {
@@ -21,12 +22,12 @@ struct ExportedContract {
   std::string text;
   std::vector<Diagnostic> warnings;
 };
-Result<ExportedContract> export_contract(const std::string& path, ContractFormat format);
+DQ_EXPORT Result<ExportedContract> export_contract(const std::string& path, ContractFormat format);
 
 // ---- dq diff ----
 
 enum class ChangeLevel { kInfo, kWarning, kBreaking };
-const char* change_level_name(ChangeLevel level);  // "info", "warning", "breaking"
+DQ_EXPORT const char* change_level_name(ChangeLevel level);  // "info", "warning", "breaking"
 
 struct Change {
   ChangeLevel level = ChangeLevel::kInfo;
@@ -38,7 +39,7 @@ struct Change {
   int old_line = 0, new_line = 0;
 };
 
-struct ContractDiff {
+struct DQ_EXPORT ContractDiff {
   std::string old_file, new_file, dataset, old_version, new_version;
   std::string compatibility;  // the new contract's mode: backward, forward, full, none
   bool major_bumped = false;
@@ -59,7 +60,7 @@ struct ContractDiff {
 //   forward:  data valid under the new contract is valid under the old (old
 //             readers read new data), so a widening change is breaking;
 //   full:     both; none: nothing is breaking (changes are warnings).
-Result<ContractDiff> diff_contracts(const std::string& old_path, const std::string& new_path);
+DQ_EXPORT Result<ContractDiff> diff_contracts(const std::string& old_path, const std::string& new_path);
 
 // ---- policy lint ----
 
@@ -67,7 +68,7 @@ Result<ContractDiff> diff_contracts(const std::string& old_path, const std::stri
 // finding can be silenced on its line (or the line above) with a comment
 // `# dq-lint: disable=rule-id[,rule-id]`, or in the whole file with
 // `# dq-lint: disable-file=rule-id`.
-struct Policy {
+struct DQ_EXPORT Policy {
   std::map<std::string, Severity> rules;          // rules left out are off
   std::string dataset_pattern;                    // RE2 the dataset id must match ("" = any)
   std::string id_fields = "(^|_)(id|uuid|key)$";  // RE2 over field names that hold ids
@@ -80,7 +81,8 @@ struct Policy {
 };
 
 // lint_file plus the policy's findings (Diagnostic::rule names the rule).
-Result<std::vector<Diagnostic>> lint_file(const std::string& path, const Params& params, const Policy& policy);
+DQ_EXPORT Result<std::vector<Diagnostic>> lint_file(const std::string& path, const Params& params,
+                                                    const Policy& policy);
 
 // ---- dq docs ----
 
@@ -89,6 +91,7 @@ enum class DocsFormat { kMarkdown, kHtml };
 // expectations, drift, grading and SLA; with `previous_path`, the changes
 // since that version. HTML is one self-contained file (inline CSS, no links
 // to fetch).
-Result<std::string> contract_docs(const std::string& path, DocsFormat format, const std::string& previous_path = "");
+DQ_EXPORT Result<std::string> contract_docs(const std::string& path, DocsFormat format,
+                                            const std::string& previous_path = "");
 
 }  // namespace dq

@@ -28,6 +28,7 @@
 #include <vector>
 
 #include "dq/contract.h"
+#include "dq/export.h"
 #include "dq/report.h"
 #include "dq/stream.h"
 
@@ -75,7 +76,7 @@ struct GradeTier {
 };
 
 // What one run did: the run report.
-struct GradeRun {
+struct DQ_EXPORT GradeRun {
   std::string dataset, version;
   std::vector<std::pair<std::string, std::string>> params;  // every declared param, as used
   std::vector<GradeInput> inputs;
@@ -98,7 +99,7 @@ struct GradeRun {
   std::string to_text() const;  // a readable summary
 };
 
-class BatchGrader {
+class DQ_EXPORT BatchGrader {
  public:
   // kInvalidArgument when the contract has no `grading` section.
   static Result<BatchGrader> create(const Contract& contract, GradeOptions options = {});
@@ -115,9 +116,8 @@ class BatchGrader {
   // Assigns tiers and writes the export; call once, after the inputs.
   Result<GradeRun> finish();
 
-  struct Impl;
-
  private:
+  struct Impl;
   explicit BatchGrader(std::unique_ptr<Impl> impl);
   std::unique_ptr<Impl> impl_;
 };
@@ -138,7 +138,7 @@ class BatchGrader {
 // one read. Sums of numbers agree up to floating-point rounding.
 //
 // Not thread-safe (it holds a Validator): one GradeParts per thread.
-class GradeParts {
+class DQ_EXPORT GradeParts {
  public:
   // kInvalidArgument when the contract has no `grading` section.
   static Result<GradeParts> create(const Contract& contract);
@@ -170,9 +170,8 @@ class GradeParts {
   const std::vector<std::string>& columns() const;
   const std::vector<std::string>& tier_names() const;
 
-  struct Impl;
-
  private:
+  struct Impl;
   explicit GradeParts(std::unique_ptr<Impl> impl);
   std::unique_ptr<Impl> impl_;
 };

@@ -4,6 +4,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include "dq/export.h"
 #include "dq/validator.h"
 
 namespace dq {
@@ -11,6 +12,6 @@ namespace dq {
 // Validates `record` with `validator`; the reference stays valid until the
 // validator's next call. Numbers keep nlohmann's types: an integer-valued
 // double such as 3.0 counts as an integer, as it does in JSON text.
-const Verdict& validate(Validator& validator, const nlohmann::json& record);
+DQ_EXPORT const Verdict& validate(Validator& validator, const nlohmann::json& record);
 
 }  // namespace dq

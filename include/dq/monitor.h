@@ -23,15 +23,30 @@
 #include <cstdint>
 #include <map>
 #include <memory>
+#include <optional>
 #include <string>
 #include <vector>
 
 #include "dq/contract.h"
-#include "dq/report.h"
+#include "dq/export.h"
 
 namespace dq {
 
-class MetricHistory {
+struct Report;
+
+// A monitor's verdict on this run's value of its metric, against its history.
+struct MonitorResult {
+  std::string id, metric, method;
+  bool has_value = false;
+  double value = 0;
+  std::optional<double> expected_low, expected_high;  // the range the method expected
+  std::size_t history = 0;                            // earlier values the method read
+  bool anomaly = false;
+  std::string detail;
+  Severity severity = Severity::kError;
+};
+
+class DQ_EXPORT MetricHistory {
  public:
   static constexpr int kSchemaVersion = 1;
 
@@ -59,12 +74,13 @@ class MetricHistory {
 };
 
 // Judges `value` against the earlier values of its metric (oldest first).
-MonitorResult detect_anomaly(const std::string& method, const std::map<std::string, double>& settings,
-                             const std::vector<double>& history, double value);
+DQ_EXPORT MonitorResult detect_anomaly(const std::string& method, const std::map<std::string, double>& settings,
+                                       const std::vector<double>& history, double value);
 
 // Runs the contract's monitors on report.metrics: fills report.monitors,
 // clears report.ok on an error-severity anomaly, and appends this run's
 // metrics to the history (at `at_micros`; 0 = now).
-Status run_monitors(const Contract& contract, MetricHistory& history, Report& report, std::int64_t at_micros = 0);
+DQ_EXPORT Status run_monitors(const Contract& contract, MetricHistory& history, Report& report,
+                              std::int64_t at_micros = 0);
 
 }  // namespace dq

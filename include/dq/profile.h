@@ -21,6 +21,7 @@
 #include <utility>
 #include <vector>
 
+#include "dq/export.h"
 #include "dq/status.h"
 
 namespace dq {
@@ -32,7 +33,7 @@ namespace dq {
 // merging is adding counts. Negative values mirror positive ones; magnitudes
 // below 2^-30 count as zero; magnitudes above 2^63 count in the top bucket.
 // At most 6,016 buckets per sign (48 KiB), whatever the data.
-class ValueSketch {
+class DQ_EXPORT ValueSketch {
  public:
   void add(double x, std::uint64_t n = 1);
   // Adds n values whose minimum and maximum are lo and hi.
@@ -77,13 +78,10 @@ class ValueSketch {
 // HyperLogLog distinct-count estimate with 2^12 registers (4 KiB): merging
 // takes the maximum of each register, so it is exact and order-free. Typical
 // error 1.6%.
-class DistinctSketch {
+class DQ_EXPORT DistinctSketch {
  public:
   static constexpr int kPrecision = 12;
   void add_hash(std::uint64_t hash);
-  // The registers, for bulk updates after a first add_hash allocated them.
-  std::uint8_t* data() { return registers_.data(); }
-  static void update(std::uint8_t* registers, std::uint64_t hash);
   void merge(const DistinctSketch& other);
   double estimate() const;
   bool empty() const { return registers_.empty(); }
@@ -92,6 +90,7 @@ class DistinctSketch {
   static Result<DistinctSketch> from_registers(std::vector<std::uint8_t> registers);
 
  private:
+  friend struct FieldProfile;            // bulk updates of the registers (FieldProfile's columnar path)
   std::vector<std::uint8_t> registers_;  // empty until the first value
 };
 
@@ -112,7 +111,7 @@ class DistinctSketch {
 // - array: its item counts as numbers (min, max, mean, sketch); object, any:
 //   presence only.
 // Fields inside arrays are not profiled (their array's item count is).
-struct FieldProfile {
+struct DQ_EXPORT FieldProfile {
   std::string path;
   std::string type;  // the contract's type name
   std::uint64_t count = 0, nulls = 0, invalid = 0;
@@ -145,29 +144,32 @@ struct FieldProfile {
   bool categorical() const;  // string, boolean
   bool temporal() const;     // timestamp, date
 
-  // Adds one present value (the profile's own accumulation; engines use it).
+  // Adds one present value of the field's type (`hash`: hash_bytes of the text).
   void add_number(double x);
-  // Adds `n` present numbers at once (the columnar engine's path): the same
-  // result as add_number on each, up to floating-point rounding of mean and m2.
-  void add_numbers(const double* xs, std::size_t n);
   void add_text(std::string_view text, std::size_t max_values, std::uint64_t hash);
-  // Parts of add_text, for engines that count values in bulk: the length of
-  // one more value (`first`: the field's first), and `n` more of a value.
-  void add_length(std::string_view text, bool first);
-  void count_value(std::string_view text, std::uint64_t n, std::size_t max_values);
   void add_time(std::int64_t t);
   void merge(const FieldProfile& other, std::size_t max_values);
-  // Adds another part's values, min, max, mean, m2 and lengths.
-  void merge_moments(const FieldProfile& other);
   // The `k` most frequent values, most frequent first (ties by value).
   std::vector<std::pair<std::string, std::uint64_t>> top_values(std::size_t k) const;
+
+ private:
+  friend class Profiler;  // the columnar path counts in bulk
+  // Adds `n` present numbers at once: the same result as add_number on each,
+  // up to floating-point rounding of mean and m2.
+  void add_numbers(const double* xs, std::size_t n);
+  // Parts of add_text: the length of one more value (`first`: the field's
+  // first), and `n` more of a value.
+  void add_length(std::string_view text, bool first);
+  void count_value(std::string_view text, std::uint64_t n, std::size_t max_values);
+  // Adds another part's values, min, max, mean, m2 and lengths.
+  void merge_moments(const FieldProfile& other);
 };
 
 struct ProfileOptions {
   std::size_t max_values = 1000;  // distinct values kept per categorical field
 };
 
-struct Profile {
+struct DQ_EXPORT Profile {
   static constexpr int kFormatVersion = 1;
   std::string dataset, version;  // the contract's
   std::uint64_t rows = 0;        // well-formed records profiled
@@ -187,7 +189,7 @@ struct Profile {
 };
 
 // A stable 64-bit hash of a value's bytes (for distinct estimates).
-std::uint64_t hash_bytes(std::string_view bytes);
-std::uint64_t hash_number(double x);
+DQ_EXPORT std::uint64_t hash_bytes(std::string_view bytes);
+DQ_EXPORT std::uint64_t hash_number(double x);
 
 }  // namespace dq

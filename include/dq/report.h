@@ -14,6 +14,9 @@
 #include <vector>
 
 #include "dq/contract.h"
+#include "dq/drift.h"
+#include "dq/export.h"
+#include "dq/monitor.h"
 #include "dq/profile.h"
 #include "dq/validator.h"
 
@@ -84,35 +87,6 @@ struct ExpectationResult {
   std::vector<Sample> samples;
 };
 
-// One bin or value whose share moved, baseline vs current (fractions).
-struct DriftMover {
-  std::string bin;  // "[12.5, 18)" for numbers, the value for categories
-  double baseline = 0, current = 0;
-};
-
-struct DriftResult {
-  std::string field;
-  std::string method;
-  double value = 0;
-  std::string status;  // "ok", "warn", "fail", or "skipped" (see detail)
-  std::optional<double> warn, fail;
-  std::string detail;              // why skipped; extra figures (p-value, null rates)
-  std::vector<DriftMover> movers;  // the bins that moved most, largest first
-  std::uint64_t baseline_rows = 0, current_rows = 0;
-};
-
-// A monitor's verdict on this run's value of its metric, against its history.
-struct MonitorResult {
-  std::string id, metric, method;
-  bool has_value = false;
-  double value = 0;
-  std::optional<double> expected_low, expected_high;  // the range the method expected
-  std::size_t history = 0;                            // earlier values the method read
-  bool anomaly = false;
-  std::string detail;
-  Severity severity = Severity::kError;
-};
-
 struct FreshnessResult {
   std::string field;
   bool has_value = false;      // false: no timestamp in the data
@@ -122,7 +96,7 @@ struct FreshnessResult {
   bool ok = true;
 };
 
-struct Report {
+struct DQ_EXPORT Report {
   bool ok = true;
   std::string dataset, version;
   RecordCounts records;
@@ -149,7 +123,7 @@ struct RecordPosition {
 
 // Accumulates verdicts into a Report. Not thread-safe; reports of several
 // builders over one contract merge with merge().
-class ReportBuilder {
+class DQ_EXPORT ReportBuilder {
  public:
   explicit ReportBuilder(Contract contract, ReportOptions options = {});
   ~ReportBuilder();
@@ -167,9 +141,8 @@ class ReportBuilder {
   // added. Monitors need a history: see run_monitors.
   Report finish() const;
 
-  struct Impl;
-
  private:
+  struct Impl;
   friend struct ReportAccess;
   std::unique_ptr<Impl> impl_;
 };

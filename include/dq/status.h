@@ -10,6 +10,8 @@
 #include <variant>
 #include <vector>
 
+#include "dq/export.h"
+
 namespace dq {
 
 enum class StatusCode {
@@ -22,10 +24,10 @@ enum class StatusCode {
 };
 
 enum class Severity { kError, kWarn };
-const char* to_string(Severity severity);  // "error", "warn": the word contracts and reports use
+DQ_EXPORT const char* to_string(Severity severity);  // "error", "warn": the word contracts and reports use
 
 // One finding about a contract, located as `file:line:column` (1-based).
-struct Diagnostic {
+struct DQ_EXPORT Diagnostic {
   std::string file;
   int line = 0;
   int column = 0;
@@ -48,8 +50,9 @@ class [[nodiscard]] Status {
   const std::string& message() const { return message_; }
   // For kInvalidContract: every finding, errors and warnings, in file order.
   const std::vector<Diagnostic>& diagnostics() const { return diagnostics_; }
-  // The message followed by one line per diagnostic.
-  std::string to_string() const;
+  // The message followed by one line per diagnostic. (Exported alone: an
+  // export macro cannot stand beside [[nodiscard]] on the class.)
+  DQ_EXPORT std::string to_string() const;
 
  private:
   StatusCode code_ = StatusCode::kOk;

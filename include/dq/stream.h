@@ -19,6 +19,7 @@
 #include <string_view>
 #include <vector>
 
+#include "dq/export.h"
 #include "dq/report.h"
 
 namespace dq {
@@ -61,21 +62,23 @@ struct StreamOptions {
 // "raw_base64" instead when the bytes are not UTF-8), the CSV header line for
 // CSV rows ("csv_header"), and why it was rejected, so it can be audited and
 // reprocessed (InputFormat::kRejects reads such a file). No trailing newline.
-std::string reject_line(const RecordEvent& event, const std::string& source);
+DQ_EXPORT std::string reject_line(const RecordEvent& event, const std::string& source);
 
 // Validates every record of `path` ("-" is stdin). An unreadable file is an
 // kIoError status; bad records are data in the Report.
-Result<Report> validate_file(const Contract& contract, const std::string& path, const StreamOptions& options = {});
+DQ_EXPORT Result<Report> validate_file(const Contract& contract, const std::string& path,
+                                       const StreamOptions& options = {});
 
 // Validates records held in memory, each one whole JSON document (queue
 // messages, the elements of a Beam bundle), into `report`. Records are
 // numbered after those the report already holds (line and offset 0), and
 // `on_record`, when set, sees each with its verdict.
-void validate_records(Validator& validator, const std::vector<std::string_view>& records, ReportBuilder& report,
-                      const std::function<void(const RecordEvent&)>& on_record = {});
+DQ_EXPORT void validate_records(Validator& validator, const std::vector<std::string_view>& records,
+                                ReportBuilder& report, const std::function<void(const RecordEvent&)>& on_record = {});
 
 // Validates every record read from `file` (not closed). Several inputs can
 // share one builder, so a report covers all of them.
-Status validate_stream(Validator& validator, std::FILE* file, const StreamOptions& options, ReportBuilder& report);
+DQ_EXPORT Status validate_stream(Validator& validator, std::FILE* file, const StreamOptions& options,
+                                 ReportBuilder& report);
 
 }  // namespace dq

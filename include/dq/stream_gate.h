@@ -50,6 +50,7 @@
 #include <vector>
 
 #include "dq/contract.h"
+#include "dq/export.h"
 #include "dq/report.h"
 
 namespace dq {
@@ -57,10 +58,10 @@ namespace dq {
 class MetricHistory;
 
 enum class Decision : std::uint8_t { kAccept, kDeadLetter, kPause };
-const char* to_string(Decision decision);  // "accept", "dead_letter", "pause"
+DQ_EXPORT const char* to_string(Decision decision);  // "accept", "dead_letter", "pause"
 
 enum class BreakerState : std::uint8_t { kClosed, kOpen, kHalfOpen };
-const char* to_string(BreakerState state);  // "closed", "open", "half_open"
+DQ_EXPORT const char* to_string(BreakerState state);  // "closed", "open", "half_open"
 
 struct Message {
   std::string_view data;          // the payload, one JSON document
@@ -122,7 +123,7 @@ struct GateOptions {
   std::function<std::int64_t()> clock;  // µs since the epoch; default: the system clock
 };
 
-class StreamGate {
+class DQ_EXPORT StreamGate {
  public:
   explicit StreamGate(Contract contract, GateOptions options = {});
   ~StreamGate();

@@ -13,6 +13,7 @@
 #include <vector>
 
 #include "dq/contract.h"
+#include "dq/export.h"
 
 namespace dq {
 
@@ -33,14 +34,17 @@ struct Verdict {
   std::string error;             // why the record is malformed
   std::size_t error_offset = 0;  // byte offset of the error within the record
   std::vector<Violation> violations;
-  // Fields with a `mostly` tolerance that held a non-null value in this
-  // record (indices private to the contract); reports count them.
-  std::vector<std::uint32_t> observed;
   // Values recovered by the contract's `coerce:` (each also a warning).
   std::uint32_t coerced = 0;
+
+ private:
+  friend struct VerdictAccess;  // the engines write it, reports count it (src/engine/verdict_access.h)
+  // Fields with a `mostly` tolerance that held a non-null value in this
+  // record (indices private to the contract).
+  std::vector<std::uint32_t> observed_;
 };
 
-class Validator {
+class DQ_EXPORT Validator {
  public:
   explicit Validator(Contract contract);
   ~Validator();
@@ -57,9 +61,8 @@ class Validator {
 
   const Contract& contract() const;
 
-  struct Impl;
-
  private:
+  struct Impl;
   friend struct ValidatorAccess;  // the library's other entry points (dq/json.h)
   std::unique_ptr<Impl> impl_;
 };

@@ -93,7 +93,7 @@ struct BatchGrader::Impl {
   Impl(const Contract& c, GradeOptions o)
       : contract(c),
         options(std::move(o)),
-        program(c.program()),
+        program(ContractAccess::program(c)),
         grading(*program.grading),
         validator(c),
         report(c, options.report),
@@ -248,7 +248,7 @@ BatchGrader::BatchGrader(BatchGrader&&) noexcept = default;
 BatchGrader& BatchGrader::operator=(BatchGrader&&) noexcept = default;
 
 Result<BatchGrader> BatchGrader::create(const Contract& contract, GradeOptions options) {
-  if (!contract.program().grading) {
+  if (!ContractAccess::program(contract).grading) {
     return Status(StatusCode::kInvalidArgument, "contract " + contract.dataset() + " has no 'grading' section");
   }
   auto impl = std::make_unique<Impl>(contract, std::move(options));

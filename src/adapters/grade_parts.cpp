@@ -83,7 +83,8 @@ bool decode_checked(std::string_view& in, Value& out) {
 }  // namespace
 
 struct GradeParts::Impl {
-  explicit Impl(const Contract& c) : contract(c), program(c.program()), grading(*program.grading), validator(c) {
+  explicit Impl(const Contract& c)
+      : contract(c), program(ContractAccess::program(c)), grading(*program.grading), validator(c) {
     uses_now = grading.filter.uses_now;
     for (const Program::Measure& m : grading.measures) {
       uses_now |= m.arg.uses_now || m.where.uses_now;
@@ -203,7 +204,7 @@ GradeParts::GradeParts(GradeParts&&) noexcept = default;
 GradeParts& GradeParts::operator=(GradeParts&&) noexcept = default;
 
 Result<GradeParts> GradeParts::create(const Contract& contract) {
-  if (!contract.program().grading) {
+  if (!ContractAccess::program(contract).grading) {
     return Status(StatusCode::kInvalidArgument, "contract " + contract.dataset() + " has no 'grading' section");
   }
   return GradeParts(std::make_unique<Impl>(contract));

@@ -20,6 +20,7 @@
 #include "dq/contract.h"
 #include "spec/diagnostics.h"
 #include "spec/expression.h"
+#include "spec/methods.h"
 #include "spec/spec.h"
 
 namespace dq {
@@ -254,7 +255,7 @@ struct Program {
   bool walk_for_expectations = false;
   struct DriftCheck {
     int field = -1;
-    std::string method;
+    DriftMethod method = DriftMethod::kPsi;
     std::optional<double> warn, fail;
     int bins = 10;
   };
@@ -265,7 +266,7 @@ struct Program {
     std::string metric;  // "row_count", "null_rate(email)", "drift(amount)"
     std::string name;    // the metric without its field: "null_rate"
     int field = -1;      // index into `profiled` of the field in parentheses
-    std::string method;
+    MonitorMethod method = MonitorMethod::kThreshold;
     std::map<std::string, double> settings;
     Severity severity = Severity::kError;
   };
@@ -303,6 +304,11 @@ struct Program {
   std::deque<std::string> strings;                                // storage for constant strings
   Limits limits;
   std::vector<Diagnostic> warnings;
+};
+
+// The compiled program behind a public Contract, for the library's stages.
+struct ContractAccess {
+  static const Program& program(const Contract& contract) { return *contract.program_; }
 };
 
 // Compiles a parsed contract with run-time parameter values. Every problem

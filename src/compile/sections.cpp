@@ -402,14 +402,16 @@ void Compiler::compile_drift(const spec::Drift& d) {
   }
   for (const spec::DriftField& f : d.fields) {
     Program::DriftCheck x;
-    x.method = f.method;
     x.field = profiled_field(f.field, f.span, "drift");
-    if (x.field < 0 || f.method.empty()) continue;
+    const std::optional<DriftMethod> method = drift_method(f.method);  // the loader named a wrong one
+    if (x.field < 0 || !method) continue;
+    x.method = *method;
     const Type t = field_type(x.field);
     const bool numeric = t == Type::kInteger || t == Type::kNumber || t == Type::kArray;
     const bool categorical = t == Type::kString || t == Type::kBoolean;
-    const bool distribution = f.method == "psi" || f.method == "js" || f.method == "linf";
-    const bool needs_numbers = f.method == "ks" || f.method == "wasserstein" || f.method == "mean_shift";
+    using M = DriftMethod;
+    const bool distribution = x.method == M::kPsi || x.method == M::kJs || x.method == M::kLinf;
+    const bool needs_numbers = x.method == M::kKs || x.method == M::kWasserstein || x.method == M::kMeanShift;
     if ((distribution && !numeric && !categorical) || (needs_numbers && !numeric)) {
       diags_.error(f.span,
                    "drift method '" + f.method + "' does not apply to '" + f.field + "' (" + spec::type_name(t) + ")");
@@ -435,7 +437,7 @@ void Compiler::compile_monitor(const spec::Monitor& m) {
       "null_rate", "null_count", "distinct_count", "duplicate_count", "mean", "stddev", "min", "max", "sum", "drift"};
   Program::MonitorCheck x;
   x.metric = m.metric;
-  x.method = m.method;
+  x.method = monitor_method(m.method).value_or(MonitorMethod::kThreshold);  // the loader named a wrong one
   x.severity = m.severity;
   x.id = !m.name.empty() ? m.name : m.metric + ":" + m.method;
   const std::size_t open = m.metric.find('(');
@@ -470,11 +472,12 @@ void Compiler::compile_monitor(const spec::Monitor& m) {
   auto need = [&](const char* key) {
     if (!m.settings.count(key)) diags_.error(m.span, "monitor '" + x.id + "' (" + m.method + ") needs '" + key + "'");
   };
-  if (m.method == "threshold" && !m.settings.count("min") && !m.settings.count("max")) need("max");
-  if (m.method == "rate_of_change" && !m.settings.count("max_increase") && !m.settings.count("max_decrease")) {
+  if (x.method == MonitorMethod::kThreshold && !m.settings.count("min") && !m.settings.count("max")) need("max");
+  if (x.method == MonitorMethod::kRateOfChange && !m.settings.count("max_increase") &&
+      !m.settings.count("max_decrease")) {
     need("max_increase");
   }
-  if (m.method == "holt_winters") need("season");
+  if (x.method == MonitorMethod::kHoltWinters) need("season");
   program_->monitors.push_back(std::move(x));
 }
 

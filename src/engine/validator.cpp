@@ -184,7 +184,8 @@ void run_rules(WalkState& state) {
     }
     const Value* slots = state.slots.data();
     if (rule.when.root >= 0 && !truthy(evaluate(rule.when, rule.when.root, slots, state.eval))) continue;
-    if (rule.mostly_field >= 0) state.verdict.observed.push_back(static_cast<std::uint32_t>(rule.mostly_field));
+    if (rule.mostly_field >= 0)
+      VerdictAccess::observed(state.verdict).push_back(static_cast<std::uint32_t>(rule.mostly_field));
     if (truthy(evaluate(rule.check, rule.check.root, slots, state.eval))) continue;
     std::string inputs = describe_inputs(rule.check, slots);
     std::string when_inputs = rule.when.root >= 0 ? describe_inputs(rule.when, slots) : "";
@@ -363,7 +364,7 @@ struct Validator::Impl {
   const Verdict& malformed(std::size_t offset) { return finish_walk(state, false, offset); }
 
   const Verdict& run_json(std::string_view json, std::size_t capacity) {
-    const Program& p = contract.program();
+    const Program& p = ContractAccess::program(contract);
     state.reset(p);
     if (json.size() > p.limits.max_record_bytes) {
       state.malformed = "record of " + std::to_string(json.size()) + " bytes exceeds max_record_bytes (" +
@@ -443,7 +444,7 @@ struct Validator::Impl {
         shown = "null";
       }
     }
-    state.violate(contract.program().nodes[0].type_check, shown, "a record must be a JSON object");
+    state.violate(ContractAccess::program(contract).nodes[0].type_check, shown, "a record must be a JSON object");
     return true;
   }
 };
@@ -474,7 +475,7 @@ struct ValidatorAccess {
 
 WalkState& walk_state(Validator& validator) {
   WalkState& state = ValidatorAccess::impl(validator).state;
-  state.reset(validator.contract().program());
+  state.reset(ContractAccess::program(validator.contract()));
   return state;
 }
 

@@ -31,6 +31,7 @@
 #include "compile/program.h"
 #include "dq/validator.h"
 #include "engine/evaluate.h"
+#include "engine/verdict_access.h"
 
 namespace dq {
 
@@ -95,7 +96,7 @@ struct WalkState {
     verdict.error.clear();
     verdict.error_offset = 0;
     verdict.violations.clear();
-    verdict.observed.clear();
+    VerdictAccess::observed(verdict).clear();
     verdict.coerced = 0;
     slots.assign(static_cast<std::size_t>(p.slot_count), Value{});
     path.clear();
@@ -226,7 +227,7 @@ class Walker {
       return skip(value);
     });
     if (!ok) return false;
-    for (int m : n.required_mostly) s_.verdict.observed.push_back(static_cast<std::uint32_t>(m));
+    for (int m : n.required_mostly) VerdictAccess::observed(s_.verdict).push_back(static_cast<std::uint32_t>(m));
     for (std::size_t k = 0; k < count; ++k) {
       if (s_.seen[base + k]) continue;
       const Node& child = nodes_[static_cast<std::size_t>(n.children[k])];
@@ -274,7 +275,7 @@ class Walker {
         return walk_json_value(s_, node_index, copy);
       }
     }
-    if (n.mostly_field >= 0) s_.verdict.observed.push_back(static_cast<std::uint32_t>(n.mostly_field));
+    if (n.mostly_field >= 0) VerdictAccess::observed(s_.verdict).push_back(static_cast<std::uint32_t>(n.mostly_field));
     if (!n.alternatives.empty()) return alternative(n, v, t);
     switch (n.type) {
       case spec::Type::kAny: return any(n, v, t);

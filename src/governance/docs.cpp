@@ -187,11 +187,11 @@ Document build(const spec::Contract& c, const ContractDiff* changes) {
         also(e.distribution->name + " (" + params + ")");
       }
       if (e.when) also("where " + code(e.when->text));
-      std::string fields = e.field;
-      for (const std::string& f : e.fields) fields += (fields.empty() ? "" : ", ") + f;
+      std::string on_fields = e.field;
+      for (const std::string& f : e.fields) on_fields += (on_fields.empty() ? "" : ", ") + f;
       t.rows.push_back({code(e.name.empty() ? e.metric : e.name),
-                        e.metric + (e.quantile ? "(" + e.quantile->text + ")" : ""), fields.empty() ? "" : code(fields),
-                        bounds, to_string(e.severity)});
+                        e.metric + (e.quantile ? "(" + e.quantile->text + ")" : ""),
+                        on_fields.empty() ? "" : code(on_fields), bounds, to_string(e.severity)});
     }
     s.tables.push_back(t);
     doc.sections.push_back(s);

@@ -17,7 +17,7 @@ namespace dq {
 
 Status validate_arrow(Validator& validator, const ArrowSchema& schema, const ArrowArray& batch, ReportBuilder& report,
                       const ArrowOptions& options) {
-  const Program& program = validator.contract().program();
+  const Program& program = ContractAccess::program(validator.contract());
   Result<Column> imported = import_batch(schema, batch, program.limits.max_depth);
   if (!imported.ok()) return imported.status();
   const Column& columns = *imported;

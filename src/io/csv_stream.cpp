@@ -198,7 +198,7 @@ class CsvValidator {
 
   void flush() {
     if (positions_.empty()) return;
-    const Program& program = validator_.contract().program();
+    const Program& program = ContractAccess::program(validator_.contract());
     const Node& record = program.nodes[0];
     Column batch;
     batch.kind = Column::Kind::kStruct;

@@ -227,7 +227,10 @@ Result<DriftBins> drift_bins(const FieldProfile& b, const FieldProfile& c, int b
   return DriftBins{std::move(out.labels), std::move(out.baseline), std::move(out.current)};
 }
 
-DriftMeasure measure_drift(const FieldProfile& b, const FieldProfile& c, std::string_view method, int bins) {
+namespace {
+
+DriftMeasure measure(const FieldProfile& b, const FieldProfile& c, DriftMethod method, int bins) {
+  using M = DriftMethod;
   DriftMeasure out;
   auto fail = [&](std::string why) {
     out.ok = false;
@@ -235,7 +238,7 @@ DriftMeasure measure_drift(const FieldProfile& b, const FieldProfile& c, std::st
     return out;
   };
   if (b.type != c.type) return fail("the field is " + b.type + " in the baseline and " + c.type + " now");
-  if (method == "null_rate_delta") {
+  if (method == M::kNullRateDelta) {
     if (b.count == 0 || c.count == 0) return fail("no records with this field on one side");
     out.ok = true;
     out.value = std::fabs(c.null_rate() - b.null_rate());
@@ -244,7 +247,7 @@ DriftMeasure measure_drift(const FieldProfile& b, const FieldProfile& c, std::st
   }
   if (b.values == 0 || c.values == 0) return fail(b.values == 0 ? "no values in the baseline" : "no values now");
   const double sd = std::sqrt(b.variance());
-  if (method == "mean_shift") {
+  if (method == M::kMeanShift) {
     if (!(sd > 0)) return fail("the baseline has no spread (standard deviation 0)");
     out.ok = true;
     out.value = std::fabs(c.mean - b.mean) / sd;
@@ -252,7 +255,7 @@ DriftMeasure measure_drift(const FieldProfile& b, const FieldProfile& c, std::st
     return out;
   }
   if (c.categorical()) {
-    if (method != "psi" && method != "js" && method != "linf") return fail(std::string(method) + " needs numbers");
+    if (method != M::kPsi && method != M::kJs && method != M::kLinf) return fail(name_of(method) + " needs numbers");
     if (b.values_overflow || c.values_overflow) {
       return fail("more than " + std::to_string(std::max(b.value_counts.size(), c.value_counts.size())) +
                   " distinct values: the value table was dropped (high cardinality)");
@@ -261,25 +264,25 @@ DriftMeasure measure_drift(const FieldProfile& b, const FieldProfile& c, std::st
     normalize(bins_.baseline);
     normalize(bins_.current);
     out.ok = true;
-    out.value = method == "psi" ? psi(bins_) : method == "js" ? js(bins_) : linf(bins_);
+    out.value = method == M::kPsi ? psi(bins_) : method == M::kJs ? js(bins_) : linf(bins_);
     out.movers = movers(bins_);
     return out;
   }
   if (!c.numeric()) return fail("drift of " + c.type + " fields is measured by null_rate_delta only");
-  if (method == "psi" || method == "js") {
+  if (method == M::kPsi || method == M::kJs) {
     Binned bins_ = numeric_bins(b, c, bins);
     normalize(bins_.baseline);
     normalize(bins_.current);
     out.ok = true;
-    out.value = method == "psi" ? psi(bins_) : js(bins_);
+    out.value = method == M::kPsi ? psi(bins_) : js(bins_);
     out.movers = movers(bins_);
     return out;
   }
   const std::vector<CdfStep> steps = cdfs(b.sketch, c.sketch);
-  if (method == "linf" || method == "ks") {
+  if (method == M::kLinf || method == M::kKs) {
     out.ok = true;
     out.value = ks_statistic(steps);
-    if (method == "ks") {
+    if (method == M::kKs) {
       out.p_value = ks_p_value(out.value, static_cast<double>(b.values), static_cast<double>(c.values));
     }
     Binned bins_ = numeric_bins(b, c, bins);
@@ -288,26 +291,34 @@ DriftMeasure measure_drift(const FieldProfile& b, const FieldProfile& c, std::st
     out.movers = movers(bins_);
     return out;
   }
-  if (method == "wasserstein") {
-    if (!(sd > 0)) return fail("the baseline has no spread (standard deviation 0)");
-    out.ok = true;
-    out.value = wasserstein(steps) / sd;
-    Binned bins_ = numeric_bins(b, c, bins);
-    normalize(bins_.baseline);
-    normalize(bins_.current);
-    out.movers = movers(bins_);
-    return out;
-  }
-  return fail("unknown drift method '" + std::string(method) + "'");
+  // wasserstein
+  if (!(sd > 0)) return fail("the baseline has no spread (standard deviation 0)");
+  out.ok = true;
+  out.value = wasserstein(steps) / sd;
+  Binned bins_ = numeric_bins(b, c, bins);
+  normalize(bins_.baseline);
+  normalize(bins_.current);
+  out.movers = movers(bins_);
+  return out;
+}
+
+}  // namespace
+
+DriftMeasure measure_drift(const FieldProfile& baseline, const FieldProfile& current, std::string_view method,
+                           int bins) {
+  if (auto m = drift_method(method)) return measure(baseline, current, *m, bins);
+  DriftMeasure out;
+  out.why = "unknown drift method '" + std::string(method) + "'";
+  return out;
 }
 
 std::vector<DriftResult> check_drift(const Contract& contract, const Profile& baseline, const Profile& current) {
-  const Program& p = contract.program();
+  const Program& p = ContractAccess::program(contract);
   std::vector<DriftResult> out;
   for (const Program::DriftCheck& d : p.drift) {
     DriftResult r;
     r.field = current.fields[static_cast<std::size_t>(d.field)].path;
-    r.method = d.method;
+    r.method = name_of(d.method);
     r.warn = d.warn;
     r.fail = d.fail;
     r.baseline_rows = baseline.rows;
@@ -323,7 +334,7 @@ std::vector<DriftResult> check_drift(const Contract& contract, const Profile& ba
     } else if (baseline.rows < p.drift_min_rows) {
       r.detail = "the baseline has fewer rows than min_rows (" + std::to_string(baseline.rows) + ")";
     } else {
-      DriftMeasure m = measure_drift(*b, c, d.method, d.bins);
+      DriftMeasure m = measure(*b, c, d.method, d.bins);
       if (!m.ok) {
         r.detail = m.why;
       } else {

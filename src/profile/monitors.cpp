@@ -12,6 +12,7 @@
 
 #include "compile/program.h"
 #include "dq/monitor.h"
+#include "dq/report.h"
 
 namespace dq {
 
@@ -166,91 +167,104 @@ void judge(MonitorResult& r, double low, double high) {
   r.anomaly = r.value < low || r.value > high;
 }
 
+MonitorResult detect(MonitorMethod method, const std::map<std::string, double>& settings,
+                     const std::vector<double>& history, double value) {
+  MonitorResult r;
+  r.method = name_of(method);
+  r.has_value = true;
+  r.value = value;
+  r.history = history.size();
+  const double sigma = setting(settings, "sigma", 3);
+  switch (method) {
+    case MonitorMethod::kThreshold: {
+      judge(r, setting(settings, "min", -HUGE_VAL), setting(settings, "max", HUGE_VAL));
+      return r;
+    }
+    case MonitorMethod::kOnlineNormal: {
+      namespace acc = boost::accumulators;
+      const auto window = static_cast<std::size_t>(std::max(2.0, setting(settings, "window", 30)));
+      const auto warmup = static_cast<std::size_t>(std::max(2.0, setting(settings, "warmup", 5)));
+      if (history.size() < warmup) {
+        r.detail = "warming up (" + std::to_string(history.size()) + " of " + std::to_string(warmup) + " values)";
+        return r;
+      }
+      acc::accumulator_set<double, acc::stats<acc::tag::rolling_mean, acc::tag::lazy_rolling_variance>> stats(
+          acc::tag::rolling_window::window_size = window);
+      for (double x : history) stats(x);
+      const double mean = acc::rolling_mean(stats);
+      const double sd = std::sqrt(std::max(0.0, acc::lazy_rolling_variance(stats)));
+      judge(r, mean - sigma * sd, mean + sigma * sd);
+      r.detail = "mean " + figure(mean) + ", σ " + figure(sd) + " over " +
+                 std::to_string(std::min(window, history.size())) + " values";
+      return r;
+    }
+    case MonitorMethod::kRateOfChange: {
+      if (history.empty()) {
+        r.detail = "no earlier value";
+        return r;
+      }
+      const double previous = history.back();
+      const double up = setting(settings, "max_increase", HUGE_VAL), down = setting(settings, "max_decrease", HUGE_VAL);
+      const double scale = std::fabs(previous);
+      judge(r, previous - down * scale, previous + up * scale);
+      const double change = scale > 0 ? (value - previous) / scale : (value == previous ? 0 : HUGE_VAL);
+      r.detail = "change " + figure(change * 100) + "% from " + figure(previous);
+      return r;
+    }
+    case MonitorMethod::kHoltWinters: {
+      const auto m = static_cast<std::size_t>(setting(settings, "season", 0));
+      if (m < 1 || history.size() < 2 * m) {
+        r.detail = "warming up (" + std::to_string(history.size()) + " of " + std::to_string(2 * m) + " values)";
+        return r;
+      }
+      const double alpha = setting(settings, "alpha", 0.3), beta = setting(settings, "beta", 0.05),
+                   gamma = setting(settings, "gamma", 0.3);
+      // Initial level and trend from the first two seasons; seasonal offsets from the first.
+      double first = 0, second = 0;
+      for (std::size_t i = 0; i < m; ++i) first += history[i], second += history[m + i];
+      first /= static_cast<double>(m);
+      second /= static_cast<double>(m);
+      double level = first, trend = (second - first) / static_cast<double>(m);
+      std::vector<double> season(m);
+      for (std::size_t i = 0; i < m; ++i) season[i] = history[i] - first;
+      double squared = 0;
+      std::size_t errors = 0;
+      for (std::size_t t = m; t < history.size(); ++t) {
+        double& s = season[t % m];
+        const double forecast = level + trend + s;
+        squared += (history[t] - forecast) * (history[t] - forecast);
+        ++errors;
+        const double new_level = alpha * (history[t] - s) + (1 - alpha) * (level + trend);
+        trend = beta * (new_level - level) + (1 - beta) * trend;
+        s = gamma * (history[t] - new_level) + (1 - gamma) * s;
+        level = new_level;
+      }
+      const double forecast = level + trend + season[history.size() % m];
+      const double rmse = std::sqrt(squared / static_cast<double>(errors));
+      judge(r, forecast - sigma * rmse, forecast + sigma * rmse);
+      r.detail = "forecast " + figure(forecast) + ", RMSE " + figure(rmse);
+      return r;
+    }
+  }
+  return r;
+}
+
 }  // namespace
 
 MonitorResult detect_anomaly(const std::string& method, const std::map<std::string, double>& settings,
                              const std::vector<double>& history, double value) {
+  if (auto m = monitor_method(method)) return detect(*m, settings, history, value);
   MonitorResult r;
   r.method = method;
   r.has_value = true;
   r.value = value;
   r.history = history.size();
-  const double sigma = setting(settings, "sigma", 3);
-  if (method == "threshold") {
-    judge(r, setting(settings, "min", -HUGE_VAL), setting(settings, "max", HUGE_VAL));
-    return r;
-  }
-  if (method == "online_normal") {
-    namespace acc = boost::accumulators;
-    const auto window = static_cast<std::size_t>(std::max(2.0, setting(settings, "window", 30)));
-    const auto warmup = static_cast<std::size_t>(std::max(2.0, setting(settings, "warmup", 5)));
-    if (history.size() < warmup) {
-      r.detail = "warming up (" + std::to_string(history.size()) + " of " + std::to_string(warmup) + " values)";
-      return r;
-    }
-    acc::accumulator_set<double, acc::stats<acc::tag::rolling_mean, acc::tag::lazy_rolling_variance>> stats(
-        acc::tag::rolling_window::window_size = window);
-    for (double x : history) stats(x);
-    const double mean = acc::rolling_mean(stats);
-    const double sd = std::sqrt(std::max(0.0, acc::lazy_rolling_variance(stats)));
-    judge(r, mean - sigma * sd, mean + sigma * sd);
-    r.detail = "mean " + figure(mean) + ", σ " + figure(sd) + " over " +
-               std::to_string(std::min(window, history.size())) + " values";
-    return r;
-  }
-  if (method == "rate_of_change") {
-    if (history.empty()) {
-      r.detail = "no earlier value";
-      return r;
-    }
-    const double previous = history.back();
-    const double up = setting(settings, "max_increase", HUGE_VAL), down = setting(settings, "max_decrease", HUGE_VAL);
-    const double scale = std::fabs(previous);
-    judge(r, previous - down * scale, previous + up * scale);
-    const double change = scale > 0 ? (value - previous) / scale : (value == previous ? 0 : HUGE_VAL);
-    r.detail = "change " + figure(change * 100) + "% from " + figure(previous);
-    return r;
-  }
-  if (method == "holt_winters") {
-    const auto m = static_cast<std::size_t>(setting(settings, "season", 0));
-    if (m < 1 || history.size() < 2 * m) {
-      r.detail = "warming up (" + std::to_string(history.size()) + " of " + std::to_string(2 * m) + " values)";
-      return r;
-    }
-    const double alpha = setting(settings, "alpha", 0.3), beta = setting(settings, "beta", 0.05),
-                 gamma = setting(settings, "gamma", 0.3);
-    // Initial level and trend from the first two seasons; seasonal offsets from the first.
-    double first = 0, second = 0;
-    for (std::size_t i = 0; i < m; ++i) first += history[i], second += history[m + i];
-    first /= static_cast<double>(m);
-    second /= static_cast<double>(m);
-    double level = first, trend = (second - first) / static_cast<double>(m);
-    std::vector<double> season(m);
-    for (std::size_t i = 0; i < m; ++i) season[i] = history[i] - first;
-    double squared = 0;
-    std::size_t errors = 0;
-    for (std::size_t t = m; t < history.size(); ++t) {
-      double& s = season[t % m];
-      const double forecast = level + trend + s;
-      squared += (history[t] - forecast) * (history[t] - forecast);
-      ++errors;
-      const double new_level = alpha * (history[t] - s) + (1 - alpha) * (level + trend);
-      trend = beta * (new_level - level) + (1 - beta) * trend;
-      s = gamma * (history[t] - new_level) + (1 - gamma) * s;
-      level = new_level;
-    }
-    const double forecast = level + trend + season[history.size() % m];
-    const double rmse = std::sqrt(squared / static_cast<double>(errors));
-    judge(r, forecast - sigma * rmse, forecast + sigma * rmse);
-    r.detail = "forecast " + figure(forecast) + ", RMSE " + figure(rmse);
-    return r;
-  }
   r.detail = "unknown method";
   return r;
 }
 
 Status run_monitors(const Contract& contract, MetricHistory& history, Report& report, std::int64_t at_micros) {
-  const Program& p = contract.program();
+  const Program& p = ContractAccess::program(contract);
   if (at_micros == 0) {
     at_micros =
         std::chrono::duration_cast<std::chrono::microseconds>(std::chrono::system_clock::now().time_since_epoch())
@@ -265,11 +279,11 @@ Status run_monitors(const Contract& contract, MetricHistory& history, Report& re
     } else {
       Result<std::vector<double>> past = history.series(p.spec.dataset, m.metric);
       if (!past.ok()) return past.status();
-      r = detect_anomaly(m.method, m.settings, *past, it->second);
+      r = detect(m.method, m.settings, *past, it->second);
     }
     r.id = m.id;
     r.metric = m.metric;
-    r.method = m.method;
+    r.method = name_of(m.method);
     r.severity = m.severity;
     if (r.anomaly && r.severity == Severity::kError) report.ok = false;
     report.monitors.push_back(std::move(r));

@@ -190,8 +190,6 @@ namespace {
 
 }  // namespace
 
-void DistinctSketch::update(std::uint8_t* registers, std::uint64_t hash) { hll_update(registers, hash); }
-
 void DistinctSketch::add_hash(std::uint64_t hash) {
   if (registers_.empty()) registers_.assign(std::size_t{1} << kPrecision, 0);
   hll_update(registers_.data(), hash);
@@ -322,7 +320,7 @@ void FieldProfile::add_numbers(const double* xs, std::size_t n) {
   keep_exact(*this, xs, n);
   sketch.add_all(xs, n, lo, hi);
   distinct.add_hash(hash_number(xs[0]));  // allocates the registers once
-  std::uint8_t* registers = distinct.data();
+  std::uint8_t* registers = distinct.registers_.data();
   for (std::size_t i = 1; i < n; ++i) hll_update(registers, mix_number(xs[i]));
 }
 

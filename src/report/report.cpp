@@ -5,6 +5,7 @@
 
 #include "compile/program.h"
 #include "dq/drift.h"
+#include "engine/verdict_access.h"
 #include "profile/metrics.h"
 #include "profile/profiler.h"
 #include "report/report_access.h"
@@ -34,7 +35,7 @@ Profiler* ReportAccess::profiler(ReportBuilder& report) { return report.impl_->p
 ReportBuilder::ReportBuilder(Contract contract, ReportOptions options)
     : impl_(std::make_unique<Impl>(Impl{std::move(contract), std::move(options), {}, 0, {}, {}, nullptr, {}})) {
   impl_->checks.resize(impl_->contract.checks().size());
-  const Program& p = impl_->contract.program();
+  const Program& p = ContractAccess::program(impl_->contract);
   const bool needs_statistics =
       !p.expectations.empty() || !p.drift.empty() || !p.monitors.empty() || p.freshness_field >= 0;
   if (impl_->options.profile || needs_statistics) {
@@ -63,8 +64,8 @@ void ReportBuilder::add(const Verdict& verdict, const RecordPosition& where) {
   }
   ++(verdict.ok ? r.counts.valid : r.counts.invalid);
   if (verdict.coerced > 0) ++r.counts.coerced;
-  const auto& mostly_fields = r.contract.program().mostly_fields;
-  for (std::uint32_t field : verdict.observed) {
+  const auto& mostly_fields = ContractAccess::program(r.contract).mostly_fields;
+  for (std::uint32_t field : VerdictAccess::observed(verdict)) {
     for (int check : mostly_fields[field]) {
       Impl::PerCheck& c = r.checks[static_cast<std::size_t>(check)];
       if (c.last_checked != seq) ++c.checked;
@@ -171,7 +172,7 @@ Report ReportBuilder::finish() const {
     report.rules.push_back(std::move(s));
   }
   if (!r.profiler) return report;
-  const Program& p = r.contract.program();
+  const Program& p = ContractAccess::program(r.contract);
   auto profile = std::make_shared<Profile>(r.profiler->profile());
   report.expectations = evaluate_expectations(p, r.counts, r.profiler.get(), r.columns);
   for (const ExpectationResult& e : report.expectations) {
@@ -183,7 +184,7 @@ Report ReportBuilder::finish() const {
     for (const Program::DriftCheck& d : p.drift) {
       DriftResult skipped;
       skipped.field = profile->fields[static_cast<std::size_t>(d.field)].path;
-      skipped.method = d.method;
+      skipped.method = name_of(d.method);
       skipped.warn = d.warn;
       skipped.fail = d.fail;
       skipped.status = "skipped";

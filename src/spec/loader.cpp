@@ -9,6 +9,7 @@
 #include <sstream>
 
 #include "base/json_equal.h"
+#include "spec/methods.h"
 #include "spec/metrics.h"
 #include "spec/odcs.h"
 #include "spec/yaml_nodes.h"
@@ -572,8 +573,7 @@ class Loader {
         f.field = it->first.Scalar();
         f.span = span_of(it->first);
         MapReader fm(diags_, it->second, "drift of '" + f.field + "'", {"method", "warn", "fail", "bins"});
-        if (auto method =
-                fm.choice("method", {"psi", "js", "linf", "ks", "wasserstein", "null_rate_delta", "mean_shift"})) {
+        if (auto method = fm.choice("method", method_names(kDriftMethodNames))) {
           f.method = *method;
         }
         f.warn = fm.scalar("warn");
@@ -606,7 +606,7 @@ class Loader {
       mon.span = span_of(item);
       mon.metric = m.text("metric");
       if (mon.metric.empty()) diags_.error(mon.span, "a monitor needs a 'metric'");
-      if (auto method = m.choice("method", {"threshold", "online_normal", "rate_of_change", "holt_winters"})) {
+      if (auto method = m.choice("method", method_names(kMonitorMethodNames))) {
         mon.method = *method;
       } else if (!m.has("method")) {
         diags_.error(mon.span, "a monitor needs a 'method'");
