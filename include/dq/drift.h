@@ -75,4 +75,7 @@ DQ_EXPORT DriftMeasure measure_drift(const FieldProfile& baseline, const FieldPr
 DQ_EXPORT std::vector<DriftResult> check_drift(const Contract& contract, const Profile& baseline,
                                                const Profile& current);
 
+// The results as the JSON array a report's "drift" holds.
+DQ_EXPORT std::string drift_to_json(const std::vector<DriftResult>& results, int indent = -1);
+
 }  // namespace dq

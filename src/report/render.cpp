@@ -58,7 +58,32 @@ std::string percent(std::uint64_t part, std::uint64_t whole) {
   return buf;
 }
 
+nlohmann::json drift_json(const std::vector<DriftResult>& drift) {
+  using nlohmann::json;
+  json out = json::array();
+  for (const DriftResult& d : drift) {
+    json movers = json::array();
+    for (const DriftMover& m : d.movers)
+      movers.push_back({{"bin", m.bin}, {"baseline", m.baseline}, {"current", m.current}});
+    out.push_back({{"field", d.field},
+                   {"method", d.method},
+                   {"value", d.status == "skipped" ? json(nullptr) : json(d.value)},
+                   {"status", d.status},
+                   {"warn", optional_number(d.warn)},
+                   {"fail", optional_number(d.fail)},
+                   {"detail", d.detail},
+                   {"movers", std::move(movers)},
+                   {"baseline_rows", d.baseline_rows},
+                   {"current_rows", d.current_rows}});
+  }
+  return out;
+}
+
 }  // namespace
+
+std::string drift_to_json(const std::vector<DriftResult>& results, int indent) {
+  return drift_json(results).dump(indent, ' ', false, nlohmann::json::error_handler_t::replace);
+}
 
 std::string Report::to_json(int indent) const {
   using nlohmann::json;
@@ -103,23 +128,7 @@ std::string Report::to_json(int indent) const {
     }
   }
   out["expectations"] = std::move(expectations_json);
-  json drift_json = json::array();
-  for (const DriftResult& d : drift) {
-    json movers = json::array();
-    for (const DriftMover& m : d.movers)
-      movers.push_back({{"bin", m.bin}, {"baseline", m.baseline}, {"current", m.current}});
-    drift_json.push_back({{"field", d.field},
-                          {"method", d.method},
-                          {"value", d.status == "skipped" ? json(nullptr) : json(d.value)},
-                          {"status", d.status},
-                          {"warn", optional_number(d.warn)},
-                          {"fail", optional_number(d.fail)},
-                          {"detail", d.detail},
-                          {"movers", std::move(movers)},
-                          {"baseline_rows", d.baseline_rows},
-                          {"current_rows", d.current_rows}});
-  }
-  out["drift"] = std::move(drift_json);
+  out["drift"] = drift_json(drift);
   json monitors_json = json::array();
   for (const MonitorResult& m : monitors) {
     monitors_json.push_back({{"id", m.id},

@@ -1,0 +1,311 @@
+#include "contract.h"
+
+#include <pybind11/stl.h>
+
+#include <algorithm>
+#include <cstdio>
+
+#include "convert.h"
+#include "dq/json.h"
+
+namespace dq_python {
+namespace {
+
+// Collects every violation of rejected records, up to a bound.
+struct FailureSink {
+  std::size_t max;
+  NativeReport* out;
+  void operator()(const dq::RecordEvent& event) {
+    const dq::Verdict& v = event.verdict;
+    if (v.malformed) {
+      add({event.where.record, event.where.line, "", "malformed", "error", v.error, ""});
+      return;
+    }
+    for (const dq::Violation& violation : v.violations) {
+      add({event.where.record, event.where.line, violation.path, violation.rule, dq::to_string(violation.severity),
+           violation.message, violation.value});
+    }
+  }
+  void add(Failure f) {
+    if (out->failures.size() < max) {
+      out->failures.push_back(std::move(f));
+    } else {
+      out->failures_truncated = true;
+    }
+  }
+};
+
+}  // namespace
+
+PyContract::Lease::Lease(PyContract& owner) : owner(owner) {
+  std::lock_guard<std::mutex> lock(owner.pool_mutex_);
+  if (!owner.pool_.empty()) {
+    validator = std::move(owner.pool_.back());
+    owner.pool_.pop_back();
+  }
+  if (!validator) validator = std::make_unique<dq::Validator>(owner.contract_);
+}
+
+PyContract::Lease::~Lease() {
+  std::lock_guard<std::mutex> lock(owner.pool_mutex_);
+  owner.pool_.push_back(std::move(validator));
+}
+
+std::unique_ptr<PyContract> PyContract::load(const std::string& path, const dq::Params& params) {
+  dq::LoadOptions options;
+  options.params = params;
+  dq::Result<dq::Contract> loaded = [&] {
+    py::gil_scoped_release release;
+    return dq::Contract::load_file(path, options);
+  }();
+  if (!loaded.ok()) raise_status(loaded.status());
+  return std::make_unique<PyContract>(std::move(loaded).value());
+}
+
+std::unique_ptr<PyContract> PyContract::loads(const std::string& yaml, const std::string& name,
+                                              const dq::Params& params) {
+  dq::LoadOptions options;
+  options.params = params;
+  dq::Result<dq::Contract> loaded = dq::Contract::load_string(yaml, name, options);
+  if (!loaded.ok()) raise_status(loaded.status());
+  return std::make_unique<PyContract>(std::move(loaded).value());
+}
+
+dq::Verdict PyContract::validate(py::handle record) {
+  nlohmann::json value = to_json(record, 0);
+  Lease lease(*this);
+  py::gil_scoped_release release;
+  return dq::validate(*lease.validator, value);
+}
+
+dq::Verdict PyContract::validate_json(std::string_view json) {
+  Lease lease(*this);
+  py::gil_scoped_release release;
+  return lease.validator->validate_json(json);
+}
+
+std::vector<std::pair<std::size_t, dq::Verdict>> PyContract::validate_batch(const py::list& elements) {
+  RecordTexts batch(elements);
+  std::vector<std::pair<std::size_t, dq::Verdict>> out = batch.not_record_verdicts();
+  Lease lease(*this);
+  {
+    py::gil_scoped_release release;
+    for (std::size_t k = 0; k < batch.texts.size(); ++k) {
+      const dq::Verdict& v = lease.validator->validate_json(batch.texts[k]);
+      if (!v.ok || !v.violations.empty()) out.emplace_back(batch.position[k], v);
+    }
+  }
+  if (!batch.not_records.empty()) {
+    std::stable_sort(out.begin(), out.end(), [](const auto& a, const auto& b) { return a.first < b.first; });
+  }
+  return out;
+}
+
+NativeProfile PyContract::profile_batch(const py::list& elements) {
+  RecordTexts batch(elements);
+  dq::ReportOptions options;
+  options.profile = true;
+  options.max_samples_per_rule = 0;
+  Lease lease(*this);
+  py::gil_scoped_release release;
+  dq::ReportBuilder builder(contract_, options);
+  dq::validate_records(*lease.validator, batch.texts, builder);
+  return NativeProfile{builder.finish().profile};
+}
+
+std::string PyContract::check_drift(const NativeProfile& baseline, const NativeProfile& current) {
+  py::gil_scoped_release release;
+  return dq::drift_to_json(dq::check_drift(contract_, *baseline.profile, *current.profile));
+}
+
+NativeReport PyContract::validate_file(const std::string& path, const std::string& format, const RunOptions& run) {
+  NativeReport out;
+  dq::StreamOptions options;
+  options.format = format == "csv" ? dq::InputFormat::kCsv : dq::InputFormat::kAuto;
+  options.report = run.report();
+  options.threads = run.threads;
+  options.on_reject = FailureSink{run.max_failures, &out};
+  dq::Result<dq::Report> report = [&] {
+    py::gil_scoped_release release;
+    return dq::validate_file(contract_, path, options);
+  }();
+  if (!report.ok()) raise_status(report.status());
+  return finish(*report, std::move(out));
+}
+
+NativeReport PyContract::validate_ndjson_bytes(std::string_view data, const RunOptions& run) {
+  NativeReport out;
+  dq::StreamOptions options;
+  options.format = dq::InputFormat::kNdjson;
+  options.source_name = "<bytes>";
+  options.report = run.report();
+  options.threads = run.threads;
+  options.on_reject = FailureSink{run.max_failures, &out};
+  Lease lease(*this);
+  dq::ReportBuilder builder(contract_, options.report);
+  dq::Status status;
+  {
+    py::gil_scoped_release release;
+    std::FILE* file = fmemopen(const_cast<char*>(data.data()), data.size(), "rb");
+    if (file == nullptr) {
+      status = dq::Status(dq::StatusCode::kIoError, "cannot read the bytes given");
+    } else {
+      status = dq::validate_stream(*lease.validator, file, options, builder);
+      std::fclose(file);
+    }
+  }
+  if (!status.ok()) raise_status(status);
+  return finish(builder.finish(), std::move(out));
+}
+
+NativeReport PyContract::validate_arrow_stream(py::capsule capsule, const RunOptions& run) {
+  if (std::string_view(capsule.name() ? capsule.name() : "") != "arrow_array_stream") {
+    throw py::type_error("expected an 'arrow_array_stream' capsule");
+  }
+  auto* source = capsule.get_pointer<ArrowArrayStream>();
+  if (source == nullptr || source->release == nullptr) throw py::value_error("the Arrow stream was already consumed");
+  ArrowArrayStream stream = *source;
+  source->release = nullptr;  // ours now: the capsule's destructor must not release it
+  NativeReport out;
+  dq::ArrowOptions options;
+  options.on_reject = FailureSink{run.max_failures, &out};
+  Lease lease(*this);
+  dq::ReportBuilder builder(contract_, run.report());
+  dq::Status status;
+  {
+    py::gil_scoped_release release;
+    status = dq::validate_arrow_stream(*lease.validator, stream, builder, options);
+    stream.release(&stream);
+  }
+  if (!status.ok()) raise_status(status);
+  return finish(builder.finish(), std::move(out));
+}
+
+NativeReport PyContract::finish(const dq::Report& report, NativeReport out) {
+  out.json = report.to_json(-1);
+  out.text = report.to_text();
+  if (report.profile) out.profile = NativeProfile{report.profile};
+  return out;
+}
+
+void bind_contract(py::module_& m) {
+  py::class_<dq::Violation>(m, "Violation")
+      .def_readonly("path", &dq::Violation::path)
+      .def_readonly("rule", &dq::Violation::rule)
+      .def_property_readonly("severity", [](const dq::Violation& v) { return dq::to_string(v.severity); })
+      .def_readonly("message", &dq::Violation::message)
+      .def_readonly("value", &dq::Violation::value)
+      .def("__repr__", [](const dq::Violation& v) {
+        return "Violation(" + (v.path.empty() ? std::string("<record>") : v.path) + ": " + v.rule + ": " + v.message +
+               (v.value.empty() ? "" : " (" + v.value + ")") + ")";
+      });
+
+  py::class_<dq::Verdict>(m, "Verdict")
+      .def_readonly("ok", &dq::Verdict::ok)
+      .def_readonly("malformed", &dq::Verdict::malformed)
+      .def_readonly("error", &dq::Verdict::error)
+      .def_readonly("error_offset", &dq::Verdict::error_offset)
+      .def_readonly("violations", &dq::Verdict::violations)
+      .def("__bool__", [](const dq::Verdict& v) { return v.ok; })
+      .def("__repr__", [](const dq::Verdict& v) {
+        if (v.malformed) return "Verdict(malformed: " + v.error + " at byte " + std::to_string(v.error_offset) + ")";
+        return "Verdict(ok=" + std::string(v.ok ? "True" : "False") + ", " + std::to_string(v.violations.size()) +
+               " violations)";
+      });
+
+  py::class_<Failure>(m, "Failure")
+      .def_readonly("record", &Failure::record)
+      .def_readonly("line", &Failure::line)
+      .def_readonly("path", &Failure::path)
+      .def_readonly("rule", &Failure::rule)
+      .def_readonly("severity", &Failure::severity)
+      .def_readonly("message", &Failure::message)
+      .def_readonly("value", &Failure::value);
+
+  py::class_<NativeProfile>(m, "Profile")
+      .def_static("from_json",
+                  [](const std::string& text) {
+                    auto p = dq::Profile::from_json(text);
+                    if (!p.ok()) raise_status(p.status());
+                    return NativeProfile{std::make_shared<const dq::Profile>(std::move(*p))};
+                  })
+      .def(
+          "to_json", [](const NativeProfile& p, int indent) { return p.profile->to_json(indent); },
+          py::arg("indent") = -1)
+      .def_property_readonly("rows", [](const NativeProfile& p) { return p.profile->rows; })
+      .def_property_readonly("dataset", [](const NativeProfile& p) { return p.profile->dataset; })
+      .def_property_readonly("version", [](const NativeProfile& p) { return p.profile->version; })
+      .def("merge",
+           [](const NativeProfile& p, const std::vector<NativeProfile>& others) {
+             auto merged = std::make_shared<dq::Profile>(*p.profile);
+             dq::Status status;
+             {
+               py::gil_scoped_release release;
+               for (const NativeProfile& o : others) {
+                 status = merged->merge(*o.profile);
+                 if (!status.ok()) break;
+               }
+             }
+             if (!status.ok()) raise_status(status);
+             return NativeProfile{std::move(merged)};
+           })
+      .def("bins", [](const NativeProfile& baseline, const NativeProfile& current, const std::string& field, int bins) {
+        const dq::FieldProfile* b = baseline.profile->field(field);
+        const dq::FieldProfile* c = current.profile->field(field);
+        if (b == nullptr || c == nullptr) throw py::key_error("no field '" + field + "' in the profile");
+        auto out = dq::drift_bins(*b, *c, bins);
+        if (!out.ok()) raise_status(out.status());
+        return py::make_tuple(out->labels, out->baseline, out->current);
+      });
+
+  py::class_<RunOptions>(m, "RunOptions")
+      .def(py::init<>())
+      .def_readwrite("max_samples", &RunOptions::max_samples)
+      .def_readwrite("max_failures", &RunOptions::max_failures)
+      .def_readwrite("profile", &RunOptions::profile)
+      .def_readwrite("threads", &RunOptions::threads)
+      .def_readwrite("baseline", &RunOptions::baseline);
+
+  py::class_<NativeReport>(m, "NativeReport")
+      .def_readonly("json", &NativeReport::json)
+      .def_readonly("text", &NativeReport::text)
+      .def_readonly("failures", &NativeReport::failures)
+      .def_readonly("failures_truncated", &NativeReport::failures_truncated)
+      .def_readonly("profile", &NativeReport::profile);
+
+  py::class_<PyContract>(m, "Contract")
+      .def_static("load", &PyContract::load, py::arg("path"), py::arg("params"))
+      .def_static("loads", &PyContract::loads, py::arg("yaml"), py::arg("name"), py::arg("params"))
+      .def_property_readonly("dataset", [](const PyContract& c) { return c.contract().dataset(); })
+      .def_property_readonly("version", [](const PyContract& c) { return c.contract().version(); })
+      .def_property_readonly("title", [](const PyContract& c) { return c.contract().title(); })
+      .def_property_readonly("drift_baseline", [](const PyContract& c) { return c.contract().drift_baseline(); })
+      .def_property_readonly("warnings",
+                             [](const PyContract& c) {
+                               std::vector<std::string> out;
+                               for (const dq::Diagnostic& d : c.contract().warnings()) out.push_back(d.to_string());
+                               return out;
+                             })
+      .def_property_readonly("checks",
+                             [](const PyContract& c) {
+                               std::vector<std::string> out;
+                               for (const dq::CheckInfo& info : c.contract().checks()) out.push_back(info.id);
+                               return out;
+                             })
+      .def("validate", &PyContract::validate)
+      .def("validate_json", [](PyContract& c, py::bytes data) { return c.validate_json(std::string_view(data)); })
+      .def("validate_json", [](PyContract& c, const std::string& text) { return c.validate_json(text); })
+      .def("validate_file", &PyContract::validate_file)
+      .def("validate_ndjson_bytes",
+           [](PyContract& c, py::bytes data, const RunOptions& run) {
+             return c.validate_ndjson_bytes(std::string_view(data), run);
+           })
+      .def("validate_arrow_stream", &PyContract::validate_arrow_stream)
+      .def("validate_batch", &PyContract::validate_batch, py::arg("elements"))
+      .def("profile_batch", &PyContract::profile_batch, py::arg("elements"))
+      .def("check_drift", &PyContract::check_drift, py::arg("baseline"), py::arg("current"))
+      .def("grade", &PyContract::grade, py::arg("paths"), py::arg("format"), py::arg("output"), py::arg("rejects"),
+           py::arg("max_state_mb"));
+}
+
+}  // namespace dq_python

@@ -1,0 +1,120 @@
+#include "convert.h"
+
+namespace dq_python {
+namespace {
+
+[[noreturn]] void raise(const char* name, py::object error) {
+  py::object cls = py::module_::import("dq._errors").attr(name);
+  PyErr_SetObject(cls.ptr(), error.ptr());
+  throw py::error_already_set();
+}
+
+}  // namespace
+
+[[noreturn]] void raise_status(const dq::Status& status) {
+  py::object errors = py::module_::import("dq._errors");
+  if (status.code() == dq::StatusCode::kInvalidContract) {
+    py::list diagnostics;
+    for (const dq::Diagnostic& d : status.diagnostics()) {
+      diagnostics.append(errors.attr("Diagnostic")(d.file, d.line, d.column, dq::to_string(d.severity), d.message));
+    }
+    raise("ContractError", errors.attr("ContractError")(status.to_string(), diagnostics));
+  }
+  if (status.code() == dq::StatusCode::kIoError) {
+    PyErr_SetString(PyExc_OSError, status.message().c_str());
+    throw py::error_already_set();
+  }
+  raise("DataError", errors.attr("DataError")(status.message()));
+}
+
+nlohmann::json to_json(py::handle value, std::size_t depth) {
+  if (depth > 1000) throw py::value_error("the value is nested too deeply to validate");
+  if (value.is_none()) return nullptr;
+  if (py::isinstance<py::bool_>(value)) return value.cast<bool>();
+  if (py::isinstance<py::int_>(value)) {
+    try {
+      return value.cast<std::int64_t>();
+    } catch (const py::cast_error&) {
+      try {
+        return value.cast<std::uint64_t>();
+      } catch (const py::cast_error&) {
+        return value.cast<double>();  // beyond 64 bits: a number all the same
+      }
+    }
+  }
+  if (py::isinstance<py::float_>(value)) return value.cast<double>();
+  if (py::isinstance<py::str>(value)) return value.cast<std::string>();
+  if (py::isinstance<py::dict>(value)) {
+    nlohmann::json out = nlohmann::json::object();
+    for (auto item : value.cast<py::dict>()) {
+      out[py::str(item.first).cast<std::string>()] = to_json(item.second, depth + 1);
+    }
+    return out;
+  }
+  if (py::isinstance<py::list>(value) || py::isinstance<py::tuple>(value)) {
+    nlohmann::json out = nlohmann::json::array();
+    for (auto item : value) out.push_back(to_json(item, depth + 1));
+    return out;
+  }
+  // datetime, date, Decimal, ...: their ISO text, as a JSON encoder would write.
+  if (py::hasattr(value, "isoformat")) return value.attr("isoformat")().cast<std::string>();
+  return py::str(value).cast<std::string>();
+}
+
+RecordTexts::RecordTexts(const py::list& elements) {
+  for (std::size_t i = 0; i < elements.size(); ++i) {
+    py::handle e = elements[i];
+    if (PyBytes_Check(e.ptr())) {
+      char* data = nullptr;
+      Py_ssize_t size = 0;
+      PyBytes_AsStringAndSize(e.ptr(), &data, &size);
+      add(i, std::string_view(data, static_cast<std::size_t>(size)));
+    } else if (PyUnicode_Check(e.ptr())) {
+      Py_ssize_t size = 0;
+      const char* data = PyUnicode_AsUTF8AndSize(e.ptr(), &size);
+      if (data == nullptr) {  // lone surrogates: not UTF-8
+        PyErr_Clear();
+        not_records.emplace_back(i, "a str that is not valid Unicode (it holds lone surrogates)");
+        continue;
+      }
+      add(i, std::string_view(data, static_cast<std::size_t>(size)));
+    } else if (PyByteArray_Check(e.ptr()) || PyMemoryView_Check(e.ptr())) {
+      add(i, owned.emplace_back(py::bytes(py::reinterpret_borrow<py::object>(e)).cast<std::string>()));
+    } else if (PyDict_Check(e.ptr())) {
+      try {
+        add(i, owned.emplace_back(to_json(e, 0).dump(-1, ' ', false, nlohmann::json::error_handler_t::replace)));
+      } catch (const py::error_already_set& error) {
+        not_records.emplace_back(i, std::string("a dict that cannot be read: ") + error.what());
+      } catch (const py::value_error& error) {
+        not_records.emplace_back(i, error.what());
+      }
+    } else {
+      not_records.emplace_back(
+          i, "not a record: " + std::string(Py_TYPE(e.ptr())->tp_name) + " (records are JSON bytes or str, or dicts)");
+    }
+  }
+}
+
+std::vector<std::pair<std::size_t, dq::Verdict>> RecordTexts::not_record_verdicts() const {
+  std::vector<std::pair<std::size_t, dq::Verdict>> out;
+  for (const auto& [i, why] : not_records) {
+    dq::Verdict v;
+    v.ok = false;
+    v.malformed = true;
+    v.error = why;
+    out.emplace_back(i, std::move(v));
+  }
+  return out;
+}
+
+py::object cell_object(const dq::GradeCell& c) {
+  switch (c.kind) {
+    case dq::GradeCell::Kind::kBool: return py::bool_(c.b);
+    case dq::GradeCell::Kind::kInt: return py::int_(c.i);
+    case dq::GradeCell::Kind::kNumber: return py::float_(c.d);
+    case dq::GradeCell::Kind::kString: return py::str(c.s);
+    default: return py::none();
+  }
+}
+
+}  // namespace dq_python
