@@ -15,11 +15,12 @@ FLOORS = {
     "governance": ["compile", "spec", "base"],
     "engine": ["compile", "spec", "base"],
     "profile": ["engine", "compile", "spec", "base"],
+    "grading": ["engine", "compile", "spec", "base"],
     "report": ["profile", "engine", "compile", "spec", "base"],
     "io": ["report", "profile", "engine", "compile", "spec", "base"],
-    "adapters": ["io", "report", "profile", "engine", "compile", "spec", "base"],
+    "adapters": ["io", "report", "grading", "profile", "engine", "compile", "spec", "base"],
     # The library's face (src/contract.cpp, src/status.cpp) stands on every floor.
-    ".": ["adapters", "io", "report", "profile", "engine", "governance", "compile", "spec", "base"],
+    ".": ["adapters", "io", "report", "grading", "profile", "engine", "governance", "compile", "spec", "base"],
     # The command line and the bindings use the public headers only.
     "cli": [],
 }
@@ -44,7 +45,7 @@ def main() -> int:
                 problems.append(f"src/{path.relative_to(root)}:{line}: the {floor} floor includes {target}/, "
                                 f"which is not below it (allowed: {', '.join(FLOORS[floor]) or 'none'})")
     bindings = pathlib.Path(__file__).resolve().parent.parent / "bindings"
-    for path in sorted(bindings.rglob("*.cpp")):
+    for path in sorted([*bindings.rglob("*.cpp"), *bindings.rglob("*.h")]):
         for match in INCLUDE.finditer(path.read_text(encoding="utf-8")):
             if match.group(1) != "dq":
                 problems.append(f"{path.relative_to(bindings.parent)}: the bindings include {match.group(1)}/, "

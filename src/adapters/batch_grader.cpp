@@ -12,9 +12,9 @@
 #include <nlohmann/json.hpp>
 #include <unordered_map>
 
-#include "adapters/grading.h"
 #include "dq/grade.h"
 #include "engine/walker.h"
+#include "grading/measures.h"
 #include "io/checksum.h"
 
 namespace dq {

@@ -1,14 +1,14 @@
 // GradeParts: the batch grader's per-entity aggregation, cut into parts an
 // outside engine groups and merges (see dq/grade.h). The folding, merging
-// and tiering are the batch grader's own (adapters/grading.h); this file
+// and tiering are the batch grader's own (grading/measures.h); this file
 // adds the byte form of one entity's state.
 #include <chrono>
 #include <optional>
 #include <utility>
 
-#include "adapters/grading.h"
 #include "dq/grade.h"
 #include "engine/walker.h"
+#include "grading/measures.h"
 
 namespace dq {
 namespace {
