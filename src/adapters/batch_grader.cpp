@@ -13,7 +13,7 @@
 #include <unordered_map>
 
 #include "dq/grade.h"
-#include "engine/walker.h"
+#include "engine/walk_state.h"
 #include "grading/measures.h"
 #include "io/checksum.h"
 

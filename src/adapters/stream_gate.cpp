@@ -11,7 +11,7 @@
 #include <mutex>
 
 #include "dq/monitor.h"
-#include "engine/walker.h"
+#include "engine/walk_state.h"
 #include "profile/profiler.h"
 #include "report/report_access.h"
 

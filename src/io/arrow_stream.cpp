@@ -9,7 +9,7 @@
 
 #include "dq/arrow.h"
 #include "engine/columnar.h"
-#include "engine/walker.h"
+#include "engine/walk_state.h"
 #include "profile/profiler.h"
 #include "report/report_access.h"
 

@@ -12,7 +12,7 @@
 #include <string>
 #include <thread>
 
-#include "engine/walker.h"
+#include "engine/walk_state.h"
 #include "profile/profiler.h"
 #include "report/report_access.h"
 

@@ -9,7 +9,7 @@
 #include <string>
 
 #include "dq/stream.h"
-#include "engine/walker.h"
+#include "engine/walk_state.h"
 #include "io/csv_stream.h"
 #include "io/ndjson_parallel.h"
 #include "io/rejects_stream.h"

@@ -7,7 +7,7 @@
 #include <unordered_map>
 
 #include "engine/columns.h"
-#include "engine/walker.h"
+#include "engine/walk_state.h"
 
 namespace dq {
 

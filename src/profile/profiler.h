@@ -14,7 +14,7 @@
 #include "dq/profile.h"
 #include "dq/report.h"
 #include "engine/evaluate.h"
-#include "engine/walker.h"
+#include "engine/walk_state.h"
 
 namespace dq {
 

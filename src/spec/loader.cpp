@@ -1,3 +1,7 @@
+// The contract loader: YAML in, a spec::Contract out, with every misuse of a
+// key reported at file:line:col. (Over 700 lines on purpose: one Loader walks
+// the sections in the order the contract reference documents them, each
+// method a section, so the reference and this file read side by side.)
 #include "spec/loader.h"
 
 #include <yaml-cpp/yaml.h>
