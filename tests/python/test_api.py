@@ -1,5 +1,7 @@
 """The Python API: every entry point, every table library, errors, threads."""
 import datetime as dt
+import importlib.metadata
+import inspect
 import json
 import threading
 import time
@@ -82,7 +84,7 @@ def test_validate_ndjson_from_a_path_or_bytes(orders, tmp_path):
         assert not report.ok
         assert report.rules[0]["id"] == "status.enum"
         assert report.to_dict()["malformed"][0]["line"] == 3
-    failures = orders.validate_ndjson(data).failures
+    failures = orders.validate_ndjson(data).to_pandas()
     assert list(failures["rule"]) == ["status.enum", "malformed"]
     assert list(failures["line"]) == [2, 3]
 
@@ -97,7 +99,7 @@ def test_validate_ndjson_on_threads_gives_the_same_report(orders, tmp_path):
     for threads in (2, 0):
         many = orders.validate_ndjson(path, threads=threads)
         assert many.to_dict() == one.to_dict()
-        assert many.failures.equals(one.failures)
+        assert many.to_pandas().equals(one.to_pandas())
     with pytest.raises(ValueError, match="threads must be >= 0"):
         orders.validate_ndjson(path, threads=-1)
 
@@ -128,7 +130,7 @@ def test_pandas_pyarrow_and_polars_give_the_same_report(orders, kind):
 
 
 def test_failures_is_a_dataframe_of_failing_rows(orders):
-    failures = orders.validate_table(frames()["pandas"]).failures
+    failures = orders.validate_table(frames()["pandas"]).to_pandas()
     assert list(failures.columns) == ["record", "row", "line", "path", "rule", "severity", "message", "value"]
     assert list(failures["row"]) == [1, 2, 2, 3]
     assert failures.iloc[0].to_dict() == {"record": 2, "row": 1, "line": 0, "path": "amount", "rule": "amount.min",
@@ -308,7 +310,6 @@ def test_random_frames_count_every_row_once_in_every_frame_library(orders, seed)
 
 
 def test_the_version_has_one_source_cmakelists_project():
-    import importlib.metadata
     import pathlib
     import re
 
@@ -326,3 +327,36 @@ def test_the_package_namespace_is_its_public_api():
         obj = getattr(dq, name)
         if isinstance(obj, type) and not obj.__module__.startswith("dq._core"):
             assert obj.__module__ == "dq", name
+
+
+def test_dataframes_come_from_to_pandas_and_the_old_names_warn(orders):
+    report = orders.validate_ndjson(b'{"order_id": "ord_1", "amount": -1}\n')
+    frame = report.to_pandas()
+    assert list(frame.columns) == ["record", "row", "line", "path", "rule", "severity", "message", "value"]
+    assert len(frame) >= 1
+    with pytest.warns(DeprecationWarning, match=r"use Report.to_pandas\(\)"):
+        assert report.failures.equals(frame)
+
+
+def test_gate_options_are_keywords_a_user_can_see(orders):
+    signature = inspect.signature(orders.gate)
+    assert "options" not in signature.parameters
+    assert {"window_messages", "max_consecutive_failures", "on_window", "max_reason_bytes"} <= set(signature.parameters)
+    assert all(p.kind is inspect.Parameter.KEYWORD_ONLY for p in signature.parameters.values())
+    with pytest.raises(TypeError):
+        orders.gate(window_mesages=10)  # a misspelt option is refused, not ignored
+
+
+def test_the_native_module_matches_its_stub(tmp_path):
+    # mypy's stubtest imports dq._core and compares every class, method and
+    # property with _core.pyi (the allowlist says what pybind11 cannot show).
+    import pathlib
+    import subprocess
+    import sys
+
+    root = pathlib.Path(__file__).resolve().parents[2]
+    result = subprocess.run(
+        [sys.executable, "-m", "mypy.stubtest", "dq._core", "--allowlist",
+         str(root / "bindings" / "python" / "stubtest_allowlist.txt")],
+        capture_output=True, text=True, timeout=300, cwd=tmp_path)  # the installed package, nothing else
+    assert result.returncode == 0, result.stdout + result.stderr

@@ -19,7 +19,7 @@ def test_grading_taxi_zones_gives_a_table_and_a_reconciled_summary(tmp_path):
     assert run.reconciled
     rows = run.summary["rows"]
     assert rows["read"] == 10000 == rows["valid"] + rows["invalid"] + rows["malformed"]
-    table = run.table
+    table = run.to_pandas()
     assert list(table.columns) == run.columns == ["pickup_location_id", "tier", "trips", "fares", "mean_fare",
                                                   "card_trips", "card_tips", "destinations", "last_pickup"]
     assert len(table) == run.summary["entities"]["total"] == sum(run.tiers.values())
@@ -35,7 +35,7 @@ def test_params_come_from_load_and_rejects_read_again(tmp_path):
     subprocess.run([sys.executable, ROOT / "examples/generate_listings.py", "--rows", "5000", "-o", data], check=True)
     base = dq.load(SALES).grade(data, rejects=tmp_path / "r.ndjson")
     strict = dq.load(SALES, params={"platinum_volume": 1e12, "export_tiers": "platinum"}).grade(data)
-    assert strict.tiers["platinum"] == 0 and strict.table.empty
+    assert strict.tiers["platinum"] == 0 and strict.to_pandas().empty
     assert strict.summary["params"]["platinum_volume"] == "1000000000000.0"
     again = dq.load(SALES).grade(tmp_path / "r.ndjson", input_format="rejects")
     assert again.summary["rows"]["read"] == base.summary["rejects"]["written"]

@@ -6,13 +6,13 @@
     contract.validate_json(b'{"id": 1}')       # bytes or str
     report = contract.validate_ndjson("tweets.ndjson")
     report = contract.validate_table(df)       # pandas, pyarrow or polars
-    report.ok; report.to_dict(); report.failures
+    report.ok; report.to_dict(); report.to_pandas()
     profile = contract.profile(df)             # a dq.Profile; .merge(), .save(), .plot()
     contract.drift(df, baseline=profile)       # a dq.Drift: .ok, .results, .plot(field)
     gate = contract.gate(window_messages=10_000)  # a dq.Gate for message consumers
     gate.judge(message_bytes).decision         # "accept", "dead_letter" or "pause"
     run = contract.grade(["sales.csv"], rejects="rejects.ndjson")  # a dq.GradeRun
-    run.table; run.tiers; run.summary["rows"]
+    run.to_pandas(); run.tiers; run.summary["rows"]
 
 A Contract is immutable and safe to share across threads; validation
 releases the GIL, so threads validate in parallel.

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import datetime as _dt
 import os
-from typing import Any, Mapping, Optional, Union
+from typing import Any, Callable, Mapping, Optional, Union
 
 from . import _core
 from ._gate import Gate, Judgement, Window
@@ -113,14 +113,27 @@ class Contract:
         report = self._run(data, _kind(data), _options(5, 0, True, baseline))
         return Drift(report.to_dict()["drift"], baseline, Profile(report._native.profile))
 
-    def gate(self, **options: Any) -> Gate:
+    def gate(self, *, window_messages: int = 0, window_seconds: float = 0,
+             max_consecutive_failures: int = 100, rate_window: int = 1000,
+             max_failure_rate: float = 0.5, open_seconds: float = 10.0,
+             baseline: Optional[Profile] = None, history: Optional[PathLike] = None,
+             on_window: Optional[Callable[[Window], None]] = None,
+             max_samples: int = 5, max_reason_bytes: int = 1024) -> Gate:
         """A stream gate over this contract: ``judge(message_bytes)`` gives
-        accept / dead_letter / pause. Options: window_messages,
-        window_seconds, max_consecutive_failures (100), rate_window (1000),
-        max_failure_rate (0.5), open_seconds (10), baseline (a Profile),
-        history (a metric-history path), on_window (called with each closed
-        dq.Window), max_samples, max_reason_bytes (1024)."""
-        return Gate(self, **options)
+        accept / dead_letter / pause. A window closes after
+        ``window_messages`` messages or ``window_seconds`` (0: never by
+        that); the breaker opens after ``max_consecutive_failures`` failures
+        in a row or a failure rate above ``max_failure_rate`` over the last
+        ``rate_window`` messages, for ``open_seconds``. ``baseline`` (a
+        Profile) measures each window's drift, ``history`` (a metric-history
+        path) runs its monitors, ``on_window`` is called with each closed
+        dq.Window; ``max_samples`` failing examples are kept per check and
+        a dead-letter reason is cut to ``max_reason_bytes``."""
+        return Gate(self, window_messages=window_messages, window_seconds=window_seconds,
+                    max_consecutive_failures=max_consecutive_failures, rate_window=rate_window,
+                    max_failure_rate=max_failure_rate, open_seconds=open_seconds, baseline=baseline,
+                    history=None if history is None else os.fspath(history), on_window=on_window,
+                    max_samples=max_samples, max_reason_bytes=max_reason_bytes)
 
     def grade(self, paths: Union[PathLike, "list[PathLike]"], *, output: Optional[PathLike] = None,
               rejects: Optional[PathLike] = None, input_format: str = "auto",

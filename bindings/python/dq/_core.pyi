@@ -1,3 +1,5 @@
+# The native module as pybind11 builds it; `stubtest` checks this file against it
+# (tests/python/test_api.py). Read-only attributes are properties.
 from typing import Any, Dict, List, Mapping, Optional, Tuple
 
 __version__: str
@@ -28,13 +30,20 @@ class Verdict:
     def __bool__(self) -> bool: ...
 
 class Failure:
-    record: int
-    line: int
-    path: str
-    rule: str
-    severity: str
-    message: str
-    value: str
+    @property
+    def record(self) -> int: ...
+    @property
+    def line(self) -> int: ...
+    @property
+    def path(self) -> str: ...
+    @property
+    def rule(self) -> str: ...
+    @property
+    def severity(self) -> str: ...
+    @property
+    def message(self) -> str: ...
+    @property
+    def value(self) -> str: ...
 
 class Profile:
     @staticmethod
@@ -58,11 +67,16 @@ class RunOptions:
     def __init__(self) -> None: ...
 
 class NativeReport:
-    json: str
-    text: str
-    failures: List[Failure]
-    failures_truncated: bool
-    profile: Optional[Profile]
+    @property
+    def json(self) -> str: ...
+    @property
+    def text(self) -> str: ...
+    @property
+    def failures(self) -> List[Failure]: ...
+    @property
+    def failures_truncated(self) -> bool: ...
+    @property
+    def profile(self) -> Optional[Profile]: ...
 
 class Contract:
     @staticmethod
@@ -92,11 +106,16 @@ class Contract:
     def check_drift(self, baseline: Profile, current: Profile) -> str: ...
 
 class NativeGrade:
-    json: str
-    text: str
-    reconciled: bool
-    columns: List[str]
-    values: List[List[Any]]
+    @property
+    def json(self) -> str: ...
+    @property
+    def text(self) -> str: ...
+    @property
+    def reconciled(self) -> bool: ...
+    @property
+    def columns(self) -> List[str]: ...
+    @property
+    def values(self) -> List[List[Any]]: ...
 
 class GradeParts:
     def __init__(self, contract: Contract) -> None: ...
@@ -109,19 +128,30 @@ class GradeParts:
     def tier_names(self) -> List[str]: ...
 
 class GateCounts:
-    received: int
-    accepted: int
-    dead_lettered: int
-    paused: int
+    @property
+    def received(self) -> int: ...
+    @property
+    def accepted(self) -> int: ...
+    @property
+    def dead_lettered(self) -> int: ...
+    @property
+    def paused(self) -> int: ...
 
 class GateWindow:
-    index: int
-    opened_at: int  # µs since the epoch
-    closed_at: int
-    max_lag: int  # µs; -1 when unknown
-    counts: GateCounts
-    breaker_opened: int
-    report: NativeReport
+    @property
+    def index(self) -> int: ...
+    @property
+    def opened_at(self) -> int: ...  # µs since the epoch
+    @property
+    def closed_at(self) -> int: ...
+    @property
+    def max_lag(self) -> int: ...  # µs; -1 when unknown
+    @property
+    def counts(self) -> GateCounts: ...
+    @property
+    def breaker_opened(self) -> int: ...
+    @property
+    def report(self) -> NativeReport: ...
 
 class StreamGate:
     def __init__(self, contract: Contract, run: RunOptions, window_messages: int, window_seconds: float,

@@ -5,6 +5,7 @@ import json
 from typing import Any, Dict, List
 
 from . import _core
+from ._types import _deprecated
 
 
 class GradeRun:
@@ -13,7 +14,7 @@ class GradeRun:
     ``summary`` is the run report (the JSON ``dq grade --report`` writes):
     rows read / valid / invalid / malformed / coerced / filtered / graded,
     entities per tier, params used, input checksums and the validation report.
-    ``table`` is the graded export as a pandas DataFrame (``columns`` and
+    ``to_pandas()`` is the graded export as a pandas DataFrame (``columns`` and
     ``rows`` hold it without pandas)."""
 
     def __init__(self, native: "_core.NativeGrade"):
@@ -38,11 +39,17 @@ class GradeRun:
     def rows(self) -> List[tuple]:
         return list(zip(*self._native.values)) if self._native.columns else []
 
-    @property
-    def table(self):
+    def to_pandas(self):
+        """The graded export as a pandas DataFrame (``columns`` in order)."""
         import pandas as pd
         return pd.DataFrame({name: values for name, values in zip(self._native.columns, self._native.values)},
                             columns=self.columns)
+
+    @property
+    def table(self):
+        """Deprecated: ``to_pandas()``."""
+        _deprecated("GradeRun.table", "GradeRun.to_pandas()")
+        return self.to_pandas()
 
     def __str__(self) -> str:
         return self._native.text

@@ -7,7 +7,7 @@ import os
 from typing import Any, Dict, List, Optional, Union
 
 from . import _core
-from ._types import PathLike
+from ._types import PathLike, _deprecated
 
 
 
@@ -141,6 +141,13 @@ class Drift:
         raise KeyError(field)
 
     def to_frame(self):
+        """Deprecated: ``to_pandas()``."""
+        _deprecated("Drift.to_frame()", "Drift.to_pandas()")
+        return self.to_pandas()
+
+    def to_pandas(self):
+        """The drift checks as a pandas DataFrame: field, method, value,
+        status, warn, fail, detail."""
         import pandas as pd
 
         return pd.DataFrame([{k: r[k] for k in ("field", "method", "value", "status", "warn", "fail", "detail")}

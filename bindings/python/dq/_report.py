@@ -5,6 +5,8 @@ import html
 import json
 from typing import Any, Dict, List
 
+from ._types import _deprecated
+
 _FAILURE_COLUMNS = ["record", "row", "line", "path", "rule", "severity", "message", "value"]
 
 
@@ -13,7 +15,7 @@ class Report:
 
     ``to_dict()`` has the stable keys of ``schemas/report.schema.json``:
     ok, contract, records {total, valid, invalid, malformed}, rules,
-    expectations, drift, malformed. ``failures`` is one row per violation of
+    expectations, drift, malformed. ``to_pandas()`` is one row per violation of
     each rejected record (up to ``max_failures``), as a pandas DataFrame.
     """
 
@@ -76,13 +78,20 @@ class Report:
             for f in self._native.failures
         ]
 
-    @property
-    def failures(self):
-        """A pandas DataFrame: record (1-based), row (0-based position in the
+    def to_pandas(self):
+        """The failures as a pandas DataFrame, one row per violation of each
+        rejected record: record (1-based), row (0-based position in the
         input), line (0 for tables), path, rule, severity, message, value."""
         import pandas as pd
 
         return pd.DataFrame(self.failure_rows(), columns=_FAILURE_COLUMNS)
+
+    @property
+    def failures(self):
+        """Deprecated: ``to_pandas()`` (every DataFrame dq gives comes from a
+        ``to_pandas()``, as in pyarrow and polars)."""
+        _deprecated("Report.failures", "Report.to_pandas()")
+        return self.to_pandas()
 
     def __bool__(self) -> bool:
         return self.ok
