@@ -426,7 +426,7 @@ void Compiler::compile_drift(const spec::Drift& d) {
       if (b && (*b < 2 || *b > 1000)) diags_.error(f.bins->span, "'bins' must be between 2 and 1000");
       if (b) x.bins = static_cast<int>(*b);
     }
-    program_->drift.push_back(std::move(x));
+    program_->drift.push_back(x);
   }
 }
 

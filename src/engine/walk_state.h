@@ -117,10 +117,10 @@ struct WalkState {
       value.resize(cut);
       value += "…";
     }
-    verdict.violations.push_back(
-        Violation{render_path(extra_key), info.id, info.severity,
-                  message.empty() ? program->check_messages[static_cast<std::size_t>(check)] : std::move(message),
-                  std::move(value), static_cast<std::uint32_t>(check)});
+    verdict.violations.push_back(Violation{
+        render_path(extra_key), info.id, info.severity,
+        message.empty() ? std::string(program->check_messages[static_cast<std::size_t>(check)]) : std::move(message),
+        std::move(value), static_cast<std::uint32_t>(check)});
     if (info.severity == Severity::kError) verdict.ok = false;
   }
 

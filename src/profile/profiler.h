@@ -26,7 +26,7 @@ class Profiler final : public RecordSink {
   // this profiler sees (the expectations it serves are those with that
   // condition); -1 for every record.
   Profiler(const Program& program, ProfileOptions options, int condition = -1);
-  ~Profiler();
+  ~Profiler() override;
 
   // A record the walker read whole (not malformed). Records that are not
   // objects have no fields to profile and are skipped.
