@@ -4,6 +4,7 @@
 // names, nothing is compiled for data.
 #pragma once
 
+#include <cstdint>
 #include <map>
 #include <string>
 #include <vector>
@@ -11,6 +12,7 @@
 #include "dq/contract.h"
 #include "dq/export.h"
 #include "dq/status.h"
+#include "dq/stream.h"
 
 namespace dq {
 
@@ -93,5 +95,32 @@ enum class DocsFormat { kMarkdown, kHtml };
 // to fetch).
 DQ_EXPORT Result<std::string> contract_docs(const std::string& path, DocsFormat format,
                                             const std::string& previous_path = "");
+
+// ---- dq infer ----
+
+// How close an inferred contract sits to its sample: `loose` widens ranges and
+// lengths most and states fewer shapes, `strict` states what it saw.
+enum class Strictness { kLoose, kNormal, kStrict };
+
+struct InferOptions {
+  std::string dataset;       // "" : inferred.dataset
+  std::uint64_t sample = 0;  // read at most this many records (0: all)
+  Strictness strictness = Strictness::kNormal;
+  InputFormat format = InputFormat::kAuto;  // kAuto: .csv is CSV, else NDJSON or a JSON array
+  std::string baseline;  // the drift baseline's path, as the contract will name it ("" : no drift section)
+};
+
+struct InferredContract {
+  std::string yaml;  // the commented contract
+  std::uint64_t records = 0, malformed = 0;
+  std::vector<std::string> malformed_samples;  // "file:line: why", the first few
+};
+
+// Infers a contract from sample data (NDJSON, JSON arrays, CSV) in one pass.
+// Malformed records are counted, never inferred from; no records at all is
+// kInvalidArgument. The result always loads; it validates every record it
+// was inferred from.
+DQ_EXPORT Result<InferredContract> infer_contract(const std::vector<std::string>& paths,
+                                                  const InferOptions& options = {});
 
 }  // namespace dq

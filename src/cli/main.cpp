@@ -409,6 +409,82 @@ int run_export(const ExportArgs& args) {
   return write_output(exported->text, args.output) ? kPassed : kCannotRun;
 }
 
+struct InferArgs {
+  std::vector<std::string> data;
+  std::string output, dataset, strictness = "normal", input_format = "auto";
+  std::uint64_t sample = 0;
+};
+
+// Writes the inferred contract and, beside it, the sample's profile as its
+// drift baseline (profiled by the contract just written, so the two agree).
+int run_infer(const InferArgs& args) {
+  dq::InferOptions options;
+  options.dataset = args.dataset;
+  if (options.dataset.empty()) {
+    std::string stem = std::filesystem::path(args.data.front()).stem().string();
+    for (char& c : stem) c = std::isalnum(static_cast<unsigned char>(c)) ? c : '_';
+    options.dataset = stem;
+  }
+  options.sample = args.sample;
+  options.strictness = args.strictness == "loose"    ? dq::Strictness::kLoose
+                       : args.strictness == "strict" ? dq::Strictness::kStrict
+                                                     : dq::Strictness::kNormal;
+  options.format = args.input_format == "csv" ? dq::InputFormat::kCsv : dq::InputFormat::kAuto;
+  std::filesystem::path baseline;
+  if (!args.output.empty()) {
+    baseline = std::filesystem::path(args.output).replace_extension(".profile.json");
+    options.baseline = baseline.filename().string();  // drift.baseline is relative to the contract
+  }
+  auto inferred = dq::infer_contract(args.data, options);
+  if (!inferred.ok()) {
+    std::cerr << "dq: " << inferred.status().to_string() << "\n";
+    return kCannotRun;
+  }
+  for (const std::string& m : inferred->malformed_samples) std::cerr << "malformed: " << m << "\n";
+  auto contract = dq::Contract::load_string(inferred->yaml, args.output.empty() ? "<inferred>" : args.output);
+  if (!contract.ok()) {  // a bug in inference: say so rather than write a contract that cannot load
+    std::cerr << "dq: the inferred contract does not load:\n" << contract.status().to_string() << "\n";
+    return kCannotRun;
+  }
+  if (!write_output(inferred->yaml, args.output)) return kCannotRun;
+  std::cerr << "inferred from " << inferred->records << " records";
+  if (inferred->malformed) std::cerr << " (" << inferred->malformed << " malformed, left out)";
+  if (!args.output.empty()) std::cerr << " into " << args.output;
+  if (!args.output.empty() && contract->has_drift()) {
+    auto written = dq::Contract::load_file(args.output);
+    if (!written.ok()) {
+      std::cerr << "\ndq: " << written.status().to_string() << "\n";
+      return kCannotRun;
+    }
+    dq::Profile merged;
+    bool first = true;
+    for (const std::string& path : args.data) {
+      dq::StreamOptions so;
+      so.format = options.format;
+      so.report.profile = true;
+      auto report = dq::validate_file(*written, path, so);
+      if (!report.ok()) {
+        std::cerr << "\ndq: " << report.status().to_string() << "\n";
+        return kCannotRun;
+      }
+      if (first) {
+        merged = *report->profile;
+        first = false;
+      } else if (dq::Status st = merged.merge(*report->profile); !st.ok()) {
+        std::cerr << "\ndq: " << st.message() << "\n";
+        return kCannotRun;
+      }
+    }
+    if (dq::Status st = merged.save_file(baseline.string()); !st.ok()) {
+      std::cerr << "\ndq: " << st.message() << "\n";
+      return kCannotRun;
+    }
+    std::cerr << ", baseline " << baseline.string();
+  }
+  std::cerr << "\n";
+  return kPassed;
+}
+
 }  // namespace
 
 int main(int argc, char** argv) {
@@ -445,6 +521,17 @@ int main(int argc, char** argv) {
   exp->add_option("contract", ex.contract, "Contract file (dq or ODCS)")->required();
   exp->add_option("--to", ex.to, "Target format")->required()->check(CLI::IsMember({"odcs", "dq"}));
   exp->add_option("-o,--output", ex.output, "Write here instead of stdout");
+
+  InferArgs inf;
+  CLI::App* infer = app.add_subcommand("infer", "Write a commented contract from sample data, for review");
+  infer->add_option("data", inf.data, "NDJSON, JSON or CSV files")->required();
+  infer->add_option("-o,--output", inf.output, "Write the contract here (and its drift baseline beside it)");
+  infer->add_option("--dataset", inf.dataset, "The dataset id (default: the first file's name)");
+  infer->add_option("--sample", inf.sample, "Read at most this many records");
+  infer->add_option("--strictness", inf.strictness, "How close to the sample")
+      ->check(CLI::IsMember({"loose", "normal", "strict"}));
+  infer->add_option("--input-format", inf.input_format, "Input format")
+      ->check(CLI::IsMember({"auto", "ndjson", "json", "csv"}));
 
   auto data_options = [](CLI::App* cmd, DataArgs& d) {
     cmd->add_option("-c,--contract", d.contract, "Contract file")->required();
@@ -506,6 +593,7 @@ int main(int argc, char** argv) {
   if (diff->parsed()) return run_diff(di);
   if (docs->parsed()) return run_docs(doc);
   if (exp->parsed()) return run_export(ex);
+  if (infer->parsed()) return run_infer(inf);
   if (profile->parsed()) return run_profile(prof);
   if (drift->parsed()) return run_drift(dr);
   if (grade->parsed()) return run_grade(gr);

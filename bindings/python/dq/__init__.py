@@ -18,7 +18,7 @@ A Contract is immutable and safe to share across threads; validation
 releases the GIL, so threads validate in parallel.
 """
 from . import _core
-from ._api import Contract, PathLike, Verdict, Violation, load, loads
+from ._api import Contract, PathLike, Verdict, Violation, infer, load, loads
 from ._errors import ContractError, DataError, Diagnostic, DqError
 from ._gate import Gate, Judgement, Window
 from ._grade import GradeRun
@@ -26,7 +26,7 @@ from ._profile import Drift, Profile
 from ._report import Report
 
 __all__ = [
-    "load", "loads", "Contract", "Report", "Verdict", "Violation", "Profile", "Drift",
+    "load", "loads", "infer", "Contract", "Report", "Verdict", "Violation", "Profile", "Drift",
     "Gate", "Judgement", "Window", "GradeRun",
     "ContractError", "DataError", "DqError", "Diagnostic", "PathLike",
 ]

@@ -165,6 +165,41 @@ class Contract:
         return Report(self._native.validate_file(os.fspath(data), kind, options))
 
 
+def infer(data: Any, *, dataset: Optional[str] = None, sample: int = 0, strictness: str = "normal",
+          input_format: str = "auto") -> "tuple[str, Contract]":
+    """Infers a commented contract from sample data (``dq infer``): a path or
+    a list of paths (NDJSON, JSON arrays, CSV), or a table (pandas, polars,
+    pyarrow). Returns the contract's YAML text and the loaded Contract.
+    ``strictness`` is ``loose``, ``normal`` or ``strict``; ``sample`` reads at
+    most that many records (0: all). Every choice in the text states its
+    evidence, for review (docs/inference.md)."""
+    if strictness not in ("loose", "normal", "strict"):
+        raise ValueError(f"strictness is loose, normal or strict, not {strictness!r}")
+    name = dataset or "inferred.dataset"
+    if _kind(data) == "table" and not isinstance(data, (list, tuple)):
+        import tempfile
+
+        with tempfile.TemporaryDirectory() as tmp:
+            path = os.path.join(tmp, "sample.ndjson")
+            with open(path, "wb") as out:
+                out.write(_table_ndjson(data))
+            text = _core.infer([path], name, sample, strictness, "auto", "")[0]
+    else:
+        paths = [os.fspath(p) for p in (data if isinstance(data, (list, tuple)) else [data])]
+        text = _core.infer(paths, name, sample, strictness, input_format, "")[0]
+    return text, loads(text, name="<inferred>")
+
+
+def _table_ndjson(table: Any) -> bytes:
+    """A pandas, polars or pyarrow table as NDJSON, one record per row."""
+    module = type(table).__module__
+    if module.startswith("polars"):
+        return table.write_ndjson().encode("utf-8")
+    if module.startswith("pyarrow"):
+        table = table.to_pandas()
+    return _pandas_ndjson(table)
+
+
 def _options(max_samples: int, max_failures: int, profile: bool, baseline: Optional[Profile],
              threads: int = 1) -> "_core.RunOptions":
     options = _core.RunOptions()

@@ -189,6 +189,28 @@ NativeReport PyContract::finish(const dq::Report& report, NativeReport out) {
 }
 
 void bind_contract(py::module_& m) {
+  m.def(
+      "infer",
+      [](const std::vector<std::string>& paths, const std::string& dataset, std::uint64_t sample,
+         const std::string& strictness, const std::string& format, const std::string& baseline) {
+        dq::InferOptions options;
+        options.dataset = dataset;
+        options.sample = sample;
+        options.strictness = strictness == "loose"    ? dq::Strictness::kLoose
+                             : strictness == "strict" ? dq::Strictness::kStrict
+                                                      : dq::Strictness::kNormal;
+        options.format = format == "csv" ? dq::InputFormat::kCsv : dq::InputFormat::kAuto;
+        options.baseline = baseline;
+        dq::Result<dq::InferredContract> inferred = [&] {
+          py::gil_scoped_release release;
+          return dq::infer_contract(paths, options);
+        }();
+        if (!inferred.ok()) raise_status(inferred.status());
+        return py::make_tuple(inferred->yaml, inferred->records, inferred->malformed, inferred->malformed_samples);
+      },
+      py::arg("paths"), py::arg("dataset"), py::arg("sample"), py::arg("strictness"), py::arg("format"),
+      py::arg("baseline"));
+
   py::class_<dq::Violation>(m, "Violation")
       .def_readonly("path", &dq::Violation::path)
       .def_readonly("rule", &dq::Violation::rule)
