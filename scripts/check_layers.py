@@ -16,8 +16,8 @@ FLOORS = {
     "engine": ["compile", "spec", "base"],
     "profile": ["engine", "compile", "spec", "base"],
     "grading": ["engine", "compile", "spec", "base"],
-    # dq infer reads sample data itself and writes contract text: only the ground floor.
-    "infer": ["base"],
+    # dq infer reads sample data itself and writes contract text; --update reads the old contract's spec.
+    "infer": ["spec", "base"],
     "report": ["profile", "engine", "compile", "spec", "base"],
     "io": ["report", "profile", "engine", "compile", "spec", "base"],
     "adapters": ["io", "report", "grading", "profile", "engine", "compile", "spec", "base"],

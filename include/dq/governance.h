@@ -120,6 +120,19 @@ struct InferredContract {
 // Malformed records are counted, never inferred from; no records at all is
 // kInvalidArgument. The result always loads; it validates every record it
 // was inferred from.
+// What new data asks of an existing dq contract (`dq infer --update`): bounds
+// widened, enum values added, new fields declared optional where undeclared
+// keys are refused — each a patch of the contract's own text, so comments and
+// layout stay — and fields the data no longer has, reported and left declared.
+struct ContractUpdate {
+  std::string yaml;                  // the proposed contract (the old text when nothing changes)
+  std::vector<std::string> changes;  // one line per change, with its evidence
+  std::uint64_t records = 0, malformed = 0;
+};
+DQ_EXPORT Result<ContractUpdate> update_contract(const std::string& contract_path,
+                                                 const std::vector<std::string>& paths,
+                                                 const InferOptions& options = {});
+
 DQ_EXPORT Result<InferredContract> infer_contract(const std::vector<std::string>& paths,
                                                   const InferOptions& options = {});
 

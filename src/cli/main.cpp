@@ -411,9 +411,45 @@ int run_export(const ExportArgs& args) {
 
 struct InferArgs {
   std::vector<std::string> data;
-  std::string output, dataset, strictness = "normal", input_format = "auto";
+  std::string output, dataset, strictness = "normal", input_format = "auto", update;
   std::uint64_t sample = 0;
 };
+
+// --update: the proposed contract (to -o, else stdout), each change on
+// stderr, and what dq diff says of old -> proposed. Nothing is changed in place.
+int run_update(const InferArgs& args, const dq::InferOptions& options) {
+  auto update = dq::update_contract(args.update, args.data, options);
+  if (!update.ok()) {
+    std::cerr << "dq: " << update.status().to_string() << "\n";
+    return kCannotRun;
+  }
+  auto loaded = dq::Contract::load_string(update->yaml, args.output.empty() ? "<proposed>" : args.output);
+  if (!loaded.ok()) {  // a bug in the update: say so rather than propose a contract that cannot load
+    std::cerr << "dq: the proposed contract does not load:\n" << loaded.status().to_string() << "\n";
+    return kCannotRun;
+  }
+  std::cerr << update->records << " records";
+  if (update->malformed) std::cerr << " (" << update->malformed << " malformed, left out)";
+  std::cerr << ": " << (update->changes.empty() ? "the contract already holds them" : "changes proposed") << "\n";
+  for (const std::string& c : update->changes) std::cerr << "  " << c << "\n";
+  std::string proposed = args.output;
+  if (proposed.empty()) {
+    proposed =
+        (std::filesystem::temp_directory_path() / ("dq-proposed-" + std::to_string(::getpid()) + ".yaml")).string();
+  }
+  if (!write_output(update->yaml, proposed)) return kCannotRun;
+  auto diff = dq::diff_contracts(args.update, proposed);
+  if (args.output.empty()) {
+    std::cout << update->yaml;
+    std::filesystem::remove(proposed);
+  }
+  if (!diff.ok()) {
+    std::cerr << "dq: " << diff.status().to_string() << "\n";
+    return kCannotRun;
+  }
+  std::cerr << "\n" << diff->to_text();
+  return kPassed;
+}
 
 // Writes the inferred contract and, beside it, the sample's profile as its
 // drift baseline (profiled by the contract just written, so the two agree).
@@ -430,6 +466,7 @@ int run_infer(const InferArgs& args) {
                        : args.strictness == "strict" ? dq::Strictness::kStrict
                                                      : dq::Strictness::kNormal;
   options.format = args.input_format == "csv" ? dq::InputFormat::kCsv : dq::InputFormat::kAuto;
+  if (!args.update.empty()) return run_update(args, options);
   std::filesystem::path baseline;
   if (!args.output.empty()) {
     baseline = std::filesystem::path(args.output).replace_extension(".profile.json");
@@ -530,6 +567,8 @@ int main(int argc, char** argv) {
   infer->add_option("--sample", inf.sample, "Read at most this many records");
   infer->add_option("--strictness", inf.strictness, "How close to the sample")
       ->check(CLI::IsMember({"loose", "normal", "strict"}));
+  infer->add_option("--update", inf.update,
+                    "Propose what the data asks of this existing contract (a new file; dq diff's verdict on stderr)");
   infer->add_option("--input-format", inf.input_format, "Input format")
       ->check(CLI::IsMember({"auto", "ndjson", "json", "csv"}));
 

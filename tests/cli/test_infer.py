@@ -159,3 +159,65 @@ def test_malformed_records_are_counted_and_an_empty_input_is_an_error(tmp_path):
 def test_sample_reads_only_the_first_records(tmp_path):
     contract = infer(tmp_path, ROOT / "examples/data/tweets.ndjson", extra=("--sample", "10"))
     assert "from 10 records" in contract.read_text()
+
+
+UPDATE_CONTRACT = """dq: 1
+dataset: shop.orders
+version: 1.2.0
+owner: {team: shop, contact: shop@example.com}
+additional_fields: reject
+fields:
+  # the order's id
+  id: {type: string, required: true}
+  status:
+    type: string
+    enum:
+      - paid
+      - shipped
+  amount: {type: number, min: 1, max: 100}
+  legacy_code: {type: string}
+  customer:
+    type: object
+    fields:
+      country: {type: string, enum: [DE, FR]}
+rules:
+  - name: positive
+    check: amount > 0
+"""
+
+
+def test_update_proposes_what_new_data_asks_and_says_what_diff_thinks(tmp_path):
+    contract = tmp_path / "orders.yaml"
+    contract.write_text(UPDATE_CONTRACT)
+    data = tmp_path / "new.ndjson"
+    data.write_text("".join(json.dumps(r) + "\n" for r in [
+        {"id": "o1", "status": "paid", "amount": 150.5, "customer": {"country": "DE"}, "coupon": "X1"},
+        {"id": "o2", "status": "refunded", "amount": 3, "customer": {"country": "IT"}},
+    ]))
+    proposed = tmp_path / "proposed.yaml"
+    result = dq("infer", "--update", contract, data, "-o", proposed)
+    assert result.returncode == 0, result.stderr.decode()
+    err = result.stderr.decode()
+    assert "status.enum: new values 'refunded'" in err
+    assert "amount.max: 100 -> 150.5" in err
+    assert "customer.country.enum: new values 'IT'" in err
+    assert "coupon: a new field, declared optional (1 of 2)" in err
+    assert "legacy_code: not in the new data" in err
+    assert "dq diff" in err and "breaking" in err  # dq diff's verdict on old -> proposed
+    assert contract.read_text() == UPDATE_CONTRACT  # nothing is changed in place
+    text = proposed.read_text()
+    assert "# the order's id" in text and "      - 'refunded'" in text  # comments and layout stay
+    spec = yaml.safe_load(text)
+    assert "required" not in spec["fields"]["coupon"]
+    code, report = validate_json(proposed, data)
+    assert code == 0 and report["records"]["valid"] == 2, report["rules"]
+
+
+def test_update_of_the_taxi_contract_with_february(tmp_path):
+    proposed = tmp_path / "taxi.yaml"
+    result = dq("infer", "--update", ROOT / "contracts/nyc_taxi.yaml",
+                ROOT / "examples/data/nyc_taxi/yellow_tripdata_sample_2019-02.csv", "-o", proposed)
+    assert result.returncode == 0, result.stderr.decode()
+    assert b"passenger_count.min: 1 -> 0" in result.stderr
+    assert b"0 breaking" in result.stderr  # widening is not breaking under backward compatibility
+    assert proposed.read_text().count("\n") == (ROOT / "contracts/nyc_taxi.yaml").read_text().count("\n")
