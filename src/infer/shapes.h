@@ -309,22 +309,50 @@ inline void visit(Node& n, simdjson::dom::element e) {
 }
 
 // A CSV cell as the value it stands for: integer, number, boolean or string.
+// JSON's number grammar, which CSV cells typed as numbers are read by:
+// -?(0|[1-9][0-9]*)(\.[0-9]+)?([eE][+-]?[0-9]+)? ("007" and "+1" are text).
+inline bool json_number_text(std::string_view s) {
+  std::size_t i = 0;
+  auto digits = [&] {
+    const std::size_t start = i;
+    while (i < s.size() && s[i] >= '0' && s[i] <= '9') ++i;
+    return i > start;
+  };
+  if (i < s.size() && s[i] == '-') ++i;
+  if (i < s.size() && s[i] == '0') {
+    ++i;
+  } else if (!digits()) {
+    return false;
+  }
+  if (i < s.size() && s[i] == '.') {
+    ++i;
+    if (!digits()) return false;
+  }
+  if (i < s.size() && (s[i] == 'e' || s[i] == 'E')) {
+    ++i;
+    if (i < s.size() && (s[i] == '+' || s[i] == '-')) ++i;
+    if (!digits()) return false;
+  }
+  return i == s.size();
+}
+
 inline void visit_cell(Node& n, const std::string* cell) {
   if (cell == nullptr) {
     ++n.nulls;
     return;
   }
   const std::string& s = *cell;
+  const bool number = json_number_text(s);
   std::int64_t i = 0;
   auto [end, ec] = std::from_chars(s.data(), s.data() + s.size(), i);
-  if (ec == std::errc() && end == s.data() + s.size() && !s.empty() && (s.size() == 1 || s[0] != '0') && s[0] != '+') {
+  if (number && ec == std::errc() && end == s.data() + s.size()) {
     n.add_integer(i);
     n.add_number(static_cast<double>(i), true, s);
     return;
   }
   double d = 0;
   auto [dend, dec] = std::from_chars(s.data(), s.data() + s.size(), d);
-  if (dec == std::errc() && dend == s.data() + s.size() && !s.empty() && std::isfinite(d)) {
+  if (number && dec == std::errc() && dend == s.data() + s.size() && std::isfinite(d)) {
     n.add_number(d, false, s);
     return;
   }
@@ -341,7 +369,6 @@ struct Reader {
   std::uint64_t records = 0, malformed = 0;
   std::vector<std::string> malformed_samples;
   std::uint64_t limit = 0;  // 0: every record
-  bool csv = false;
   std::vector<std::string> columns;
 
   bool full() const { return limit > 0 && records >= limit; }

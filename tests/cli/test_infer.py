@@ -221,3 +221,13 @@ def test_update_of_the_taxi_contract_with_february(tmp_path):
     assert b"passenger_count.min: 1 -> 0" in result.stderr
     assert b"0 breaking" in result.stderr  # widening is not breaking under backward compatibility
     assert proposed.read_text().count("\n") == (ROOT / "contracts/nyc_taxi.yaml").read_text().count("\n")
+
+
+def test_csv_cells_are_numbers_only_in_json_number_grammar(tmp_path):
+    data = tmp_path / "codes.csv"
+    data.write_text("zip,n\n02134,-05\n10001,7\n")  # "02134" and "-05" are text, as dq reads CSV numbers
+    contract = infer(tmp_path, data)
+    fields = yaml.safe_load(contract.read_text())["fields"]
+    assert fields["zip"]["type"] == ["integer", "string"] and fields["n"]["type"] == ["integer", "string"]
+    code, report = validate_json(contract, data)
+    assert code == 0 and report["records"]["valid"] == 2
