@@ -50,7 +50,7 @@ std::string apply_patches(const std::string& text, std::vector<Patch> patches) {
       lines.insert(lines.begin() + static_cast<std::ptrdiff_t>(std::min(index, lines.size())), p.text);
       continue;
     }
-    if (index >= lines.size()) continue;
+    if (index >= lines.size() || static_cast<std::size_t>(p.column - 1) > lines[index].size()) continue;
     lines[index].replace(static_cast<std::size_t>(p.column - 1), p.length, p.text);
   }
   std::string out;
@@ -134,6 +134,16 @@ struct Updater {
                       " the contract does not list)");
   }
 
+  // Whether a field's key sits inside a flow mapping (`{a: .., b: ..}`).
+  bool written_inline(const spec::Field& f) const {
+    const auto index = static_cast<std::size_t>(f.span.line - 1);
+    if (index >= lines.size()) return true;
+    const std::string& line = lines[index];
+    std::size_t i = std::min(line.size(), static_cast<std::size_t>(std::max(0, f.span.column - 1)));
+    while (i > 0 && (line[i - 1] == ' ' || line[i - 1] == '\'' || line[i - 1] == '"')) --i;
+    return i > 0 && (line[i - 1] == '{' || line[i - 1] == ',');
+  }
+
   // Where a new key of this mapping goes: before the first line after the
   // last key's block that is indented less than the keys.
   int insertion_line(const std::vector<spec::Field>& fields) const {
@@ -178,11 +188,18 @@ struct Updater {
     // New keys where undeclared ones are refused: declare them, optional.
     const spec::Field& last = fields.back();
     if (last.span.line <= 0) return;
+    const bool inline_fields = written_inline(last);
     const int depth = std::max(0, (last.span.column - 1) / 2);
     for (const auto& child : n.children) {
       bool declared = false;
       for (const spec::Field& f : fields) declared = declared || f.name == child->name;
       if (declared) continue;
+      const std::string at = path.empty() ? child->name : path + "." + child->name;
+      if (inline_fields) {  // `fields: {a: ..., b: ...}`: a block cannot go there
+        changes.push_back(at + ": a new field (" + with_commas(child->present) + " of " + with_commas(parent_objects) +
+                          "); declare it by hand (these fields are written inline)");
+        continue;
+      }
       Writer w{settings, records, {}, {}, {}, {}};
       w.never_required = true;
       w.field(*child, depth, parent_objects, "");
@@ -193,8 +210,8 @@ struct Updater {
                          std::string(static_cast<std::size_t>(depth) * 2, ' ') + "# new in the data (" +
                              with_commas(child->present) + " of " + with_commas(parent_objects) + "): optional\n" +
                              block});
-      changes.push_back((path.empty() ? child->name : path + "." + child->name) + ": a new field, declared optional (" +
-                        with_commas(child->present) + " of " + with_commas(parent_objects) + ")");
+      changes.push_back(at + ": a new field, declared optional (" + with_commas(child->present) + " of " +
+                        with_commas(parent_objects) + ")");
     }
   }
 };

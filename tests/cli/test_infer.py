@@ -231,3 +231,17 @@ def test_csv_cells_are_numbers_only_in_json_number_grammar(tmp_path):
     assert fields["zip"]["type"] == ["integer", "string"] and fields["n"]["type"] == ["integer", "string"]
     code, report = validate_json(contract, data)
     assert code == 0 and report["records"]["valid"] == 2
+
+
+def test_update_never_breaks_inline_fields_it_cannot_extend(tmp_path):
+    contract = tmp_path / "flow.yaml"
+    contract.write_text("dq: 1\ndataset: shop.orders\nversion: 1.0.0\nowner: {team: shop, contact: s@example.com}\n"
+                        "additional_fields: reject\nfields:\n  id: {type: string}\n  customer:\n    type: object\n"
+                        "    fields: {country: {type: string}}\n")
+    data = tmp_path / "new.ndjson"
+    data.write_text('{"id": "a", "customer": {"country": "DE", "city": "B"}, "extra": 1}\n')
+    proposed = tmp_path / "proposed.yaml"
+    result = dq("infer", "--update", contract, data, "-o", proposed)
+    assert result.returncode == 0, result.stderr.decode()
+    assert b"customer.city: a new field (1 of 1); declare it by hand" in result.stderr
+    assert yaml.safe_load(proposed.read_text())["fields"]["extra"]["type"] == "integer"
