@@ -147,6 +147,25 @@ inline std::string pattern_of(const Shape& shape) {
 
 // ---- per-field statistics --------------------------------------------------
 
+// A phone number as people write them: 7 to 15 digits with a leading + or
+// separators (spaces, dashes, dots, parentheses). Bare digit strings (zip
+// codes, ids) are not.
+inline bool looks_like_phone(std::string_view s) {
+  std::size_t digits = 0;
+  bool separated = false;
+  for (std::size_t i = 0; i < s.size(); ++i) {
+    const char c = s[i];
+    if (c >= '0' && c <= '9') {
+      ++digits;
+    } else if (c == ' ' || c == '-' || c == '.' || c == '(' || c == ')') {
+      separated = true;
+    } else if (!(c == '+' && i == 0)) {
+      return false;
+    }
+  }
+  return digits >= 7 && digits <= 15 && (separated || (!s.empty() && s[0] == '+'));
+}
+
 inline std::uint64_t hash_text(std::string_view s) {
   std::uint64_t h = 0xcbf29ce484222325ULL;
   for (unsigned char c : s) h = (h ^ c) * 0x100000001b3ULL;
@@ -167,6 +186,7 @@ struct Node {
   // strings
   std::uint64_t min_length = 0, max_length = 0;
   bool email = true, uuid = true, uri = true, ipv4 = true, date_time = true, date = true, csv_time = true;
+  bool phone = true;
   Shape shape;
   bool shape_broken = false;
   // values (strings, booleans and integers), while at most kMaxValues distinct
@@ -235,6 +255,7 @@ struct Node {
     max_length = std::max(max_length, length);
     ++strings;
     email = email && matches_format(Format::kEmail, s);
+    phone = phone && looks_like_phone(s);
     uuid = uuid && matches_format(Format::kUuid, s);
     uri = uri && matches_format(Format::kUri, s);
     ipv4 = ipv4 && matches_format(Format::kIpv4, s);
@@ -564,6 +585,7 @@ inline std::string pii_reason(std::string_view name, const Node& n) {
   const std::string k = lower(name);
   if (n.strings > 0 && n.email) return "every value is an email address";
   if (n.strings > 0 && n.ipv4) return "every value is an IP address";
+  if (n.strings > 0 && n.phone) return "every value looks like a phone number";
   static const std::vector<std::string> kNames = {
       "email",     "e_mail",   "phone",   "mobile",  "ip_address", "ipaddress", "first_name", "last_name", "full_name",
       "firstname", "lastname", "surname", "address", "street",     "birth",     "dob",        "ssn",       "passport"};
@@ -711,6 +733,21 @@ struct Writer {
            values >= s.per_value * n.values.size() && values >= s.min_values / 2 && !id_like(n.name);
   }
 
+  // A distinct count is stable when the sample saw every value many times
+  // (a category past enum size: zones, stores): then the next batch's count
+  // stays near it. Stated as a band; ids and rare values give none.
+  void distinct_count(const Node& n, std::uint64_t values, const std::string& path) {
+    const std::size_t d = n.values.size();
+    if (path.empty() || n.values_overflow || d < 2 || values < s.min_values || d * s.per_value > values) return;
+    const double factor = s.range_slack >= 0.5 ? 4 : s.range_slack > 0 ? 2 : 1.25;
+    const auto lo = static_cast<std::uint64_t>(std::floor(static_cast<double>(d) / factor));
+    const auto hi = static_cast<std::uint64_t>(std::ceil(static_cast<double>(d) * factor));
+    notes.push_back("{name: " + key_text(path + "_distinct") + ", metric: distinct_count, field: " + key_text(path) +
+                    ", between: [" + std::to_string(std::max<std::uint64_t>(lo, 1)) + ", " + std::to_string(hi) +
+                    "]}  # " + std::to_string(d) + " distinct in the sample, each seen " + std::to_string(values / d) +
+                    " times on average");
+  }
+
   void numbers(const Node& n, const std::string& p, bool integer, const std::string& path) {
     const std::uint64_t values = n.integers + n.numbers;
     if (integer && enum_fits(n, values)) {
@@ -726,6 +763,7 @@ struct Writer {
       return;
     }
     if (!path.empty() && n.max > n.min) drift.emplace_back(path, "psi");
+    if (integer) distinct_count(n, values, path);
     // An id-like name whose values never repeat is a growing id; repeated ones are codes (zones, vendors).
     if (values < s.min_values || (integer && id_like(n.name) && !n.repeated)) {
       // A small sample's extremes (or an id's, which grow) are no bound; its sign is.
@@ -782,6 +820,7 @@ struct Writer {
       if (!path.empty()) drift.emplace_back(path, "linf");
       return;
     }
+    distinct_count(n, values, path);
     const char* format = n.email ? "email" : n.uuid ? "uuid" : n.ipv4 ? "ipv4" : n.uri ? "uri" : nullptr;
     if (format) {
       out += p + "format: " + format + "  # every value is one\n";

@@ -71,6 +71,10 @@ def test_the_january_taxi_contract_flags_what_changed_in_february(tmp_path):
     assert "congestion_surcharge.max" in failed
     assert "passenger_count.enum" in failed
     assert not report["ok"]
+    # Categories past enum size get a distinct-count band (taxi zones: ~150 in a sample of 10,000).
+    spec = yaml.safe_load(contract.read_text())
+    zones = [e for e in spec["expectations"] if e.get("field") == "pickup_location_id"]
+    assert zones and zones[0]["metric"] == "distinct_count"
 
 
 def test_shapes_formats_enums_and_ids_are_generalised_not_listed(tmp_path):
@@ -81,6 +85,8 @@ def test_shapes_formats_enums_and_ids_are_generalised_not_listed(tmp_path):
             "order_id": "ord_" + "".join(rng.choice("0123456789abcdef") for _ in range(16)),
             "sku": "SKU-" + str(rng.randint(1000, 99999)),
             "email": f"user{i}@example.com",
+            "contact": f"+1 555-{rng.randint(100, 999)}-{rng.randint(1000, 9999)}",
+            "zip": f"{rng.randint(1000, 99999):05d}",
             "status": rng.choice(["paid", "shipped", "refunded"]),
             "amount": round(rng.uniform(1, 500), 2),
             "created_at": f"2024-03-{rng.randint(10, 28)}T10:{rng.randint(10, 59)}:00Z",
@@ -94,6 +100,8 @@ def test_shapes_formats_enums_and_ids_are_generalised_not_listed(tmp_path):
     assert fields["order_id"]["pattern"] == "^ord_[0-9a-f]{16}$"
     assert fields["sku"]["pattern"] == "^SKU\\-[0-9]{4,5}$"
     assert fields["email"]["format"] == "email" and fields["email"]["pii"] is True
+    assert fields["contact"]["pii"] is True and "phone number" in contract.read_text()
+    assert "pii" not in fields["zip"]  # digits alone are not a phone number
     assert sorted(fields["status"]["enum"]) == ["paid", "refunded", "shipped"]
     assert fields["created_at"]["type"] == "timestamp"
     assert fields["items"]["items"]["fields"]["qty"]["type"] == "integer"
