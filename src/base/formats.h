@@ -11,6 +11,10 @@ namespace dq {
 enum class Format { kEmail, kUri, kUuid, kDate, kDateTime, kIpv4, kIpv6, kHostname, kJson };
 
 std::optional<Format> format_from_name(std::string_view name);
+
+// JSON's number grammar: -?(0|[1-9][0-9]*)(\.[0-9]+)?([eE][+-]?[0-9]+)? — how
+// number tokens and CSV cells typed as numbers are read ("007", "+1" are not).
+bool json_number_grammar(std::string_view text);
 bool matches_format(Format format, std::string_view value);
 
 // Whether n bytes at a and b are equal: a few word loads, no call (the

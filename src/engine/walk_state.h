@@ -12,6 +12,7 @@
 #include <string_view>
 #include <vector>
 
+#include "base/formats.h"
 #include "compile/program.h"
 #include "dq/validator.h"
 #include "engine/evaluate.h"
@@ -150,8 +151,6 @@ inline bool bound_ok(const Bound& b, const Value& v, bool lower) {
   if (lower) return b.exclusive ? c > 0 : c >= 0;
   return b.exclusive ? c < 0 : c <= 0;
 }
-// JSON's number grammar: -?(0|[1-9][0-9]*)(\.[0-9]+)?([eE][+-]?[0-9]+)?
-bool json_number_grammar(std::string_view text);
 // Reads text already known to follow that grammar: an int64, a uint64 above
 // it, a double, or out of range.
 void number_from_text(std::string_view text, Number& out);

@@ -13,16 +13,7 @@ Result<InferredContract> infer_contract(const std::vector<std::string>& paths, c
   if (paths.empty()) return Status(StatusCode::kInvalidArgument, "no data to infer from");
   Reader reader;
   reader.limit = options.sample;
-  for (const std::string& path : paths) {
-    const bool csv = options.format == InputFormat::kCsv || (options.format == InputFormat::kAuto && path.size() > 4 &&
-                                                             lower(path.substr(path.size() - 4)) == ".csv");
-    if (csv && reader.records > 0 && !reader.root.children.empty() && reader.columns.empty()) {
-      return Status(StatusCode::kInvalidArgument, "'" + path + "': CSV and JSON inputs cannot be mixed");
-    }
-    Status st = csv ? reader.read_csv(path) : reader.read_json(path);
-    if (!st.ok()) return st;
-    if (reader.full()) break;
-  }
+  if (Status st = reader.read(paths, options.format); !st.ok()) return st;
   InferredContract result;
   result.records = reader.records;
   result.malformed = reader.malformed;
@@ -36,7 +27,6 @@ Result<InferredContract> infer_contract(const std::vector<std::string>& paths, c
   }
   const Settings settings = settings_for(options.strictness);
   Writer w{settings, reader.records, {}, {}, {}, {}};
-  const Node& root = reader.root;
   std::string head;
   head += "# Inferred by dq infer from " + with_commas(reader.records) + " records";
   if (reader.malformed) head += " (" + with_commas(reader.malformed) + " malformed records left out)";
@@ -50,20 +40,8 @@ Result<InferredContract> infer_contract(const std::vector<std::string>& paths, c
   head += "dataset: " + key_text(options.dataset.empty() ? "inferred.dataset" : options.dataset) + "\n";
   head += "version: 0.1.0\n";
   head += "owner: {team: TODO-owner-team}  # placeholder: the team that answers for this data, and a contact\n";
-  // Top level: additional fields and fields.
-  std::string body;
-  w.out.clear();
-  bool same_keys = true;
-  for (const auto& c : root.children) same_keys = same_keys && c->present == root.objects;
-  if (same_keys && settings.reject_extra) {
-    body +=
-        "additional_fields: reject  # every record had the same " + std::to_string(root.children.size()) + " keys\n";
-  } else if (!same_keys) {
-    body += "additional_fields: allow  # the keys vary between records\n";
-  }
-  body += "fields:\n";
-  for (const auto& c : root.children) w.field(*c, 1, root.objects, c->name);
-  body += w.out;
+  w.object(reader.root, 0, "", true);
+  const std::string& body = w.out;
   // Dataset checks.
   std::string dataset = "expectations:\n";
   const double band = settings.row_band;

@@ -26,6 +26,7 @@
 #include "base/formats.h"
 #include "base/timestamps.h"
 #include "dq/governance.h"
+#include "dq/profile.h"
 
 namespace dq::inferring {
 
@@ -166,14 +167,6 @@ inline bool looks_like_phone(std::string_view s) {
   return digits >= 7 && digits <= 15 && (separated || (!s.empty() && s[0] == '+'));
 }
 
-inline std::uint64_t hash_text(std::string_view s) {
-  std::uint64_t h = 0xcbf29ce484222325ULL;
-  for (unsigned char c : s) h = (h ^ c) * 0x100000001b3ULL;
-  h ^= h >> 33;
-  h *= 0xff51afd7ed558ccdULL;
-  return h ^ (h >> 33);
-}
-
 struct Node {
   std::string name;
   std::uint64_t present = 0, nulls = 0;
@@ -223,7 +216,7 @@ struct Node {
       }
     }
     if (!distinct_overflow && !repeated) {
-      if (!distinct.insert(hash_text(text)).second) repeated = true;
+      if (!distinct.insert(hash_bytes(text)).second) repeated = true;
       if (distinct.size() > kMaxDistinct) {
         distinct.clear();
         distinct_overflow = true;
@@ -274,6 +267,12 @@ struct Node {
     count_value(std::string(s));
   }
 };
+
+inline std::string lower(std::string_view s) {
+  std::string out(s);
+  for (char& c : out) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+  return out;
+}
 
 // ---- reading ---------------------------------------------------------------
 
@@ -330,40 +329,13 @@ inline void visit(Node& n, simdjson::dom::element e) {
 }
 
 // A CSV cell as the value it stands for: integer, number, boolean or string.
-// JSON's number grammar, which CSV cells typed as numbers are read by:
-// -?(0|[1-9][0-9]*)(\.[0-9]+)?([eE][+-]?[0-9]+)? ("007" and "+1" are text).
-inline bool json_number_text(std::string_view s) {
-  std::size_t i = 0;
-  auto digits = [&] {
-    const std::size_t start = i;
-    while (i < s.size() && s[i] >= '0' && s[i] <= '9') ++i;
-    return i > start;
-  };
-  if (i < s.size() && s[i] == '-') ++i;
-  if (i < s.size() && s[i] == '0') {
-    ++i;
-  } else if (!digits()) {
-    return false;
-  }
-  if (i < s.size() && s[i] == '.') {
-    ++i;
-    if (!digits()) return false;
-  }
-  if (i < s.size() && (s[i] == 'e' || s[i] == 'E')) {
-    ++i;
-    if (i < s.size() && (s[i] == '+' || s[i] == '-')) ++i;
-    if (!digits()) return false;
-  }
-  return i == s.size();
-}
-
 inline void visit_cell(Node& n, const std::string* cell) {
   if (cell == nullptr) {
     ++n.nulls;
     return;
   }
   const std::string& s = *cell;
-  const bool number = json_number_text(s);
+  const bool number = json_number_grammar(s);  // as dq reads CSV numbers
   std::int64_t i = 0;
   auto [end, ec] = std::from_chars(s.data(), s.data() + s.size(), i);
   if (number && ec == std::errc() && end == s.data() + s.size()) {
@@ -490,6 +462,21 @@ struct Reader {
     }
   }
 
+  // Every input in turn, until `limit` records: `.csv` (or kCsv) as CSV, else JSON.
+  Status read(const std::vector<std::string>& paths, InputFormat format) {
+    for (const std::string& path : paths) {
+      const bool csv = format == InputFormat::kCsv || (format == InputFormat::kAuto && path.size() > 4 &&
+                                                       lower(path.substr(path.size() - 4)) == ".csv");
+      if (csv && records > 0 && !root.children.empty() && columns.empty()) {
+        return Status(StatusCode::kInvalidArgument, "'" + path + "': CSV and JSON inputs cannot be mixed");
+      }
+      Status st = csv ? read_csv(path) : read_json(path);
+      if (!st.ok()) return st;
+      if (full()) break;
+    }
+    return {};
+  }
+
   Status read_csv(const std::string& path) {
     std::FILE* file = std::fopen(path.c_str(), "rb");
     if (file == nullptr) return Status(StatusCode::kIoError, "cannot read '" + path + "'");
@@ -564,12 +551,6 @@ inline bool plain_key(std::string_view s) {
                      [](char c) { return std::isalnum(static_cast<unsigned char>(c)) || c == '_'; });
 }
 inline std::string key_text(std::string_view s) { return plain_key(s) ? std::string(s) : yaml_quoted(s); }
-
-inline std::string lower(std::string_view s) {
-  std::string out(s);
-  for (char& c : out) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
-  return out;
-}
 
 inline bool id_like(std::string_view name) {
   const std::string n = lower(name);
@@ -699,7 +680,7 @@ struct Writer {
     if (type == "integer" || type == "number") numbers(n, p, type == "integer", path);
     if (type == "string") strings(n, p, path);
     if (type == "boolean") out += p + "# " + value_list(n) + "\n";
-    if (type == "object") object(n, depth, path);
+    if (type == "object") object(n, depth, path, !path.empty());
     if (type == "array") array(n, depth);
     const std::string why = type == "object" || type == "array" ? "" : pii_reason(n.name, n);
     if (!why.empty()) out += p + "pii: true  # " + why + ": the owner confirms and classifies it\n";
@@ -850,19 +831,28 @@ struct Writer {
     }
   }
 
-  void object(const Node& n, int depth, const std::string& path) {
+  // An object's additional_fields and fields; `depth` 0 is the record itself.
+  // `path` is the object's profiled path ("" for the record); `profiled`
+  // false inside arrays, where fields get no dataset checks.
+  void object(const Node& n, int depth, const std::string& path, bool profiled) {
     const std::string p = pad(depth);
+    const char* what = depth == 0 ? "record" : "object";
     bool same_keys = true;
     for (const auto& c : n.children) same_keys = same_keys && c->present == n.objects;
     if (same_keys && s.reject_extra && !n.children.empty()) {
-      out +=
-          p + "additional_fields: reject  # every object had the same " + std::to_string(n.children.size()) + " keys\n";
+      out += p + "additional_fields: reject  # every " + what + " had the same " + std::to_string(n.children.size()) +
+             " keys\n";
     } else if (!same_keys) {
-      out += p + "# additional_fields stays allow: the keys vary between objects\n";
+      out += p + "# additional_fields stays allow: the keys vary between " + what + "s\n";
     }
-    if (n.children.empty()) return;
+    if (n.children.empty()) {
+      if (depth == 0) out += "fields: {}  # no record had a key\n";  // a contract always declares its fields
+      return;
+    }
     out += p + "fields:\n";
-    for (const auto& c : n.children) field(*c, depth + 1, n.objects, path.empty() ? "" : path + "." + c->name);
+    for (const auto& c : n.children) {
+      field(*c, depth + 1, n.objects, !profiled ? "" : path.empty() ? c->name : path + "." + c->name);
+    }
   }
 
   void array(const Node& n, int depth) {

@@ -235,13 +235,7 @@ Result<ContractUpdate> update_contract(const std::string& contract_path, const s
   }
   Reader reader;
   reader.limit = options.sample;
-  for (const std::string& path : paths) {
-    const bool csv = options.format == InputFormat::kCsv || (options.format == InputFormat::kAuto && path.size() > 4 &&
-                                                             lower(path.substr(path.size() - 4)) == ".csv");
-    Status st = csv ? reader.read_csv(path) : reader.read_json(path);
-    if (!st.ok()) return st;
-    if (reader.full()) break;
-  }
+  if (Status st = reader.read(paths, options.format); !st.ok()) return st;
   if (reader.records == 0) return Status(StatusCode::kInvalidArgument, "no records in the new data");
   const Settings settings = settings_for(options.strictness);
   const std::vector<std::string> lines = split_lines(*text);

@@ -167,13 +167,19 @@ void judge(MonitorResult& r, double low, double high) {
   r.anomaly = r.value < low || r.value > high;
 }
 
-MonitorResult detect(MonitorMethod method, const std::map<std::string, double>& settings,
-                     const std::vector<double>& history, double value) {
+// A result for `value` before any method judged it.
+MonitorResult unjudged(std::string method, const std::vector<double>& history, double value) {
   MonitorResult r;
-  r.method = name_of(method);
+  r.method = std::move(method);
   r.has_value = true;
   r.value = value;
   r.history = history.size();
+  return r;
+}
+
+MonitorResult detect(MonitorMethod method, const std::map<std::string, double>& settings,
+                     const std::vector<double>& history, double value) {
+  MonitorResult r = unjudged(name_of(method), history, value);
   const double sigma = setting(settings, "sigma", 3);
   switch (method) {
     case MonitorMethod::kThreshold: {
@@ -254,11 +260,7 @@ MonitorResult detect(MonitorMethod method, const std::map<std::string, double>& 
 MonitorResult detect_anomaly(const std::string& method, const std::map<std::string, double>& settings,
                              const std::vector<double>& history, double value) {
   if (auto m = monitor_method(method)) return detect(*m, settings, history, value);
-  MonitorResult r;
-  r.method = method;
-  r.has_value = true;
-  r.value = value;
-  r.history = history.size();
+  MonitorResult r = unjudged(method, history, value);
   r.detail = "unknown method";
   return r;
 }

@@ -253,3 +253,11 @@ def test_update_never_breaks_inline_fields_it_cannot_extend(tmp_path):
     assert result.returncode == 0, result.stderr.decode()
     assert b"customer.city: a new field (1 of 1); declare it by hand" in result.stderr
     assert yaml.safe_load(proposed.read_text())["fields"]["extra"]["type"] == "integer"
+
+
+def test_records_without_keys_give_a_contract_that_loads(tmp_path):
+    data = tmp_path / "empty_objects.ndjson"
+    data.write_text("{}\n{}\n")
+    contract = infer(tmp_path, data)
+    code, report = validate_json(contract, data)
+    assert code == 0 and report["records"]["valid"] == 2
