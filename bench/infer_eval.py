@@ -93,10 +93,19 @@ def evaluate(name, records, later=None):
 
 
 def taxi_records(month):
+    return csv_records(ROOT / f"examples/data/nyc_taxi/yellow_tripdata_sample_{month}.csv")
+
+
+def header_rows(path):
+    """Records from NDJSON arrays whose first line names the columns."""
+    rows = [json.loads(line) for line in path.read_text().splitlines() if line.strip()]
+    return [dict(zip(rows[0], row)) for row in rows[1:]]
+
+
+def csv_records(path):
     import pandas as pd
 
-    frame = pd.read_csv(ROOT / f"examples/data/nyc_taxi/yellow_tripdata_sample_{month}.csv")
-    return json.loads(frame.to_json(orient="records"))
+    return json.loads(pd.read_csv(path).to_json(orient="records"))
 
 
 def json_records(path):
@@ -111,6 +120,8 @@ def main():
     rows += evaluate("NYC taxi 2019-01 (CSV, 10,000 trips)", taxi_records("2019-01"), later=taxi_records("2019-02"))
     rows += evaluate("Twitter statuses (nested JSON, 100)", json_records(ROOT / "examples/data/tweets.ndjson"))
     rows += evaluate("GitHub events (nested JSON, 30)", json_records(ROOT / "examples/data/github_events.json"))
+    rows += evaluate("Amazon phone listings (flat JSON, 792)", header_rows(ROOT / "examples/data/amazon_cellphones.ndjson"))
+    rows += evaluate("Titanic passengers (CSV, 1,313)", csv_records(ROOT / "examples/data/titanic.csv"))
     print("| data | strictness | inferred from | clean held-back accepted | corrupted caught |")
     print("|---|---|---|---|---|")
     for r in rows:

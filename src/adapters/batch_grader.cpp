@@ -12,6 +12,7 @@
 #include <nlohmann/json.hpp>
 #include <unordered_map>
 
+#include "base/file_kind.h"
 #include "dq/grade.h"
 #include "engine/walk_state.h"
 #include "grading/measures.h"
@@ -274,6 +275,9 @@ Status BatchGrader::add_file(const std::string& path) {
 Status BatchGrader::add_stream(std::FILE* file, const std::string& source_name) {
   Impl& g = *impl_;
   if (!g.failed.ok()) return g.failed;
+  const std::string binary = binary_table_format(file);
+  if (!binary.empty())
+    return g.failed = Status(StatusCode::kInvalidArgument, binary_table_message(source_name, binary));
   ChecksumReader checksum(file);
   if (checksum.stream() == nullptr) return g.failed = Status(StatusCode::kIoError, "cannot read " + source_name);
   g.inputs.push_back({source_name, 0, "", 0});

@@ -23,6 +23,7 @@
 #include <unordered_set>
 #include <vector>
 
+#include "base/file_kind.h"
 #include "base/formats.h"
 #include "base/timestamps.h"
 #include "dq/governance.h"
@@ -167,6 +168,37 @@ inline bool looks_like_phone(std::string_view s) {
   return digits >= 7 && digits <= 15 && (separated || (!s.empty() && s[0] == '+'));
 }
 
+// A person's name as people write it: two to four words, each a capital
+// followed by letters (or an initial with a period), joined by single spaces;
+// hyphens and apostrophes inside words ("Anne-Marie O'Neil"). Bytes past
+// ASCII count as letters, since case is not known without tables.
+inline bool looks_like_person_name(std::string_view s) {
+  int words = 0;
+  bool long_word = false;
+  std::size_t i = 0;
+  while (i < s.size()) {
+    const std::size_t start = i;
+    const auto first = static_cast<unsigned char>(s[i]);
+    if (!((first >= 'A' && first <= 'Z') || first >= 0x80)) return false;
+    ++i;
+    while (i < s.size() && s[i] != ' ') {
+      const auto c = static_cast<unsigned char>(s[i]);
+      const bool letter = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || c >= 0x80;
+      if (!letter && c != '-' && c != '\'' && !(c == '.' && i + 1 == s.size()) && !(c == '.' && s[i + 1] == ' ')) {
+        return false;
+      }
+      ++i;
+    }
+    if (i - start >= 3 && s[i - 1] != '.') long_word = true;
+    ++words;
+    if (i < s.size()) {
+      ++i;  // the single space
+      if (i == s.size() || s[i] == ' ') return false;
+    }
+  }
+  return words >= 2 && words <= 4 && long_word;
+}
+
 struct Node {
   std::string name;
   std::uint64_t present = 0, nulls = 0;
@@ -179,7 +211,7 @@ struct Node {
   // strings
   std::uint64_t min_length = 0, max_length = 0;
   bool email = true, uuid = true, uri = true, ipv4 = true, date_time = true, date = true, csv_time = true;
-  bool phone = true;
+  bool phone = true, person_name = true;
   Shape shape;
   bool shape_broken = false;
   // values (strings, booleans and integers), while at most kMaxValues distinct
@@ -249,6 +281,7 @@ struct Node {
     ++strings;
     email = email && matches_format(Format::kEmail, s);
     phone = phone && looks_like_phone(s);
+    person_name = person_name && looks_like_person_name(s);
     uuid = uuid && matches_format(Format::kUuid, s);
     uri = uri && matches_format(Format::kUri, s);
     ipv4 = ipv4 && matches_format(Format::kIpv4, s);
@@ -470,6 +503,11 @@ struct Reader {
       if (csv && records > 0 && !root.children.empty() && columns.empty()) {
         return Status(StatusCode::kInvalidArgument, "'" + path + "': CSV and JSON inputs cannot be mixed");
       }
+      if (std::FILE* file = std::fopen(path.c_str(), "rb")) {
+        const std::string binary = binary_table_format(file);
+        std::fclose(file);
+        if (!binary.empty()) return Status(StatusCode::kInvalidArgument, binary_table_message(path, binary));
+      }
       Status st = csv ? read_csv(path) : read_json(path);
       if (!st.ok()) return st;
       if (full()) break;
@@ -567,6 +605,11 @@ inline std::string pii_reason(std::string_view name, const Node& n) {
   if (n.strings > 0 && n.email) return "every value is an email address";
   if (n.strings > 0 && n.ipv4) return "every value is an IP address";
   if (n.strings > 0 && n.phone) return "every value looks like a phone number";
+  // Names repeat little; city or product names in events repeat a lot.
+  const bool mostly_distinct = n.values_overflow || n.values.size() * 2 >= n.strings;
+  if (n.strings > 0 && n.person_name && mostly_distinct) {
+    return "every value looks like a person's name (capitalised words, mostly distinct)";
+  }
   static const std::vector<std::string> kNames = {
       "email",     "e_mail",   "phone",   "mobile",  "ip_address", "ipaddress", "first_name", "last_name", "full_name",
       "firstname", "lastname", "surname", "address", "street",     "birth",     "dob",        "ssn",       "passport"};

@@ -8,6 +8,7 @@
 #include <nlohmann/json.hpp>
 #include <string>
 
+#include "base/file_kind.h"
 #include "dq/stream.h"
 #include "engine/walk_state.h"
 #include "io/csv_stream.h"
@@ -373,6 +374,8 @@ std::string reject_line(const RecordEvent& event, const std::string& source) {
 
 Status validate_stream(Validator& validator, std::FILE* file, const StreamOptions& options, ReportBuilder& report) {
   SinkScope profiling(validator, ReportAccess::profiler(report));
+  const std::string binary = binary_table_format(file);
+  if (!binary.empty()) return Status(StatusCode::kInvalidArgument, binary_table_message(options.source_name, binary));
   if (options.format == InputFormat::kRejects) return validate_rejects(validator, file, options, report);
   if (options.format == InputFormat::kCsv ||
       (options.format == InputFormat::kAuto && ends_with_extension(options.source_name) == ".csv")) {

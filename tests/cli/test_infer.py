@@ -14,6 +14,7 @@ DATASETS = [
     ROOT / "examples/data/tweets.ndjson",
     ROOT / "examples/data/nyc_taxi/yellow_tripdata_sample_2019-01.csv",
     ROOT / "examples/data/nyc_taxi/yellow_tripdata_sample_2020-04.csv",
+    ROOT / "examples/data/titanic.csv",
     *sorted((ROOT / "examples/data/github_push").glob("*.ndjson")),
 ]
 
@@ -77,6 +78,12 @@ def test_the_january_taxi_contract_flags_what_changed_in_february(tmp_path):
     assert zones and zones[0]["metric"] == "distinct_count"
 
 
+FIRST_NAMES = ["Ada", "Grace", "José", "Anne-Marie", "Liam", "Mei", "Olu", "Sven", "Priya", "Chen", "Zoë", "Omar",
+               "Ines", "Kofi", "Hana", "Tomás", "Nia", "Ivan", "Leila", "Raj"]
+LAST_NAMES = ["Lovelace", "Hopper", "O'Neil", "García", "Nakamura", "Okafor", "Larsen", "Patel", "Wu", "Müller",
+              "Haddad", "Silva", "Mensah", "Kowalski", "Dubois", "Rossi", "Kim", "Novak", "Ahmed", "Smith"]
+
+
 def test_shapes_formats_enums_and_ids_are_generalised_not_listed(tmp_path):
     rng = random.Random(7)
     lines = []
@@ -87,6 +94,8 @@ def test_shapes_formats_enums_and_ids_are_generalised_not_listed(tmp_path):
             "email": f"user{i}@example.com",
             "contact": f"+1 555-{rng.randint(100, 999)}-{rng.randint(1000, 9999)}",
             "zip": f"{rng.randint(1000, 99999):05d}",
+            "buyer": rng.choice(FIRST_NAMES) + " " + rng.choice(LAST_NAMES),
+            "city": rng.choice(["New York", "San Jose", "Los Angeles"]),
             "status": rng.choice(["paid", "shipped", "refunded"]),
             "amount": round(rng.uniform(1, 500), 2),
             "created_at": f"2024-03-{rng.randint(10, 28)}T10:{rng.randint(10, 59)}:00Z",
@@ -102,6 +111,8 @@ def test_shapes_formats_enums_and_ids_are_generalised_not_listed(tmp_path):
     assert fields["email"]["format"] == "email" and fields["email"]["pii"] is True
     assert fields["contact"]["pii"] is True and "phone number" in contract.read_text()
     assert "pii" not in fields["zip"]  # digits alone are not a phone number
+    assert fields["buyer"]["pii"] is True and "person's name" in contract.read_text()
+    assert "pii" not in fields["city"]  # capitalised words that repeat are places, not people
     assert sorted(fields["status"]["enum"]) == ["paid", "refunded", "shipped"]
     assert fields["created_at"]["type"] == "timestamp"
     assert fields["items"]["items"]["fields"]["qty"]["type"] == "integer"
@@ -162,6 +173,23 @@ def test_malformed_records_are_counted_and_an_empty_input_is_an_error(tmp_path):
     result = dq("infer", empty)
     assert result.returncode == 2 and b"no records to infer from" in result.stderr
     assert dq("infer", tmp_path / "missing.ndjson").returncode == 2
+
+
+def test_parquet_and_arrow_files_get_one_clear_error_not_malformed_lines(tmp_path):
+    import pyarrow as pa
+    import pyarrow.feather as feather
+    import pyarrow.parquet as pq
+
+    table = pa.table({"id": [1, 2, 3], "name": ["a", "b", "c"]})
+    pq.write_table(table, tmp_path / "t.parquet")
+    feather.write_feather(table, tmp_path / "t.arrow")
+    for path, kind in ((tmp_path / "t.parquet", b"(Parquet)"), (tmp_path / "t.arrow", b"(Arrow IPC)")):
+        for args in (("infer", path), ("validate", "-c", ROOT / "contracts/nyc_taxi.yaml", "--no-history", path),
+                     ("grade", "-c", ROOT / "contracts/nyc_taxi.yaml", path, "-o", tmp_path / "o.csv")):
+            result = dq(*args)
+            assert result.returncode == 2, (args, result.stderr)
+            assert kind in result.stderr and b"through Python" in result.stderr, (args, result.stderr)
+            assert b"malformed" not in result.stdout + result.stderr
 
 
 def test_sample_reads_only_the_first_records(tmp_path):

@@ -46,3 +46,34 @@ def test_a_corrupted_copy_is_caught(trips):
     failed = {r["id"] for r in report.rules}
     assert {"payment_type.enum", "trip_distance.min"} <= failed
     assert report.records["invalid"] == 100
+
+
+def test_parquet_and_arrow_files_are_read_by_path(trips, tmp_path):
+    import pyarrow.feather as feather
+    import pyarrow.parquet as pq
+
+    table = pa.Table.from_pandas(trips, preserve_index=False)
+    pq.write_table(table, tmp_path / "trips.parquet")
+    feather.write_feather(table, tmp_path / "trips.arrow")
+    from_table, _ = dq.infer(table, dataset="nyc.taxi")
+    for path in (tmp_path / "trips.parquet", tmp_path / "trips.arrow"):
+        text, contract = dq.infer(path, dataset="nyc.taxi")
+        assert text == from_table  # the same records, the same contract
+        report = contract.validate_table(path)
+        assert report.ok and report.records["valid"] == len(trips)
+        assert contract.profile(str(path)).rows == len(trips)
+
+
+def test_update_contract_proposes_changes_and_writes_nothing(tmp_path):
+    contract = ROOT / "contracts/nyc_taxi.yaml"
+    before = contract.read_text()
+    february = ROOT / "examples/data/nyc_taxi/yellow_tripdata_sample_2019-02.csv"
+    update = dq.update_contract(contract, february)
+    assert isinstance(update, dq.ContractUpdate) and update.records == 10_000 and update.malformed == 0
+    assert "passenger_count.min: 1 -> 0 (the new data has 0)" in update.changes
+    assert contract.read_text() == before
+    proposed = dq.loads(update.text, name="proposed.yaml")
+    assert proposed.validate_csv(february).records["invalid"] < dq.load(contract).validate_csv(february).records["invalid"]
+    unchanged = dq.update_contract(contract, ROOT / "examples/data/nyc_taxi/yellow_tripdata_sample_2019-01.csv",
+                                   sample=100)
+    assert unchanged.records == 100

@@ -2,9 +2,10 @@
 functions and the Contract class (the package re-exports them)."""
 from __future__ import annotations
 
+import contextlib
 import datetime as _dt
 import os
-from typing import Any, Callable, Mapping, Optional, Union
+from typing import Any, Callable, Iterator, List, Mapping, NamedTuple, Optional, Union
 
 from . import _core
 from ._gate import Gate, Judgement, Window
@@ -93,8 +94,8 @@ class Contract:
     def validate_table(self, table: Any, *, max_samples: int = 5, max_failures: int = 100_000,
                        baseline: Optional[Profile] = None) -> Report:
         """Validates a table: anything with ``__arrow_c_stream__`` (pyarrow
-        Table or RecordBatchReader, polars DataFrame, ...) or a pandas
-        DataFrame. Data is read in place through the Arrow C interface.
+        Table or RecordBatchReader, polars DataFrame, ...), a pandas
+        DataFrame, or the path of a Parquet or Arrow IPC (Feather) file. Data is read in place through the Arrow C interface.
 
         Reports carry the contract's expectations, drift (against
         ``baseline``, a Profile) and freshness SLA."""
@@ -152,6 +153,8 @@ class Contract:
                                            max_state_mb))
 
     def _run(self, data: Any, kind: str, options: "_core.RunOptions") -> Report:
+        if _is_arrow_file(data):  # Parquet and Arrow files are tables that live on disk
+            data, kind = _read_arrow_file(data), "table"
         if kind == "table":
             stream = _arrow_stream(data)
             if stream is None:
@@ -168,26 +171,85 @@ class Contract:
 def infer(data: Any, *, dataset: Optional[str] = None, sample: int = 0, strictness: str = "normal",
           input_format: str = "auto") -> "tuple[str, Contract]":
     """Infers a commented contract from sample data (``dq infer``): a path or
-    a list of paths (NDJSON, JSON arrays, CSV), or a table (pandas, polars,
-    pyarrow). Returns the contract's YAML text and the loaded Contract.
-    ``strictness`` is ``loose``, ``normal`` or ``strict``; ``sample`` reads at
-    most that many records (0: all). Every choice in the text states its
-    evidence, for review (docs/inference.md)."""
-    if strictness not in ("loose", "normal", "strict"):
-        raise ValueError(f"strictness is loose, normal or strict, not {strictness!r}")
+    a list of paths (NDJSON, JSON arrays, CSV, Parquet, Arrow IPC/Feather), or
+    a table (pandas, polars, pyarrow). Returns the contract's YAML text and the
+    loaded Contract. ``strictness`` is ``loose``, ``normal`` or ``strict``;
+    ``sample`` reads at most that many records (0: all). Every choice in the
+    text states its evidence, for review (docs/inference.md)."""
+    _check_strictness(strictness)
     name = dataset or "inferred.dataset"
-    if _kind(data) == "table" and not isinstance(data, (list, tuple)):
-        import tempfile
-
-        with tempfile.TemporaryDirectory() as tmp:
-            path = os.path.join(tmp, "sample.ndjson")
-            with open(path, "wb") as out:
-                out.write(_table_ndjson(data))
-            text = _core.infer([path], name, sample, strictness, "auto", "")[0]
-    else:
-        paths = [os.fspath(p) for p in (data if isinstance(data, (list, tuple)) else [data])]
+    with _sample_paths(data) as paths:
         text = _core.infer(paths, name, sample, strictness, input_format, "")[0]
     return text, loads(text, name="<inferred>")
+
+
+class ContractUpdate(NamedTuple):
+    """What new data asks of an existing contract (``dq infer --update``):
+    the proposed text (the old one when nothing changes), one line per change
+    with its evidence, and the records read and refused as malformed."""
+    text: str
+    changes: List[str]
+    records: int
+    malformed: int
+
+
+def update_contract(contract: PathLike, data: Any, *, sample: int = 0, strictness: str = "normal",
+                    input_format: str = "auto") -> ContractUpdate:
+    """Proposes the changes ``data`` asks of the contract at ``contract``: a
+    widened range, a new enum value, a new optional field, a field no longer
+    present. Nothing is written; review ``changes`` and ``dq diff`` the text."""
+    _check_strictness(strictness)
+    with _sample_paths(data) as paths:
+        text, changes, records, malformed = _core.update_contract(os.fspath(contract), paths, sample, strictness,
+                                                                  input_format)
+    return ContractUpdate(text, list(changes), records, malformed)
+
+
+def _check_strictness(strictness: str) -> None:
+    if strictness not in ("loose", "normal", "strict"):
+        raise ValueError(f"strictness is loose, normal or strict, not {strictness!r}")
+
+
+_ARROW_FILES = (".parquet", ".arrow", ".feather")
+
+
+@contextlib.contextmanager
+def _sample_paths(data: Any) -> Iterator[List[str]]:
+    """The files inference reads: paths as given, while tables and Parquet or
+    Arrow files (which the C++ readers do not take) are written once as NDJSON
+    into a temporary folder that lives as long as the block."""
+    items = data if isinstance(data, (list, tuple)) else [data]
+    if all(_kind(item) == "auto" and not _is_arrow_file(item) for item in items):
+        yield [os.fspath(item) for item in items]
+        return
+    import tempfile
+
+    with tempfile.TemporaryDirectory() as tmp:
+        paths = []
+        for i, item in enumerate(items):
+            if _kind(item) == "auto" and not _is_arrow_file(item):
+                paths.append(os.fspath(item))
+                continue
+            path = os.path.join(tmp, f"sample{i}.ndjson")
+            with open(path, "wb") as out:
+                out.write(_table_ndjson(_read_arrow_file(item) if _kind(item) == "auto" else item))
+            paths.append(path)
+        yield paths
+
+
+def _is_arrow_file(item: Any) -> bool:
+    return isinstance(item, (str, os.PathLike)) and os.fspath(item).lower().endswith(_ARROW_FILES)
+
+
+def _read_arrow_file(path: Any) -> Any:
+    path = os.fspath(path)
+    if path.lower().endswith(".parquet"):
+        import pyarrow.parquet as pq
+
+        return pq.read_table(path)
+    import pyarrow.feather as feather
+
+    return feather.read_table(path)
 
 
 def _table_ndjson(table: Any) -> bytes:

@@ -35,6 +35,16 @@ struct FailureSink {
   }
 };
 
+dq::InferOptions infer_options(std::uint64_t sample, const std::string& strictness, const std::string& format) {
+  dq::InferOptions options;
+  options.sample = sample;
+  options.strictness = strictness == "loose"    ? dq::Strictness::kLoose
+                       : strictness == "strict" ? dq::Strictness::kStrict
+                                                : dq::Strictness::kNormal;
+  options.format = format == "csv" ? dq::InputFormat::kCsv : dq::InputFormat::kAuto;
+  return options;
+}
+
 }  // namespace
 
 PyContract::Lease::Lease(PyContract& owner) : owner(owner) {
@@ -193,13 +203,8 @@ void bind_contract(py::module_& m) {
       "infer",
       [](const std::vector<std::string>& paths, const std::string& dataset, std::uint64_t sample,
          const std::string& strictness, const std::string& format, const std::string& baseline) {
-        dq::InferOptions options;
+        dq::InferOptions options = infer_options(sample, strictness, format);
         options.dataset = dataset;
-        options.sample = sample;
-        options.strictness = strictness == "loose"    ? dq::Strictness::kLoose
-                             : strictness == "strict" ? dq::Strictness::kStrict
-                                                      : dq::Strictness::kNormal;
-        options.format = format == "csv" ? dq::InputFormat::kCsv : dq::InputFormat::kAuto;
         options.baseline = baseline;
         dq::Result<dq::InferredContract> inferred = [&] {
           py::gil_scoped_release release;
@@ -210,6 +215,20 @@ void bind_contract(py::module_& m) {
       },
       py::arg("paths"), py::arg("dataset"), py::arg("sample"), py::arg("strictness"), py::arg("format"),
       py::arg("baseline"));
+
+  m.def(
+      "update_contract",
+      [](const std::string& contract_path, const std::vector<std::string>& paths, std::uint64_t sample,
+         const std::string& strictness, const std::string& format) {
+        const dq::InferOptions options = infer_options(sample, strictness, format);
+        dq::Result<dq::ContractUpdate> update = [&] {
+          py::gil_scoped_release release;
+          return dq::update_contract(contract_path, paths, options);
+        }();
+        if (!update.ok()) raise_status(update.status());
+        return py::make_tuple(update->yaml, update->changes, update->records, update->malformed);
+      },
+      py::arg("contract_path"), py::arg("paths"), py::arg("sample"), py::arg("strictness"), py::arg("format"));
 
   py::class_<dq::Violation>(m, "Violation")
       .def_readonly("path", &dq::Violation::path)
