@@ -20,7 +20,7 @@ bool plain_count(const std::optional<Scalar>& s) {
   return plain_number(s) && s->text.find_first_not_of("0123456789") == std::string::npos;
 }
 
-YAML::Node odcs_property(const Field& f, const std::string& name);
+YAML::Node odcs_property(const Field& f, bool named);
 
 // The field's dq form, minus what the ODCS property says natively.
 YAML::Node dq_only(const Field& f, const YAML::Node& native_options) {
@@ -40,18 +40,23 @@ YAML::Node dq_only(const Field& f, const YAML::Node& native_options) {
                                                              {"multiple_of", "multipleOf"}};
   static const std::set<std::string> kAlways = {"type",     "required", "unique",         "description", "title",
                                                 "examples", "tags",     "classification", "fields",      "items"};
+  // A union (`type: [number, string]`) or a nullable type has no logicalType
+  // of its own: dq's `type` says it.
+  const bool type_native = f.types.empty() && !f.null_type;
   for (auto it = all.begin(); it != all.end(); ++it) {
     const std::string key = it->first.Scalar();
-    if (kAlways.count(key)) continue;
+    if (kAlways.count(key) && !(key == "type" && !type_native)) continue;
     if (auto n = kNative.find(key); n != kNative.end() && native_options[n->second]) continue;
     rest[key] = it->second;
   }
   return rest;
 }
 
-YAML::Node odcs_property(const Field& f, const std::string& name) {
+// An array's items have no name; every other property does, even "" (JSON
+// allows an empty key, and CSV headers have them).
+YAML::Node odcs_property(const Field& f, bool named) {
   YAML::Node p(YAML::NodeType::Map);
-  if (!name.empty()) p["name"] = text_node(name);
+  if (named) p["name"] = text_node(f.name);
   if (f.type != Type::kAny) p["logicalType"] = type_name(f.type);
   if (f.required) p["required"] = "true";
   if (f.unique) p["unique"] = "true";
@@ -98,9 +103,9 @@ YAML::Node odcs_property(const Field& f, const std::string& name) {
   }
   if (options.size() > 0) p["logicalTypeOptions"] = options;
   if (!f.fields.empty()) {
-    for (const Field& child : f.fields) p["properties"].push_back(odcs_property(child, child.name));
+    for (const Field& child : f.fields) p["properties"].push_back(odcs_property(child, true));
   }
-  if (!f.items.empty()) p["items"] = odcs_property(f.items.front(), "");
+  if (!f.items.empty()) p["items"] = odcs_property(f.items.front(), false);
   YAML::Node rest = dq_only(f, options);
   if (rest.size() > 0) {
     YAML::Node cp(YAML::NodeType::Map);
@@ -148,7 +153,7 @@ std::string to_odcs(const Contract& c) {
   YAML::Node table(YAML::NodeType::Map);
   table["name"] = text_node(object);
   table["logicalType"] = "object";
-  for (const Field& f : c.fields) table["properties"].push_back(odcs_property(f, f.name));
+  for (const Field& f : c.fields) table["properties"].push_back(odcs_property(f, true));
   out["schema"].push_back(table);
   if (c.sla) {
     if (c.sla->freshness_max_delay && !c.sla->freshness_field.empty()) {

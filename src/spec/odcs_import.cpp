@@ -376,8 +376,19 @@ class Translator {
         fields[name.Scalar()]["required"] = "true";
       }
     }
+    // dq's own `type` (a union, a nullable type) refines the logicalType it
+    // includes, or says what a property without one holds.
+    if (dq_section && dq_section["type"] && (type.empty() || refines(dq_section["type"], type))) f.remove("type");
     if (dq_section) merge(f, dq_section, where + ".customProperties");
     return f;
+  }
+
+  static bool refines(const YAML::Node& dq_type, const std::string& logical_type) {
+    if (!dq_type.IsSequence()) return false;
+    for (const auto& t : dq_type) {
+      if (t.IsScalar() && t.Scalar() == logical_type) return true;
+    }
+    return false;
   }
 
   void options(const YAML::Node& v, const std::string& type, const std::string& path, YAML::Node& f) {

@@ -11,6 +11,7 @@ from dq_cli import ROOT, dq
 
 CONTRACTS = sorted((ROOT / "contracts").glob("*.yaml"))
 ORDERS = ROOT / "tests/data/governance/orders.yaml"
+UNIONS = ROOT / "tests/data/governance/unions.yaml"
 ODCS_DIR = ROOT / "tests/data/odcs"
 ODCS_EXAMPLES = sorted(ODCS_DIR.glob("*.odcs.yaml"))
 SCHEMA = json.loads((ROOT / "schemas/contract.schema.json").read_text())
@@ -487,7 +488,7 @@ def test_an_odcs_contract_validates_data(tmp_path):
     assert failed == {"qty.type", "prod_id.required"}
 
 
-@pytest.mark.parametrize("contract", CONTRACTS + [ORDERS], ids=lambda p: p.name)
+@pytest.mark.parametrize("contract", CONTRACTS + [ORDERS, UNIONS], ids=lambda p: p.name)
 def test_dq_to_odcs_to_dq_round_trip_is_equal(tmp_path, contract):
     odcs = tmp_path / "exported.odcs.yaml"
     assert dq("export", contract, "--to", "odcs", "-o", odcs).returncode == 0
