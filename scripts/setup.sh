@@ -21,7 +21,7 @@ fi
 [ -x build/venv/bin/python3 ] || python3 -m venv --system-site-packages build/venv
 build/venv/bin/python3 -m pip install -q --disable-pip-version-check \
   pytest jsonschema pyyaml pyarrow pandas polars nbclient nbformat ipykernel matplotlib scikit-build-core pybind11 \
-  google-cloud-pubsub apache-beam scipy mypy
+  google-cloud-pubsub apache-beam scipy mypy pydantic fastavro
 # Google's in-memory Pub/Sub server for the stream-gate tests (Go modules).
 GO=$(command -v go || echo /usr/local/go/bin/go)
 if [ -x "$GO" ]; then

@@ -16,15 +16,23 @@
 
 namespace dq {
 
-enum class ContractFormat { kDq, kOdcs };
+// The formats contracts are read from and written to. dq reads every one
+// wherever it takes a contract path, telling them apart by content (ODCS by
+// `apiVersion` and `kind`, a JSON Schema by `$schema`); docs/interop.md.
+enum class ContractFormat { kDq, kOdcs, kJsonSchema };
 
-// A contract file (either format) written in `format`, plus the warnings
-// reading it gave (ODCS parts dq does not use, for instance).
+// A contract file written in `format`, plus the warnings reading it gave
+// (source parts dq does not use) and what the target format cannot say.
 struct ExportedContract {
   std::string text;
   std::vector<Diagnostic> warnings;
+  std::vector<std::string> not_carried;  // "rules: expressions across fields"
 };
 DQ_EXPORT Result<ExportedContract> export_contract(const std::string& path, ContractFormat format);
+
+// A file in `from` (a JSON Schema without `$schema`, say) read as a contract
+// and written in dq's format; each construct not carried is a warning.
+DQ_EXPORT Result<ExportedContract> import_contract(const std::string& path, ContractFormat from);
 
 // ---- dq diff ----
 

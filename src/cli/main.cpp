@@ -398,15 +398,31 @@ struct ExportArgs {
   std::string contract, to, output;
 };
 
-int run_export(const ExportArgs& args) {
-  auto exported =
-      dq::export_contract(args.contract, args.to == "odcs" ? dq::ContractFormat::kOdcs : dq::ContractFormat::kDq);
-  if (!exported.ok()) {
-    std::cerr << "dq: " << exported.status().to_string() << "\n";
+const std::map<std::string, dq::ContractFormat> kContractFormats = {{"dq", dq::ContractFormat::kDq},
+                                                                    {"odcs", dq::ContractFormat::kOdcs},
+                                                                    {"jsonschema", dq::ContractFormat::kJsonSchema}};
+
+// The warnings of reading, then what the target could not say, on stderr.
+int write_converted(const dq::Result<dq::ExportedContract>& converted, const std::string& output) {
+  if (!converted.ok()) {
+    std::cerr << "dq: " << converted.status().to_string() << "\n";
     return kCannotRun;
   }
-  for (const dq::Diagnostic& w : exported->warnings) std::cerr << w.to_string() << "\n";
-  return write_output(exported->text, args.output) ? kPassed : kCannotRun;
+  for (const dq::Diagnostic& w : converted->warnings) std::cerr << w.to_string() << "\n";
+  for (const std::string& n : converted->not_carried) std::cerr << "not carried: " << n << "\n";
+  return write_output(converted->text, output) ? kPassed : kCannotRun;
+}
+
+int run_export(const ExportArgs& args) {
+  return write_converted(dq::export_contract(args.contract, kContractFormats.at(args.to)), args.output);
+}
+
+struct ImportArgs {
+  std::string file, from, output;
+};
+
+int run_import(const ImportArgs& args) {
+  return write_converted(dq::import_contract(args.file, kContractFormats.at(args.from)), args.output);
 }
 
 struct InferArgs {
@@ -554,10 +570,17 @@ int main(int argc, char** argv) {
   docs->add_option("-o,--output", doc.output, "Write here instead of stdout");
 
   ExportArgs ex;
-  CLI::App* exp = app.add_subcommand("export", "Write a contract in another format (ODCS v3.1, or dq)");
-  exp->add_option("contract", ex.contract, "Contract file (dq or ODCS)")->required();
-  exp->add_option("--to", ex.to, "Target format")->required()->check(CLI::IsMember({"odcs", "dq"}));
+  CLI::App* exp =
+      app.add_subcommand("export", "Write a contract in another format (ODCS v3.1, JSON Schema 2020-12, or dq)");
+  exp->add_option("contract", ex.contract, "Contract file (any format dq reads)")->required();
+  exp->add_option("--to", ex.to, "Target format")->required()->check(CLI::IsMember({"odcs", "jsonschema", "dq"}));
   exp->add_option("-o,--output", ex.output, "Write here instead of stdout");
+
+  ImportArgs im;
+  CLI::App* imp = app.add_subcommand("import", "Read a schema in another format and write it as a dq contract");
+  imp->add_option("file", im.file, "The schema file")->required();
+  imp->add_option("--from", im.from, "Its format")->required()->check(CLI::IsMember({"jsonschema", "odcs", "dq"}));
+  imp->add_option("-o,--output", im.output, "Write here instead of stdout");
 
   InferArgs inf;
   CLI::App* infer = app.add_subcommand("infer", "Write a commented contract from sample data, for review");
@@ -632,6 +655,7 @@ int main(int argc, char** argv) {
   if (diff->parsed()) return run_diff(di);
   if (docs->parsed()) return run_docs(doc);
   if (exp->parsed()) return run_export(ex);
+  if (imp->parsed()) return run_import(im);
   if (infer->parsed()) return run_infer(inf);
   if (profile->parsed()) return run_profile(prof);
   if (drift->parsed()) return run_drift(dr);

@@ -441,6 +441,9 @@ void Compiler::compile_values(const spec::Field& f, const std::vector<Scalar>& v
       listed += (listed.empty() ? "" : ", ") + n.enum_json.back();
       continue;
     }
+    if (f.null_type && !s.quoted && (s.text == "null" || s.text == "~" || s.text.empty())) {
+      continue;  // null is allowed by the type already (JSON Schema lists it in both)
+    }
     if (s.json) {
       diags_.error(s.span, keyword + " value of " + spec::type_name(t) + " field '" + f.name + "' must be " +
                                spec::type_with_article(t) + ", not " + (s.text[0] == '[' ? "an array" : "an object"));

@@ -6,6 +6,7 @@
 #include "dq/governance.h"
 #include "governance/markdown.h"
 #include "governance/read.h"
+#include "spec/jsonschema.h"
 #include "spec/odcs.h"
 #include "spec/writer.h"
 
@@ -382,7 +383,23 @@ Result<ExportedContract> export_contract(const std::string& path, ContractFormat
   auto read = read_contract(path, true);
   if (!read.ok()) return read.status();
   ExportedContract out;
-  out.text = format == ContractFormat::kOdcs ? spec::to_odcs(read->spec) : spec::emit_yaml(spec::to_yaml(read->spec));
+  switch (format) {
+    case ContractFormat::kOdcs: out.text = spec::to_odcs(read->spec); break;
+    case ContractFormat::kJsonSchema: out.text = spec::to_json_schema(read->spec, out.not_carried); break;
+    case ContractFormat::kDq: out.text = spec::emit_yaml(spec::to_yaml(read->spec)); break;
+  }
+  out.warnings = std::move(read->findings);
+  return out;
+}
+
+Result<ExportedContract> import_contract(const std::string& path, ContractFormat from) {
+  const spec::SourceFormat source = from == ContractFormat::kOdcs         ? spec::SourceFormat::kOdcs
+                                    : from == ContractFormat::kJsonSchema ? spec::SourceFormat::kJsonSchema
+                                                                          : spec::SourceFormat::kDq;
+  auto read = read_contract(path, true, source);
+  if (!read.ok()) return read.status();
+  ExportedContract out;
+  out.text = spec::emit_yaml(spec::to_yaml(read->spec));
   out.warnings = std::move(read->findings);
   return out;
 }

@@ -7,6 +7,7 @@
 #include <vector>
 
 #include "dq/status.h"
+#include "spec/loader.h"
 #include "spec/spec.h"
 
 namespace dq {
@@ -20,6 +21,7 @@ struct ReadContract {
 // kIoError when unreadable. Otherwise ok, with `findings`; `spec` is usable
 // only when no finding is an error (kInvalidContract is returned then when
 // `require_valid`).
-Result<ReadContract> read_contract(const std::string& path, bool require_valid);
+Result<ReadContract> read_contract(const std::string& path, bool require_valid,
+                                   spec::SourceFormat format = spec::SourceFormat::kAuto);
 
 }  // namespace dq

@@ -13,6 +13,7 @@
 #include <sstream>
 
 #include "base/json_equal.h"
+#include "spec/jsonschema.h"
 #include "spec/methods.h"
 #include "spec/metrics.h"
 #include "spec/odcs.h"
@@ -789,6 +790,12 @@ bool within_limits(const YAML::Node& root, Diagnostics& diags) {
   return true;
 }
 
+// "schemas/order.schema.json" -> "order": a dataset name for formats without one.
+std::string file_stem(const std::string& path) {
+  std::string name = path.substr(path.find_last_of('/') + 1);
+  return name.substr(0, name.find('.'));
+}
+
 }  // namespace
 
 Result<std::string> read_contract_file(const std::string& path) {
@@ -799,7 +806,7 @@ Result<std::string> read_contract_file(const std::string& path) {
   return text.str();
 }
 
-std::optional<Contract> parse_contract(std::string_view yaml, Diagnostics& diagnostics) {
+std::optional<Contract> parse_contract(std::string_view yaml, Diagnostics& diagnostics, SourceFormat format) {
   if (yaml.size() > kMaxContractBytes) {
     diagnostics.error({1, 1}, "contract is larger than 4 MiB");
     return std::nullopt;
@@ -816,8 +823,17 @@ std::optional<Contract> parse_contract(std::string_view yaml, Diagnostics& diagn
   }
   if (!within_limits(root, diagnostics)) return std::nullopt;
   try {
-    if (is_odcs(root)) return Loader(diagnostics, false).load(odcs_to_dq(root, diagnostics));
-    return Loader(diagnostics, true).load(root);
+    if (format == SourceFormat::kAuto) {
+      format = is_odcs(root)          ? SourceFormat::kOdcs
+               : is_json_schema(root) ? SourceFormat::kJsonSchema
+                                      : SourceFormat::kDq;
+    }
+    switch (format) {
+      case SourceFormat::kOdcs: return Loader(diagnostics, false).load(odcs_to_dq(root, diagnostics));
+      case SourceFormat::kJsonSchema:
+        return Loader(diagnostics, false).load(json_schema_to_dq(root, file_stem(diagnostics.file()), diagnostics));
+      default: return Loader(diagnostics, true).load(root);
+    }
   } catch (const YAML::Exception& e) {
     // yaml-cpp throws on malformed node access; nothing may escape the loader.
     diagnostics.error({e.mark.line + 1, e.mark.column + 1}, std::string("invalid contract: ") + e.msg);

@@ -18,9 +18,15 @@ constexpr std::size_t kMaxContractBytes = 4u << 20;
 // The bytes of a contract file (kIoError when it cannot be read).
 Result<std::string> read_contract_file(const std::string& path);
 
-// Parses YAML text (dq's format, or ODCS). Returns the Spec when the YAML
-// could be read at all (it may still carry errors in `diagnostics`); nullopt
-// when it is not YAML or is larger than kMaxContractBytes.
-std::optional<Contract> parse_contract(std::string_view yaml, Diagnostics& diagnostics);
+// The formats a contract can be read from. kAuto tells them apart by
+// content: ODCS has `apiVersion` and `kind`, a JSON Schema a `$schema`.
+enum class SourceFormat { kAuto, kDq, kOdcs, kJsonSchema };
+
+// Parses contract text (YAML, or JSON, which YAML reads) in `format`. Returns
+// the Spec when the text could be read at all (it may still carry errors in
+// `diagnostics`); nullopt when it is not YAML or is larger than
+// kMaxContractBytes.
+std::optional<Contract> parse_contract(std::string_view yaml, Diagnostics& diagnostics,
+                                       SourceFormat format = SourceFormat::kAuto);
 
 }  // namespace dq::spec

@@ -18,7 +18,8 @@ A Contract is immutable and safe to share across threads; validation
 releases the GIL, so threads validate in parallel.
 """
 from . import _core
-from ._api import Contract, ContractUpdate, PathLike, Verdict, Violation, infer, load, loads, update_contract
+from ._api import (Contract, ContractUpdate, PathLike, Verdict, Violation, from_json_schema, from_pydantic, infer, load,
+                   loads, update_contract)
 from ._errors import ContractError, DataError, Diagnostic, DqError
 from ._gate import Gate, Judgement, Window
 from ._grade import GradeRun
@@ -26,7 +27,7 @@ from ._profile import Drift, Profile
 from ._report import Report
 
 __all__ = [
-    "load", "loads", "infer", "update_contract", "ContractUpdate", "Contract", "Report", "Verdict", "Violation", "Profile", "Drift",
+    "load", "loads", "from_json_schema", "from_pydantic", "infer", "update_contract", "ContractUpdate", "Contract", "Report", "Verdict", "Violation", "Profile", "Drift",
     "Gate", "Judgement", "Window", "GradeRun",
     "ContractError", "DataError", "DqError", "Diagnostic", "PathLike",
 ]

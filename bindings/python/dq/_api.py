@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import contextlib
 import datetime as _dt
+import json as _json
 import os
 from typing import Any, Callable, Iterator, List, Mapping, NamedTuple, Optional, Union
 
@@ -43,6 +44,35 @@ def load(path: PathLike, params: Optional[Mapping[str, Any]] = None) -> "Contrac
 def loads(yaml: str, params: Optional[Mapping[str, Any]] = None, name: str = "<string>") -> "Contract":
     """As load(), from YAML text; ``name`` stands for the file in messages."""
     return Contract(_core.Contract.loads(yaml, name, _params(params)))
+
+
+def from_json_schema(schema: Union[Mapping[str, Any], PathLike], *, dataset: Optional[str] = None) -> "Contract":
+    """A contract from a JSON Schema (draft 2020-12, 2019-09, draft-07 and
+    earlier), given as a dict or a file path; the root describes the records.
+    What dq cannot say (``not``, ``if``, ``patternProperties``...) is in the
+    contract's ``warnings`` with its JSON pointer; a recursive ``$ref`` raises
+    ContractError. ``dataset`` overrides the name taken from ``title``."""
+    if isinstance(schema, (str, os.PathLike)):
+        name = os.fspath(schema)
+        with open(name, "rb") as f:
+            schema = _json.loads(f.read())
+    else:
+        name = "<json schema>"
+    schema = dict(schema)
+    # Say the format explicitly: a schema without `$schema` (pydantic's) is still one.
+    schema.setdefault("$schema", "https://json-schema.org/draft/2020-12/schema")
+    if dataset is not None:
+        schema["title"] = dataset
+    return loads(_json.dumps(schema), name=name)
+
+
+def from_pydantic(model: Any, *, dataset: Optional[str] = None) -> "Contract":
+    """A contract from a pydantic v2 model class, through its
+    ``model_json_schema()`` (so ``Field`` bounds, ``Literal``, enums, optional
+    fields, ``extra="forbid"`` and nested models carry over); see
+    from_json_schema for what does not."""
+    schema = model.model_json_schema()
+    return from_json_schema(schema, dataset=dataset or schema.get("title", model.__name__))
 
 
 class Contract:
