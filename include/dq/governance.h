@@ -18,8 +18,9 @@ namespace dq {
 
 // The formats contracts are read from and written to. dq reads every one
 // wherever it takes a contract path, telling them apart by content (ODCS by
-// `apiVersion` and `kind`, a JSON Schema by `$schema`); docs/interop.md.
-enum class ContractFormat { kDq, kOdcs, kJsonSchema };
+// `apiVersion` and `kind`, a JSON Schema by `$schema`, Avro by a record with
+// `fields` or the .avsc extension); docs/interop.md.
+enum class ContractFormat { kDq, kOdcs, kJsonSchema, kAvro };
 
 // A contract file written in `format`, plus the warnings reading it gave
 // (source parts dq does not use) and what the target format cannot say.

@@ -400,7 +400,8 @@ struct ExportArgs {
 
 const std::map<std::string, dq::ContractFormat> kContractFormats = {{"dq", dq::ContractFormat::kDq},
                                                                     {"odcs", dq::ContractFormat::kOdcs},
-                                                                    {"jsonschema", dq::ContractFormat::kJsonSchema}};
+                                                                    {"jsonschema", dq::ContractFormat::kJsonSchema},
+                                                                    {"avro", dq::ContractFormat::kAvro}};
 
 // The warnings of reading, then what the target could not say, on stderr.
 int write_converted(const dq::Result<dq::ExportedContract>& converted, const std::string& output) {
@@ -571,15 +572,19 @@ int main(int argc, char** argv) {
 
   ExportArgs ex;
   CLI::App* exp =
-      app.add_subcommand("export", "Write a contract in another format (ODCS v3.1, JSON Schema 2020-12, or dq)");
+      app.add_subcommand("export", "Write a contract in another format (ODCS v3.1, JSON Schema 2020-12, Avro, or dq)");
   exp->add_option("contract", ex.contract, "Contract file (any format dq reads)")->required();
-  exp->add_option("--to", ex.to, "Target format")->required()->check(CLI::IsMember({"odcs", "jsonschema", "dq"}));
+  exp->add_option("--to", ex.to, "Target format")
+      ->required()
+      ->check(CLI::IsMember({"odcs", "jsonschema", "avro", "dq"}));
   exp->add_option("-o,--output", ex.output, "Write here instead of stdout");
 
   ImportArgs im;
   CLI::App* imp = app.add_subcommand("import", "Read a schema in another format and write it as a dq contract");
   imp->add_option("file", im.file, "The schema file")->required();
-  imp->add_option("--from", im.from, "Its format")->required()->check(CLI::IsMember({"jsonschema", "odcs", "dq"}));
+  imp->add_option("--from", im.from, "Its format")
+      ->required()
+      ->check(CLI::IsMember({"jsonschema", "avro", "odcs", "dq"}));
   imp->add_option("-o,--output", im.output, "Write here instead of stdout");
 
   InferArgs inf;

@@ -534,7 +534,10 @@ class Walker {
       std::string_view sv;
       if (!a_.get_string(v, sv)) return false;
       std::optional<std::int64_t> parsed;
-      if (n.type == spec::Type::kDate) {
+      const bool epoch = in.unit != 0 && n.type == spec::Type::kTimestamp;  // `unit`: numbers, not text
+      if (epoch) {
+        // only a coerce layout below reads text
+      } else if (n.type == spec::Type::kDate) {
         if (in.layout.empty()) {
           parsed = parse_date(sv);
         } else if (auto micros = parse_with_layout(sv, in.layout)) {
@@ -550,7 +553,8 @@ class Walker {
         }
       }
       if (!parsed) {
-        std::string expected = !in.layout.empty()            ? "must match the layout '" + in.layout + "'"
+        std::string expected = epoch                         ? std::string("must be an epoch number")
+                               : !in.layout.empty()          ? "must match the layout '" + in.layout + "'"
                                : n.type == spec::Type::kDate ? std::string("must be a date (YYYY-MM-DD)")
                                                              : std::string("must be an RFC 3339 timestamp");
         s_.violate(n.type_check, json_quote(sv), expected);

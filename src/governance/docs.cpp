@@ -6,6 +6,7 @@
 #include "dq/governance.h"
 #include "governance/markdown.h"
 #include "governance/read.h"
+#include "spec/avro.h"
 #include "spec/jsonschema.h"
 #include "spec/odcs.h"
 #include "spec/writer.h"
@@ -386,6 +387,7 @@ Result<ExportedContract> export_contract(const std::string& path, ContractFormat
   switch (format) {
     case ContractFormat::kOdcs: out.text = spec::to_odcs(read->spec); break;
     case ContractFormat::kJsonSchema: out.text = spec::to_json_schema(read->spec, out.not_carried); break;
+    case ContractFormat::kAvro: out.text = spec::to_avro(read->spec, out.not_carried); break;
     case ContractFormat::kDq: out.text = spec::emit_yaml(spec::to_yaml(read->spec)); break;
   }
   out.warnings = std::move(read->findings);
@@ -395,6 +397,7 @@ Result<ExportedContract> export_contract(const std::string& path, ContractFormat
 Result<ExportedContract> import_contract(const std::string& path, ContractFormat from) {
   const spec::SourceFormat source = from == ContractFormat::kOdcs         ? spec::SourceFormat::kOdcs
                                     : from == ContractFormat::kJsonSchema ? spec::SourceFormat::kJsonSchema
+                                    : from == ContractFormat::kAvro       ? spec::SourceFormat::kAvro
                                                                           : spec::SourceFormat::kDq;
   auto read = read_contract(path, true, source);
   if (!read.ok()) return read.status();

@@ -13,6 +13,7 @@
 #include <sstream>
 
 #include "base/json_equal.h"
+#include "spec/avro.h"
 #include "spec/jsonschema.h"
 #include "spec/methods.h"
 #include "spec/metrics.h"
@@ -824,14 +825,18 @@ std::optional<Contract> parse_contract(std::string_view yaml, Diagnostics& diagn
   if (!within_limits(root, diagnostics)) return std::nullopt;
   try {
     if (format == SourceFormat::kAuto) {
-      format = is_odcs(root)          ? SourceFormat::kOdcs
-               : is_json_schema(root) ? SourceFormat::kJsonSchema
-                                      : SourceFormat::kDq;
+      const std::string& file = diagnostics.file();
+      const bool avsc = file.size() > 5 && file.compare(file.size() - 5, 5, ".avsc") == 0;
+      format = is_odcs(root)           ? SourceFormat::kOdcs
+               : is_json_schema(root)  ? SourceFormat::kJsonSchema
+               : avsc || is_avro(root) ? SourceFormat::kAvro
+                                       : SourceFormat::kDq;
     }
     switch (format) {
       case SourceFormat::kOdcs: return Loader(diagnostics, false).load(odcs_to_dq(root, diagnostics));
       case SourceFormat::kJsonSchema:
         return Loader(diagnostics, false).load(json_schema_to_dq(root, file_stem(diagnostics.file()), diagnostics));
+      case SourceFormat::kAvro: return Loader(diagnostics, false).load(avro_to_dq(root, diagnostics));
       default: return Loader(diagnostics, true).load(root);
     }
   } catch (const YAML::Exception& e) {

@@ -20,7 +20,8 @@ Result<std::string> read_contract_file(const std::string& path);
 
 // The formats a contract can be read from. kAuto tells them apart by
 // content: ODCS has `apiVersion` and `kind`, a JSON Schema a `$schema`.
-enum class SourceFormat { kAuto, kDq, kOdcs, kJsonSchema };
+// An Avro schema is a record with `fields` (or a file named *.avsc).
+enum class SourceFormat { kAuto, kDq, kOdcs, kJsonSchema, kAvro };
 
 // Parses contract text (YAML, or JSON, which YAML reads) in `format`. Returns
 // the Spec when the text could be read at all (it may still carry errors in

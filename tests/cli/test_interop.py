@@ -168,3 +168,42 @@ def test_round_trips_are_fixed_points(tmp_path):
     again = tmp_path / "again.schema.json"
     assert dq("export", second, "--to", "jsonschema", "-o", again).returncode == 0
     assert again.read_text() == schema.read_text()
+
+
+RIDES = ROOT / "examples/schemas/ride_event.avsc"
+
+
+def test_avro_import_carries_types_logical_types_defaults_and_docs():
+    result = dq("import", "--from", "avro", RIDES)
+    assert result.returncode == 0, result.stderr
+    spec = yaml.safe_load(result.stdout)
+    assert spec["dataset"] == "mobility.rides.RideEvent"
+    f = spec["fields"]
+    assert f["event_id"] == {"type": "string", "required": True, "format": "uuid", "description": "Unique per event."}
+    assert f["event_time"] == {"type": "timestamp", "required": True, "unit": "ms"}
+    assert f["kind"]["enum"] == ["REQUESTED", "ACCEPTED", "STARTED", "COMPLETED", "CANCELLED"]
+    assert "required" not in f["passengers"] and "(Avro default: 1)" in f["passengers"]["description"]
+    assert f["passengers"]["min"] == -2147483648  # Avro's int is 32 bits
+    assert "required" not in f["fare"] and f["fare"]["type"] == "number"  # ["null", "double"]
+    assert f["dropoff"]["fields"] == f["pickup"]["fields"]  # a named record used again
+    assert f["stops"]["items"]["fields"]["zone_id"]["type"] == "integer"
+    err = result.stderr.decode()
+    assert "ride_event.avsc:25:" in err and "attributes" in err and "map" in err
+
+
+def test_avro_export_is_a_schema_fastavro_reads_and_round_trips(tmp_path):
+    fastavro = pytest.importorskip("fastavro")
+    first = tmp_path / "first.yaml"
+    assert dq("import", "--from", "avro", RIDES, "-o", first).returncode == 0
+    exported = tmp_path / "rides.avsc"
+    result = dq("export", first, "--to", "avro", "-o", exported)
+    assert result.returncode == 0, result.stderr
+    fastavro.parse_schema(json.loads(exported.read_text()))  # a valid Avro schema
+    second = tmp_path / "second.yaml"
+    assert dq("import", "--from", "avro", exported, "-o", second).returncode == 0
+    assert first.read_text() == second.read_text()
+    assert dq("validate", "-c", exported, "--no-history", "/dev/null").returncode == 0  # .avsc is a contract
+    taxi = dq("export", ROOT / "contracts/nyc_taxi.yaml", "--to", "avro")
+    assert taxi.returncode == 0
+    fastavro.parse_schema(json.loads(taxi.stdout))
+    assert b"not carried: " in taxi.stderr and b"(Avro has types, not checks)" in taxi.stderr

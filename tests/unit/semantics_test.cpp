@@ -66,7 +66,8 @@ fields:
   CHECK(rules_of(v.validate_json(R"({"b": "2026-05-01T10:00:00Z"})")) == Ids{"b.type"});
   CHECK(v.validate_json(R"({"c": 1767225600000})").ok);  // 2026-01-01T00:00:00Z in ms
   CHECK(rules_of(v.validate_json(R"({"c": 1767225599999})")) == Ids{"c.min"});
-  CHECK(rules_of(v.validate_json(R"({"a": 1767225600})")) == Ids{"a.type"});  // no unit: strings only
+  CHECK(rules_of(v.validate_json(R"({"a": 1767225600})")) == Ids{"a.type"});              // no unit: strings only
+  CHECK(rules_of(v.validate_json(R"({"c": "2026-05-01T10:00:00Z"})")) == Ids{"c.type"});  // unit: numbers only
   // No offset: read at +02:00, so 02:00 local is midnight UTC.
   CHECK(v.validate_json(R"({"d": "2026-01-01T02:00:00"})").ok);
   CHECK(rules_of(v.validate_json(R"({"d": "2026-01-01T02:00:01"})")) == Ids{"d.max"});
