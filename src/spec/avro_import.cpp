@@ -96,7 +96,7 @@ class Importer {
     YAML::Node f(YAML::NodeType::Map);
     if (t.IsSequence()) return union_of(t, ns, path, nullable);
     if (t.IsScalar()) {
-      const std::string name = t.Scalar();
+      const std::string& name = t.Scalar();
       if (name == "null") {
         nullable = true;
         f["type"] = "any";
@@ -243,7 +243,7 @@ class Importer {
   }
 
   YAML::Node reference(const YAML::Node& t, const std::string& ns, const std::string& path, bool& nullable) {
-    const std::string name = t.Scalar();
+    const std::string& name = t.Scalar();
     std::string full = full_name(name, ns);
     if (!named_.count(full)) full = name;
     if (!named_.count(full)) {
