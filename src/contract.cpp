@@ -7,8 +7,9 @@ namespace dq {
 
 Result<Contract> Contract::load_string(std::string_view yaml, const std::string& file_name,
                                        const LoadOptions& options) {
-  spec::Diagnostics diags(file_name);
-  std::optional<spec::Contract> parsed = spec::parse_contract(yaml, diags);
+  const spec::ContractPath where = spec::split_contract_path(file_name);
+  spec::Diagnostics diags(where.file);
+  std::optional<spec::Contract> parsed = spec::parse_contract(yaml, diags, spec::SourceFormat::kAuto, where.selector);
   std::shared_ptr<Program> program;
   if (parsed) program = compile(std::move(*parsed), options.params, options.limits, diags);
   if (!program || diags.has_errors()) {
@@ -27,8 +28,9 @@ Result<Contract> Contract::load_file(const std::string& path, const LoadOptions&
 Result<std::vector<Diagnostic>> lint_file(const std::string& path, const Params& params) {
   Result<std::string> text = spec::read_contract_file(path);
   if (!text.ok()) return text.status();
-  spec::Diagnostics diags(path);
-  std::optional<spec::Contract> parsed = spec::parse_contract(*text, diags);
+  const spec::ContractPath where = spec::split_contract_path(path);
+  spec::Diagnostics diags(where.file);
+  std::optional<spec::Contract> parsed = spec::parse_contract(*text, diags, spec::SourceFormat::kAuto, where.selector);
   if (parsed) {
     (void)compile(std::move(*parsed), params, Limits{}, diags, /*params_may_be_missing=*/true);
   }

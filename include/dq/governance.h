@@ -19,8 +19,11 @@ namespace dq {
 // The formats contracts are read from and written to. dq reads every one
 // wherever it takes a contract path, telling them apart by content (ODCS by
 // `apiVersion` and `kind`, a JSON Schema by `$schema`, Avro by a record with
-// `fields` or the .avsc extension); docs/interop.md.
-enum class ContractFormat { kDq, kOdcs, kJsonSchema, kAvro };
+// `fields` or the .avsc extension, a Data Contract Specification file by
+// `dataContractSpecification`, dbt by `version: 2` with models). A path may
+// choose one object of a file that holds several: `schema.yml#orders`.
+// docs/interop.md. Export writes dq, ODCS, JSON Schema and Avro.
+enum class ContractFormat { kDq, kOdcs, kJsonSchema, kAvro, kDcs, kDbt };
 
 // A contract file written in `format`, plus the warnings reading it gave
 // (source parts dq does not use) and what the target format cannot say.

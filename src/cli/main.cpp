@@ -401,7 +401,9 @@ struct ExportArgs {
 const std::map<std::string, dq::ContractFormat> kContractFormats = {{"dq", dq::ContractFormat::kDq},
                                                                     {"odcs", dq::ContractFormat::kOdcs},
                                                                     {"jsonschema", dq::ContractFormat::kJsonSchema},
-                                                                    {"avro", dq::ContractFormat::kAvro}};
+                                                                    {"avro", dq::ContractFormat::kAvro},
+                                                                    {"dcs", dq::ContractFormat::kDcs},
+                                                                    {"dbt", dq::ContractFormat::kDbt}};
 
 // The warnings of reading, then what the target could not say, on stderr.
 int write_converted(const dq::Result<dq::ExportedContract>& converted, const std::string& output) {
@@ -581,10 +583,11 @@ int main(int argc, char** argv) {
 
   ImportArgs im;
   CLI::App* imp = app.add_subcommand("import", "Read a schema in another format and write it as a dq contract");
-  imp->add_option("file", im.file, "The schema file")->required();
+  imp->add_option("file", im.file, "The schema file (FILE#name chooses a dbt or DCS model, an ODCS object)")
+      ->required();
   imp->add_option("--from", im.from, "Its format")
       ->required()
-      ->check(CLI::IsMember({"jsonschema", "avro", "odcs", "dq"}));
+      ->check(CLI::IsMember({"jsonschema", "avro", "dcs", "dbt", "odcs", "dq"}));
   imp->add_option("-o,--output", im.output, "Write here instead of stdout");
 
   InferArgs inf;

@@ -389,16 +389,25 @@ Result<ExportedContract> export_contract(const std::string& path, ContractFormat
     case ContractFormat::kJsonSchema: out.text = spec::to_json_schema(read->spec, out.not_carried); break;
     case ContractFormat::kAvro: out.text = spec::to_avro(read->spec, out.not_carried); break;
     case ContractFormat::kDq: out.text = spec::emit_yaml(spec::to_yaml(read->spec)); break;
+    case ContractFormat::kDcs:
+    case ContractFormat::kDbt:
+      return Status(StatusCode::kInvalidArgument,
+                    "dq reads dbt and Data Contract Specification files; it writes dq, "
+                    "ODCS, JSON Schema and Avro");
   }
   out.warnings = std::move(read->findings);
   return out;
 }
 
 Result<ExportedContract> import_contract(const std::string& path, ContractFormat from) {
-  const spec::SourceFormat source = from == ContractFormat::kOdcs         ? spec::SourceFormat::kOdcs
-                                    : from == ContractFormat::kJsonSchema ? spec::SourceFormat::kJsonSchema
-                                    : from == ContractFormat::kAvro       ? spec::SourceFormat::kAvro
-                                                                          : spec::SourceFormat::kDq;
+  static const std::map<ContractFormat, spec::SourceFormat> kSources = {
+      {ContractFormat::kDq, spec::SourceFormat::kDq},
+      {ContractFormat::kOdcs, spec::SourceFormat::kOdcs},
+      {ContractFormat::kJsonSchema, spec::SourceFormat::kJsonSchema},
+      {ContractFormat::kAvro, spec::SourceFormat::kAvro},
+      {ContractFormat::kDcs, spec::SourceFormat::kDcs},
+      {ContractFormat::kDbt, spec::SourceFormat::kDbt}};
+  const spec::SourceFormat source = kSources.at(from);
   auto read = read_contract(path, true, source);
   if (!read.ok()) return read.status();
   ExportedContract out;

@@ -8,9 +8,10 @@ namespace dq {
 Result<ReadContract> read_contract(const std::string& path, bool require_valid, spec::SourceFormat format) {
   Result<std::string> text = spec::read_contract_file(path);
   if (!text.ok()) return text.status();
-  spec::Diagnostics diags(path);
+  const spec::ContractPath where = spec::split_contract_path(path);
+  spec::Diagnostics diags(where.file);
   ReadContract out;
-  std::optional<spec::Contract> parsed = spec::parse_contract(*text, diags, format);
+  std::optional<spec::Contract> parsed = spec::parse_contract(*text, diags, format, where.selector);
   if (parsed) {
     out.spec = *parsed;
     (void)compile(std::move(*parsed), {}, Limits{}, diags, /*params_may_be_missing=*/true);

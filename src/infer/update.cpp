@@ -224,8 +224,9 @@ Result<ContractUpdate> update_contract(const std::string& contract_path, const s
   using namespace inferring;
   Result<std::string> text = spec::read_contract_file(contract_path);
   if (!text.ok()) return text.status();
-  spec::Diagnostics diags(contract_path);
-  std::optional<spec::Contract> old = spec::parse_contract(*text, diags);
+  const spec::ContractPath where = spec::split_contract_path(contract_path);
+  spec::Diagnostics diags(where.file);
+  std::optional<spec::Contract> old = spec::parse_contract(*text, diags, spec::SourceFormat::kAuto, where.selector);
   if (!old || diags.has_errors()) {
     return Status(StatusCode::kInvalidContract, "'" + contract_path + "' does not load", diags.sorted());
   }

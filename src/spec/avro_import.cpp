@@ -12,10 +12,6 @@
 namespace dq::spec {
 namespace {
 
-std::string text_of(const YAML::Node& node) {
-  return node.IsDefined() && node.IsScalar() ? node.Scalar() : std::string();
-}
-
 class Importer {
  public:
   explicit Importer(Diagnostics& diags) : diags_(diags) {}
@@ -23,6 +19,10 @@ class Importer {
   YAML::Node contract(const YAML::Node& root) {
     YAML::Node out(YAML::NodeType::Map);
     out["dq"] = "1";
+    if (text_of(at(root, "type")) != "record" || !at(root, "fields").IsSequence()) {
+      diags_.error(span_of(root), "Avro: a schema of records is a record with fields, not " + describe(root));
+      return out;
+    }
     const std::string ns = text_of(root["namespace"]);
     const std::string name = text_of(root["name"]);
     out["dataset"] = ns.empty() ? (name.empty() ? std::string("imported") : name) : ns + "." + name;
@@ -31,10 +31,6 @@ class Importer {
     owner["team"] = "TODO-owner-team";  // lint's owner-contact flags it until a person fills it
     out["owner"] = owner;
     if (root["doc"].IsDefined()) out["description"] = root["doc"];
-    if (text_of(root["type"]) != "record" || !root["fields"].IsSequence()) {
-      diags_.error(span_of(root), "Avro: a schema of records is a record with fields, not " + describe(root));
-      return out;
-    }
     const std::string full = full_name(name, ns);
     named_[full] = root;
     resolving_.push_back(full);
@@ -47,7 +43,7 @@ class Importer {
   static std::string describe(const YAML::Node& node) {
     if (node.IsScalar()) return "'" + node.Scalar() + "'";
     if (node.IsSequence()) return "a union";
-    return text_of(node["type"]).empty() ? std::string(node_kind(node)) : "a " + text_of(node["type"]);
+    return text_of(at(node, "type")).empty() ? std::string(node_kind(node)) : "a " + text_of(at(node, "type"));
   }
 
   static std::string full_name(const std::string& name, const std::string& ns) {
@@ -64,7 +60,7 @@ class Importer {
 
   YAML::Node fields(const YAML::Node& record, const std::string& ns, const std::string& path) {
     YAML::Node out(YAML::NodeType::Map);
-    for (const auto& f : record["fields"]) {
+    for (const auto& f : at(record, "fields")) {
       const std::string name = text_of(f["name"]);
       const std::string here = path.empty() ? name : path + "." + name;
       if (name.empty()) {
@@ -137,22 +133,34 @@ class Importer {
     } else if (kind == "enum") {
       define(t, ns);
       f["type"] = "string";
+      if (!at(t, "symbols").IsSequence()) {
+        diags_.error(span_of(t), "Avro " + path + ": an enum needs a list of symbols");
+        return any();
+      }
       f["enum"] = t["symbols"];
     } else if (kind == "array") {
       f["type"] = "array";
       bool ignored = false;
-      f["items"] = type(t["items"], ns, path + "[]", ignored);
+      f["items"] = type(at(t, "items"), ns, path + "[]", ignored);
     } else if (kind == "map") {
       f["type"] = "object";
       not_carried(t, path, "a map's values are not checked by dq (its keys are free)");
     } else if (kind == "fixed") {
       define(t, ns);
       f["type"] = "string";
+      if (!at(t, "size").IsScalar()) {
+        diags_.error(span_of(t), "Avro " + path + ": a fixed type needs a size");
+        return any();
+      }
       f["min_length"] = t["size"];
       f["max_length"] = t["size"];
       not_carried(t, path, "fixed bytes are checked as a string of their size (their JSON encoding)");
     } else {
       bool inner_nullable = false;
+      if (!at(t, "type").IsDefined()) {
+        diags_.error(span_of(t), "Avro " + path + ": a type object needs a 'type'");
+        return any();
+      }
       YAML::Node inner = type(t["type"], ns, path, inner_nullable);  // {"type": "string"}
       nullable = nullable || inner_nullable;
       return inner;
@@ -293,7 +301,7 @@ class Importer {
 }  // namespace
 
 bool is_avro(const YAML::Node& root) {
-  return root.IsMap() && text_of(root["type"]) == "record" && root["fields"].IsSequence() && !root["dq"].IsDefined();
+  return text_of(at(root, "type")) == "record" && at(root, "fields").IsSequence() && !at(root, "dq").IsDefined();
 }
 
 YAML::Node avro_to_dq(const YAML::Node& root, Diagnostics& diagnostics) { return Importer(diagnostics).contract(root); }

@@ -18,10 +18,6 @@ namespace {
 
 constexpr int kMaxDepth = 64;
 
-std::string text_of(const YAML::Node& node) {
-  return node.IsDefined() && node.IsScalar() ? node.Scalar() : std::string();
-}
-
 // A keyword the schema gave (a default-constructed node is null, not undefined).
 bool given(const YAML::Node& node) { return node.IsDefined() && !node.IsNull(); }
 

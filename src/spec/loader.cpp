@@ -14,6 +14,8 @@
 
 #include "base/json_equal.h"
 #include "spec/avro.h"
+#include "spec/dbt.h"
+#include "spec/dcs.h"
 #include "spec/jsonschema.h"
 #include "spec/methods.h"
 #include "spec/metrics.h"
@@ -799,15 +801,22 @@ std::string file_stem(const std::string& path) {
 
 }  // namespace
 
+ContractPath split_contract_path(const std::string& path) {
+  const std::size_t hash = path.rfind('#');
+  if (hash == std::string::npos || std::ifstream(path).good()) return {path, ""};
+  return {path.substr(0, hash), path.substr(hash + 1)};
+}
+
 Result<std::string> read_contract_file(const std::string& path) {
-  std::ifstream in(path, std::ios::binary);
+  std::ifstream in(split_contract_path(path).file, std::ios::binary);
   if (!in) return Status(StatusCode::kIoError, "cannot read contract '" + path + "'");
   std::ostringstream text;
   text << in.rdbuf();
   return text.str();
 }
 
-std::optional<Contract> parse_contract(std::string_view yaml, Diagnostics& diagnostics, SourceFormat format) {
+std::optional<Contract> parse_contract(std::string_view yaml, Diagnostics& diagnostics, SourceFormat format,
+                                       const std::string& selector) {
   if (yaml.size() > kMaxContractBytes) {
     diagnostics.error({1, 1}, "contract is larger than 4 MiB");
     return std::nullopt;
@@ -830,15 +839,32 @@ std::optional<Contract> parse_contract(std::string_view yaml, Diagnostics& diagn
       format = is_odcs(root)           ? SourceFormat::kOdcs
                : is_json_schema(root)  ? SourceFormat::kJsonSchema
                : avsc || is_avro(root) ? SourceFormat::kAvro
+               : is_dcs(root)          ? SourceFormat::kDcs
+               : is_dbt(root)          ? SourceFormat::kDbt
                                        : SourceFormat::kDq;
     }
-    switch (format) {
-      case SourceFormat::kOdcs: return Loader(diagnostics, false).load(odcs_to_dq(root, diagnostics));
-      case SourceFormat::kJsonSchema:
-        return Loader(diagnostics, false).load(json_schema_to_dq(root, file_stem(diagnostics.file()), diagnostics));
-      case SourceFormat::kAvro: return Loader(diagnostics, false).load(avro_to_dq(root, diagnostics));
-      default: return Loader(diagnostics, true).load(root);
+    const bool holds_several =
+        format == SourceFormat::kOdcs || format == SourceFormat::kDcs || format == SourceFormat::kDbt;
+    if (!selector.empty() && !holds_several) {
+      diagnostics.error({1, 1}, "the selector '#" + selector +
+                                    "' chooses among the objects of an ODCS, dbt or Data "
+                                    "Contract Specification file; this file describes one record shape");
+      return std::nullopt;
     }
+    if (format == SourceFormat::kDq || format == SourceFormat::kAuto) return Loader(diagnostics, true).load(root);
+    YAML::Node translated;
+    switch (format) {
+      case SourceFormat::kOdcs: translated = odcs_to_dq(root, selector, diagnostics); break;
+      case SourceFormat::kJsonSchema:
+        translated = json_schema_to_dq(root, file_stem(diagnostics.file()), diagnostics);
+        break;
+      case SourceFormat::kAvro: translated = avro_to_dq(root, diagnostics); break;
+      case SourceFormat::kDcs: translated = dcs_to_dq(root, selector, diagnostics); break;
+      default: translated = dbt_to_dq(root, selector, diagnostics); break;
+    }
+    // A translation that could not choose or read its object has said why.
+    if (diagnostics.has_errors() && !at(translated, "fields").IsDefined()) return std::nullopt;
+    return Loader(diagnostics, false).load(translated);
   } catch (const YAML::Exception& e) {
     // yaml-cpp throws on malformed node access; nothing may escape the loader.
     diagnostics.error({e.mark.line + 1, e.mark.column + 1}, std::string("invalid contract: ") + e.msg);

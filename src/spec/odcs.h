@@ -17,7 +17,8 @@ bool is_odcs(const YAML::Node& root);
 // Translates an ODCS document into dq's form. The result reuses the
 // document's own nodes, so the loader's diagnostics point into the ODCS file.
 // Every ODCS part dq does not use is a warning naming its path.
-YAML::Node odcs_to_dq(const YAML::Node& root, Diagnostics& diagnostics);
+// `selector` names the schema object to read when the document holds several.
+YAML::Node odcs_to_dq(const YAML::Node& root, const std::string& selector, Diagnostics& diagnostics);
 
 // Writes a contract as ODCS v3.1: natively where ODCS has the concept, and
 // the rest (params, rules, dq-only field checks...) under `customProperties`

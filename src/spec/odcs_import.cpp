@@ -18,10 +18,6 @@ std::string lower(std::string text) {
   return text;
 }
 
-std::string text_of(const YAML::Node& node) {
-  return node.IsDefined() && node.IsScalar() ? node.Scalar() : std::string();
-}
-
 std::string number_text(double value) {
   if (std::floor(value) == value && std::fabs(value) < 1e15) return std::to_string(static_cast<long long>(value));
   char buffer[32];
@@ -92,7 +88,7 @@ class Ignored {
 
 class Translator {
  public:
-  explicit Translator(Diagnostics& diags) : diags_(diags) {}
+  Translator(Diagnostics& diags, std::string selector) : diags_(diags), selector_(std::move(selector)) {}
 
   YAML::Node contract(const YAML::Node& root) {
     YAML::Node out(YAML::NodeType::Map);
@@ -265,30 +261,39 @@ class Translator {
       return;
     }
     if (v.size() == 0) return;
-    for (std::size_t i = 1; i < v.size(); ++i) {
-      diags_.warn(span_of(v[i]), "ODCS schema[" + std::to_string(i) + "] '" + text_of(v[i]["name"]) +
-                                     "' is not used: a dq contract describes one record shape (schema[0] '" +
-                                     text_of(v[0]["name"]) + "')");
+    // One schema object is one record shape: FILE#name chooses among several.
+    std::string names;
+    std::size_t chosen = v.size();
+    for (std::size_t i = 0; i < v.size(); ++i) {
+      names += (names.empty() ? "'" : ", '") + text_of(at(v[i], "name")) + "'";
+      if (v.size() == 1 || (!selector_.empty() && text_of(at(v[i], "name")) == selector_)) chosen = i;
     }
-    const YAML::Node& object = v[0];
+    if (chosen == v.size()) {
+      diags_.error(span_of(v), selector_.empty()
+                                   ? "ODCS schema holds several objects (" + names + "); choose one as FILE#name"
+                                   : "ODCS schema has no object '" + selector_ + "' (the objects: " + names + ")");
+      return;
+    }
+    object_path_ = "schema[" + std::to_string(chosen) + "]";
+    const YAML::Node& object = v[chosen];
     YAML::Node fields(YAML::NodeType::Map);
     YAML::Node dq_section;
     for (auto it = object.begin(); it != object.end(); ++it) {
       const std::string key = it->first.Scalar();
       if (key == "properties") {
-        fields = properties(it->second, "schema[0].properties");
+        fields = properties(it->second, object_path_ + ".properties");
       } else if (key == "quality") {
-        quality(it->second, "schema[0].quality", "", nullptr);
+        quality(it->second, object_path_ + ".quality", "", nullptr);
       } else if (key == "description") {
         if (!has(out, "description")) out["description"] = it->second;
       } else if (key == "customProperties") {
-        dq_section = custom_properties(it->second, "schema[0].customProperties");
+        dq_section = custom_properties(it->second, object_path_ + ".customProperties");
       } else if (key != "name" && !(key == "logicalType" && text_of(it->second) == "object")) {
-        ignored_.add("schema[0]", key, span_of(it->first));
+        ignored_.add(object_path_, key, span_of(it->first));
       }
     }
     out["fields"] = fields;
-    if (dq_section) merge(out, dq_section, "schema[0].customProperties");
+    if (dq_section) merge(out, dq_section, object_path_ + ".customProperties");
   }
 
   YAML::Node properties(const YAML::Node& list, const std::string& path) {
@@ -642,20 +647,20 @@ class Translator {
   }
 
   Diagnostics& diags_;
+  std::string selector_;                   // the schema object chosen by FILE#name
+  std::string object_path_ = "schema[0]";  // where the chosen object is, for messages
   Ignored ignored_;
   YAML::Node expectations_{YAML::NodeType::Sequence};
   std::map<std::string, std::string> physical_names_;   // physicalName -> field
   std::map<std::string, std::string> temporal_fields_;  // field -> date | timestamp
 };
 
-// ---- export ----
-
 }  // namespace
 
 bool is_odcs(const YAML::Node& root) { return root.IsMap() && root["apiVersion"] && root["kind"] && !root["dq"]; }
 
-YAML::Node odcs_to_dq(const YAML::Node& root, Diagnostics& diagnostics) {
-  return Translator(diagnostics).contract(root);
+YAML::Node odcs_to_dq(const YAML::Node& root, const std::string& selector, Diagnostics& diagnostics) {
+  return Translator(diagnostics, selector).contract(root);
 }
 
 }  // namespace dq::spec

@@ -30,6 +30,20 @@ inline const char* node_kind(const YAML::Node& node) {
   }
 }
 
+// A scalar's text, or "" for anything else.
+inline std::string text_of(const YAML::Node& node) {
+  return node.IsDefined() && node.IsScalar() ? node.Scalar() : std::string();
+}
+
+// node[key] that never throws and never creates a key: an undefined node when
+// the node is not a mapping or lacks the key, so lookups chain safely
+// (yaml-cpp throws on any use of a missing key's node but IsDefined()).
+inline YAML::Node at(const YAML::Node& node, const std::string& key) {
+  if (!node.IsDefined() || !node.IsMap()) return YAML::Node(YAML::NodeType::Undefined);
+  const YAML::Node value = node[key];
+  return value.IsDefined() ? value : YAML::Node(YAML::NodeType::Undefined);
+}
+
 // Looks a key up without creating it (non-const operator[] would).
 inline bool has(const YAML::Node& map, const std::string& key) { return map.IsMap() && map[key].IsDefined(); }
 

@@ -405,12 +405,31 @@ def test_docs_html_is_self_contained_and_well_formed():
 # ---- ODCS ----
 
 
-@pytest.mark.parametrize("example", ODCS_EXAMPLES, ids=lambda p: p.name)
+def schema_objects(example):
+    """`file` for a document with one schema object, `file#name` for each of several."""
+    names = [o.get("name") for o in load_yaml(example.read_text()).get("schema") or []]
+    return [str(example)] if len(names) <= 1 else [f"{example}#{name}" for name in names]
+
+
+@pytest.mark.parametrize("example", [p for e in ODCS_EXAMPLES for p in schema_objects(e)],
+                         ids=lambda p: p.rsplit("/", 1)[-1])
 def test_every_odcs_example_loads(example):
     result = dq("lint", "--no-policy", example)
     assert result.returncode == 0, out(result)
+    file = example.split("#")[0]
     for line in out(result).splitlines():
-        assert re.match(rf"{re.escape(str(example))}:\d+:\d+: warning: ODCS ", line), line
+        assert re.match(rf"{re.escape(file)}:\d+:\d+: warning: ODCS ", line), line
+
+
+def test_several_odcs_schema_objects_are_chosen_by_name_and_listed_otherwise():
+    full = ODCS_DIR / "full-example.odcs.yaml"
+    result = dq("lint", "--no-policy", full)
+    assert result.returncode == 1
+    assert "error: ODCS schema holds several objects ('tbl', 'receivers'); choose one as FILE#name" in out(result)
+    receivers = load_yaml(out(dq("export", f"{full}#receivers", "--to", "dq")))
+    assert list(receivers["fields"])[:4] == ["id", "country_code", "receiver_name", "receiver_type"]
+    missing = dq("lint", "--no-policy", f"{full}#nope")
+    assert missing.returncode != 0 and "no object 'nope' (the objects: 'tbl', 'receivers')" in out(missing)
 
 
 def test_odcs_parts_dq_cannot_run_are_warnings_naming_their_path(tmp_path):
@@ -465,7 +484,7 @@ def test_odcs_native_parts_become_dq_checks():
     validity = load_yaml(out(dq("export", ODCS_DIR / "column-validity.odcs.yaml", "--to", "dq")))
     assert validity["fields"]["air_quality_status"] == {"type": "string", "unique": True, "enum": ["", None, "n/a"],
                                                         "mostly": 0.95}
-    full = load_yaml(out(dq("export", ODCS_DIR / "full-example.odcs.yaml", "--to", "dq")))
+    full = load_yaml(out(dq("export", f"{ODCS_DIR / 'full-example.odcs.yaml'}#tbl", "--to", "dq")))
     assert full["owner"] == {"team": "my-team", "contact": "daustin"}
     assert full["stewards"] == ["mhopper"]
     assert full["consumers"] == ["microstrategy_user_opr", "bq_queryman_user_opr", "risk_data_access_opr",

@@ -207,3 +207,44 @@ def test_avro_export_is_a_schema_fastavro_reads_and_round_trips(tmp_path):
     assert taxi.returncode == 0
     fastavro.parse_schema(json.loads(taxi.stdout))
     assert b"not carried: " in taxi.stderr and b"(Avro has types, not checks)" in taxi.stderr
+
+
+GOLDEN = ROOT / "tests/data/interop"
+
+
+@pytest.mark.parametrize("kind, source", [("dcs", "orders.datacontract.yaml"), ("dbt", "shop_schema.yml")])
+def test_dcs_and_dbt_models_import_exactly_with_their_warnings(kind, source):
+    path = ROOT / "examples/schemas" / source
+    result = dq("import", "--from", kind, f"{path}#orders")
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.decode() == (GOLDEN / f"{kind}_orders.yaml").read_text()
+    warnings = (GOLDEN / f"{kind}_orders.warnings").read_text().replace("{file}", str(path))
+    assert result.stderr.decode() == warnings
+    # The format is known by its content too: the file is a contract wherever one is taken.
+    assert dq("lint", "--no-policy", f"{path}#orders").returncode == 0
+
+
+@pytest.mark.parametrize("source, names", [("orders.datacontract.yaml", "orders, line_items"),
+                                           ("shop_schema.yml", "orders, customers")])
+def test_a_file_of_several_models_names_them_until_one_is_chosen(source, names):
+    path = ROOT / "examples/schemas" / source
+    result = dq("lint", "--no-policy", path)
+    assert result.returncode == 1
+    assert f"{names}; choose one as FILE#model".encode() in result.stdout + result.stderr
+    assert result.stdout.count(b": error:") == 1  # one message, not a cascade
+
+
+def test_dbt_enforced_contract_and_tests_judge_rows(tmp_path):
+    data = tmp_path / "orders.ndjson"
+    rows = [{"order_id": "o1", "status": "paid", "customer_id": 7, "amount": 10.5, "placed_at": "2026-01-02T03:04:05Z"},
+            {"order_id": "o2", "status": "lost", "customer_id": 8, "amount": 1, "placed_at": "2026-01-02T03:04:05Z"},
+            {"order_id": "o3", "status": "paid", "customer_id": None, "amount": -1, "placed_at": "2026-01-02T03:04:05Z"},
+            {"order_id": "o4", "status": "paid", "customer_id": 9, "amount": 1, "placed_at": "2026-01-02T03:04:05Z",
+             "note": "a column the enforced contract does not declare"}]
+    data.write_text("".join(json.dumps(r) + "\n" for r in rows))
+    result = dq("validate", "-c", f"{ROOT / 'examples/schemas/shop_schema.yml'}#orders", "--no-history",
+                "--format", "json", data)
+    report = json.loads(result.stdout)
+    assert report["records"]["valid"] == 1 and report["records"]["invalid"] == 3
+    failed = {r["id"] for r in report["rules"] if r["failed"]}
+    assert failed == {"status.enum", "customer_id.required", "amount.min", "additional_fields"}
