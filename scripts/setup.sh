@@ -5,7 +5,7 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 packages=(cmake ninja-build g++ pkg-config libyaml-cpp-dev libre2-dev libidn2-dev libabsl-dev tzdata libsimdjson-dev nlohmann-json3-dev
           libboost-dev catch2 libcli11-dev libsqlite3-dev libcsv-dev libssl-dev python3 python3-pip python3-venv
-          chromium clang-format clang-tidy)  # chromium: renders the dq docs HTML page in a test; clang-format, clang-tidy: the checks of the C++
+          libprotobuf-dev libprotoc-dev protobuf-compiler chromium clang-format clang-tidy)  # protobuf: .proto schemas; chromium: renders the dq docs HTML page in a test; clang-format, clang-tidy: the checks of the C++
 missing=()
 for p in "${packages[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")

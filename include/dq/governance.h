@@ -20,10 +20,11 @@ namespace dq {
 // wherever it takes a contract path, telling them apart by content (ODCS by
 // `apiVersion` and `kind`, a JSON Schema by `$schema`, Avro by a record with
 // `fields` or the .avsc extension, a Data Contract Specification file by
-// `dataContractSpecification`, dbt by `version: 2` with models). A path may
-// choose one object of a file that holds several: `schema.yml#orders`.
+// `dataContractSpecification`, dbt by `version: 2` with models, protobuf by
+// the .proto extension). A path may choose one object of a file that holds
+// several: `schema.yml#orders`, `events.proto#RideEvent`.
 // docs/interop.md. Export writes dq, ODCS, JSON Schema and Avro.
-enum class ContractFormat { kDq, kOdcs, kJsonSchema, kAvro, kDcs, kDbt };
+enum class ContractFormat { kDq, kOdcs, kJsonSchema, kAvro, kDcs, kDbt, kProtobuf };
 
 // A contract file written in `format`, plus the warnings reading it gave
 // (source parts dq does not use) and what the target format cannot say.

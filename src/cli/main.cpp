@@ -403,7 +403,8 @@ const std::map<std::string, dq::ContractFormat> kContractFormats = {{"dq", dq::C
                                                                     {"jsonschema", dq::ContractFormat::kJsonSchema},
                                                                     {"avro", dq::ContractFormat::kAvro},
                                                                     {"dcs", dq::ContractFormat::kDcs},
-                                                                    {"dbt", dq::ContractFormat::kDbt}};
+                                                                    {"dbt", dq::ContractFormat::kDbt},
+                                                                    {"protobuf", dq::ContractFormat::kProtobuf}};
 
 // The warnings of reading, then what the target could not say, on stderr.
 int write_converted(const dq::Result<dq::ExportedContract>& converted, const std::string& output) {
@@ -587,7 +588,7 @@ int main(int argc, char** argv) {
       ->required();
   imp->add_option("--from", im.from, "Its format")
       ->required()
-      ->check(CLI::IsMember({"jsonschema", "avro", "dcs", "dbt", "odcs", "dq"}));
+      ->check(CLI::IsMember({"jsonschema", "avro", "protobuf", "dcs", "dbt", "odcs", "dq"}));
   imp->add_option("-o,--output", im.output, "Write here instead of stdout");
 
   InferArgs inf;

@@ -391,9 +391,10 @@ Result<ExportedContract> export_contract(const std::string& path, ContractFormat
     case ContractFormat::kDq: out.text = spec::emit_yaml(spec::to_yaml(read->spec)); break;
     case ContractFormat::kDcs:
     case ContractFormat::kDbt:
+    case ContractFormat::kProtobuf:
       return Status(StatusCode::kInvalidArgument,
-                    "dq reads dbt and Data Contract Specification files; it writes dq, "
-                    "ODCS, JSON Schema and Avro");
+                    "dq reads dbt, Data Contract Specification and .proto files; it writes dq, ODCS, JSON Schema and "
+                    "Avro");
   }
   out.warnings = std::move(read->findings);
   return out;
@@ -406,7 +407,8 @@ Result<ExportedContract> import_contract(const std::string& path, ContractFormat
       {ContractFormat::kJsonSchema, spec::SourceFormat::kJsonSchema},
       {ContractFormat::kAvro, spec::SourceFormat::kAvro},
       {ContractFormat::kDcs, spec::SourceFormat::kDcs},
-      {ContractFormat::kDbt, spec::SourceFormat::kDbt}};
+      {ContractFormat::kDbt, spec::SourceFormat::kDbt},
+      {ContractFormat::kProtobuf, spec::SourceFormat::kProtobuf}};
   const spec::SourceFormat source = kSources.at(from);
   auto read = read_contract(path, true, source);
   if (!read.ok()) return read.status();

@@ -20,6 +20,7 @@
 #include "spec/methods.h"
 #include "spec/metrics.h"
 #include "spec/odcs.h"
+#include "spec/protobuf.h"
 #include "spec/yaml_nodes.h"
 
 namespace dq::spec {
@@ -821,6 +822,17 @@ std::optional<Contract> parse_contract(std::string_view yaml, Diagnostics& diagn
     diagnostics.error({1, 1}, "contract is larger than 4 MiB");
     return std::nullopt;
   }
+  const std::string& file = diagnostics.file();
+  auto ends_with = [&](const std::string& extension) {
+    return file.size() > extension.size() &&
+           file.compare(file.size() - extension.size(), extension.size(), extension) == 0;
+  };
+  if (format == SourceFormat::kProtobuf || (format == SourceFormat::kAuto && ends_with(".proto"))) {
+    // Not YAML: protobuf's compiler reads it.
+    YAML::Node translated = protobuf_to_dq(yaml, selector, diagnostics);
+    if (diagnostics.has_errors() && !at(translated, "fields").IsDefined()) return std::nullopt;
+    return Loader(diagnostics, false).load(translated);
+  }
   YAML::Node root;
   try {
     root = YAML::Load(std::string(yaml));
@@ -834,21 +846,19 @@ std::optional<Contract> parse_contract(std::string_view yaml, Diagnostics& diagn
   if (!within_limits(root, diagnostics)) return std::nullopt;
   try {
     if (format == SourceFormat::kAuto) {
-      const std::string& file = diagnostics.file();
-      const bool avsc = file.size() > 5 && file.compare(file.size() - 5, 5, ".avsc") == 0;
-      format = is_odcs(root)           ? SourceFormat::kOdcs
-               : is_json_schema(root)  ? SourceFormat::kJsonSchema
-               : avsc || is_avro(root) ? SourceFormat::kAvro
-               : is_dcs(root)          ? SourceFormat::kDcs
-               : is_dbt(root)          ? SourceFormat::kDbt
-                                       : SourceFormat::kDq;
+      format = is_odcs(root)                         ? SourceFormat::kOdcs
+               : is_json_schema(root)                ? SourceFormat::kJsonSchema
+               : ends_with(".avsc") || is_avro(root) ? SourceFormat::kAvro
+               : is_dcs(root)                        ? SourceFormat::kDcs
+               : is_dbt(root)                        ? SourceFormat::kDbt
+                                                     : SourceFormat::kDq;
     }
-    const bool holds_several =
-        format == SourceFormat::kOdcs || format == SourceFormat::kDcs || format == SourceFormat::kDbt;
+    const bool holds_several = format == SourceFormat::kOdcs || format == SourceFormat::kDcs ||
+                               format == SourceFormat::kDbt;  // (and .proto, above)
     if (!selector.empty() && !holds_several) {
       diagnostics.error({1, 1}, "the selector '#" + selector +
-                                    "' chooses among the objects of an ODCS, dbt or Data "
-                                    "Contract Specification file; this file describes one record shape");
+                                    "' chooses among the objects of an ODCS, dbt, Data "
+                                    "Contract Specification or .proto file; this file describes one record shape");
       return std::nullopt;
     }
     if (format == SourceFormat::kDq || format == SourceFormat::kAuto) return Loader(diagnostics, true).load(root);

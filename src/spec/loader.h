@@ -32,7 +32,8 @@ Result<std::string> read_contract_file(const std::string& path);
 // An Avro schema is a record with `fields` (or a file named *.avsc), a Data
 // Contract Specification file has `dataContractSpecification`, a dbt
 // schema.yml `version: 2` and `models` or `sources`.
-enum class SourceFormat { kAuto, kDq, kOdcs, kJsonSchema, kAvro, kDcs, kDbt };
+// A .proto file is known by its extension.
+enum class SourceFormat { kAuto, kDq, kOdcs, kJsonSchema, kAvro, kDcs, kDbt, kProtobuf };
 
 // Parses contract text (YAML, or JSON, which YAML reads) in `format`. Returns
 // the Spec when the text could be read at all (it may still carry errors in
