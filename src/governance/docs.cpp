@@ -93,6 +93,15 @@ void field_rows(const Field& f, const std::string& path, Table& table) {
   if (f.pii) classification += classification.empty() ? "PII" : " · PII";
   std::string description = f.description;
   if (!f.title.empty()) description = "**" + f.title + "**" + (description.empty() ? "" : ". " + description);
+  if (!f.physical_name.empty() || !f.physical_type.empty()) {
+    description += (description.empty() ? "" : " ") + std::string("Stored as ") +
+                   code(f.physical_name.empty() ? f.name : f.physical_name) +
+                   (f.physical_type.empty() ? "" : " (" + f.physical_type + ")") + ".";
+  }
+  if (f.primary_key_position) {
+    description +=
+        (description.empty() ? "" : " ") + std::string("Primary key, position ") + f.primary_key_position->text + ".";
+  }
   if (!f.examples.empty()) {
     std::vector<std::string> ex;
     for (const auto& e : f.examples) ex.push_back(code(e.text));
@@ -126,6 +135,17 @@ Document build(const spec::Contract& c, const ContractDiff* changes) {
                                             : c.additional_fields == spec::AdditionalFields::kWarn ? "warned about"
                                                                                                    : "allowed"});
   if (!c.tags.empty()) about.facts.push_back({"Tags", join(c.tags)});
+  about.facts.push_back({"Status", c.status.empty() ? "active" : c.status});
+  if (c.schema_object) {
+    const spec::SchemaObject& o = *c.schema_object;
+    std::string stored = code(o.physical_name.empty() ? (o.name.empty() ? c.dataset : o.name) : o.physical_name);
+    if (!o.physical_type.empty()) stored += " (" + o.physical_type + ")";
+    about.facts.push_back({"Stored as", stored});
+    if (!o.description.empty()) about.paragraphs.push_back(o.description);
+  }
+  // Where the data lives and what defines it: carried from ODCS, shown as written.
+  if (c.servers) about.facts.push_back({"Servers", code(c.servers->text)});
+  if (c.authoritative_definitions) about.facts.push_back({"Definitions", code(c.authoritative_definitions->text)});
   doc.sections.push_back(about);
 
   Section fields{"Fields", {}, {}, {}};

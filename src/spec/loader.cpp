@@ -177,7 +177,7 @@ class Loader {
                 {"dq",       "dataset",   "version", "title",          "description",   "owner",
                  "stewards", "consumers", "tags",    "classification", "compatibility", "additional_fields",
                  "params",   "fields",    "rules",   "expectations",   "drift",         "monitors",
-                 "sla",      "grading"});
+                 "sla",      "grading",   "status",  "schema_object",  "servers",       "authoritative_definitions"});
     if (!m.valid()) {
       if (!root.IsDefined() || root.IsNull()) diags_.error({1, 1}, "the contract is empty");
       return c;
@@ -227,6 +227,16 @@ class Loader {
     load_monitors(m.get("monitors"), c);
     load_sla(m.get("sla"), c);
     load_grading(m.get("grading"), c);
+    c.status = m.text("status");
+    if (m.has("schema_object")) {
+      MapReader o(diags_, m.get("schema_object"), "schema_object",
+                  {"name", "physical_name", "physical_type", "description"});
+      c.schema_object =
+          SchemaObject{o.text("name"), o.text("physical_name"), o.text("physical_type"), o.text("description")};
+      o.finish();
+    }
+    c.servers = json_list(m.get("servers"), "servers");
+    c.authoritative_definitions = json_list(m.get("authoritative_definitions"), "authoritative_definitions");
     m.finish();
     return c;
   }
@@ -291,18 +301,45 @@ class Loader {
   }
 
   void load_field(const YAML::Node& node, Field& f) {
-    MapReader m(diags_, node, "field '" + f.name + "'", {"type",       "required",       "min",
-                                                         "max",        "exclusive_min",  "exclusive_max",
-                                                         "min_length", "max_length",     "min_items",
-                                                         "max_items",  "unique_items",   "unique",
-                                                         "pattern",    "not_pattern",    "match",
-                                                         "format",     "unit",           "timezone",
-                                                         "enum",       "const",          "multiple_of",
-                                                         "severity",   "mostly",         "description",
-                                                         "pii",        "classification", "additional_fields",
-                                                         "fields",     "json_fields",    "items",
-                                                         "title",      "examples",       "tags",
-                                                         "coerce"});
+    MapReader m(diags_, node, "field '" + f.name + "'",
+                {"type",
+                 "required",
+                 "min",
+                 "max",
+                 "exclusive_min",
+                 "exclusive_max",
+                 "min_length",
+                 "max_length",
+                 "min_items",
+                 "max_items",
+                 "unique_items",
+                 "unique",
+                 "pattern",
+                 "not_pattern",
+                 "match",
+                 "format",
+                 "unit",
+                 "timezone",
+                 "enum",
+                 "const",
+                 "multiple_of",
+                 "severity",
+                 "mostly",
+                 "description",
+                 "pii",
+                 "classification",
+                 "additional_fields",
+                 "fields",
+                 "json_fields",
+                 "items",
+                 "title",
+                 "examples",
+                 "tags",
+                 "coerce",
+                 "physical_name",
+                 "physical_type",
+                 "primary_key_position",
+                 "authoritative_definitions"});
     if (!m.valid()) return;
     if (YAML::Node t = m.get("type"); t.IsSequence()) {
       load_type_union(t, f);
@@ -368,6 +405,14 @@ class Loader {
     f.tags = m.strings("tags");
     f.pii = m.boolean("pii").value_or(false);
     f.coerce = scalar_list(m.get("coerce"), "'coerce' of field '" + f.name + "'");
+    f.physical_name = m.text("physical_name");
+    f.physical_type = m.text("physical_type");
+    f.primary_key_position = m.scalar("primary_key_position");
+    if (f.primary_key_position && !number_of(m.get("primary_key_position"))) {
+      diags_.error(f.primary_key_position->span, "'primary_key_position' of field '" + f.name + "' must be a number");
+    }
+    f.authoritative_definitions =
+        json_list(m.get("authoritative_definitions"), "authoritative_definitions of field '" + f.name + "'");
     if (m.choice("classification", kClassifications)) f.classification = m.scalar("classification");
     if (auto s = m.choice("additional_fields", kAdditional)) f.additional_fields = parse_additional(*s);
     if (YAML::Node sub = m.get("fields"); sub.IsDefined()) {
@@ -666,6 +711,16 @@ class Loader {
   // An `enum` or `const` value: any JSON value. Scalars stay as written (the
   // compiler reads them by the field's type); a YAML mapping or sequence
   // becomes its JSON text.
+  // A list kept as JSON for round trips (servers, authoritative definitions).
+  std::optional<Scalar> json_list(const YAML::Node& node, const std::string& what) {
+    if (!node.IsDefined()) return std::nullopt;
+    if (!node.IsSequence()) {
+      diags_.error(span_of(node), "'" + what + "' must be a list");
+      return std::nullopt;
+    }
+    return json_value(node);
+  }
+
   Scalar json_value(const YAML::Node& node) {
     if (node.IsScalar()) return MapReader::to_scalar(node);
     if (node.IsNull()) return Scalar{"null", span_of(node), false};

@@ -1,5 +1,6 @@
 // A contract written as ODCS v3.1 (to_odcs): natively where ODCS has the
 // concept, the rest in dq's own form under customProperties.
+#include <algorithm>
 #include <map>
 #include <set>
 #include <string>
@@ -20,7 +21,16 @@ bool plain_count(const std::optional<Scalar>& s) {
   return plain_number(s) && s->text.find_first_not_of("0123456789") == std::string::npos;
 }
 
-YAML::Node odcs_property(const Field& f, bool named);
+// Whether a `unique` expectation over several fields covers `field` (a
+// top-level one: `expectations` are the contract's, empty below the top).
+bool unique_together(const std::string& field, const std::vector<Expectation>& expectations) {
+  for (const Expectation& e : expectations) {
+    if (e.metric == "unique" && std::find(e.fields.begin(), e.fields.end(), field) != e.fields.end()) return true;
+  }
+  return false;
+}
+
+YAML::Node odcs_property(const Field& f, bool named, const std::vector<Expectation>& expectations);
 
 // The field's dq form, minus what the ODCS property says natively.
 YAML::Node dq_only(const Field& f, const YAML::Node& native_options) {
@@ -38,8 +48,20 @@ YAML::Node dq_only(const Field& f, const YAML::Node& native_options) {
                                                              {"unique_items", "uniqueItems"},
                                                              {"format", "format"},
                                                              {"multiple_of", "multipleOf"}};
-  static const std::set<std::string> kAlways = {"type",     "required", "unique",         "description", "title",
-                                                "examples", "tags",     "classification", "fields",      "items"};
+  static const std::set<std::string> kAlways = {"type",
+                                                "required",
+                                                "unique",
+                                                "description",
+                                                "title",
+                                                "examples",
+                                                "tags",
+                                                "classification",
+                                                "fields",
+                                                "items",
+                                                "physical_name",
+                                                "physical_type",
+                                                "primary_key_position",
+                                                "authoritative_definitions"};
   // A union (`type: [number, string]`) or a nullable type has no logicalType
   // of its own: dq's `type` says it.
   const bool type_native = f.types.empty() && !f.null_type;
@@ -54,7 +76,7 @@ YAML::Node dq_only(const Field& f, const YAML::Node& native_options) {
 
 // An array's items have no name; every other property does, even "" (JSON
 // allows an empty key, and CSV headers have them).
-YAML::Node odcs_property(const Field& f, bool named) {
+YAML::Node odcs_property(const Field& f, bool named, const std::vector<Expectation>& expectations) {
   YAML::Node p(YAML::NodeType::Map);
   if (named) p["name"] = text_node(f.name);
   if (f.type != Type::kAny) p["logicalType"] = type_name(f.type);
@@ -63,6 +85,15 @@ YAML::Node odcs_property(const Field& f, bool named) {
   if (!f.title.empty()) p["businessName"] = text_node(f.title);
   if (!f.description.empty()) p["description"] = text_node(f.description);
   if (f.classification) p["classification"] = f.classification->text;
+  if (!f.physical_name.empty()) p["physicalName"] = text_node(f.physical_name);
+  if (!f.physical_type.empty()) p["physicalType"] = text_node(f.physical_type);
+  if (f.primary_key_position) {
+    // ODCS's primaryKey means unique (alone or with the other key fields);
+    // a position dq does not check as unique stays a position only.
+    if (f.unique || unique_together(f.name, expectations)) p["primaryKey"] = "true";
+    p["primaryKeyPosition"] = f.primary_key_position->text;
+  }
+  if (f.authoritative_definitions) p["authoritativeDefinitions"] = scalar_node(*f.authoritative_definitions);
   for (const Scalar& e : f.examples) p["examples"].push_back(scalar_node(e));
   for (const std::string& t : f.tags) p["tags"].push_back(text_node(t));
   YAML::Node options(YAML::NodeType::Map);
@@ -103,9 +134,9 @@ YAML::Node odcs_property(const Field& f, bool named) {
   }
   if (options.size() > 0) p["logicalTypeOptions"] = options;
   if (!f.fields.empty()) {
-    for (const Field& child : f.fields) p["properties"].push_back(odcs_property(child, true));
+    for (const Field& child : f.fields) p["properties"].push_back(odcs_property(child, true, {}));
   }
-  if (!f.items.empty()) p["items"] = odcs_property(f.items.front(), false);
+  if (!f.items.empty()) p["items"] = odcs_property(f.items.front(), false, {});
   YAML::Node rest = dq_only(f, options);
   if (rest.size() > 0) {
     YAML::Node cp(YAML::NodeType::Map);
@@ -125,9 +156,11 @@ std::string to_odcs(const Contract& c) {
   out["id"] = text_node(c.dataset);
   if (!c.title.empty()) out["name"] = text_node(c.title);
   out["version"] = text_node(c.version);
-  out["status"] = "active";
+  out["status"] = c.status.empty() ? "active" : c.status;  // ODCS requires one
   if (!c.description.empty()) out["description"]["purpose"] = text_node(c.description);
   for (const std::string& t : c.tags) out["tags"].push_back(text_node(t));
+  if (c.authoritative_definitions) out["authoritativeDefinitions"] = scalar_node(*c.authoritative_definitions);
+  if (c.servers) out["servers"] = scalar_node(*c.servers);
   if (c.owner) {
     out["team"]["name"] = text_node(c.owner->team);
     if (!c.owner->contact.empty()) {
@@ -151,9 +184,19 @@ std::string to_odcs(const Contract& c) {
   }
   const std::string object = c.dataset.substr(c.dataset.rfind('.') == std::string::npos ? 0 : c.dataset.rfind('.') + 1);
   YAML::Node table(YAML::NodeType::Map);
-  table["name"] = text_node(object);
+  const bool named = c.schema_object && !c.schema_object->name.empty();
+  table["name"] = text_node(named ? c.schema_object->name : object);
+  if (c.schema_object && !c.schema_object->physical_name.empty()) {
+    table["physicalName"] = text_node(c.schema_object->physical_name);
+  }
+  if (c.schema_object && !c.schema_object->physical_type.empty()) {
+    table["physicalType"] = text_node(c.schema_object->physical_type);
+  }
+  if (c.schema_object && !c.schema_object->description.empty()) {
+    table["description"] = text_node(c.schema_object->description);
+  }
   table["logicalType"] = "object";
-  for (const Field& f : c.fields) table["properties"].push_back(odcs_property(f, true));
+  for (const Field& f : c.fields) table["properties"].push_back(odcs_property(f, true, c.expectations));
   out["schema"].push_back(table);
   if (c.sla) {
     if (c.sla->freshness_max_delay && !c.sla->freshness_field.empty()) {

@@ -111,6 +111,12 @@ class Translator {
         out["title"] = v;
       } else if (key == "version" || key == "tags") {
         out[key] = v;
+      } else if (key == "status") {
+        out["status"] = v;
+      } else if (key == "servers") {
+        out["servers"] = v;
+      } else if (key == "authoritativeDefinitions") {
+        out["authoritative_definitions"] = v;
       } else if (key == "description") {
         description(v, out);
       } else if (key == "team") {
@@ -128,6 +134,7 @@ class Translator {
       }
     }
     if (!has(out, "dataset") && root["name"]) out["dataset"] = root["name"];
+    default_object_name(out);
     if (root["slaProperties"]) sla(root["slaProperties"], root["slaDefaultElement"], out);
     if (!has(out, "fields")) out["fields"] = YAML::Node(YAML::NodeType::Map);
     if (!expectations_.IsNull() && expectations_.size() > 0) out["expectations"] = expectations_;
@@ -278,22 +285,56 @@ class Translator {
     const YAML::Node& object = v[chosen];
     YAML::Node fields(YAML::NodeType::Map);
     YAML::Node dq_section;
+    YAML::Node kept(YAML::NodeType::Map);  // the object's own description, for round trips and docs
+    static const std::map<std::string, std::string> kKept = {{"name", "name"},
+                                                             {"physicalName", "physical_name"},
+                                                             {"physicalType", "physical_type"},
+                                                             {"description", "description"}};
     for (auto it = object.begin(); it != object.end(); ++it) {
       const std::string key = it->first.Scalar();
       if (key == "properties") {
         fields = properties(it->second, object_path_ + ".properties");
       } else if (key == "quality") {
         quality(it->second, object_path_ + ".quality", "", nullptr);
-      } else if (key == "description") {
-        if (!has(out, "description")) out["description"] = it->second;
+      } else if (kKept.count(key)) {
+        kept[kKept.at(key)] = it->second;
       } else if (key == "customProperties") {
         dq_section = custom_properties(it->second, object_path_ + ".customProperties");
-      } else if (key != "name" && !(key == "logicalType" && text_of(it->second) == "object")) {
+      } else if (!(key == "logicalType" && text_of(it->second) == "object")) {
         ignored_.add(object_path_, key, span_of(it->first));
       }
     }
+    if (kept.size() > 0) out["schema_object"] = kept;
+    primary_key(fields);
     out["fields"] = fields;
     if (dq_section) merge(out, dq_section, object_path_ + ".customProperties");
+  }
+
+  // The schema object's name is the dataset's last dotted part unless said
+  // otherwise (to_odcs writes it so): only a different name is kept.
+  static void default_object_name(YAML::Node& out) {
+    if (!has(out, "schema_object") || !has(out["schema_object"], "name") || !has(out, "dataset")) return;
+    const std::string dataset = text_of(out["dataset"]);
+    const std::string implied = dataset.substr(dataset.rfind('.') == std::string::npos ? 0 : dataset.rfind('.') + 1);
+    if (text_of(out["schema_object"]["name"]) != implied) return;
+    out["schema_object"].remove("name");
+    if (out["schema_object"].size() == 0) out.remove("schema_object");
+  }
+
+  // A primary key's values are unique: one key field is `unique`, several
+  // are unique together (each alone may repeat).
+  void primary_key(YAML::Node& fields) {
+    std::vector<std::pair<std::string, double>> keys = primary_keys_;
+    if (keys.size() == 1) {
+      fields[keys.front().first]["unique"] = "true";
+    } else if (keys.size() > 1) {
+      std::stable_sort(keys.begin(), keys.end(), [](const auto& a, const auto& b) { return a.second < b.second; });
+      YAML::Node e(YAML::NodeType::Map);
+      e["name"] = "primary_key";
+      e["metric"] = "unique";
+      for (const auto& k : keys) e["fields"].push_back(k.first);
+      expectations_.push_back(e);
+    }
   }
 
   YAML::Node properties(const YAML::Node& list, const std::string& path) {
@@ -342,10 +383,22 @@ class Translator {
       } else if (key == "businessName") {
         f["title"] = v;
       } else if (key == "primaryKey") {
-        if (text_of(v) == "true") f["unique"] = "true";  // a key's values are unique
+        if (text_of(v) == "true") {
+          // Without a position, keys count in property order.
+          if (!p["primaryKeyPosition"]) f["primary_key_position"] = std::to_string(primary_keys_.size() + 1);
+          if (group == object_path_ + ".properties[*]") {  // the object's own properties form its key
+            primary_keys_.emplace_back(field, number_of(p["primaryKeyPosition"]).value_or(primary_keys_.size() + 1));
+          }
+        }
+      } else if (key == "primaryKeyPosition") {
+        if (number_of(v).value_or(-1) >= 0) f["primary_key_position"] = v;  // ODCS writes -1 for "not a key"
       } else if (key == "physicalName") {
         physical_names_[text_of(v)] = field;
-        ignored_.add(group, key, span_of(it->first));
+        f["physical_name"] = v;
+      } else if (key == "physicalType") {
+        f["physical_type"] = v;
+      } else if (key == "authoritativeDefinitions") {
+        f["authoritative_definitions"] = v;
       } else if (key == "classification") {
         static const std::set<std::string> kLevels = {"public", "internal", "confidential", "restricted"};
         std::string level = lower(text_of(v));
@@ -647,8 +700,9 @@ class Translator {
   }
 
   Diagnostics& diags_;
-  std::string selector_;                   // the schema object chosen by FILE#name
-  std::string object_path_ = "schema[0]";  // where the chosen object is, for messages
+  std::string selector_;                                      // the schema object chosen by FILE#name
+  std::string object_path_ = "schema[0]";                     // where the chosen object is, for messages
+  std::vector<std::pair<std::string, double>> primary_keys_;  // (field, position) of primaryKey: true
   Ignored ignored_;
   YAML::Node expectations_{YAML::NodeType::Sequence};
   std::map<std::string, std::string> physical_names_;   // physicalName -> field

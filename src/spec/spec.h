@@ -74,6 +74,12 @@ struct Field {
   std::vector<Field> fields;       // type object
   std::vector<Field> json_fields;  // type string: the string holds a JSON object with these fields
   std::vector<Field> items;        // type array: exactly one element when set
+  // Where the field is stored (ODCS's physicalName, physicalType,
+  // primaryKeyPosition, authoritativeDefinitions): carried for round trips
+  // and docs, never checked.
+  std::string physical_name, physical_type;
+  std::optional<Scalar> primary_key_position;
+  std::optional<Scalar> authoritative_definitions;  // a JSON list of {type, url}
 };
 
 struct Param {
@@ -180,6 +186,12 @@ struct Grading {
   Span span;
 };
 
+// The stored object a contract describes (ODCS's schema object): carried for
+// round trips and docs.
+struct SchemaObject {
+  std::string name, physical_name, physical_type, description;
+};
+
 struct Contract {
   std::string file;
   int format_version = 0;
@@ -198,6 +210,11 @@ struct Contract {
   std::vector<Monitor> monitors;
   std::optional<Sla> sla;
   std::optional<Grading> grading;
+  // Governance metadata carried for round trips and docs, never checked.
+  std::string status;  // proposed, draft, active, deprecated, retired... ("" when not said: active)
+  std::optional<SchemaObject> schema_object;
+  std::optional<Scalar> servers;                    // a JSON list: where the data lives
+  std::optional<Scalar> authoritative_definitions;  // a JSON list of {type, url}
 };
 
 }  // namespace dq::spec

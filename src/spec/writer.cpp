@@ -165,6 +165,10 @@ YAML::Node field_yaml(const Field& f) {
   put(m, "description", f.description);
   put(m, "examples", f.examples);
   put(m, "tags", f.tags);
+  put(m, "physical_name", f.physical_name);
+  put(m, "physical_type", f.physical_type);
+  put(m, "primary_key_position", f.primary_key_position);
+  put(m, "authoritative_definitions", f.authoritative_definitions);
   if (!f.fields.empty()) {
     YAML::Node fields(YAML::NodeType::Map);
     for (const Field& child : f.fields) fields[child.name] = field_yaml(child);
@@ -313,6 +317,17 @@ YAML::Node to_yaml(const Contract& c) {
   put(m, "consumers", c.consumers);
   put(m, "tags", c.tags);
   put_text(m, "classification", c.classification);
+  if (c.status != "active") put(m, "status", c.status);  // active is what a contract without one is
+  if (c.schema_object) {
+    YAML::Node o(YAML::NodeType::Map);
+    put(o, "name", c.schema_object->name);
+    put(o, "physical_name", c.schema_object->physical_name);
+    put(o, "physical_type", c.schema_object->physical_type);
+    put(o, "description", c.schema_object->description);
+    m["schema_object"] = o;
+  }
+  put(m, "servers", c.servers);
+  put(m, "authoritative_definitions", c.authoritative_definitions);
   m["compatibility"] = c.compatibility;
   m["additional_fields"] = additional_name(c.additional_fields);
   if (!c.params.empty()) m["params"] = params_yaml(c.params);

@@ -458,7 +458,6 @@ schema:
     result = dq("lint", "--no-policy", path)
     assert result.returncode == 0
     assert out(result).splitlines() == [
-        f"{path}:5:1: warning: ODCS contract: not used by dq: status",
         f"{path}:12:13: warning: ODCS schema[0].properties[0] 'id'.quality[0]: sql quality rules are not run by dq (SQL runs against a database)",
         f"{path}:15:13: warning: ODCS schema[0].properties[0] 'id'.quality[1]: mustNotBe has no dq equivalent; the rule is not run by dq",
         f"{path}:17:13: warning: ODCS schema[0].properties[0] 'id'.quality[2]: metric 'duplicateValues' in percent is not run by dq",
@@ -469,21 +468,27 @@ def test_odcs_native_parts_become_dq_checks():
     dq_form = load_yaml(out(dq("export", ODCS_DIR / "all-data-types.odcs.yaml", "--to", "dq")))
     fields = dq_form["fields"]
     assert dq_form["dataset"] == "53581432-6c55-4ba2-a65f-72344a91553a" and dq_form["title"] == "my_table"
-    assert fields["account_id"] == {"type": "string", "min_length": 11, "max_length": 11, "pattern": "ACC[0-9]{8}"}
-    assert fields["txn_ref_date"] == {"type": "date", "exclusive_min": "2020-01-01", "max": "2021-01-01"}
+    assert fields["account_id"] == {"type": "string", "min_length": 11, "max_length": 11, "pattern": "ACC[0-9]{8}",
+                                    "physical_type": "string"}  # carried for the round trip
+    assert fields["txn_ref_date"] == {"type": "date", "exclusive_min": "2020-01-01", "max": "2021-01-01",
+                                      "physical_type": "date"}
     assert fields["txn_timestamp"]["format"] == "%Y-%m-%d %H:%M:%S"
-    assert fields["age"] == {"type": "integer", "min": 18, "exclusive_max": 100}
-    assert fields["latest_txns"] == {"type": "array", "min_items": 0, "max_items": 3, "unique_items": True}
+    assert {k: v for k, v in fields["age"].items() if k != "physical_type"} == {"type": "integer", "min": 18,
+                                                                               "exclusive_max": 100}
+    assert {k: v for k, v in fields["latest_txns"].items() if k != "physical_type"} == {
+        "type": "array", "min_items": 0, "max_items": 3, "unique_items": True}
     assert fields["customer_details"]["fields"] == {"num_children": {"type": "any", "required": True},
                                                     "date_of_birth": {"type": "any", "required": True}}
     completeness = load_yaml(out(dq("export", ODCS_DIR / "column-completeness.odcs.yaml", "--to", "dq")))
-    assert completeness["fields"]["UniqueID"] == {"type": "number", "unique": True, "title": "Unique identifier"}
+    assert completeness["fields"]["UniqueID"] == {"type": "number", "unique": True, "title": "Unique identifier",
+                                                  "physical_type": "int", "primary_key_position": 1}
     assert completeness["expectations"] == [
         {"name": "UniqueID_null_count", "metric": "null_count", "field": "UniqueID", "between": [0, 0],
          "description": "This column should not contain null values"}]
     validity = load_yaml(out(dq("export", ODCS_DIR / "column-validity.odcs.yaml", "--to", "dq")))
     assert validity["fields"]["air_quality_status"] == {"type": "string", "unique": True, "enum": ["", None, "n/a"],
-                                                        "mostly": 0.95}
+                                                        "mostly": 0.95, "physical_type": "varchar",
+                                                        "primary_key_position": 1}
     full = load_yaml(out(dq("export", f"{ODCS_DIR / 'full-example.odcs.yaml'}#tbl", "--to", "dq")))
     assert full["owner"] == {"team": "my-team", "contact": "daustin"}
     assert full["stewards"] == ["mhopper"]
@@ -664,3 +669,56 @@ expectations:
     assert "WARNING expectations.up mostly lowered from 0.99 to 0.95 (line 10)" in lines
     assert "WARNING expectations.up no longer strict: equal neighbours pass (line 10)" in lines
     assert "BREAKING expectations.kinds now compares against another distribution (line 12)" in lines
+
+
+@pytest.mark.parametrize("example", [p for e in ODCS_EXAMPLES for p in schema_objects(e)],
+                         ids=lambda p: p.rsplit("/", 1)[-1])
+def test_odcs_import_export_import_is_a_fixed_point(tmp_path, example):
+    first = out(dq("export", example, "--to", "dq"))
+    exported = tmp_path / "again.odcs.yaml"
+    assert dq("export", example, "--to", "odcs", "-o", exported).returncode == 0
+    errors = list(jsonschema.Draft201909Validator(ODCS_SCHEMA).iter_errors(load_yaml(exported.read_text())))
+    assert [e.message for e in errors] == []
+    assert out(dq("export", exported, "--to", "dq")) == first
+
+
+def test_odcs_metadata_survives_the_round_trip(tmp_path):
+    full = f"{ODCS_DIR / 'full-example.odcs.yaml'}#tbl"
+    exported = tmp_path / "tbl.odcs.yaml"
+    assert dq("export", full, "--to", "odcs", "-o", exported).returncode == 0
+    source, again = load_yaml((ODCS_DIR / "full-example.odcs.yaml").read_text()), load_yaml(exported.read_text())
+    assert again["servers"] == source["servers"]
+    assert again["authoritativeDefinitions"] == source["authoritativeDefinitions"]
+    table, tbl = again["schema"][0], source["schema"][0]
+    for key in ("name", "physicalName", "physicalType", "description"):
+        assert table[key] == tbl[key], key
+    by_name = {p["name"]: p for p in table["properties"]}
+    for p in tbl["properties"]:
+        for key in ("physicalType", "primaryKeyPosition"):
+            if key in p and not (key == "primaryKeyPosition" and p[key] < 0):
+                assert by_name[p["name"]][key] == p[key], (p["name"], key)
+    draft = tmp_path / "draft.odcs.yaml"
+    draft.write_text((ODCS_DIR / "table-column.odcs.yaml").read_text().replace("status: active", "status: draft"))
+    assert load_yaml(out(dq("export", draft, "--to", "odcs")))["status"] == "draft"  # not "active" again
+
+
+def test_an_odcs_composite_primary_key_is_unique_together_not_per_column(tmp_path):
+    path = tmp_path / "keys.odcs.yaml"
+    path.write_text("""\
+apiVersion: v3.1.0
+kind: DataContract
+id: shop.lines
+version: 1.0.0
+status: active
+schema:
+  - name: lines
+    properties:
+      - {name: order_id, logicalType: string, primaryKey: true, primaryKeyPosition: 1}
+      - {name: line_no, logicalType: integer, primaryKey: true, primaryKeyPosition: 2}
+      - {name: sku, logicalType: string}
+""")
+    dq_form = load_yaml(out(dq("export", path, "--to", "dq")))
+    assert "unique" not in dq_form["fields"]["order_id"] and "unique" not in dq_form["fields"]["line_no"]
+    assert dq_form["expectations"] == [{"name": "primary_key", "metric": "unique", "fields": ["order_id", "line_no"]}]
+    again = load_yaml(out(dq("export", path, "--to", "odcs")))
+    assert [p.get("primaryKey") for p in again["schema"][0]["properties"]] == [True, True, None]
