@@ -1,7 +1,9 @@
 // A contract written as ODCS v3.1 (to_odcs): natively where ODCS has the
 // concept, the rest in dq's own form under customProperties.
 #include <algorithm>
+#include <cstdio>
 #include <map>
+#include <optional>
 #include <set>
 #include <string>
 
@@ -147,6 +149,66 @@ YAML::Node odcs_property(const Field& f, bool named, const std::vector<Expectati
   return p;
 }
 
+// A plain number as ODCS writes it, scaled (a rate as a percent); nullopt
+// for a parameter or text.
+std::optional<std::string> rule_number(const std::optional<Scalar>& s, double scale) {
+  if (!plain_number(s)) return std::nullopt;
+  YAML::Node n(s->text);
+  const double v = *number_of(n) * scale;
+  char buffer[32];
+  std::snprintf(buffer, sizeof buffer, "%.15g", v);
+  return std::string(buffer);
+}
+
+// An expectation as an ODCS native quality rule, where ODCS has the words
+// (rowCount, nullValues, duplicateValues), so other ODCS tools see it; an
+// undefined node otherwise. The dq custom property keeps the exact list.
+YAML::Node native_rule(const Expectation& e) {
+  static const std::map<std::string, std::pair<const char*, bool>> kMetrics = {
+      {"row_count", {"rowCount", false}},
+      {"null_count", {"nullValues", false}},
+      {"null_rate", {"nullValues", true}},
+      {"duplicate_count", {"duplicateValues", false}}};
+  YAML::Node q(YAML::NodeType::Map);
+  q["name"] = text_node(e.name);
+  if (e.metric == "unique" && e.fields.size() > 1 && !e.when) {
+    q["metric"] = "duplicateValues";
+    for (const std::string& f : e.fields) q["arguments"]["properties"].push_back(text_node(f));
+    q["mustBe"] = "0";
+  } else {
+    auto metric = kMetrics.find(e.metric);
+    if (metric == kMetrics.end() || e.mostly || e.when) return YAML::Node(YAML::NodeType::Undefined);
+    const bool percent = metric->second.second;
+    const double scale = percent ? 100.0 : 1.0;
+    q["metric"] = metric->second.first;
+    if (percent) q["unit"] = "percent";
+    if (e.between) {
+      auto low = rule_number(e.between->first, scale), high = rule_number(e.between->second, scale);
+      if (!low || !high) return YAML::Node(YAML::NodeType::Undefined);
+      if (*low == *high) {
+        q["mustBe"] = *low;
+      } else {
+        q["mustBeBetween"].push_back(*low);
+        q["mustBeBetween"].push_back(*high);
+      }
+    } else if (e.min && e.max) {
+      auto low = rule_number(e.min, scale), high = rule_number(e.max, scale);
+      if (!low || !high) return YAML::Node(YAML::NodeType::Undefined);
+      q["mustBeBetween"].push_back(*low);
+      q["mustBeBetween"].push_back(*high);
+    } else if (auto low = rule_number(e.min, scale)) {
+      q["mustBeGreaterOrEqualTo"] = *low;
+    } else if (auto high = rule_number(e.max, scale)) {
+      q["mustBeLessOrEqualTo"] = *high;
+    } else {
+      return YAML::Node(YAML::NodeType::Undefined);
+    }
+  }
+  if (e.severity == Severity::kWarn) q["severity"] = "warning";
+  if (!e.description.empty()) q["description"] = text_node(e.description);
+  return q;
+}
+
 }  // namespace
 
 std::string to_odcs(const Contract& c) {
@@ -197,6 +259,17 @@ std::string to_odcs(const Contract& c) {
   }
   table["logicalType"] = "object";
   for (const Field& f : c.fields) table["properties"].push_back(odcs_property(f, true, c.expectations));
+  for (const Expectation& e : c.expectations) {
+    YAML::Node rule = native_rule(e);
+    if (!rule.IsDefined()) continue;
+    if (e.field.empty()) {
+      table["quality"].push_back(rule);
+      continue;
+    }
+    for (std::size_t i = 0; i < c.fields.size(); ++i) {  // a top-level property's own rule
+      if (c.fields[i].name == e.field) table["properties"][i]["quality"].push_back(rule);
+    }
+  }
   out["schema"].push_back(table);
   if (c.sla) {
     if (c.sla->freshness_max_delay && !c.sla->freshness_field.empty()) {

@@ -722,3 +722,43 @@ schema:
     assert dq_form["expectations"] == [{"name": "primary_key", "metric": "unique", "fields": ["order_id", "line_no"]}]
     again = load_yaml(out(dq("export", path, "--to", "odcs")))
     assert [p.get("primaryKey") for p in again["schema"][0]["properties"]] == [True, True, None]
+
+
+def test_dq_expectations_are_also_native_odcs_quality_rules(tmp_path):
+    # Another ODCS tool sees rowCount, nullValues and duplicateValues without reading dq's custom
+    # property: with the property removed, dq reads the same expectations back from them.
+    contract = tmp_path / "rules.yaml"
+    contract.write_text("""\
+dq: 1
+dataset: shop.lines
+version: 1.0.0
+owner: {team: shop, contact: shop@example.com}
+fields:
+  order_id: {type: string, required: true}
+  line_no: {type: integer, required: true}
+  email: {type: string}
+expectations:
+  - {name: enough_rows, metric: row_count, min: 1000}
+  - {name: few_missing_emails, metric: null_rate, field: email, max: 0.05, severity: warn}
+  - {name: no_missing_ids, metric: null_count, field: order_id, between: [0, 0]}
+  - {name: one_row_per_line, metric: unique, fields: [order_id, line_no]}
+  - {name: not_native, metric: mean, field: line_no, min: 1}
+""")
+    exported = load_yaml(out(dq("export", contract, "--to", "odcs")))
+    errors = list(jsonschema.Draft201909Validator(ODCS_SCHEMA).iter_errors(exported))
+    assert [e.message for e in errors] == []
+    table = exported["schema"][0]
+    assert {"name": "enough_rows", "metric": "rowCount", "mustBeGreaterOrEqualTo": 1000} in table["quality"]
+    plain = dict(exported)
+    del plain["customProperties"]
+    for p in plain["schema"][0]["properties"]:
+        p.pop("customProperties", None)
+    path = tmp_path / "plain.odcs.yaml"
+    path.write_text(yaml.safe_dump(plain))
+    back = {e["name"]: e for e in load_yaml(out(dq("export", path, "--to", "dq")))["expectations"]}
+    assert back["enough_rows"] == {"name": "enough_rows", "metric": "row_count", "min": 1000}
+    assert back["few_missing_emails"] == {"name": "few_missing_emails", "metric": "null_rate", "field": "email",
+                                          "max": 0.05, "severity": "warn"}
+    assert back["no_missing_ids"]["between"] == [0, 0]
+    assert back["one_row_per_line"] == {"name": "one_row_per_line", "metric": "unique", "fields": ["order_id", "line_no"]}
+    assert "not_native" not in back  # ODCS has no words for a mean: only dq's own property carries it
