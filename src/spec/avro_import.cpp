@@ -90,6 +90,13 @@ class Importer {
   // one of its values.
   YAML::Node type(const YAML::Node& t, const std::string& ns, const std::string& path, bool& nullable) {
     YAML::Node f(YAML::NodeType::Map);
+    // A named type is expanded at each use: bound what types used many times over can grow to.
+    if (++types_ > kMaxTypes) {
+      if (types_ == kMaxTypes + 1) {
+        diags_.error(span_of(t), "Avro " + path + ": expands to more than " + std::to_string(kMaxTypes) + " types");
+      }
+      return any();
+    }
     if (t.IsSequence()) return union_of(t, ns, path, nullable);
     if (t.IsScalar()) {
       const std::string& name = t.Scalar();
@@ -293,6 +300,8 @@ class Importer {
     return f;
   }
 
+  static constexpr int kMaxTypes = 20000;
+  int types_ = 0;
   Diagnostics& diags_;
   std::map<std::string, YAML::Node> named_;
   std::vector<std::string> resolving_;  // the records being read, for cycles

@@ -17,6 +17,9 @@ namespace dq::spec {
 namespace {
 
 constexpr int kMaxDepth = 64;
+// References are expanded where they are used: a schema whose references
+// double at each level would expand without end, so expansion is bounded.
+constexpr int kMaxSchemas = 20000;
 
 // A keyword the schema gave (a default-constructed node is null, not undefined).
 bool given(const YAML::Node& node) { return node.IsDefined() && !node.IsNull(); }
@@ -181,8 +184,14 @@ class Importer {
 
   Flat flatten(const YAML::Node& schema, const std::string& pointer, int depth) {
     Flat flat;
-    if (depth > kMaxDepth) {
-      diags_.error(span_of(schema), "JSON Schema #" + pointer + ": nested deeper than " + std::to_string(kMaxDepth));
+    if (gave_up_) return flat;
+    if (++schemas_ > kMaxSchemas || depth > kMaxDepth) {
+      // One message: past a limit the rest of the schema is not read.
+      gave_up_ = true;
+      diags_.error(span_of(schema), "JSON Schema #" + pointer + ": " +
+                                        (depth > kMaxDepth ? "nested deeper than " + std::to_string(kMaxDepth)
+                                                           : "expands to more than " + std::to_string(kMaxSchemas) +
+                                                                 " schemas (references used many times over)"));
       return flat;
     }
     if (is_true(schema)) return flat;
@@ -642,6 +651,8 @@ class Importer {
   const YAML::Node root_;
   Diagnostics& diags_;
   bool ref_overrides_ = false;
+  int schemas_ = 0;                     // schemas flattened, references counted at each use
+  bool gave_up_ = false;                // a limit was passed (and said once)
   std::vector<std::string> resolving_;  // the references being followed, for cycles
 };
 

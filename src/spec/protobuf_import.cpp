@@ -161,6 +161,14 @@ class Importer {
 
   YAML::Node fields(const pb::Descriptor* message, const std::string& path) {
     YAML::Node out(YAML::NodeType::Map);
+    // A message is expanded at each use: bound what messages used many times over can grow to.
+    fields_ += message->field_count();
+    if (fields_ > kMaxFields) {
+      if (!too_many_)
+        diags_.error({}, "protobuf " + path + ": expands to more than " + std::to_string(kMaxFields) + " fields");
+      too_many_ = true;
+      return out;
+    }
     for (int i = 0; i < message->field_count(); ++i) {
       const pb::FieldDescriptor* f = message->field(i);
       const std::string here = path + "." + f->name();
@@ -294,6 +302,9 @@ class Importer {
     return o;
   }
 
+  static constexpr int kMaxFields = 20000;
+  int fields_ = 0;
+  bool too_many_ = false;
   Diagnostics& diags_;
   std::vector<std::string> stack_;  // the messages being read, for cycles
 };
