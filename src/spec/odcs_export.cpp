@@ -34,8 +34,34 @@ bool unique_together(const std::string& field, const std::vector<Expectation>& e
 
 YAML::Node odcs_property(const Field& f, bool named, const std::vector<Expectation>& expectations);
 
-// The field's dq form, minus what the ODCS property says natively.
-YAML::Node dq_only(const Field& f, const YAML::Node& native_options) {
+// A field's enum as ODCS's invalidValues rule with validValues, carrying the
+// field's `mostly` (a percent ceiling) and severity as ODCS readers (dq too)
+// take them back; undefined when ODCS cannot say it.
+YAML::Node enum_rule(const Field& f) {
+  YAML::Node none(YAML::NodeType::Undefined);
+  if (!f.enum_values || f.enum_values->empty() || (f.mostly && !plain_number(f.mostly))) return none;
+  YAML::Node q(YAML::NodeType::Map);
+  q["metric"] = "invalidValues";
+  for (const Scalar& v : *f.enum_values) {
+    if (v.json || v.is_param()) return none;
+    q["arguments"]["validValues"].push_back(scalar_node(v));
+  }
+  if (f.mostly) {
+    YAML::Node m(f.mostly->text);
+    char buffer[32];
+    std::snprintf(buffer, sizeof buffer, "%.15g", (1.0 - *number_of(m)) * 100.0);
+    q["unit"] = "percent";
+    q["mustBeLessOrEqualTo"] = std::string(buffer);
+  } else {
+    q["mustBe"] = "0";
+  }
+  if (f.severity == Severity::kWarn) q["severity"] = "warning";
+  return q;
+}
+
+// The field's dq form, minus what the ODCS property says natively (with its
+// enum as a quality rule, `enum_native`, also its mostly and severity).
+YAML::Node dq_only(const Field& f, const YAML::Node& native_options, bool enum_native) {
   YAML::Node all = field_yaml(f);
   YAML::Node rest(YAML::NodeType::Map);
   static const std::map<std::string, std::string> kNative = {{"min_length", "minLength"},
@@ -70,6 +96,7 @@ YAML::Node dq_only(const Field& f, const YAML::Node& native_options) {
   for (auto it = all.begin(); it != all.end(); ++it) {
     const std::string key = it->first.Scalar();
     if (kAlways.count(key) && !(key == "type" && !type_native)) continue;
+    if (enum_native && (key == "enum" || key == "mostly" || key == "severity")) continue;
     if (auto n = kNative.find(key); n != kNative.end() && native_options[n->second]) continue;
     rest[key] = it->second;
   }
@@ -139,7 +166,9 @@ YAML::Node odcs_property(const Field& f, bool named, const std::vector<Expectati
     for (const Field& child : f.fields) p["properties"].push_back(odcs_property(child, true, {}));
   }
   if (!f.items.empty()) p["items"] = odcs_property(f.items.front(), false, {});
-  YAML::Node rest = dq_only(f, options);
+  const YAML::Node rule = enum_rule(f);
+  if (rule.IsDefined()) p["quality"].push_back(rule);
+  YAML::Node rest = dq_only(f, options, rule.IsDefined());
   if (rest.size() > 0) {
     YAML::Node cp(YAML::NodeType::Map);
     cp["property"] = "dq";

@@ -737,6 +737,7 @@ fields:
   order_id: {type: string, required: true}
   line_no: {type: integer, required: true}
   email: {type: string}
+  status: {type: string, enum: [placed, paid, "0"], mostly: 0.9, severity: warn}
 expectations:
   - {name: enough_rows, metric: row_count, min: 1000}
   - {name: few_missing_emails, metric: null_rate, field: email, max: 0.05, severity: warn}
@@ -755,7 +756,10 @@ expectations:
         p.pop("customProperties", None)
     path = tmp_path / "plain.odcs.yaml"
     path.write_text(yaml.safe_dump(plain))
-    back = {e["name"]: e for e in load_yaml(out(dq("export", path, "--to", "dq")))["expectations"]}
+    plain_dq = load_yaml(out(dq("export", path, "--to", "dq")))
+    assert plain_dq["fields"]["status"] == {"type": "string", "enum": ["placed", "paid", "0"], "severity": "warn",
+                                            "mostly": 0.9}  # from invalidValues with validValues
+    back = {e["name"]: e for e in plain_dq["expectations"]}
     assert back["enough_rows"] == {"name": "enough_rows", "metric": "row_count", "min": 1000}
     assert back["few_missing_emails"] == {"name": "few_missing_emails", "metric": "null_rate", "field": "email",
                                           "max": 0.05, "severity": "warn"}
