@@ -84,3 +84,19 @@ def test_a_recursive_record_is_refused(tmp_path):
     with pytest.raises(dq.ContractError) as refused:
         dq.load(path)
     assert "contains itself" in str(refused.value) and "list.avsc:" in str(refused.value)
+
+
+def test_import_and_export_from_python_round_trip(tmp_path):
+    first = dq.import_contract(RIDES, "avro")
+    assert first.text.startswith("dq: 1") and any("map" in w for w in first.warnings)
+    contract = tmp_path / "rides.yaml"
+    contract.write_text(first.text)
+    exported = dq.export_contract(contract, "avro")
+    fastavro.parse_schema(json.loads(exported.text))
+    again = tmp_path / "again.avsc"
+    again.write_text(exported.text)
+    assert dq.import_contract(again, "avro").text == first.text  # a fixed point
+    assert any("Avro has types, not checks" in n for n in dq.export_contract(ROOT / "contracts/nyc_taxi.yaml",
+                                                                              "avro").not_carried)
+    with pytest.raises(ValueError):
+        dq.export_contract(contract, "xml")

@@ -18,8 +18,8 @@ A Contract is immutable and safe to share across threads; validation
 releases the GIL, so threads validate in parallel.
 """
 from . import _core
-from ._api import (Contract, ContractUpdate, PathLike, Verdict, Violation, from_json_schema, from_pydantic, infer, load,
-                   loads, update_contract)
+from ._api import (Contract, ContractUpdate, Converted, PathLike, Verdict, Violation, export_contract,
+                   from_json_schema, from_pydantic, import_contract, infer, load, loads, update_contract)
 from ._errors import ContractError, DataError, Diagnostic, DqError
 from ._gate import Gate, Judgement, Window
 from ._grade import GradeRun
@@ -27,14 +27,15 @@ from ._profile import Drift, Profile
 from ._report import Report
 
 __all__ = [
-    "load", "loads", "from_json_schema", "from_pydantic", "infer", "update_contract", "ContractUpdate", "Contract", "Report", "Verdict", "Violation", "Profile", "Drift",
+    "load", "loads", "from_json_schema", "from_pydantic", "import_contract", "export_contract", "Converted",
+    "infer", "update_contract", "ContractUpdate", "Contract", "Report", "Verdict", "Violation", "Profile", "Drift",
     "Gate", "Judgement", "Window", "GradeRun",
     "ContractError", "DataError", "DqError", "Diagnostic", "PathLike",
 ]
 __version__: str = _core.__version__  # project()'s version in CMakeLists.txt
 
 # Public classes say where users find them: dq.Contract, not dq._api.Contract.
-for _name in ("Contract", "ContractUpdate", "Report", "Profile", "Drift", "Gate", "Judgement", "Window", "GradeRun",
+for _name in ("Contract", "ContractUpdate", "Converted", "Report", "Profile", "Drift", "Gate", "Judgement", "Window", "GradeRun",
               "ContractError", "DataError", "DqError", "Diagnostic"):
     globals()[_name].__module__ = __name__
 del _name

@@ -66,6 +66,29 @@ def from_json_schema(schema: Union[Mapping[str, Any], PathLike], *, dataset: Opt
     return loads(_json.dumps(schema), name=name)
 
 
+class Converted(NamedTuple):
+    """A contract written in another format (``dq import`` / ``dq export``):
+    the text, the warnings reading the source gave (constructs not carried,
+    with their place) and what the target format cannot say."""
+    text: str
+    warnings: List[str]
+    not_carried: List[str]
+
+
+def import_contract(path: PathLike, from_format: str) -> Converted:
+    """A schema file in ``from_format`` (jsonschema, avro, protobuf, dbt, dcs,
+    odcs, dq; ``file#name`` chooses a model or message) written as a dq
+    contract, as ``dq import`` does. Formats dq tells apart by content need no
+    import to be used: ``dq.load`` takes them directly."""
+    return Converted(*_core.convert_contract(os.fspath(path), from_format, True))
+
+
+def export_contract(path: PathLike, to_format: str) -> Converted:
+    """A contract (any format dq reads) written as ``to_format`` (odcs,
+    jsonschema, avro, dq), as ``dq export`` does."""
+    return Converted(*_core.convert_contract(os.fspath(path), to_format, False))
+
+
 def from_pydantic(model: Any, *, dataset: Optional[str] = None) -> "Contract":
     """A contract from a pydantic v2 model class, through its
     ``model_json_schema()`` (so ``Field`` bounds, ``Literal``, enums, optional

@@ -4,6 +4,7 @@
 
 #include <algorithm>
 #include <cstdio>
+#include <map>
 
 #include "convert.h"
 #include "dq/json.h"
@@ -34,6 +35,28 @@ struct FailureSink {
     }
   }
 };
+
+dq::ContractFormat contract_format(const std::string& name) {
+  static const std::map<std::string, dq::ContractFormat> kFormats = {{"dq", dq::ContractFormat::kDq},
+                                                                     {"odcs", dq::ContractFormat::kOdcs},
+                                                                     {"jsonschema", dq::ContractFormat::kJsonSchema},
+                                                                     {"avro", dq::ContractFormat::kAvro},
+                                                                     {"dcs", dq::ContractFormat::kDcs},
+                                                                     {"dbt", dq::ContractFormat::kDbt},
+                                                                     {"protobuf", dq::ContractFormat::kProtobuf}};
+  auto it = kFormats.find(name);
+  if (it == kFormats.end()) {
+    throw py::value_error("format is dq, odcs, jsonschema, avro, protobuf, dbt or dcs, not '" + name + "'");
+  }
+  return it->second;
+}
+
+py::tuple converted(const dq::Result<dq::ExportedContract>& result) {
+  if (!result.ok()) raise_status(result.status());
+  std::vector<std::string> warnings;
+  for (const dq::Diagnostic& d : result->warnings) warnings.push_back(d.to_string());
+  return py::make_tuple(result->text, warnings, result->not_carried);
+}
 
 dq::InferOptions infer_options(std::uint64_t sample, const std::string& strictness, const std::string& format) {
   dq::InferOptions options;
@@ -215,6 +238,18 @@ void bind_contract(py::module_& m) {
       },
       py::arg("paths"), py::arg("dataset"), py::arg("sample"), py::arg("strictness"), py::arg("format"),
       py::arg("baseline"));
+
+  m.def(
+      "convert_contract",
+      [](const std::string& path, const std::string& format, bool import) {
+        const dq::ContractFormat f = contract_format(format);
+        dq::Result<dq::ExportedContract> result = [&] {
+          py::gil_scoped_release release;
+          return import ? dq::import_contract(path, f) : dq::export_contract(path, f);
+        }();
+        return converted(result);
+      },
+      py::arg("path"), py::arg("format"), py::arg("import_"));
 
   m.def(
       "update_contract",
