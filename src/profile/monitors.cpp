@@ -1,9 +1,9 @@
 #include <sqlite3.h>
 
 #include <boost/accumulators/accumulators.hpp>
-#include <boost/accumulators/statistics/rolling_mean.hpp>
-#include <boost/accumulators/statistics/rolling_variance.hpp>
+#include <boost/accumulators/statistics/mean.hpp>
 #include <boost/accumulators/statistics/stats.hpp>
+#include <boost/accumulators/statistics/variance.hpp>
 #include <chrono>
 #include <cmath>
 #include <cstdio>
@@ -187,19 +187,27 @@ MonitorResult detect(MonitorMethod method, const std::map<std::string, double>& 
       return r;
     }
     case MonitorMethod::kOnlineNormal: {
-      namespace acc = boost::accumulators;
       const auto window = static_cast<std::size_t>(std::max(2.0, setting(settings, "window", 30)));
       const auto warmup = static_cast<std::size_t>(std::max(2.0, setting(settings, "warmup", 5)));
       if (history.size() < warmup) {
         r.detail = "warming up (" + std::to_string(history.size()) + " of " + std::to_string(warmup) + " values)";
         return r;
       }
-      acc::accumulator_set<double, acc::stats<acc::tag::rolling_mean, acc::tag::lazy_rolling_variance>> stats(
-          acc::tag::rolling_window::window_size = window);
-      for (double x : history) stats(x);
-      const double mean = acc::rolling_mean(stats);
-      const double sd = std::sqrt(std::max(0.0, acc::lazy_rolling_variance(stats)));
-      judge(r, mean - sigma * sd, mean + sigma * sd);
+      // Mean and variance of the window's own values (Welford's updates), not
+      // a rolling sum: one that added and then removed other values keeps a
+      // rounding residue (2.8e-17 after non-zero values leave a window of
+      // zeros), which made an unchanged value anomalous against a zero spread.
+      // A constant window has exactly its value as mean and 0 as variance.
+      namespace acc = boost::accumulators;
+      const std::size_t n = std::min(window, history.size());
+      acc::accumulator_set<double, acc::stats<acc::tag::mean(acc::immediate), acc::tag::variance(acc::immediate)>> w;
+      for (auto it = history.end() - static_cast<std::ptrdiff_t>(n); it != history.end(); ++it) w(*it);
+      const double mean = acc::mean(w);
+      const double sd = n > 1 ? std::sqrt(acc::variance(w) * static_cast<double>(n) / static_cast<double>(n - 1)) : 0;
+      // A flat window has no spread: `min_spread` (default 0) floors the band's
+      // half-width, so a user can tolerate small moves of a constant metric.
+      const double half = std::max(sigma * sd, setting(settings, "min_spread", 0));
+      judge(r, mean - half, mean + half);
       r.detail = "mean " + figure(mean) + ", σ " + figure(sd) + " over " +
                  std::to_string(std::min(window, history.size())) + " values";
       return r;
@@ -211,10 +219,22 @@ MonitorResult detect(MonitorMethod method, const std::map<std::string, double>& 
       }
       const double previous = history.back();
       const double up = setting(settings, "max_increase", HUGE_VAL), down = setting(settings, "max_decrease", HUGE_VAL);
-      const double scale = std::fabs(previous);
+      // The change is relative to the previous value, never to less than
+      // `min_base` (default 0). After a 0 there is nothing to be relative to:
+      // the series' typical size (the mean |x| of the last 30 values) stands
+      // in, so +5 after a 0 on a series of thousands is a small change, not an
+      // infinite one. A series that was always 0 has no size: any move from it
+      // is a change.
+      double scale = std::max(std::fabs(previous), setting(settings, "min_base", 0));
+      if (scale == 0) {
+        const std::size_t n = std::min<std::size_t>(30, history.size());
+        for (std::size_t i = history.size() - n; i < history.size(); ++i) scale += std::fabs(history[i]);
+        scale /= static_cast<double>(n);
+      }
       judge(r, previous - down * scale, previous + up * scale);
       const double change = scale > 0 ? (value - previous) / scale : (value == previous ? 0 : HUGE_VAL);
-      r.detail = "change " + figure(change * 100) + "% from " + figure(previous);
+      r.detail = "change " + figure(change * 100) + "% from " + figure(previous) +
+                 (scale > std::fabs(previous) ? " (relative to " + figure(scale) + ")" : "");
       return r;
     }
     case MonitorMethod::kHoltWinters: {

@@ -650,7 +650,8 @@ class Loader {
       return;
     }
     static const std::vector<std::string> kSettings = {
-        "sigma", "max", "min", "max_increase", "max_decrease", "warmup", "season", "alpha", "beta", "gamma", "window"};
+        "sigma", "max",  "min",   "max_increase", "max_decrease", "warmup",  "season",
+        "alpha", "beta", "gamma", "window",       "min_spread",   "min_base"};
     for (const auto& item : node) {
       std::vector<std::string> known = {"metric", "method", "name", "severity"};
       known.insert(known.end(), kSettings.begin(), kSettings.end());

@@ -550,6 +550,36 @@ TEST_CASE("threshold, online_normal and rate_of_change judge a value against its
   CHECK_FALSE(dq::detect_anomaly("rate_of_change", roc, {0.2}, 0.0).anomaly);  // decreases are free here
 }
 
+TEST_CASE("online_normal: an unchanged value of a flat window is never an anomaly, min_spread floors the band") {
+  // Non-zero values that left the window used to leave a rounding residue in a
+  // rolling mean (2.8e-17) against a zero spread: the unchanged 0 was flagged.
+  std::vector<double> history{0.3, 0.7, 0.1};
+  for (int i = 0; i < 30; ++i) history.push_back(0);
+  std::map<std::string, double> normal{{"window", 30}};
+  dq::MonitorResult flat = dq::detect_anomaly("online_normal", normal, history, 0);
+  CHECK_FALSE(flat.anomaly);
+  CHECK(*flat.expected_low == 0);
+  CHECK(*flat.expected_high == 0);
+  CHECK(dq::detect_anomaly("online_normal", normal, history, 0.5).anomaly);  // any move from a constant
+  std::map<std::string, double> tolerant{{"window", 30}, {"min_spread", 1}};
+  CHECK_FALSE(dq::detect_anomaly("online_normal", tolerant, history, 0.5).anomaly);
+  CHECK(dq::detect_anomaly("online_normal", tolerant, history, 1.5).anomaly);
+  std::vector<double> tenths(40, 0.1);  // a constant that is not exact in binary
+  CHECK_FALSE(dq::detect_anomaly("online_normal", normal, tenths, 0.1).anomaly);
+}
+
+TEST_CASE("rate_of_change after a 0 is measured against the series' typical size") {
+  std::map<std::string, double> roc{{"max_increase", 0.5}};
+  const std::vector<double> history{1000, 1100, 900, 0};
+  dq::MonitorResult small = dq::detect_anomaly("rate_of_change", roc, history, 5);
+  CHECK_FALSE(small.anomaly);  // +5 against a typical 750: +0.67%, not "inf%"
+  CHECK(small.detail == "change 0.666667% from 0 (relative to 750)");
+  CHECK(dq::detect_anomaly("rate_of_change", roc, history, 400).anomaly);  // +53%
+  CHECK(dq::detect_anomaly("rate_of_change", roc, {0, 0, 0}, 1).anomaly);  // a series that was always 0
+  std::map<std::string, double> floored{{"max_increase", 0.5}, {"min_base", 100}};
+  CHECK_FALSE(dq::detect_anomaly("rate_of_change", floored, {1, 2}, 40).anomaly);  // +38 against 100
+}
+
 TEST_CASE("holt_winters forecasts a seasonal series and flags a break in the pattern") {
   std::map<std::string, double> hw{{"season", 4}, {"sigma", 3}};
   std::vector<double> history;
