@@ -6,6 +6,7 @@
 
 #include <cstdint>
 #include <map>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -25,6 +26,10 @@ namespace dq {
 // several: `schema.yml#orders`, `events.proto#RideEvent`.
 // docs/interop.md. Export writes dq, ODCS, JSON Schema and Avro.
 enum class ContractFormat { kDq, kOdcs, kJsonSchema, kAvro, kDcs, kDbt, kProtobuf };
+
+// "jsonschema" -> kJsonSchema, as the command line and Python name formats
+// (dq, odcs, jsonschema, avro, protobuf, dbt, dcs); nullopt for another name.
+DQ_EXPORT std::optional<ContractFormat> contract_format_named(const std::string& name);
 
 // A contract file written in `format`, plus the warnings reading it gave
 // (source parts dq does not use) and what the target format cannot say.

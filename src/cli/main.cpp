@@ -398,14 +398,6 @@ struct ExportArgs {
   std::string contract, to, output;
 };
 
-const std::map<std::string, dq::ContractFormat> kContractFormats = {{"dq", dq::ContractFormat::kDq},
-                                                                    {"odcs", dq::ContractFormat::kOdcs},
-                                                                    {"jsonschema", dq::ContractFormat::kJsonSchema},
-                                                                    {"avro", dq::ContractFormat::kAvro},
-                                                                    {"dcs", dq::ContractFormat::kDcs},
-                                                                    {"dbt", dq::ContractFormat::kDbt},
-                                                                    {"protobuf", dq::ContractFormat::kProtobuf}};
-
 // The warnings of reading, then what the target could not say, on stderr.
 int write_converted(const dq::Result<dq::ExportedContract>& converted, const std::string& output) {
   if (!converted.ok()) {
@@ -418,7 +410,7 @@ int write_converted(const dq::Result<dq::ExportedContract>& converted, const std
 }
 
 int run_export(const ExportArgs& args) {
-  return write_converted(dq::export_contract(args.contract, kContractFormats.at(args.to)), args.output);
+  return write_converted(dq::export_contract(args.contract, *dq::contract_format_named(args.to)), args.output);
 }
 
 struct ImportArgs {
@@ -426,7 +418,7 @@ struct ImportArgs {
 };
 
 int run_import(const ImportArgs& args) {
-  return write_converted(dq::import_contract(args.file, kContractFormats.at(args.from)), args.output);
+  return write_converted(dq::import_contract(args.file, *dq::contract_format_named(args.from)), args.output);
 }
 
 struct InferArgs {

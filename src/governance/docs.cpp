@@ -400,6 +400,19 @@ Result<std::string> contract_docs(const std::string& path, DocsFormat format, co
   return format == DocsFormat::kHtml ? render_html(doc) : render_markdown(doc);
 }
 
+std::optional<ContractFormat> contract_format_named(const std::string& name) {
+  static const std::map<std::string, ContractFormat> kFormats = {{"dq", ContractFormat::kDq},
+                                                                 {"odcs", ContractFormat::kOdcs},
+                                                                 {"jsonschema", ContractFormat::kJsonSchema},
+                                                                 {"avro", ContractFormat::kAvro},
+                                                                 {"dcs", ContractFormat::kDcs},
+                                                                 {"dbt", ContractFormat::kDbt},
+                                                                 {"protobuf", ContractFormat::kProtobuf}};
+  auto it = kFormats.find(name);
+  if (it == kFormats.end()) return std::nullopt;
+  return it->second;
+}
+
 Result<ExportedContract> export_contract(const std::string& path, ContractFormat format) {
   auto read = read_contract(path, true);
   if (!read.ok()) return read.status();

@@ -8,6 +8,7 @@
 #include <set>
 
 #include "spec/avro.h"
+#include "spec/writer.h"
 
 namespace dq::spec {
 namespace {
@@ -37,7 +38,7 @@ std::string record_name(const std::string& field) {
 
 class Writer {
  public:
-  explicit Writer(std::vector<std::string>& not_carried) : not_carried_(not_carried) {}
+  explicit Writer(std::vector<std::string>& out) : not_carried_(out) {}
 
   // Named types are unique in an Avro schema: "Address", "Address2", ...
   std::string unique_name(const std::string& base) {
@@ -50,7 +51,7 @@ class Writer {
     Json out = Json::array();
     for (const Field& f : fields) {
       const std::string where = path.empty() ? f.name : path + "." + f.name;
-      if (!avro_name(f.name)) skip(where, "the name is not an Avro name ([A-Za-z_][A-Za-z0-9_]*)");
+      if (!avro_name(f.name)) not_carried(where, "the name is not an Avro name ([A-Za-z_][A-Za-z0-9_]*)");
       Json field = {{"name", f.name}};
       if (!f.description.empty()) field["doc"] = f.description;
       Json t = type(f, where);
@@ -72,7 +73,7 @@ class Writer {
   }
 
  private:
-  void skip(const std::string& where, const std::string& what) { not_carried_.push_back(where + ": " + what); }
+  void not_carried(const std::string& where, const std::string& what) { not_carried_.push_back(where + ": " + what); }
 
   Json type(const Field& f, const std::string& where) {
     if (!f.types.empty()) {
@@ -104,24 +105,24 @@ class Writer {
           const std::string unit = f.unit->text == "ms" ? "millis" : f.unit->text == "us" ? "micros" : "nanos";
           return {{"type", "long"}, {"logicalType", "timestamp-" + unit}};
         }
-        skip(where, "a timestamp written as text is a string in Avro (Avro's timestamps are epoch numbers)");
+        not_carried(where, "a timestamp written as text is a string in Avro (Avro's timestamps are epoch numbers)");
         return "string";
-      case Type::kDate: skip(where, "a date written as text is a string in Avro"); return "string";
+      case Type::kDate: not_carried(where, "a date written as text is a string in Avro"); return "string";
       case Type::kObject:
         if (f.fields.empty()) {
-          skip(where, "an object without declared fields is a map of strings in Avro");
+          not_carried(where, "an object without declared fields is a map of strings in Avro");
           return {{"type", "map"}, {"values", "string"}};
         }
         return {{"type", "record"}, {"name", unique_name(record_name(f.name))}, {"fields", fields(f.fields, where)}};
       case Type::kArray:
         if (f.items.empty()) {
-          skip(where, "an array without declared items is an array of strings in Avro");
+          not_carried(where, "an array without declared items is an array of strings in Avro");
           return {{"type", "array"}, {"items", "string"}};
         }
         return {{"type", "array"}, {"items", type(f.items.front(), where + "[]")}};
       case Type::kAny:
       default:
-        skip(where, "any value is a union of Avro's primitive types");
+        not_carried(where, "any value is a union of Avro's primitive types");
         return Json::array({"boolean", "long", "double", "string"});
     }
   }
@@ -155,7 +156,7 @@ class Writer {
     if (!said.empty()) {
       std::string list;
       for (const std::string& s : said) list += (list.empty() ? "" : ", ") + s;
-      skip(where, list + " (Avro has types, not checks)");
+      not_carried(where, list + " (Avro has types, not checks)");
     }
   }
 
@@ -175,14 +176,10 @@ std::string to_avro(const Contract& c, std::vector<std::string>& not_carried) {
   if (dot != std::string::npos) out["namespace"] = c.dataset.substr(0, dot);
   if (!c.description.empty()) out["doc"] = c.description;
   out["fields"] = writer.fields(c.fields, "");
-  not_carried.emplace_back("version, owner and the other governance keys: an Avro schema has no words for them");
   if (c.additional_fields == AdditionalFields::kReject) {
     not_carried.emplace_back("additional_fields: reject (Avro readers drop unknown fields)");
   }
-  if (!c.rules.empty()) not_carried.emplace_back("rules: expressions across fields");
-  if (!c.expectations.empty() || c.drift || !c.monitors.empty() || c.sla || c.grading) {
-    not_carried.emplace_back("expectations, drift, monitors, sla and grading: checks of a dataset, not of a record");
-  }
+  not_carried_by_record_schemas(c, not_carried);
   return out.dump(2) + "\n";
 }
 

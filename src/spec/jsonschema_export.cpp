@@ -7,6 +7,7 @@
 
 #include "base/formats.h"
 #include "spec/jsonschema.h"
+#include "spec/writer.h"
 
 namespace dq::spec {
 namespace {
@@ -40,7 +41,7 @@ const char* json_type(Type t) {
 
 class Writer {
  public:
-  explicit Writer(std::vector<std::string>& not_carried) : not_carried_(not_carried) {}
+  explicit Writer(std::vector<std::string>& out) : not_carried_(out) {}
 
   Json object(const std::vector<Field>& fields, AdditionalFields mode, const std::string& path) {
     Json out = Json::object();
@@ -54,12 +55,13 @@ class Writer {
     if (!properties.empty()) out["properties"] = std::move(properties);
     if (!required.empty()) out["required"] = std::move(required);
     if (mode == AdditionalFields::kReject) out["additionalProperties"] = false;
-    if (mode == AdditionalFields::kWarn) skip(path.empty() ? "additional_fields" : path + ".additional_fields", "warn");
+    if (mode == AdditionalFields::kWarn)
+      not_carried(path.empty() ? "additional_fields" : path + ".additional_fields", "warn");
     return out;
   }
 
  private:
-  void skip(const std::string& where, const std::string& what) { not_carried_.push_back(where + ": " + what); }
+  void not_carried(const std::string& where, const std::string& what) { not_carried_.push_back(where + ": " + what); }
 
   Json field(const Field& f, AdditionalFields inherited, const std::string& where) {
     Json s = Json::object();
@@ -68,7 +70,7 @@ class Writer {
     // A check that only warns (or holds for `mostly` of the records) never
     // rejects a record in dq: a record schema cannot say it.
     const bool checks = f.severity == Severity::kError && !f.mostly;
-    if (!checks) skip(where, f.mostly ? "mostly (a share of records)" : "severity warn (checks that only warn)");
+    if (!checks) not_carried(where, f.mostly ? "mostly (a share of records)" : "severity warn (checks that only warn)");
     // Null is absence for an optional field, and allowed when `null` is listed.
     const bool nullable = f.null_type || !f.required || f.required_present;
     Json types = Json::array();
@@ -89,33 +91,33 @@ class Writer {
       for (auto& [k, v] : inner.items()) s[k] = v;
     }
     if (!f.items.empty()) s["items"] = field(f.items.front(), f.additional_fields.value_or(inherited), where + "[]");
-    if (!f.json_fields.empty()) skip(where, "json_fields (a JSON object inside a string)");
-    if (!f.coerce.empty()) skip(where, "coerce (recovering values written another way)");
-    if (f.unique) skip(where, "unique (across records)");
-    if (f.pii || f.classification || !f.tags.empty()) skip(where, "pii, classification and tags (governance)");
+    if (!f.json_fields.empty()) not_carried(where, "json_fields (a JSON object inside a string)");
+    if (!f.coerce.empty()) not_carried(where, "coerce (recovering values written another way)");
+    if (f.unique) not_carried(where, "unique (across records)");
+    if (f.pii || f.classification || !f.tags.empty()) not_carried(where, "pii, classification and tags (governance)");
     return s;
   }
 
   void temporal(const Field& f, Json& s, const std::string& where) {
     if (f.unit) {
       s["type"] = f.required && !f.null_type ? Json("number") : Json::array({"number", "null"});
-      skip(where, "unit (an epoch timestamp is written as a number)");
+      not_carried(where, "unit (an epoch timestamp is written as a number)");
       return;
     }
     if (f.format) {
-      skip(where, "format '" + f.format->text + "' (a time layout)");
+      not_carried(where, "format '" + f.format->text + "' (a time layout)");
       return;
     }
     s["format"] = f.type == Type::kDate ? "date" : "date-time";
-    if (f.min || f.max || f.exclusive_min || f.exclusive_max) skip(where, "min and max of a time");
-    if (f.timezone) skip(where, "timezone");
+    if (f.min || f.max || f.exclusive_min || f.exclusive_max) not_carried(where, "min and max of a time");
+    if (f.timezone) not_carried(where, "timezone");
   }
 
   void values(const Field& f, bool nullable, Json& s, const std::string& where) {
     auto number = [&](const char* key, const std::optional<Scalar>& v) {
       if (!v) return;
       if (v->is_param()) {
-        skip(where, std::string(key) + " given by the parameter " + v->text);
+        not_carried(where, std::string(key) + " given by the parameter " + v->text);
       } else {
         s[key] = json_of(*v);
       }
@@ -134,7 +136,7 @@ class Writer {
     if (f.unique_items) s["uniqueItems"] = true;
     if (f.format && f.type != Type::kTimestamp && f.type != Type::kDate) {
       if (f.format->is_param()) {
-        skip(where, "format given by the parameter " + f.format->text);
+        not_carried(where, "format given by the parameter " + f.format->text);
       } else {
         s["format"] = f.format->text;
       }
@@ -145,7 +147,7 @@ class Writer {
       Json list = Json::array();
       for (const Scalar& p : f.pattern_list) list.push_back({{"pattern", p.text}});
       s[f.match && f.match->text == "all" ? "allOf" : "anyOf"] = list;
-      if (f.match && f.match->text != "all") skip(where, "pattern list with match any is written as anyOf");
+      if (f.match && f.match->text != "all") not_carried(where, "pattern list with match any is written as anyOf");
     }
     if (!f.not_patterns.empty()) {
       Json none = Json::array();
@@ -180,11 +182,7 @@ std::string to_json_schema(const Contract& c, std::vector<std::string>& not_carr
   out["type"] = "object";
   Json body = Writer(not_carried).object(c.fields, c.additional_fields, "");
   for (auto& [k, v] : body.items()) out[k] = v;
-  not_carried.emplace_back("version, owner and the other governance keys: a JSON Schema has no words for them");
-  if (!c.rules.empty()) not_carried.emplace_back("rules: expressions across fields");
-  if (!c.expectations.empty() || c.drift || !c.monitors.empty() || c.sla || c.grading) {
-    not_carried.emplace_back("expectations, drift, monitors, sla and grading: checks of a dataset, not of a record");
-  }
+  not_carried_by_record_schemas(c, not_carried);
   return out.dump(2) + "\n";
 }
 

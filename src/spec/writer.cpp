@@ -371,4 +371,12 @@ std::string emit_yaml(const YAML::Node& node) {
   return std::string(out.c_str()) + "\n";
 }
 
+void not_carried_by_record_schemas(const Contract& c, std::vector<std::string>& not_carried) {
+  not_carried.emplace_back("version, owner and the other governance keys: a record schema has no words for them");
+  if (!c.rules.empty()) not_carried.emplace_back("rules: expressions across fields");
+  if (!c.expectations.empty() || c.drift || !c.monitors.empty() || c.sla || c.grading) {
+    not_carried.emplace_back("expectations, drift, monitors, sla and grading: checks of a dataset, not of a record");
+  }
+}
+
 }  // namespace dq::spec

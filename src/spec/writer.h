@@ -5,6 +5,7 @@
 #include <yaml-cpp/yaml.h>
 
 #include <string>
+#include <vector>
 
 #include "spec/spec.h"
 
@@ -24,6 +25,10 @@ YAML::Node drift_yaml(const Drift& drift);
 YAML::Node monitor_yaml(const Monitor& monitor);
 YAML::Node grading_yaml(const Grading& grading);
 YAML::Node params_yaml(const std::vector<Param>& params);
+
+// What a record schema (JSON Schema, Avro) cannot say of a contract: its
+// governance keys, rules and dataset-level sections, one line each.
+void not_carried_by_record_schemas(const Contract& contract, std::vector<std::string>& not_carried);
 
 // Block-style YAML; short mappings and lists of scalars on one line.
 std::string emit_yaml(const YAML::Node& node);

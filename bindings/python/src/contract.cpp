@@ -37,18 +37,9 @@ struct FailureSink {
 };
 
 dq::ContractFormat contract_format(const std::string& name) {
-  static const std::map<std::string, dq::ContractFormat> kFormats = {{"dq", dq::ContractFormat::kDq},
-                                                                     {"odcs", dq::ContractFormat::kOdcs},
-                                                                     {"jsonschema", dq::ContractFormat::kJsonSchema},
-                                                                     {"avro", dq::ContractFormat::kAvro},
-                                                                     {"dcs", dq::ContractFormat::kDcs},
-                                                                     {"dbt", dq::ContractFormat::kDbt},
-                                                                     {"protobuf", dq::ContractFormat::kProtobuf}};
-  auto it = kFormats.find(name);
-  if (it == kFormats.end()) {
-    throw py::value_error("format is dq, odcs, jsonschema, avro, protobuf, dbt or dcs, not '" + name + "'");
-  }
-  return it->second;
+  std::optional<dq::ContractFormat> format = dq::contract_format_named(name);
+  if (!format) throw py::value_error("format is dq, odcs, jsonschema, avro, protobuf, dbt or dcs, not '" + name + "'");
+  return *format;
 }
 
 py::tuple converted(const dq::Result<dq::ExportedContract>& result) {
