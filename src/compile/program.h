@@ -267,7 +267,7 @@ struct Program {
     std::string name;    // the metric without its field: "null_rate"
     int field = -1;      // index into `profiled` of the field in parentheses
     MonitorMethod method = MonitorMethod::kThreshold;
-    std::map<std::string, double> settings;
+    MonitorSettings settings;
     Severity severity = Severity::kError;
   };
   std::vector<MonitorCheck> monitors;

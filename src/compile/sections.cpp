@@ -467,17 +467,21 @@ void Compiler::compile_monitor(const spec::Monitor& m) {
     }
   }
   for (const auto& [key, scalar] : m.settings) {
-    if (auto v = number_setting(scalar, Type::kNumber, "monitor '" + x.id + "' '" + key + "'")) x.settings[key] = *v;
+    if (auto v = number_setting(scalar, Type::kNumber, "monitor '" + x.id + "' '" + key + "'")) {
+      x.settings.numbers[key] = *v;
+    }
   }
-  auto need = [&](const char* key) {
-    if (!m.settings.count(key)) diags_.error(m.span, "monitor '" + x.id + "' (" + m.method + ") needs '" + key + "'");
-  };
-  if (x.method == MonitorMethod::kThreshold && !m.settings.count("min") && !m.settings.count("max")) need("max");
-  if (x.method == MonitorMethod::kRateOfChange && !m.settings.count("max_increase") &&
-      !m.settings.count("max_decrease")) {
-    need("max_increase");
+  for (const auto& season : m.seasons) {
+    if (auto v = number_setting(season, Type::kInteger, "monitor '" + x.id + "' season"))
+      x.settings.seasons.push_back(*v);
   }
-  if (x.method == MonitorMethod::kHoltWinters) need("season");
+  x.settings.direction = m.direction == "up"     ? MonitorDirection::kUp
+                         : m.direction == "down" ? MonitorDirection::kDown
+                                                 : MonitorDirection::kBoth;
+  if (monitor_method(m.method)) {
+    const std::string problem = monitor_settings_problem(x.method, x.settings);
+    if (!problem.empty()) diags_.error(m.span, "monitor '" + x.id + "': " + problem);
+  }
   program_->monitors.push_back(std::move(x));
 }
 

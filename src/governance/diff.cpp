@@ -8,6 +8,7 @@
 #include "dq/governance.h"
 #include "governance/diff_versions.h"
 #include "governance/read.h"
+#include "spec/writer.h"
 
 namespace dq {
 namespace {
@@ -552,7 +553,7 @@ class Differ {
     auto key = [](const spec::Monitor& m) { return m.name.empty() ? m.metric + " " + m.method : m.name; };
     auto settings = [](const spec::Monitor& m) {
       std::string out;
-      for (const auto& [k, v] : m.settings) out += (out.empty() ? "" : ", ") + k + " " + v.text;
+      for (const auto& setting : spec::monitor_settings_text(m)) out += (out.empty() ? "" : ", ") + setting;
       return out;
     };
     for (const auto& m : o.monitors) {

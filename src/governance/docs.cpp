@@ -231,9 +231,7 @@ Document build(const spec::Contract& c, const ContractDiff* changes) {
     Section s{"Monitors", {"Anomaly detection on each metric's own history."}, {}, {}};
     Table t{{"Metric", "Method", "Settings"}, {}};
     for (const auto& m : c.monitors) {
-      std::vector<std::string> settings;
-      for (const auto& [k, v] : m.settings) settings.push_back(k + " " + v.text);
-      t.rows.push_back({code(m.metric), m.method, join(settings)});
+      t.rows.push_back({code(m.metric), m.method, join(spec::monitor_settings_text(m))});
     }
     s.tables.push_back(t);
     doc.sections.push_back(s);

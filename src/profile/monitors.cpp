@@ -1,9 +1,5 @@
 #include <sqlite3.h>
 
-#include <boost/accumulators/accumulators.hpp>
-#include <boost/accumulators/statistics/mean.hpp>
-#include <boost/accumulators/statistics/stats.hpp>
-#include <boost/accumulators/statistics/variance.hpp>
 #include <chrono>
 #include <cmath>
 #include <cstdio>
@@ -13,6 +9,7 @@
 #include "compile/program.h"
 #include "dq/monitor.h"
 #include "dq/report.h"
+#include "profile/detectors.h"
 
 namespace dq {
 
@@ -96,19 +93,37 @@ Result<MetricHistory> MetricHistory::open(const std::string& path) {
   return MetricHistory(std::move(impl));
 }
 
-Result<std::vector<double>> MetricHistory::series(const std::string& dataset, const std::string& metric,
-                                                  std::size_t limit) const {
+Result<MetricHistory::Series> MetricHistory::series(const std::string& dataset, const std::string& metric,
+                                                    std::size_t limit) const {
   Statement st(impl_->db,
-               "SELECT value FROM (SELECT m.value AS value, r.at_us AS at_us, r.id AS id FROM metrics m "
+               "SELECT value, at_us FROM (SELECT m.value AS value, r.at_us AS at_us, r.id AS id FROM metrics m "
                "JOIN runs r ON r.id = m.run_id WHERE r.dataset = ?1 AND m.name = ?2 "
                "ORDER BY r.at_us DESC, r.id DESC LIMIT ?3) ORDER BY at_us, id");
   if (!st) return sql_error(impl_->db, "cannot read");
   sqlite3_bind_text(st.stmt, 1, dataset.c_str(), -1, SQLITE_TRANSIENT);
   sqlite3_bind_text(st.stmt, 2, metric.c_str(), -1, SQLITE_TRANSIENT);
-  sqlite3_bind_int64(st.stmt, 3, static_cast<sqlite3_int64>(limit));
-  std::vector<double> out;
+  sqlite3_bind_int64(st.stmt, 3, limit == 0 ? -1 : static_cast<sqlite3_int64>(limit));  // -1: no limit
+  Series out;
   int rc;
-  while ((rc = sqlite3_step(st.stmt)) == SQLITE_ROW) out.push_back(sqlite3_column_double(st.stmt, 0));
+  while ((rc = sqlite3_step(st.stmt)) == SQLITE_ROW) {
+    out.values.push_back(sqlite3_column_double(st.stmt, 0));
+    out.at_micros.push_back(sqlite3_column_int64(st.stmt, 1));
+  }
+  if (rc != SQLITE_DONE) return sql_error(impl_->db, "cannot read");
+  return out;
+}
+
+Result<std::vector<std::string>> MetricHistory::names(const std::string& dataset) const {
+  Statement st(impl_->db, dataset.empty() ? "SELECT DISTINCT dataset FROM runs ORDER BY 1"
+                                          : "SELECT DISTINCT m.name FROM metrics m JOIN runs r ON r.id = m.run_id "
+                                            "WHERE r.dataset = ?1 ORDER BY 1");
+  if (!st) return sql_error(impl_->db, "cannot read");
+  if (!dataset.empty()) sqlite3_bind_text(st.stmt, 1, dataset.c_str(), -1, SQLITE_TRANSIENT);
+  std::vector<std::string> out;
+  int rc;
+  while ((rc = sqlite3_step(st.stmt)) == SQLITE_ROW) {
+    out.emplace_back(reinterpret_cast<const char*>(sqlite3_column_text(st.stmt, 0)));
+  }
   if (rc != SQLITE_DONE) return sql_error(impl_->db, "cannot read");
   return out;
 }
@@ -145,133 +160,17 @@ Status MetricHistory::append(const std::string& dataset, const std::string& vers
   return {};
 }
 
-// ---- detectors -----------------------------------------------------------
+// ---- judging ----------------------------------------------------------
 
 namespace {
 
-double setting(const std::map<std::string, double>& settings, const char* key, double fallback) {
-  auto it = settings.find(key);
-  return it == settings.end() ? fallback : it->second;
-}
-
-std::string figure(double x) {
-  char buf[32];
-  std::snprintf(buf, sizeof buf, "%.6g", x);
-  return buf;
-}
-
-// Outside [low, high]? With no spread (low == high) any change is one.
-void judge(MonitorResult& r, double low, double high) {
-  r.expected_low = low;
-  r.expected_high = high;
-  r.anomaly = r.value < low || r.value > high;
-}
-
-// A result for `value` before any method judged it.
-MonitorResult unjudged(std::string method, const std::vector<double>& history, double value) {
-  MonitorResult r;
-  r.method = std::move(method);
-  r.has_value = true;
-  r.value = value;
-  r.history = history.size();
-  return r;
-}
-
-MonitorResult detect(MonitorMethod method, const std::map<std::string, double>& settings,
-                     const std::vector<double>& history, double value) {
-  MonitorResult r = unjudged(name_of(method), history, value);
-  const double sigma = setting(settings, "sigma", 3);
-  switch (method) {
-    case MonitorMethod::kThreshold: {
-      judge(r, setting(settings, "min", -HUGE_VAL), setting(settings, "max", HUGE_VAL));
-      return r;
-    }
-    case MonitorMethod::kOnlineNormal: {
-      const auto window = static_cast<std::size_t>(std::max(2.0, setting(settings, "window", 30)));
-      const auto warmup = static_cast<std::size_t>(std::max(2.0, setting(settings, "warmup", 5)));
-      if (history.size() < warmup) {
-        r.detail = "warming up (" + std::to_string(history.size()) + " of " + std::to_string(warmup) + " values)";
-        return r;
-      }
-      // Mean and variance of the window's own values (Welford's updates), not
-      // a rolling sum: one that added and then removed other values keeps a
-      // rounding residue (2.8e-17 after non-zero values leave a window of
-      // zeros), which made an unchanged value anomalous against a zero spread.
-      // A constant window has exactly its value as mean and 0 as variance.
-      namespace acc = boost::accumulators;
-      const std::size_t n = std::min(window, history.size());
-      acc::accumulator_set<double, acc::stats<acc::tag::mean(acc::immediate), acc::tag::variance(acc::immediate)>> w;
-      for (auto it = history.end() - static_cast<std::ptrdiff_t>(n); it != history.end(); ++it) w(*it);
-      const double mean = acc::mean(w);
-      const double sd = n > 1 ? std::sqrt(acc::variance(w) * static_cast<double>(n) / static_cast<double>(n - 1)) : 0;
-      // A flat window has no spread: `min_spread` (default 0) floors the band's
-      // half-width, so a user can tolerate small moves of a constant metric.
-      const double half = std::max(sigma * sd, setting(settings, "min_spread", 0));
-      judge(r, mean - half, mean + half);
-      r.detail = "mean " + figure(mean) + ", σ " + figure(sd) + " over " +
-                 std::to_string(std::min(window, history.size())) + " values";
-      return r;
-    }
-    case MonitorMethod::kRateOfChange: {
-      if (history.empty()) {
-        r.detail = "no earlier value";
-        return r;
-      }
-      const double previous = history.back();
-      const double up = setting(settings, "max_increase", HUGE_VAL), down = setting(settings, "max_decrease", HUGE_VAL);
-      // The change is relative to the previous value, never to less than
-      // `min_base` (default 0). After a 0 there is nothing to be relative to:
-      // the series' typical size (the mean |x| of the last 30 values) stands
-      // in, so +5 after a 0 on a series of thousands is a small change, not an
-      // infinite one. A series that was always 0 has no size: any move from it
-      // is a change.
-      double scale = std::max(std::fabs(previous), setting(settings, "min_base", 0));
-      if (scale == 0) {
-        const std::size_t n = std::min<std::size_t>(30, history.size());
-        for (std::size_t i = history.size() - n; i < history.size(); ++i) scale += std::fabs(history[i]);
-        scale /= static_cast<double>(n);
-      }
-      judge(r, previous - down * scale, previous + up * scale);
-      const double change = scale > 0 ? (value - previous) / scale : (value == previous ? 0 : HUGE_VAL);
-      r.detail = "change " + figure(change * 100) + "% from " + figure(previous) +
-                 (scale > std::fabs(previous) ? " (relative to " + figure(scale) + ")" : "");
-      return r;
-    }
-    case MonitorMethod::kHoltWinters: {
-      const auto m = static_cast<std::size_t>(setting(settings, "season", 0));
-      if (m < 1 || history.size() < 2 * m) {
-        r.detail = "warming up (" + std::to_string(history.size()) + " of " + std::to_string(2 * m) + " values)";
-        return r;
-      }
-      const double alpha = setting(settings, "alpha", 0.3), beta = setting(settings, "beta", 0.05),
-                   gamma = setting(settings, "gamma", 0.3);
-      // Initial level and trend from the first two seasons; seasonal offsets from the first.
-      double first = 0, second = 0;
-      for (std::size_t i = 0; i < m; ++i) first += history[i], second += history[m + i];
-      first /= static_cast<double>(m);
-      second /= static_cast<double>(m);
-      double level = first, trend = (second - first) / static_cast<double>(m);
-      std::vector<double> season(m);
-      for (std::size_t i = 0; i < m; ++i) season[i] = history[i] - first;
-      double squared = 0;
-      std::size_t errors = 0;
-      for (std::size_t t = m; t < history.size(); ++t) {
-        double& s = season[t % m];
-        const double forecast = level + trend + s;
-        squared += (history[t] - forecast) * (history[t] - forecast);
-        ++errors;
-        const double new_level = alpha * (history[t] - s) + (1 - alpha) * (level + trend);
-        trend = beta * (new_level - level) + (1 - beta) * trend;
-        s = gamma * (history[t] - new_level) + (1 - gamma) * s;
-        level = new_level;
-      }
-      const double forecast = level + trend + season[history.size() % m];
-      const double rmse = std::sqrt(squared / static_cast<double>(errors));
-      judge(r, forecast - sigma * rmse, forecast + sigma * rmse);
-      r.detail = "forecast " + figure(forecast) + ", RMSE " + figure(rmse);
-      return r;
-    }
-  }
+// Replays `past` through a fresh detector, then judges `value`.
+MonitorResult judge(MonitorMethod method, const MonitorSettings& settings, const std::vector<double>& past,
+                    double value) {
+  std::unique_ptr<Detector> detector = Detector::make(method, settings);
+  for (double v : past) detector->observe(v);
+  MonitorResult r = detector->observe(value);
+  r.method = name_of(method);
   return r;
 }
 
@@ -279,10 +178,34 @@ MonitorResult detect(MonitorMethod method, const std::map<std::string, double>& 
 
 MonitorResult detect_anomaly(const std::string& method, const std::map<std::string, double>& settings,
                              const std::vector<double>& history, double value) {
-  if (auto m = monitor_method(method)) return detect(*m, settings, history, value);
-  MonitorResult r = unjudged(method, history, value);
+  if (auto m = monitor_method(method)) return judge(*m, MonitorSettings{settings, {}, {}}, history, value);
+  MonitorResult r;
+  r.method = method;
+  r.has_value = true;
+  r.value = value;
+  r.history = history.size();
   r.detail = "unknown method";
   return r;
+}
+
+Result<std::vector<MonitorResult>> backtest_monitor(const std::string& method, const MonitorSettings& settings,
+                                                    const std::vector<double>& values) {
+  auto m = monitor_method(method);
+  if (!m) {
+    std::string known;
+    for (auto name : kMonitorMethodNames) known += (known.empty() ? "" : ", ") + std::string(name);
+    return Status(StatusCode::kInvalidArgument, "unknown monitor method '" + method + "' (methods: " + known + ")");
+  }
+  const std::string problem = monitor_settings_problem(*m, settings);
+  if (!problem.empty()) return Status(StatusCode::kInvalidArgument, "monitor: " + problem);
+  std::unique_ptr<Detector> detector = Detector::make(*m, settings);
+  std::vector<MonitorResult> out;
+  out.reserve(values.size());
+  for (std::size_t i = 0; i < values.size(); ++i) {
+    out.push_back(detector->observe(values[i]));
+    out.back().method = method;
+  }
+  return out;
 }
 
 Status run_monitors(const Contract& contract, MetricHistory& history, Report& report, std::int64_t at_micros) {
@@ -299,9 +222,11 @@ Status run_monitors(const Contract& contract, MetricHistory& history, Report& re
     if (it == report.metrics.end()) {
       r.detail = "no value this run";
     } else {
-      Result<std::vector<double>> past = history.series(p.spec.dataset, m.metric);
+      // As many of the latest values as the method's state depends on.
+      const std::size_t memory = Detector::make(m.method, m.settings)->memory();
+      Result<MetricHistory::Series> past = history.series(p.spec.dataset, m.metric, memory);
       if (!past.ok()) return past.status();
-      r = detect(m.method, m.settings, *past, it->second);
+      r = judge(m.method, m.settings, past->values, it->second);
     }
     r.id = m.id;
     r.metric = m.metric;

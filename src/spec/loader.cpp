@@ -649,12 +649,17 @@ class Loader {
       diags_.error(span_of(node), "'monitors' must be a list");
       return;
     }
-    static const std::vector<std::string> kSettings = {
-        "sigma", "max",  "min",   "max_increase", "max_decrease", "warmup",  "season",
-        "alpha", "beta", "gamma", "window",       "min_spread",   "min_base"};
+    // Every method's numeric settings are read here; the compiler refuses
+    // one that the monitor's method does not take.
+    std::vector<std::string> settings = kMonitorCommonSettings;
+    for (const auto& own : kMonitorMethodSettings) {
+      for (const auto& key : own) {
+        if (std::find(settings.begin(), settings.end(), key) == settings.end()) settings.push_back(key);
+      }
+    }
     for (const auto& item : node) {
-      std::vector<std::string> known = {"metric", "method", "name", "severity"};
-      known.insert(known.end(), kSettings.begin(), kSettings.end());
+      std::vector<std::string> known = {"metric", "method", "name", "severity", "seasons", "direction"};
+      known.insert(known.end(), settings.begin(), settings.end());
       MapReader m(diags_, item, "a monitor", known);
       if (!m.valid()) continue;
       Monitor mon;
@@ -666,9 +671,24 @@ class Loader {
       } else if (!m.has("method")) {
         diags_.error(mon.span, "a monitor needs a 'method'");
       }
-      for (const auto& key : kSettings) {
+      for (const auto& key : settings) {
         if (auto s = m.scalar(key)) mon.settings[key] = *s;
       }
+      if (m.has("seasons")) {
+        const YAML::Node seasons = m.get("seasons");
+        if (seasons.IsSequence()) {
+          for (const auto& season : seasons) {
+            if (season.IsScalar()) {
+              mon.seasons.push_back(MapReader::to_scalar(season));
+            } else {
+              diags_.error(span_of(season), "items of 'seasons' must be numbers of points");
+            }
+          }
+        } else {
+          diags_.error(span_of(seasons), "'seasons' must be a list of season lengths in points, e.g. [288, 2016]");
+        }
+      }
+      if (auto direction = m.choice("direction", {"up", "down", "both"})) mon.direction = *direction;
       mon.name = m.text("name");
       mon.severity = parse_severity(m);
       m.finish();

@@ -154,6 +154,8 @@ struct Monitor {
   std::string metric, method;
   Span span;
   std::map<std::string, Scalar> settings;  // sigma, max, min, max_increase, ...
+  std::vector<Scalar> seasons;             // season lengths in points (robust, auto)
+  std::string direction;                   // up, down, both ("" = both)
   std::string name;
   Severity severity = Severity::kError;
 };

@@ -272,8 +272,27 @@ YAML::Node monitor_yaml(const Monitor& mon) {
   m["metric"] = text_node(mon.metric);
   m["method"] = mon.method;
   for (const auto& [key, value] : mon.settings) m[key] = scalar_node(value);
+  if (!mon.seasons.empty()) {
+    YAML::Node seasons(YAML::NodeType::Sequence);
+    for (const Scalar& season : mon.seasons) seasons.push_back(scalar_node(season));
+    seasons.SetStyle(YAML::EmitterStyle::Flow);
+    m["seasons"] = seasons;
+  }
+  put(m, "direction", mon.direction);
   put_severity(m, mon.severity);
   return m;
+}
+
+std::vector<std::string> monitor_settings_text(const Monitor& mon) {
+  std::vector<std::string> out;
+  for (const auto& [key, value] : mon.settings) out.push_back(key + " " + value.text);
+  if (!mon.seasons.empty()) {
+    std::string seasons;
+    for (const Scalar& season : mon.seasons) seasons += (seasons.empty() ? "" : ", ") + season.text;
+    out.push_back("seasons [" + seasons + "]");
+  }
+  if (!mon.direction.empty()) out.push_back("direction " + mon.direction);
+  return out;
 }
 
 YAML::Node grading_yaml(const Grading& g) {

@@ -23,6 +23,8 @@ YAML::Node rule_yaml(const Rule& rule);
 YAML::Node expectation_yaml(const Expectation& expectation);
 YAML::Node drift_yaml(const Drift& drift);
 YAML::Node monitor_yaml(const Monitor& monitor);
+// A monitor's settings as "key value" texts, in key order (diff, docs).
+std::vector<std::string> monitor_settings_text(const Monitor& monitor);
 YAML::Node grading_yaml(const Grading& grading);
 YAML::Node params_yaml(const std::vector<Param>& params);
 

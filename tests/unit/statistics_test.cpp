@@ -613,8 +613,12 @@ TEST_CASE("the metric history is a versioned SQLite file that monitors read and 
     }
     auto series = history->series("test.events", "row_count");
     REQUIRE(series.ok());
-    CHECK(*series == std::vector<double>{10, 11, 10, 11});
-    CHECK(*history->series("test.events", "null_rate(x)") == std::vector<double>{0, 0, 0, 0});
+    CHECK(series->values == std::vector<double>{10, 11, 10, 11});
+    CHECK(series->at_micros == std::vector<std::int64_t>{1000, 1001, 1002, 1003});
+    CHECK(history->series("test.events", "null_rate(x)")->values == std::vector<double>{0, 0, 0, 0});
+    CHECK(history->series("test.events", "row_count", 2)->values == std::vector<double>{10, 11});
+    CHECK(*history->names() == std::vector<std::string>{"test.events"});
+    CHECK(*history->names("test.events") == std::vector<std::string>{"null_rate(x)", "row_count"});
   }
   // Reopened: the history persists, and a burst is an anomaly.
   auto history = dq::MetricHistory::open(path);
@@ -625,7 +629,7 @@ TEST_CASE("the metric history is a versioned SQLite file that monitors read and 
   CHECK(burst.monitors[1].id == "nulls");
   CHECK(burst.monitors[1].anomaly);
   CHECK_FALSE(burst.ok);
-  CHECK(history->series("test.events", "row_count")->size() == 5);
+  CHECK(history->series("test.events", "row_count")->values.size() == 5);
 }
 
 TEST_CASE("a history file from a newer dq is refused with its version") {

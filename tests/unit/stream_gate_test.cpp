@@ -298,7 +298,7 @@ TEST_CASE("windows run the contract's monitors against the metric history") {
   CHECK(windows[1].report.monitors[0].value == Approx(0.5));
   auto series = history->series("test.events", "invalid_rate");
   REQUIRE(series.ok());
-  CHECK(*series == std::vector<double>{0.0, 0.5});
+  CHECK(series->values == std::vector<double>{0.0, 0.5});
   CHECK(gate.metrics().find("dq_window_monitor_anomaly{dataset=\"test.events\",monitor=\"invalid\"} 1\n") !=
         std::string::npos);
 }

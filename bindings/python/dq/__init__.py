@@ -13,6 +13,8 @@
     gate.judge(message_bytes).decision         # "accept", "dead_letter" or "pause"
     run = contract.grade(["sales.csv"], rejects="rejects.ndjson")  # a dq.GradeRun
     run.to_pandas(); run.tiers; run.summary["rows"]
+    frame = dq.monitor(series, method="auto")  # a monitor over a pandas Series
+    dq.History().read("shop.orders", "row_count")  # the metric history
 
 A Contract is immutable and safe to share across threads; validation
 releases the GIL, so threads validate in parallel.
@@ -23,19 +25,20 @@ from ._api import (Contract, ContractUpdate, Converted, PathLike, Verdict, Viola
 from ._errors import ContractError, DataError, Diagnostic, DqError
 from ._gate import Gate, Judgement, Window
 from ._grade import GradeRun
+from ._monitor import History, monitor, plot_monitor
 from ._profile import Drift, Profile
 from ._report import Report
 
 __all__ = [
     "load", "loads", "from_json_schema", "from_pydantic", "import_contract", "export_contract", "Converted",
     "infer", "update_contract", "ContractUpdate", "Contract", "Report", "Verdict", "Violation", "Profile", "Drift",
-    "Gate", "Judgement", "Window", "GradeRun",
+    "Gate", "Judgement", "Window", "GradeRun", "monitor", "plot_monitor", "History",
     "ContractError", "DataError", "DqError", "Diagnostic", "PathLike",
 ]
 __version__: str = _core.__version__  # project()'s version in CMakeLists.txt
 
 # Public classes say where users find them: dq.Contract, not dq._api.Contract.
 for _name in ("Contract", "ContractUpdate", "Converted", "Report", "Profile", "Drift", "Gate", "Judgement", "Window", "GradeRun",
-              "ContractError", "DataError", "DqError", "Diagnostic"):
+              "History", "ContractError", "DataError", "DqError", "Diagnostic"):
     globals()[_name].__module__ = __name__
 del _name

@@ -115,5 +115,6 @@ class PyContract {
 void bind_contract(py::module_& m);
 void bind_grading(py::module_& m);
 void bind_gate(py::module_& m);
+void bind_monitor(py::module_& m);
 
 }  // namespace dq_python

@@ -1,0 +1,566 @@
+#include "profile/detectors.h"
+
+#include <algorithm>
+#include <boost/accumulators/accumulators.hpp>
+#include <boost/accumulators/statistics/mean.hpp>
+#include <boost/accumulators/statistics/stats.hpp>
+#include <boost/accumulators/statistics/variance.hpp>
+#include <cmath>
+#include <cstdio>
+#include <deque>
+#include <utility>
+#include <vector>
+
+namespace dq {
+
+namespace {
+
+std::string figure(double x) {
+  char buf[32];
+  std::snprintf(buf, sizeof buf, "%.6g", x);
+  return buf;
+}
+
+// MAD scaled to σ for normal data (1.4826 = 1 / Φ⁻¹(3/4)).
+constexpr double kMadToSigma = 1.4826;
+
+// The median and the median absolute deviation of `values` (taken by copy:
+// nth_element reorders).
+std::pair<double, double> median_mad(std::vector<double> values) {
+  if (values.empty()) return {0, 0};
+  auto mid = values.begin() + static_cast<std::ptrdiff_t>(values.size() / 2);
+  std::nth_element(values.begin(), mid, values.end());
+  const double median = *mid;
+  for (double& v : values) v = std::fabs(v - median);
+  std::nth_element(values.begin(), mid, values.end());
+  return {median, *mid};
+}
+std::pair<double, double> median_mad(const std::deque<double>& values) {
+  return median_mad(std::vector<double>(values.begin(), values.end()));
+}
+
+// Appends to a window that keeps its last `size` values.
+void push_bounded(std::deque<double>& window, double value, std::size_t size) {
+  window.push_back(value);
+  while (window.size() > size) window.pop_front();
+}
+
+std::string warming(std::size_t have, std::size_t need) {
+  return "warming up (" + std::to_string(have) + " of " + std::to_string(need) + " values)";
+}
+
+}  // namespace
+
+Detector::Detector(const MonitorSettings& settings) : settings_(settings) {}
+
+double Detector::setting(const char* key, double fallback) const {
+  auto it = settings_.numbers.find(key);
+  return it == settings_.numbers.end() ? fallback : it->second;
+}
+
+MonitorResult Detector::observe(double value) {
+  MonitorResult r;
+  r.has_value = true;
+  r.value = value;
+  r.history = seen_;
+  const Band b = band(value);
+  const auto warmup = static_cast<std::size_t>(std::max(0.0, setting("warmup", 0)));
+  bool excluded = false;
+  if (!b.ready) {
+    r.detail = b.detail;
+  } else if (seen_ < warmup) {
+    r.detail = warming(seen_, warmup);
+  } else {
+    r.expected = b.expected;
+    r.expected_low = b.low;
+    r.expected_high = b.high;
+    r.detail = b.detail;
+    const MonitorDirection direction = settings_.direction;
+    r.anomaly = (value > b.high && direction != MonitorDirection::kDown) ||
+                (value < b.low && direction != MonitorDirection::kUp);
+    // The score: the distance from the expected value in units of the
+    // distance from it to the band's edge on the value's side.
+    const double edge = value >= b.expected ? b.high : b.low;
+    const double reach = std::fabs(edge - b.expected), distance = std::fabs(value - b.expected);
+    if (reach > 0 && std::isfinite(reach)) {
+      r.score = distance / reach;
+    } else if (distance > 0) {
+      r.score = 1 + distance / std::max(std::fabs(edge), 1e-300);  // a zero-width band: any move is outside
+    }
+    if (r.anomaly) {
+      // An anomaly within `cooldown` normal points of the last one continues
+      // its incident: one alert per incident.
+      const auto cooldown = static_cast<std::size_t>(std::max(0.0, setting("cooldown", default_cooldown())));
+      const bool continues = last_anomaly_ != 0 && seen_ + 1 - last_anomaly_ <= cooldown + 1;
+      incident_points_ = continues ? incident_points_ + 1 : 1;
+      last_anomaly_ = seen_ + 1;
+      r.incident_points = incident_points_;
+      excluded = setting("exclude_anomalies", excludes_by_default() ? 1 : 0) != 0 &&
+                 static_cast<double>(incident_points_) <= setting("relearn", 30);
+    }
+  }
+  learn(value, b, excluded);
+  ++seen_;
+  return r;
+}
+
+namespace {
+
+class Threshold final : public Detector {
+ public:
+  explicit Threshold(const MonitorSettings& s) : Detector(s) {}
+  std::size_t memory() const override { return 1; }
+
+ private:
+  Band band(double) override {
+    Band b;
+    b.ready = true;
+    b.low = setting("min", -HUGE_VAL);
+    b.high = setting("max", HUGE_VAL);
+    b.expected = std::isfinite(b.low) && std::isfinite(b.high) ? (b.low + b.high) / 2
+                 : std::isfinite(b.low)                        ? b.low
+                                                               : b.high;
+    return b;
+  }
+  void learn(double, const Band&, bool) override {}
+};
+
+class OnlineNormal final : public Detector {
+ public:
+  explicit OnlineNormal(const MonitorSettings& s)
+      : Detector(s), window_(static_cast<std::size_t>(std::max(2.0, setting("window", 30)))) {}
+  std::size_t memory() const override { return 2 * window_ + 30; }
+
+ private:
+  Band band(double) override {
+    Band b;
+    const auto warmup = static_cast<std::size_t>(std::max(2.0, setting("warmup", 5)));
+    if (seen() < warmup) {
+      b.detail = warming(seen(), warmup);
+      return b;
+    }
+    // Mean and variance of the window's own values (Welford's updates), not
+    // a rolling sum: one that added and then removed other values keeps a
+    // rounding residue (2.8e-17 after non-zero values leave a window of
+    // zeros), which made an unchanged value anomalous against a zero spread.
+    namespace acc = boost::accumulators;
+    acc::accumulator_set<double, acc::stats<acc::tag::mean(acc::immediate), acc::tag::variance(acc::immediate)>> w;
+    for (double v : values_) w(v);
+    const auto n = static_cast<double>(values_.size());
+    const double mean = acc::mean(w);
+    const double sd = n > 1 ? std::sqrt(acc::variance(w) * n / (n - 1)) : 0;
+    // A flat window has no spread: `min_spread` floors the band's half-width.
+    const double half = std::max(setting("sigma", 3) * sd, setting("min_spread", 0));
+    b.ready = true;
+    b.expected = mean;
+    b.low = mean - half;
+    b.high = mean + half;
+    b.detail = "mean " + figure(mean) + ", σ " + figure(sd) + " over " + std::to_string(values_.size()) + " values";
+    return b;
+  }
+  void learn(double value, const Band&, bool excluded) override {
+    if (!excluded) push_bounded(values_, value, window_);
+  }
+  std::size_t window_;
+  std::deque<double> values_;
+};
+
+class RateOfChange final : public Detector {
+ public:
+  explicit RateOfChange(const MonitorSettings& s) : Detector(s) {}
+  std::size_t memory() const override { return 60; }
+  // A change is between consecutive values: after a jump, the next change is
+  // measured from the jump unless the contract says otherwise.
+  bool excludes_by_default() const override { return false; }
+
+ private:
+  Band band(double value) override {
+    Band b;
+    if (sizes_.empty()) {
+      b.detail = "no earlier value";
+      return b;
+    }
+    const double up = setting("max_increase", HUGE_VAL), down = setting("max_decrease", HUGE_VAL);
+    // The change is relative to the previous value, never to less than
+    // `min_base`. After a 0 there is nothing to be relative to: the series'
+    // typical size (the mean |x| of its last 30 values) stands in, so +5
+    // after a 0 on a series of thousands is a small change, not an infinite
+    // one. A series that was always 0 has no size: any move from it counts.
+    double scale = std::max(std::fabs(previous_), setting("min_base", 0));
+    if (scale == 0) {
+      for (double s : sizes_) scale += s;
+      scale /= static_cast<double>(sizes_.size());
+    }
+    b.ready = true;
+    b.expected = previous_;
+    b.low = previous_ - down * scale;
+    b.high = previous_ + up * scale;
+    const double change = scale > 0 ? (value - previous_) / scale : (value == previous_ ? 0 : HUGE_VAL);
+    b.detail = "change " + figure(change * 100) + "% from " + figure(previous_) +
+               (scale > std::fabs(previous_) ? " (relative to " + figure(scale) + ")" : "");
+    return b;
+  }
+  void learn(double value, const Band&, bool excluded) override {
+    if (excluded) return;  // the next value is measured against the last normal one
+    previous_ = value;
+    push_bounded(sizes_, std::fabs(value), 30);
+  }
+  double previous_ = 0;
+  std::deque<double> sizes_;
+};
+
+class HoltWinters final : public Detector {
+ public:
+  explicit HoltWinters(const MonitorSettings& s)
+      : Detector(s), m_(static_cast<std::size_t>(std::max(0.0, setting("season", 0)))), season_(m_) {}
+  // Exponential smoothing forgets geometrically: ten seasons leave a state
+  // that a replay of a longer history would barely change.
+  std::size_t memory() const override { return 10 * std::max<std::size_t>(m_, 1); }
+
+ private:
+  Band band(double) override {
+    Band b;
+    if (m_ < 1 || !fitted_) {
+      b.detail = warming(first_.size(), 2 * m_);
+      return b;
+    }
+    const double forecast = level_ + trend_ + season_[t_ % m_];
+    const double rmse = std::sqrt(squared_ / static_cast<double>(errors_));
+    const double sigma = setting("sigma", 3);
+    b.ready = true;
+    b.expected = forecast;
+    b.low = forecast - sigma * rmse;
+    b.high = forecast + sigma * rmse;
+    b.detail = "forecast " + figure(forecast) + ", RMSE " + figure(rmse);
+    return b;
+  }
+  void learn(double value, const Band& b, bool excluded) override {
+    if (m_ < 1) return;
+    if (!fitted_) {
+      first_.push_back(value);
+      if (first_.size() == 2 * m_) fit();
+      return;
+    }
+    // An excluded value is replaced by its forecast: the model carries on as
+    // if the incident had not happened.
+    if (!excluded) {
+      squared_ += (value - b.expected) * (value - b.expected);
+      ++errors_;
+    }
+    update(excluded ? b.expected : value);
+  }
+  // Initial level and trend from the first two seasons, seasonal offsets from
+  // the first, then one-step updates over the second.
+  void fit() {
+    double first = 0, second = 0;
+    for (std::size_t i = 0; i < m_; ++i) first += first_[i], second += first_[m_ + i];
+    first /= static_cast<double>(m_);
+    second /= static_cast<double>(m_);
+    level_ = first;
+    trend_ = (second - first) / static_cast<double>(m_);
+    for (std::size_t i = 0; i < m_; ++i) season_[i] = first_[i] - first;
+    for (t_ = m_; t_ < 2 * m_;) {
+      const double x = first_[t_];
+      const double forecast = level_ + trend_ + season_[t_ % m_];
+      squared_ += (x - forecast) * (x - forecast);
+      ++errors_;
+      update(x);
+    }
+    fitted_ = true;
+    first_.clear();
+  }
+  void update(double x) {
+    const double alpha = setting("alpha", 0.3), beta = setting("beta", 0.05), gamma = setting("gamma", 0.3);
+    double& s = season_[t_ % m_];
+    const double level = alpha * (x - s) + (1 - alpha) * (level_ + trend_);
+    trend_ = beta * (level - level_) + (1 - beta) * trend_;
+    s = gamma * (x - level) + (1 - gamma) * s;
+    level_ = level;
+    ++t_;
+  }
+  std::size_t m_;
+  std::vector<double> first_;
+  bool fitted_ = false;
+  double level_ = 0, trend_ = 0, squared_ = 0;
+  std::size_t errors_ = 0, t_ = 0;
+  std::vector<double> season_;
+};
+
+// The seasons a band follows. The reference for a value is the median of
+// the values one, two and three seasons earlier (those there are): one odd
+// season does not move it. `clean_` keeps those values with an excluded one
+// replaced by what was expected, so an incident a season ago does not make
+// today's normal value look odd.
+struct SeasonalResiduals {
+  std::size_t period = 0;
+  std::deque<double> residuals;  // value − its reference, of learned values
+};
+
+class Seasons {
+ public:
+  static constexpr std::size_t kDepth = 3;  // seasons back the reference reads
+
+  void set(const std::vector<double>& periods) {
+    for (double p : periods) {
+      if (p >= 2) seasons_.push_back({static_cast<std::size_t>(p), {}});
+    }
+    for (const auto& s : seasons_) longest_ = std::max(longest_, s.period);
+  }
+  bool empty() const { return seasons_.empty(); }
+  std::size_t longest() const { return longest_; }
+  std::vector<SeasonalResiduals>& all() { return seasons_; }
+  bool reaches(const SeasonalResiduals& s) const { return clean_.size() >= s.period; }
+  // The reference for the next value in season `s` (reaches(s) must hold).
+  double reference(const SeasonalResiduals& s) const {
+    double back[kDepth];
+    std::size_t n = 0;
+    for (std::size_t k = 1; k <= kDepth && clean_.size() >= k * s.period; ++k) {
+      back[n++] = clean_[clean_.size() - k * s.period];
+    }
+    std::sort(back, back + n);
+    return n == 2 ? (back[0] + back[1]) / 2 : back[n / 2];
+  }
+  // Learns a value: its residual against each season's reference (unless
+  // excluded), and the value (or `stand_in` when excluded) for later ones.
+  void learn(double value, double stand_in, bool excluded, std::size_t window) {
+    for (auto& s : seasons_) {
+      if (!excluded && reaches(s)) push_bounded(s.residuals, value - reference(s), window ? window : s.period);
+    }
+    push_bounded(clean_, excluded ? stand_in : value, kDepth * longest_);
+  }
+
+ private:
+  std::vector<SeasonalResiduals> seasons_;
+  std::deque<double> clean_;
+  std::size_t longest_ = 0;
+};
+
+class Robust final : public Detector {
+ public:
+  explicit Robust(const MonitorSettings& s)
+      : Detector(s), window_(static_cast<std::size_t>(std::max(3.0, setting("window", 60)))) {
+    seasons_.set(s.seasons);
+  }
+  std::size_t memory() const override { return 2 * window_ + seasons_.longest() + 30; }
+
+ private:
+  Band band(double) override {
+    Band b;
+    const std::size_t need = std::max<std::size_t>(3, window_ / 2);
+    const double sigma = setting("sigma", 4), floor = setting("min_spread", 0);
+    if (seasons_.empty()) {
+      if (values_.size() < need) {
+        b.detail = warming(values_.size(), need);
+        return b;
+      }
+      auto [median, mad] = median_mad(values_);
+      const double half = std::max(sigma * kMadToSigma * mad, floor);
+      b = {true, median, median - half, median + half,
+           "median " + figure(median) + ", σ " + figure(kMadToSigma * mad) + " (MAD) over " +
+               std::to_string(values_.size()) + " values"};
+      return b;
+    }
+    // The season whose differences vary least is the one the series follows.
+    const SeasonalResiduals* best = nullptr;
+    double best_median = 0, best_mad = HUGE_VAL;
+    for (const auto& s : seasons_.all()) {
+      if (!seasons_.reaches(s) || s.residuals.size() < need) continue;
+      auto [median, mad] = median_mad(s.residuals);
+      if (mad < best_mad) best = &s, best_median = median, best_mad = mad;
+    }
+    if (best == nullptr) {
+      b.detail = "warming up (a season of " + std::to_string(seasons_.all().front().period) + " values and " +
+                 std::to_string(need) + " changes)";
+      return b;
+    }
+    const double expected = seasons_.reference(*best) + best_median;
+    const double half = std::max(sigma * kMadToSigma * best_mad, floor);
+    b = {true, expected, expected - half, expected + half,
+         "season " + std::to_string(best->period) + ": " + figure(seasons_.reference(*best)) +
+             " in earlier seasons, σ " + figure(kMadToSigma * best_mad) + " (MAD of changes)"};
+    return b;
+  }
+  void learn(double value, const Band& b, bool excluded) override {
+    if (!excluded) push_bounded(values_, value, window_);
+    seasons_.learn(value, b.expected, excluded, window_);
+  }
+  std::size_t window_;
+  std::deque<double> values_;
+  Seasons seasons_;
+};
+
+class ChangePoint final : public Detector {
+ public:
+  explicit ChangePoint(const MonitorSettings& s)
+      : Detector(s), window_(static_cast<std::size_t>(std::max(3.0, setting("window", 60)))) {}
+  std::size_t memory() const override { return 4 * window_; }
+
+ private:
+  Band band(double) override {
+    Band b;
+    const std::size_t need = std::max<std::size_t>(3, window_ / 2);
+    if (reference_.size() < need) {
+      b.detail = warming(reference_.size(), need) + (shifts_ ? " after a level shift" : "");
+      return b;
+    }
+    auto [median, mad] = median_mad(reference_);
+    median_ = median;
+    sd_ = std::max(kMadToSigma * mad, setting("min_spread", 0));
+    const double slack = setting("slack", 0.5), limit = setting("limit", 5);
+    // The sums cross `limit` when z > limit − sum + slack: that is the band.
+    b.ready = true;
+    b.expected = median;
+    b.high = median + (limit - up_ + slack) * sd_;
+    b.low = median - (limit - down_ + slack) * sd_;
+    b.detail = "level " + figure(median) + ", σ " + figure(sd_) + "; CUSUM up " + figure(up_) + ", down " +
+               figure(down_) + " of " + figure(limit);
+    return b;
+  }
+  void learn(double value, const Band& b, bool) override {
+    if (!b.ready) {
+      push_bounded(reference_, value, window_);
+      return;
+    }
+    const double slack = setting("slack", 0.5), limit = setting("limit", 5);
+    const double z =
+        sd_ > 0 ? (value - median_) / sd_ : (value == median_ ? 0 : std::copysign(HUGE_VAL, value - median_));
+    up_ = std::max(0.0, up_ + z - slack);
+    down_ = std::max(0.0, down_ - z - slack);
+    if (up_ > limit || down_ > limit) {
+      // A shift: the new level is learned from scratch, starting here.
+      ++shifts_;
+      up_ = down_ = 0;
+      reference_.clear();
+    }
+    push_bounded(reference_, value, window_);
+  }
+  std::size_t window_;
+  std::deque<double> reference_;
+  double median_ = 0, sd_ = 0, up_ = 0, down_ = 0;
+  std::size_t shifts_ = 0;
+};
+
+// The default for metric series (measured on the Numenta Anomaly Benchmark,
+// docs/statistics.md): a value leaving the range of the last `window`
+// values, or, with `seasons`, breaking the seasonal pattern by `sigma`
+// robust σ when one of the seasons explains the series. Seasons are not
+// guessed from the values' spacing: doing so (a day and a week) flagged
+// every quantised or spiky series against a near-zero seasonal spread and
+// cut the benchmark score from 62.7 to 45.
+class Auto final : public Detector {
+ public:
+  explicit Auto(const MonitorSettings& s)
+      : Detector(s), window_(static_cast<std::size_t>(std::max(20.0, setting("window", 2000)))) {
+    seasons_.set(s.seasons);
+  }
+  std::size_t memory() const override { return window_ + Seasons::kDepth * seasons_.longest(); }
+  // Metric series alert in bursts: an incident may pause for 30 points.
+  double default_cooldown() const override { return 30; }
+
+ private:
+  static constexpr std::size_t kRefresh = 16;  // points between re-choosing the season (a median costs O(season))
+  // A seasonal σ is never below this share of the range: a noise-free
+  // pattern repeats exactly, and a zero spread would flag rounding.
+  static constexpr double kSpreadFloor = 0.01;
+
+  Band band(double) override {
+    Band b;
+    seasonal_band_ = false;
+    if (max_.empty() || learned_ < 20) {
+      b.detail = warming(learned_, 20);
+      return b;
+    }
+    const double high = max_.front().second, low = min_.front().second;
+    const double width = high - low > 0 ? high - low : 1e-9 * std::max(1.0, std::fabs(high));
+    const double margin = setting("margin", 0.003) * width;
+    b.ready = true;
+    b.low = low - margin;
+    b.high = high + margin;
+    b.expected = (low + high) / 2;
+    b.detail = "range " + figure(low) + " to " + figure(high) + " over " + std::to_string(window_count()) + " values";
+    if (seasonal_ != nullptr && seasons_.reaches(*seasonal_)) {
+      const double expected = seasons_.reference(*seasonal_) + season_median_;
+      const double half = std::max(setting("sigma", 8) * std::max(kMadToSigma * season_mad_, kSpreadFloor * width),
+                                   setting("min_spread", 0));
+      if (expected + half >= b.low && expected - half <= b.high) {
+        b.low = std::max(b.low, expected - half);
+        b.high = std::min(b.high, expected + half);
+      } else {
+        b.low = expected - half, b.high = expected + half;
+      }
+      b.expected = std::clamp(expected, b.low, b.high);
+      seasonal_band_ = true;
+      b.detail += "; season " + std::to_string(seasonal_->period) + ": " + figure(expected) + " ± " + figure(half);
+    }
+    return b;
+  }
+
+  // The range is what the series has done: it learns every value (a new
+  // level widens it at once). The seasonal pattern leaves anomalies out.
+  void learn(double value, const Band& b, bool excluded) override {
+    // Only the seasonal band's verdict keeps a value out of the pattern: a
+    // first daily peak is a new high of the range, not an odd season.
+    excluded = excluded && seasonal_band_;
+    seasons_.learn(value, b.expected, excluded, 0);
+    if (!excluded) push_bounded(recent_, value, 2 * seasons_.longest());
+    const std::size_t i = learned_++;
+    while (!max_.empty() && max_.back().second <= value) max_.pop_back();
+    while (!min_.empty() && min_.back().second >= value) min_.pop_back();
+    max_.emplace_back(i, value);
+    min_.emplace_back(i, value);
+    while (max_.front().first + window_ <= i) max_.pop_front();
+    while (min_.front().first + window_ <= i) min_.pop_front();
+    if (++since_refresh_ >= kRefresh) choose_season();
+  }
+
+  // The season whose changes vary least, if they vary less than half as much
+  // as the values themselves (robust σ of the changes against the values'
+  // standard deviation: a square wave's values have a small MAD but a large
+  // σ): then the series follows it.
+  void choose_season() {
+    since_refresh_ = 0;
+    seasonal_ = nullptr;
+    if (seasons_.empty() || recent_.size() < 2 * seasons_.all().front().period) return;
+    namespace acc = boost::accumulators;
+    acc::accumulator_set<double, acc::stats<acc::tag::variance(acc::immediate)>> values;
+    for (double v : recent_) values(v);
+    const double spread = std::sqrt(acc::variance(values));
+    double best = HUGE_VAL;
+    for (auto& s : seasons_.all()) {
+      if (s.residuals.size() < s.period / 2 || recent_.size() < 2 * s.period) continue;
+      auto [median, mad] = median_mad(s.residuals);
+      if (mad < best && kMadToSigma * mad < 0.5 * spread) {
+        best = mad;
+        seasonal_ = &s;
+        season_median_ = median;
+        season_mad_ = mad;
+      }
+    }
+  }
+  std::size_t window_count() const { return std::min(learned_, window_); }
+
+  std::size_t window_, learned_ = 0, since_refresh_ = 0;
+  std::deque<std::pair<std::size_t, double>> max_, min_;  // monotonic: the window's max and min in O(1)
+  Seasons seasons_;
+  std::deque<double> recent_;
+  const SeasonalResiduals* seasonal_ = nullptr;
+  bool seasonal_band_ = false;  // the last band followed a season
+  double season_median_ = 0, season_mad_ = 0;
+};
+
+}  // namespace
+
+std::unique_ptr<Detector> Detector::make(MonitorMethod method, const MonitorSettings& settings) {
+  switch (method) {
+    case MonitorMethod::kThreshold: return std::make_unique<Threshold>(settings);
+    case MonitorMethod::kOnlineNormal: return std::make_unique<OnlineNormal>(settings);
+    case MonitorMethod::kRateOfChange: return std::make_unique<RateOfChange>(settings);
+    case MonitorMethod::kHoltWinters: return std::make_unique<HoltWinters>(settings);
+    case MonitorMethod::kRobust: return std::make_unique<Robust>(settings);
+    case MonitorMethod::kChangePoint: return std::make_unique<ChangePoint>(settings);
+    case MonitorMethod::kAuto: return std::make_unique<Auto>(settings);
+  }
+  return nullptr;
+}
+
+}  // namespace dq
