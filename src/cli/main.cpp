@@ -11,6 +11,7 @@
 #include <optional>
 
 #include "dq/dq.h"
+#include "monitor.h"
 
 namespace {
 
@@ -97,6 +98,7 @@ struct ValidateArgs : DataArgs {
   std::size_t max_samples = 5;
   std::string history;  // metric history for monitors; default MetricHistory::default_path()
   bool no_history = false;
+  std::string as_of;  // the data's time for the history (default: now)
 };
 
 std::optional<dq::Contract> load_contract(const DataArgs& args) {
@@ -194,6 +196,11 @@ bool write_output(const std::string& rendered, const std::string& path) {
 }
 
 int run_validate(const ValidateArgs& args) {
+  if (!args.as_of.empty() && dq_cli::parse_utc_time(args.as_of) == 0) {
+    std::cerr << "dq: --as-of needs a UTC date or time (2026-11-28 or 2026-11-28T06:00:00Z), not '" << args.as_of
+              << "'\n";
+    return kCannotRun;
+  }
   auto contract = load_contract(args);
   if (!contract) return kCannotRun;
   dq::ReportOptions report_options;
@@ -236,7 +243,8 @@ int run_validate(const ValidateArgs& args) {
   if (contract->has_monitors() && !args.no_history) {
     const std::string path = args.history.empty() ? dq::MetricHistory::default_path() : args.history;
     auto history = dq::MetricHistory::open(path);
-    dq::Status status = history.ok() ? dq::run_monitors(*contract, *history, report) : history.status();
+    dq::Status status = history.ok() ? dq::run_monitors(*contract, *history, report, dq_cli::parse_utc_time(args.as_of))
+                                     : history.status();
     if (!status.ok()) {
       std::cerr << "dq: " << status.message() << "\n";
       return kCannotRun;
@@ -620,6 +628,8 @@ int main(int argc, char** argv) {
   validate->add_option("--history", v.history,
                        "Metric history for monitors (default: $DQ_HISTORY or .dq/history.sqlite)");
   validate->add_flag("--no-history", v.no_history, "Do not run monitors or record this run");
+  validate->add_option("--as-of", v.as_of,
+                       "The data's time (UTC date or time): orders this run in the history (default: now)");
 
   ProfileArgs prof;
   CLI::App* profile = app.add_subcommand("profile", "Profile data files: write a baseline for drift");
@@ -646,6 +656,9 @@ int main(int argc, char** argv) {
   grade->add_option("--format", gr.format, "Summary format on stdout")->check(CLI::IsMember({"text", "json"}));
   grade->add_option("--max-state-mb", gr.max_state_mb, "Bound on the per-entity state, in MiB");
 
+  dq_cli::MonitorArgs mon;
+  CLI::App* backtest = dq_cli::add_monitor_command(app, mon);
+
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {
@@ -661,5 +674,6 @@ int main(int argc, char** argv) {
   if (profile->parsed()) return run_profile(prof);
   if (drift->parsed()) return run_drift(dr);
   if (grade->parsed()) return run_grade(gr);
+  if (backtest->parsed()) return dq_cli::run_monitor_backtest(mon);
   return run_validate(v);
 }

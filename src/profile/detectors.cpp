@@ -85,7 +85,7 @@ MonitorResult Detector::observe(double value) {
     if (reach > 0 && std::isfinite(reach)) {
       r.score = distance / reach;
     } else if (distance > 0) {
-      r.score = 1 + distance / std::max(std::fabs(edge), 1e-300);  // a zero-width band: any move is outside
+      r.score = std::min(1e9, 1 + distance / std::max(std::fabs(edge), 1e-9));  // a zero-width band: any move is out
     }
     if (r.anomaly) {
       // An anomaly within `cooldown` normal points of the last one continues

@@ -135,10 +135,13 @@ std::string Report::to_json(int indent) const {
                              {"metric", m.metric},
                              {"method", m.method},
                              {"value", m.has_value ? json(m.value) : json(nullptr)},
+                             {"expected", optional_number(m.expected)},
                              {"expected_low", optional_number(m.expected_low)},
                              {"expected_high", optional_number(m.expected_high)},
                              {"history", m.history},
                              {"anomaly", m.anomaly},
+                             {"score", m.score},
+                             {"incident_points", m.incident_points},
                              {"severity", to_string(m.severity)},
                              {"detail", m.detail}});
   }
@@ -226,6 +229,8 @@ std::string Report::to_text() const {
                                                        : "FAIL ") +
            m.id + "  " + (m.has_value ? figure(m.value) : std::string("-"));
     if (m.expected_low || m.expected_high) out += "  expected " + range_text(m.expected_low, m.expected_high);
+    if (m.anomaly) out += "  score " + figure(m.score);
+    if (m.incident_points > 1) out += ", incident point " + std::to_string(m.incident_points);
     if (!m.detail.empty()) out += "  (" + m.detail + ")";
     out += "\n";
   }

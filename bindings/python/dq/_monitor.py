@@ -99,7 +99,8 @@ class History:
         stamp = pd.Timestamp.now(tz="UTC") if at is None else pd.Timestamp(at)
         if stamp.tzinfo is None:
             stamp = stamp.tz_localize("UTC")
-        self._native.append(dataset, version, int(stamp.as_unit("us").value), {k: float(v) for k, v in metrics.items()})
+        micros = int(stamp.as_unit("ns").value) // 1000  # Timestamp.value is in ns
+        self._native.append(dataset, version, micros, {k: float(v) for k, v in metrics.items()})
 
     def monitor(self, dataset: str, metric: str, method: str = "auto", **settings):
         """dq.monitor over the metric's whole history."""
