@@ -50,7 +50,7 @@ class SeriesScore:
     detected: int = 0                # windows with at least one detection
     false_positives: int = 0         # detections outside every window (after probation)
     scored_points: int = 0           # points after the probationary period
-    delays: list = field(default_factory=list)  # points from each detected window's start
+    delays: dict = field(default_factory=dict)  # detected window's index -> points from its first point
 
 
 def point_weights(points: int, windows: list[tuple[int, int]], profile: dict) -> list[tuple[float, int | None]]:
@@ -108,7 +108,7 @@ def score_series(detections: list[bool], windows: list[tuple[int, int]], profile
         else:
             if name not in detected:  # the earliest detection: the best reward
                 detected.add(name)
-                result.delays.append(i - windows[name][0])
+                result.delays[name] = i - windows[name][0]
             window_scores[name] = max(window_scores[name], weight)
     result.windows = len(window_scores)
     result.detected = len(detected)

@@ -19,9 +19,9 @@
 //   change_point    two-sided CUSUM of robust z-scores: a level shift,
 //                   flagged once
 //   auto            the default for metric series: leaves the range of the
-//                   last `window` values or, when one of its `seasons`
-//                   explains the series, breaks that pattern by `sigma`
-//                   robust σ
+//                   last `window` values or, when a season explains the
+//                   series (its `seasons`, else a day and a week of the
+//                   values' spacing), breaks that pattern by `sigma` robust σ
 //
 // Every method also takes `direction` (up, down, both), `warmup` (values
 // before a first verdict), `cooldown` (an anomaly within that many points of
@@ -115,11 +115,15 @@ DQ_EXPORT MonitorResult detect_anomaly(const std::string& method, const std::map
                                        const std::vector<double>& history, double value);
 
 // Runs a monitor over a whole series, as if each value were a run: one
-// verdict per value, each against the values before it. kInvalidArgument for
-// an unknown method, a setting it does not take or one it lacks.
+// verdict per value, each against the values before it. `at_micros` (the
+// values' times, µs since the epoch; empty when unknown) lets `auto` try a
+// day and a week as seasons. kInvalidArgument for an unknown method, a
+// setting it does not take or one it lacks, or times that do not match the
+// values.
 DQ_EXPORT Result<std::vector<MonitorResult>> backtest_monitor(const std::string& method,
                                                               const MonitorSettings& settings,
-                                                              const std::vector<double>& values);
+                                                              const std::vector<double>& values,
+                                                              const std::vector<std::int64_t>& at_micros = {});
 
 // Runs the contract's monitors on report.metrics: fills report.monitors,
 // clears report.ok on an error-severity anomaly, and appends this run's

@@ -16,7 +16,8 @@ namespace {
 // A series read from a CSV file: a header naming `value` (and optionally
 // `timestamp`), or two columns timestamp,value. Every row must have a
 // number: a row that has none is an error with its line, never dropped.
-bool read_csv_series(const std::string& path, std::vector<std::string>& labels, std::vector<double>& values) {
+bool read_csv_series(const std::string& path, std::vector<std::string>& labels, std::vector<double>& values,
+                     std::vector<std::int64_t>& times) {
   std::ifstream in(path);
   if (!in) {
     std::cerr << "dq: cannot read '" << path << "'\n";
@@ -60,10 +61,20 @@ bool read_csv_series(const std::string& path, std::vector<std::string>& labels, 
     values.push_back(v);
     labels.push_back(label_column < cells.size() ? cells[label_column] : std::to_string(values.size()));
   }
+  // Times when every timestamp reads as one: `auto` then tries a day and a week.
+  for (const std::string& label : labels) {
+    const std::int64_t at = label_column < header.size() ? parse_utc_time(label) : 0;
+    if (at == 0) {
+      times.clear();
+      break;
+    }
+    times.push_back(at);
+  }
   return true;
 }
 
-bool read_history_series(const MonitorArgs& args, std::vector<std::string>& labels, std::vector<double>& values) {
+bool read_history_series(const MonitorArgs& args, std::vector<std::string>& labels, std::vector<double>& values,
+                         std::vector<std::int64_t>& times) {
   auto history = dq::MetricHistory::open(args.history);
   if (!history.ok()) {
     std::cerr << "dq: " << history.status().message() << "\n";
@@ -80,6 +91,7 @@ bool read_history_series(const MonitorArgs& args, std::vector<std::string>& labe
     return false;
   }
   values = series->values;
+  times = series->at_micros;
   for (std::int64_t at : series->at_micros) {
     const std::time_t seconds = at / 1000000;
     std::tm tm{};
@@ -169,8 +181,12 @@ int run_monitor_backtest(const MonitorArgs& args) {
                                                   : dq::MonitorDirection::kBoth;
   std::vector<std::string> labels;
   std::vector<double> values;
-  if (!(from_history ? read_history_series(args, labels, values) : read_csv_series(args.csv, labels, values))) return 2;
-  auto results = dq::backtest_monitor(args.method, settings, values);
+  std::vector<std::int64_t> times;
+  if (!(from_history ? read_history_series(args, labels, values, times)
+                     : read_csv_series(args.csv, labels, values, times))) {
+    return 2;
+  }
+  auto results = dq::backtest_monitor(args.method, settings, values, times);
   if (!results.ok()) {
     std::cerr << "dq: " << results.status().message() << "\n";
     return 2;

@@ -24,19 +24,24 @@ std::string figure(double x) {
 // MAD scaled to σ for normal data (1.4826 = 1 / Φ⁻¹(3/4)).
 constexpr double kMadToSigma = 1.4826;
 
-// The median and the median absolute deviation of `values` (taken by copy:
-// nth_element reorders).
-std::pair<double, double> median_mad(std::vector<double> values) {
+// The median and the median absolute deviation of `values`, worked out in
+// `scratch` (nth_element reorders; a buffer kept by the caller saves an
+// allocation per point).
+template <typename Values>
+std::pair<double, double> median_mad(const Values& values, std::vector<double>& scratch) {
   if (values.empty()) return {0, 0};
-  auto mid = values.begin() + static_cast<std::ptrdiff_t>(values.size() / 2);
-  std::nth_element(values.begin(), mid, values.end());
+  scratch.assign(values.begin(), values.end());
+  auto mid = scratch.begin() + static_cast<std::ptrdiff_t>(scratch.size() / 2);
+  std::nth_element(scratch.begin(), mid, scratch.end());
   const double median = *mid;
-  for (double& v : values) v = std::fabs(v - median);
-  std::nth_element(values.begin(), mid, values.end());
+  for (double& v : scratch) v = std::fabs(v - median);
+  std::nth_element(scratch.begin(), mid, scratch.end());
   return {median, *mid};
 }
-std::pair<double, double> median_mad(const std::deque<double>& values) {
-  return median_mad(std::vector<double>(values.begin(), values.end()));
+template <typename Values>
+std::pair<double, double> median_mad(const Values& values) {
+  std::vector<double> scratch;
+  return median_mad(values, scratch);
 }
 
 // Appends to a window that keeps its last `size` values.
@@ -58,11 +63,12 @@ double Detector::setting(const char* key, double fallback) const {
   return it == settings_.numbers.end() ? fallback : it->second;
 }
 
-MonitorResult Detector::observe(double value) {
+MonitorResult Detector::observe(double value, std::int64_t at_micros) {
   MonitorResult r;
   r.has_value = true;
   r.value = value;
   r.history = seen_;
+  clock(at_micros);
   const Band b = band(value);
   const auto warmup = static_cast<std::size_t>(std::max(0.0, setting("warmup", 0)));
   bool excluded = false;
@@ -241,13 +247,15 @@ class HoltWinters final : public Detector {
       if (first_.size() == 2 * m_) fit();
       return;
     }
-    // An excluded value is replaced by its forecast: the model carries on as
-    // if the incident had not happened.
+    // An excluded value is clipped to the band's edge (Huber-style cleaning,
+    // as in robust Holt–Winters): an incident moves the model no more than a
+    // value at the edge would, and a model that learned something wrong
+    // still walks back to the data instead of excluding it for ever.
     if (!excluded) {
       squared_ += (value - b.expected) * (value - b.expected);
       ++errors_;
     }
-    update(excluded ? b.expected : value);
+    update(excluded ? std::clamp(value, b.low, b.high) : value);
   }
   // Initial level and trend from the first two seasons, seasonal offsets from
   // the first, then one-step updates over the second.
@@ -270,7 +278,11 @@ class HoltWinters final : public Detector {
     first_.clear();
   }
   void update(double x) {
-    const double alpha = setting("alpha", 0.3), beta = setting("beta", 0.05), gamma = setting("gamma", 0.3);
+    // A trend as fast as 0.05 with a long season is outside the recursions'
+    // stable region: with a 288-point season, forecasts of pure noise
+    // diverge after ~50,000 points. The default slows it to 1/season.
+    const double alpha = setting("alpha", 0.3), gamma = setting("gamma", 0.3);
+    const double beta = setting("beta", std::min(0.05, 1.0 / static_cast<double>(m_)));
     double& s = season_[t_ % m_];
     const double level = alpha * (x - s) + (1 - alpha) * (level_ + trend_);
     trend_ = beta * (level - level_) + (1 - beta) * trend_;
@@ -289,8 +301,8 @@ class HoltWinters final : public Detector {
 // The seasons a band follows. The reference for a value is the median of
 // the values one, two and three seasons earlier (those there are): one odd
 // season does not move it. `clean_` keeps those values with an excluded one
-// replaced by what was expected, so an incident a season ago does not make
-// today's normal value look odd.
+// clipped to its band, so an incident a season ago does not make today's
+// normal value look odd.
 struct SeasonalResiduals {
   std::size_t period = 0;
   std::deque<double> residuals;  // value − its reference, of learned values
@@ -353,7 +365,7 @@ class Robust final : public Detector {
         b.detail = warming(values_.size(), need);
         return b;
       }
-      auto [median, mad] = median_mad(values_);
+      auto [median, mad] = median_mad(values_, scratch_);
       const double half = std::max(sigma * kMadToSigma * mad, floor);
       b = {true, median, median - half, median + half,
            "median " + figure(median) + ", σ " + figure(kMadToSigma * mad) + " (MAD) over " +
@@ -365,7 +377,7 @@ class Robust final : public Detector {
     double best_median = 0, best_mad = HUGE_VAL;
     for (const auto& s : seasons_.all()) {
       if (!seasons_.reaches(s) || s.residuals.size() < need) continue;
-      auto [median, mad] = median_mad(s.residuals);
+      auto [median, mad] = median_mad(s.residuals, scratch_);
       if (mad < best_mad) best = &s, best_median = median, best_mad = mad;
     }
     if (best == nullptr) {
@@ -382,11 +394,12 @@ class Robust final : public Detector {
   }
   void learn(double value, const Band& b, bool excluded) override {
     if (!excluded) push_bounded(values_, value, window_);
-    seasons_.learn(value, b.expected, excluded, window_);
+    seasons_.learn(value, std::clamp(value, b.low, b.high), excluded, window_);
   }
   std::size_t window_;
   std::deque<double> values_;
   Seasons seasons_;
+  std::vector<double> scratch_;
 };
 
 class ChangePoint final : public Detector {
@@ -403,7 +416,7 @@ class ChangePoint final : public Detector {
       b.detail = warming(reference_.size(), need) + (shifts_ ? " after a level shift" : "");
       return b;
     }
-    auto [median, mad] = median_mad(reference_);
+    auto [median, mad] = median_mad(reference_, scratch_);
     median_ = median;
     sd_ = std::max(kMadToSigma * mad, setting("min_spread", 0));
     const double slack = setting("slack", 0.5), limit = setting("limit", 5);
@@ -436,29 +449,33 @@ class ChangePoint final : public Detector {
   }
   std::size_t window_;
   std::deque<double> reference_;
+  std::vector<double> scratch_;
   double median_ = 0, sd_ = 0, up_ = 0, down_ = 0;
   std::size_t shifts_ = 0;
 };
 
 // The default for metric series (measured on the Numenta Anomaly Benchmark,
 // docs/statistics.md): a value leaving the range of the last `window`
-// values, or, with `seasons`, breaking the seasonal pattern by `sigma`
-// robust σ when one of the seasons explains the series. Seasons are not
-// guessed from the values' spacing: doing so (a day and a week) flagged
-// every quantised or spiky series against a near-zero seasonal spread and
-// cut the benchmark score from 62.7 to 45.
+// values, or breaking a seasonal pattern by `sigma` robust σ when one of the
+// seasons (the contract's, else a day and a week of the values' spacing)
+// explains the series.
 class Auto final : public Detector {
  public:
   explicit Auto(const MonitorSettings& s)
       : Detector(s), window_(static_cast<std::size_t>(std::max(20.0, setting("window", 2000)))) {
     seasons_.set(s.seasons);
+    seasons_known_ = !s.seasons.empty();
   }
-  std::size_t memory() const override { return window_ + Seasons::kDepth * seasons_.longest(); }
+  // Before the seasons are known, the longest a day or a week can be.
+  std::size_t memory() const override {
+    return window_ + Seasons::kDepth * (seasons_known_ ? seasons_.longest() : kLongestSeason);
+  }
   // Metric series alert in bursts: an incident may pause for 30 points.
   double default_cooldown() const override { return 30; }
 
  private:
-  static constexpr std::size_t kRefresh = 16;  // points between re-choosing the season (a median costs O(season))
+  static constexpr std::size_t kLongestSeason = 10080;  // a week of minutes
+  static constexpr std::size_t kRefresh = 64;           // points between re-choosing the season (it costs O(2 seasons))
   // A seasonal σ is never below this share of the range: a noise-free
   // pattern repeats exactly, and a zero spread would flag rounding.
   static constexpr double kSpreadFloor = 0.01;
@@ -495,13 +512,35 @@ class Auto final : public Detector {
     return b;
   }
 
+  // Without seasons in the contract, a day and a week of the values' own
+  // spacing (the median of their first nine gaps) are the candidates; a
+  // season is used only when it explains the series (choose_season).
+  void clock(std::int64_t at_micros) override {
+    if (seasons_known_) return;
+    if (at_micros == 0) {
+      seasons_known_ = seen() > 0;  // values without times: no seasons
+      return;
+    }
+    if (last_at_ != 0 && at_micros > last_at_) gaps_.push_back(static_cast<double>(at_micros - last_at_));
+    last_at_ = at_micros;
+    if (gaps_.size() < 9) return;
+    seasons_known_ = true;
+    const double step = median_mad(gaps_).first;
+    std::vector<double> periods;
+    for (double days : {1.0, 7.0}) {
+      const double points = std::round(days * 86400e6 / step);
+      if (points >= 4 && points <= static_cast<double>(kLongestSeason)) periods.push_back(points);
+    }
+    seasons_.set(periods);
+  }
+
   // The range is what the series has done: it learns every value (a new
   // level widens it at once). The seasonal pattern leaves anomalies out.
   void learn(double value, const Band& b, bool excluded) override {
     // Only the seasonal band's verdict keeps a value out of the pattern: a
     // first daily peak is a new high of the range, not an odd season.
     excluded = excluded && seasonal_band_;
-    seasons_.learn(value, b.expected, excluded, 0);
+    seasons_.learn(value, std::clamp(value, b.low, b.high), excluded, 0);
     if (!excluded) push_bounded(recent_, value, 2 * seasons_.longest());
     const std::size_t i = learned_++;
     while (!max_.empty() && max_.back().second <= value) max_.pop_back();
@@ -513,24 +552,28 @@ class Auto final : public Detector {
     if (++since_refresh_ >= kRefresh) choose_season();
   }
 
-  // The season whose changes vary least, if they vary less than half as much
-  // as the values themselves (robust σ of the changes against the values'
-  // standard deviation: a square wave's values have a small MAD but a large
-  // σ): then the series follows it.
+  // The season whose changes vary least, if they explain the series: their
+  // mean absolute deviation is under a quarter of the values' own (mean
+  // absolute deviations, not MADs, so that moves the season does not repeat
+  // count: a flat series with bursts at random times has a zero MAD of
+  // changes and is not seasonal).
   void choose_season() {
     since_refresh_ = 0;
     seasonal_ = nullptr;
     if (seasons_.empty() || recent_.size() < 2 * seasons_.all().front().period) return;
-    namespace acc = boost::accumulators;
-    acc::accumulator_set<double, acc::stats<acc::tag::variance(acc::immediate)>> values;
-    for (double v : recent_) values(v);
-    const double spread = std::sqrt(acc::variance(values));
+    const auto mean_deviation = [](const std::deque<double>& values, double centre) {
+      double sum = 0;
+      for (double v : values) sum += std::fabs(v - centre);
+      return sum / static_cast<double>(values.size());
+    };
+    const double spread = mean_deviation(recent_, median_mad(recent_).first);
     double best = HUGE_VAL;
     for (auto& s : seasons_.all()) {
       if (s.residuals.size() < s.period / 2 || recent_.size() < 2 * s.period) continue;
       auto [median, mad] = median_mad(s.residuals);
-      if (mad < best && kMadToSigma * mad < 0.5 * spread) {
-        best = mad;
+      const double deviation = mean_deviation(s.residuals, median);
+      if (deviation < best && deviation < 0.25 * spread) {
+        best = deviation;
         seasonal_ = &s;
         season_median_ = median;
         season_mad_ = mad;
@@ -542,6 +585,9 @@ class Auto final : public Detector {
   std::size_t window_, learned_ = 0, since_refresh_ = 0;
   std::deque<std::pair<std::size_t, double>> max_, min_;  // monotonic: the window's max and min in O(1)
   Seasons seasons_;
+  bool seasons_known_ = false;
+  std::int64_t last_at_ = 0;
+  std::vector<double> gaps_;
   std::deque<double> recent_;
   const SeasonalResiduals* seasonal_ = nullptr;
   bool seasonal_band_ = false;  // the last band followed a season

@@ -5,6 +5,7 @@
 // (memory()), never by the length of the history.
 #pragma once
 
+#include <cstdint>
 #include <memory>
 
 #include "dq/monitor.h"
@@ -19,8 +20,9 @@ class Detector {
   static std::unique_ptr<Detector> make(MonitorMethod method, const MonitorSettings& settings);
   virtual ~Detector() = default;
 
-  // Judges `value` and learns it.
-  MonitorResult observe(double value);
+  // Judges `value` (taken at `at_micros`, µs since the epoch; 0 when
+  // unknown) and learns it.
+  MonitorResult observe(double value, std::int64_t at_micros = 0);
   // How many of the latest values the detector needs to be in the state a
   // replay of the whole series would leave (0 = all of them).
   virtual std::size_t memory() const = 0;
@@ -39,6 +41,8 @@ class Detector {
   };
   explicit Detector(const MonitorSettings& settings);
   double setting(const char* key, double fallback) const;
+  // The time of the value about to be judged (0 when unknown).
+  virtual void clock(std::int64_t /*at_micros*/) {}
   // `value` is the one about to be judged: only a detail may mention it.
   virtual Band band(double value) = 0;
   // Learns a value. `excluded`: it was judged anomalous and must not shape

@@ -165,11 +165,13 @@ Status MetricHistory::append(const std::string& dataset, const std::string& vers
 namespace {
 
 // Replays `past` through a fresh detector, then judges `value`.
-MonitorResult judge(MonitorMethod method, const MonitorSettings& settings, const std::vector<double>& past,
-                    double value) {
+MonitorResult judge(MonitorMethod method, const MonitorSettings& settings, const MetricHistory::Series& past,
+                    double value, std::int64_t at_micros) {
   std::unique_ptr<Detector> detector = Detector::make(method, settings);
-  for (double v : past) detector->observe(v);
-  MonitorResult r = detector->observe(value);
+  for (std::size_t i = 0; i < past.values.size(); ++i) {
+    detector->observe(past.values[i], i < past.at_micros.size() ? past.at_micros[i] : 0);
+  }
+  MonitorResult r = detector->observe(value, at_micros);
   r.method = name_of(method);
   return r;
 }
@@ -178,7 +180,8 @@ MonitorResult judge(MonitorMethod method, const MonitorSettings& settings, const
 
 MonitorResult detect_anomaly(const std::string& method, const std::map<std::string, double>& settings,
                              const std::vector<double>& history, double value) {
-  if (auto m = monitor_method(method)) return judge(*m, MonitorSettings{settings, {}, {}}, history, value);
+  if (auto m = monitor_method(method))
+    return judge(*m, MonitorSettings{settings, {}, {}}, MetricHistory::Series{history, {}}, value, 0);
   MonitorResult r;
   r.method = method;
   r.has_value = true;
@@ -189,7 +192,8 @@ MonitorResult detect_anomaly(const std::string& method, const std::map<std::stri
 }
 
 Result<std::vector<MonitorResult>> backtest_monitor(const std::string& method, const MonitorSettings& settings,
-                                                    const std::vector<double>& values) {
+                                                    const std::vector<double>& values,
+                                                    const std::vector<std::int64_t>& at_micros) {
   auto m = monitor_method(method);
   if (!m) {
     std::string known;
@@ -198,11 +202,15 @@ Result<std::vector<MonitorResult>> backtest_monitor(const std::string& method, c
   }
   const std::string problem = monitor_settings_problem(*m, settings);
   if (!problem.empty()) return Status(StatusCode::kInvalidArgument, "monitor: " + problem);
+  if (!at_micros.empty() && at_micros.size() != values.size()) {
+    return Status(StatusCode::kInvalidArgument, "monitor: " + std::to_string(at_micros.size()) + " times for " +
+                                                    std::to_string(values.size()) + " values");
+  }
   std::unique_ptr<Detector> detector = Detector::make(*m, settings);
   std::vector<MonitorResult> out;
   out.reserve(values.size());
   for (std::size_t i = 0; i < values.size(); ++i) {
-    out.push_back(detector->observe(values[i]));
+    out.push_back(detector->observe(values[i], at_micros.empty() ? 0 : at_micros[i]));
     out.back().method = method;
   }
   return out;
@@ -226,7 +234,7 @@ Status run_monitors(const Contract& contract, MetricHistory& history, Report& re
       const std::size_t memory = Detector::make(m.method, m.settings)->memory();
       Result<MetricHistory::Series> past = history.series(p.spec.dataset, m.metric, memory);
       if (!past.ok()) return past.status();
-      r = judge(m.method, m.settings, past->values, it->second);
+      r = judge(m.method, m.settings, *past, it->second, at_micros);
     }
     r.id = m.id;
     r.metric = m.metric;

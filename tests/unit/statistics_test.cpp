@@ -1095,3 +1095,32 @@ TEST_CASE("auto alerts once when a series leaves its range, and the history serv
   CHECK(dq::detect_anomaly("robust", robust, tail, series.back()).expected_high ==
         dq::detect_anomaly("robust", robust, all, series.back()).expected_high);
 }
+
+TEST_CASE("auto tries a day and a week from the values' times, and holt_winters stays stable over a long season") {
+  // Hourly points: a day is 24 of them. The series' daily peak fails to come
+  // on day 9: inside the range, only the daily pattern says it is wrong.
+  std::vector<double> series = seasonal_days(12);
+  std::vector<std::int64_t> at;
+  for (std::size_t i = 0; i < series.size(); ++i) at.push_back(1'700'000'000'000'000 + 3'600'000'000LL * i);
+  for (int h = 8; h < 17; ++h) series[9 * 24 + h] = 100;
+  auto with_times = dq::backtest_monitor("auto", {}, series, at);
+  REQUIRE(with_times.ok());
+  const auto found = alerts(*with_times);
+  REQUIRE(found.size() == 1);
+  CHECK(found[0] >= 9 * 24 + 8);
+  CHECK(found[0] <= 9 * 24 + 12);
+  CHECK((*with_times)[found[0]].detail.find("season 24") != std::string::npos);
+  CHECK(alerts(backtest("auto", {}, series)).empty());  // without times: the range alone sees nothing
+  CHECK(dq::backtest_monitor("auto", {}, series, {1, 2}).status().message() == "monitor: 2 times for 288 values");
+
+  // A trend smoothed as fast as 0.05 with a 288-point season diverged on
+  // pure noise after ~50,000 points; the default beta is 1/season there.
+  std::mt19937_64 rng(7);
+  std::normal_distribution<double> noise(0, 3);
+  std::vector<double> long_series;
+  for (int i = 0; i < 100000; ++i) long_series.push_back(100 + 40 * std::sin(2 * M_PI * (i % 288) / 288) + noise(rng));
+  auto hw = backtest("holt_winters", {{{"season", 288}}, {}, {}}, long_series);
+  std::size_t late_anomalies = 0;
+  for (std::size_t i = 90000; i < hw.size(); ++i) late_anomalies += hw[i].anomaly;
+  CHECK(late_anomalies < 100);  // 3σ of normal noise: about 27 of 10,000
+}

@@ -18,13 +18,24 @@ from ._types import PathLike
 _COLUMNS = ("value", "expected", "lower", "upper", "score", "anomaly", "alert", "detail")
 
 
+def _times_of(index) -> list:
+    """µs since the epoch of a DatetimeIndex (naive times are UTC), else []."""
+    import pandas as pd
+
+    if not isinstance(index, pd.DatetimeIndex):
+        return []
+    utc = index.tz_convert("UTC") if index.tz is not None else index
+    return [int(t) // 1000 for t in utc.as_unit("ns").asi8]
+
+
 def monitor(series, method: str = "auto", *, seasons: Optional[Sequence[int]] = None, direction: str = "both",
             **settings: float):
     """Runs a monitor over ``series`` as if each value were a run of
     ``dq validate``: each value judged against the values before it, with the
     contract's method and settings (docs/statistics.md).
 
-    ``series``: a pandas Series or a sequence of numbers. Missing values are refused (a
+    ``series``: a pandas Series (a DatetimeIndex lets ``auto`` try a day and a
+    week as seasons) or a sequence of numbers. Missing values are refused (a
     run without a value has no verdict; drop or fill them first).
 
     Returns a pandas DataFrame on the series' index: ``value``, ``expected``,
@@ -42,7 +53,8 @@ def monitor(series, method: str = "auto", *, seasons: Optional[Sequence[int]] = 
         raise ValueError(f"dq.monitor: {len(missing)} missing or infinite values (first at position {missing[0]}): "
                          "drop or fill them first")
     numbers = {key: float(value) for key, value in settings.items()}
-    out = _core.backtest_monitor(method, numbers, [float(s) for s in seasons or []], direction, values.tolist())
+    out = _core.backtest_monitor(method, numbers, [float(s) for s in seasons or []], direction, values.tolist(),
+                                 _times_of(series.index))
     frame = pd.DataFrame({"value": values, **out}, index=series.index)
     return frame[list(_COLUMNS)]
 

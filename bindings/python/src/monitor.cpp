@@ -11,7 +11,7 @@ void bind_monitor(py::module_& m) {
   m.def(
       "backtest_monitor",
       [](const std::string& method, const std::map<std::string, double>& numbers, const std::vector<double>& seasons,
-         const std::string& direction, const std::vector<double>& values) {
+         const std::string& direction, const std::vector<double>& values, const std::vector<std::int64_t>& at_micros) {
         dq::MonitorSettings settings{numbers, seasons, dq::MonitorDirection::kBoth};
         if (direction == "up") {
           settings.direction = dq::MonitorDirection::kUp;
@@ -23,7 +23,7 @@ void bind_monitor(py::module_& m) {
         }
         dq::Result<std::vector<dq::MonitorResult>> results = [&] {
           py::gil_scoped_release release;
-          return dq::backtest_monitor(method, settings, values);
+          return dq::backtest_monitor(method, settings, values, at_micros);
         }();
         if (!results.ok()) raise_status(results.status());
         const double nan = std::numeric_limits<double>::quiet_NaN();
@@ -49,7 +49,8 @@ void bind_monitor(py::module_& m) {
         out["detail"] = detail;
         return out;
       },
-      py::arg("method"), py::arg("numbers"), py::arg("seasons"), py::arg("direction"), py::arg("values"));
+      py::arg("method"), py::arg("numbers"), py::arg("seasons"), py::arg("direction"), py::arg("values"),
+      py::arg("at_micros"));
 
   py::class_<dq::MetricHistory>(m, "MetricHistory")
       .def(py::init([](const std::string& path) {
