@@ -5,6 +5,7 @@
 #include <cmath>
 #include <cstdio>
 #include <cstdlib>
+#include <map>
 #include <random>
 #include <string>
 #include <vector>
@@ -29,13 +30,19 @@ int main(int argc, char** argv) {
     std::string method;
     dq::MonitorSettings settings;
   };
+  auto with = [](std::map<std::string, double> numbers, std::vector<double> seasons = {}) {
+    dq::MonitorSettings s;
+    s.numbers = std::move(numbers);
+    s.seasons = std::move(seasons);
+    return s;
+  };
   const std::vector<Case> cases = {
-      {"threshold", "threshold", {{{"max", 200}}, {}, {}}},
+      {"threshold", "threshold", with({{"max", 200}})},
       {"online_normal (window 30)", "online_normal", {}},
-      {"rate_of_change", "rate_of_change", {{{"max_increase", 0.5}}, {}, {}}},
-      {"holt_winters (season 288)", "holt_winters", {{{"season", 288}}, {}, {}}},
+      {"rate_of_change", "rate_of_change", with({{"max_increase", 0.5}})},
+      {"holt_winters (season 288)", "holt_winters", with({{"season", 288}})},
       {"robust (window 60)", "robust", {}},
-      {"robust (seasons 288, 2016)", "robust", {{}, {288, 2016}, {}}},
+      {"robust (seasons 288, 2016)", "robust", with({}, {288, 2016})},
       {"change_point (window 60)", "change_point", {}},
       {"auto (a day and a week from the times)", "auto", {}},
   };

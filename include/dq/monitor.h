@@ -75,6 +75,10 @@ struct MonitorSettings {
   std::map<std::string, double> numbers;  // sigma, window, warmup, cooldown, season, ...
   std::vector<double> seasons;            // season lengths in points (robust, auto)
   MonitorDirection direction = MonitorDirection::kBoth;
+  // Calendar seasons of daily values with times (robust, auto): "month_day"
+  // (the same day of the month in earlier months) and "month_end" (the same
+  // number of days before the month's end).
+  std::vector<std::string> calendar_seasons;
 };
 
 class DQ_EXPORT MetricHistory {

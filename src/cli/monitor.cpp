@@ -151,7 +151,8 @@ CLI::App* add_monitor_command(CLI::App& app, MonitorArgs& a) {
   backtest->add_option("--metric", a.metric, "Metric in the history, e.g. row_count or null_rate(email)");
   backtest->add_option("-m,--method", a.method, "Monitor method (default auto)");
   backtest->add_option("--set", a.settings, "A setting: name=value (sigma=4, window=60, cooldown=10, ...)");
-  backtest->add_option("--seasons", a.seasons, "Season lengths in points (robust, auto)")->delimiter(',');
+  backtest->add_option("--seasons", a.seasons, "Seasons (robust, auto): lengths in points, month_day, month_end")
+      ->delimiter(',');
   backtest->add_option("--direction", a.direction, "Anomalies up, down or both")
       ->check(CLI::IsMember({"up", "down", "both"}));
   backtest->add_flag("--all", a.all, "Print every point, not only anomalies");
@@ -175,7 +176,15 @@ int run_monitor_backtest(const MonitorArgs& args) {
     }
     settings.numbers[kv.substr(0, eq)] = v;
   }
-  settings.seasons = args.seasons;
+  for (const std::string& season : args.seasons) {
+    char* end = nullptr;
+    const double points = std::strtod(season.c_str(), &end);
+    if (end != season.c_str() && *end == '\0') {
+      settings.seasons.push_back(points);
+    } else {
+      settings.calendar_seasons.push_back(season);  // backtest_monitor refuses an unknown one
+    }
+  }
   settings.direction = args.direction == "up"     ? dq::MonitorDirection::kUp
                        : args.direction == "down" ? dq::MonitorDirection::kDown
                                                   : dq::MonitorDirection::kBoth;

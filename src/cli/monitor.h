@@ -14,7 +14,7 @@ struct MonitorArgs {
   std::string history, dataset, metric;  // or a metric of the history
   std::string method = "auto";
   std::vector<std::string> settings;  // key=value
-  std::vector<double> seasons;
+  std::vector<std::string> seasons;   // points, month_day or month_end
   std::string direction = "both";
   bool all = false;  // every point, not only anomalies
 };

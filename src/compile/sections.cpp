@@ -1,4 +1,6 @@
 // The dataset sections: expectations, drift, monitors and the SLA.
+#include <cctype>
+
 #include "compile/compiler.h"
 
 namespace dq::compiling {
@@ -472,8 +474,11 @@ void Compiler::compile_monitor(const spec::Monitor& m) {
     }
   }
   for (const auto& season : m.seasons) {
-    if (auto v = number_setting(season, Type::kInteger, "monitor '" + x.id + "' season"))
+    if (!season.text.empty() && std::isalpha(static_cast<unsigned char>(season.text[0]))) {
+      x.settings.calendar_seasons.push_back(season.text);  // a word: monitor_settings_problem names the known ones
+    } else if (auto v = number_setting(season, Type::kInteger, "monitor '" + x.id + "' season")) {
       x.settings.seasons.push_back(*v);
+    }
   }
   x.settings.direction = m.direction == "up"     ? MonitorDirection::kUp
                          : m.direction == "down" ? MonitorDirection::kDown

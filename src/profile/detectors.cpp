@@ -7,7 +7,10 @@
 #include <boost/accumulators/statistics/variance.hpp>
 #include <cmath>
 #include <cstdio>
+#include <ctime>
 #include <deque>
+#include <map>
+#include <string>
 #include <utility>
 #include <vector>
 
@@ -303,31 +306,70 @@ class HoltWinters final : public Detector {
 // season does not move it. `clean_` keeps those values with an excluded one
 // clipped to its band, so an incident a season ago does not make today's
 // normal value look odd.
+//
+// A calendar season (daily values with times) finds its earlier values by
+// date instead of by count: the same day of the month, or the same number of
+// days before the month's end, in the three months before.
 struct SeasonalResiduals {
-  std::size_t period = 0;
-  std::deque<double> residuals;  // value − its reference, of learned values
+  std::size_t period = 0;                    // points; 0 for a calendar season
+  std::string calendar;                      // "month_day" or "month_end"
+  std::deque<double> residuals;              // value − its reference, of learned values
+  std::map<int, std::deque<double>> by_day;  // a calendar season's earlier values by its day key
+
+  std::string name() const { return calendar.empty() ? std::to_string(period) : calendar; }
+  // Points a season spans: a calendar season, a month of daily values.
+  std::size_t span() const { return calendar.empty() ? period : 31; }
 };
 
 class Seasons {
  public:
   static constexpr std::size_t kDepth = 3;  // seasons back the reference reads
 
-  void set(const std::vector<double>& periods) {
+  void set(const std::vector<double>& periods, const std::vector<std::string>& calendar = {}) {
     for (double p : periods) {
-      if (p >= 2) seasons_.push_back({static_cast<std::size_t>(p), {}});
+      if (p >= 2) seasons_.push_back({static_cast<std::size_t>(p), {}, {}, {}});
     }
-    for (const auto& s : seasons_) longest_ = std::max(longest_, s.period);
+    for (const auto& c : calendar) seasons_.push_back({0, c, {}, {}});
+    for (const auto& s : seasons_) longest_ = std::max(longest_, s.span());
   }
   bool empty() const { return seasons_.empty(); }
   std::size_t longest() const { return longest_; }
   std::vector<SeasonalResiduals>& all() { return seasons_; }
-  bool reaches(const SeasonalResiduals& s) const { return clean_.size() >= s.period; }
+  // The date of the value about to be judged (µs since the epoch, 0 when
+  // unknown). Two values on one date turn the calendar seasons off: they
+  // need daily values.
+  void clock(std::int64_t at_micros) {
+    if (at_micros == 0) {
+      date_ = {};
+      return;
+    }
+    const std::time_t seconds = static_cast<std::time_t>(at_micros / 1000000);
+    std::tm tm{};
+    gmtime_r(&seconds, &tm);
+    const int key = (tm.tm_year + 1900) * 10000 + (tm.tm_mon + 1) * 100 + tm.tm_mday;
+    if (date_.valid && key == date_.key) sub_daily_ = true;
+    static constexpr int kDays[] = {31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31};
+    const int year = tm.tm_year + 1900;
+    const bool leap = (year % 4 == 0 && year % 100 != 0) || year % 400 == 0;
+    const int month_days = kDays[tm.tm_mon] + (tm.tm_mon == 1 && leap ? 1 : 0);
+    date_ = {true, key, tm.tm_mday, month_days - tm.tm_mday};
+  }
+  bool reaches(const SeasonalResiduals& s) const {
+    if (s.calendar.empty()) return clean_.size() >= s.period;
+    if (!date_.valid || sub_daily_) return false;
+    auto it = s.by_day.find(day_key(s));
+    return it != s.by_day.end() && !it->second.empty();
+  }
   // The reference for the next value in season `s` (reaches(s) must hold).
   double reference(const SeasonalResiduals& s) const {
     double back[kDepth];
     std::size_t n = 0;
-    for (std::size_t k = 1; k <= kDepth && clean_.size() >= k * s.period; ++k) {
-      back[n++] = clean_[clean_.size() - k * s.period];
+    if (s.calendar.empty()) {
+      for (std::size_t k = 1; k <= kDepth && clean_.size() >= k * s.period; ++k) {
+        back[n++] = clean_[clean_.size() - k * s.period];
+      }
+    } else {
+      for (double v : s.by_day.at(day_key(s))) back[n++] = v;
     }
     std::sort(back, back + n);
     return n == 2 ? (back[0] + back[1]) / 2 : back[n / 2];
@@ -335,27 +377,38 @@ class Seasons {
   // Learns a value: its residual against each season's reference (unless
   // excluded), and the value (or `stand_in` when excluded) for later ones.
   void learn(double value, double stand_in, bool excluded, std::size_t window) {
+    const double kept = excluded ? stand_in : value;
     for (auto& s : seasons_) {
-      if (!excluded && reaches(s)) push_bounded(s.residuals, value - reference(s), window ? window : s.period);
+      if (!excluded && reaches(s)) push_bounded(s.residuals, value - reference(s), window ? window : s.span());
+      if (!s.calendar.empty() && date_.valid && !sub_daily_) push_bounded(s.by_day[day_key(s)], kept, kDepth);
     }
-    push_bounded(clean_, excluded ? stand_in : value, kDepth * longest_);
+    push_bounded(clean_, kept, kDepth * longest_);
   }
 
  private:
+  struct Date {
+    bool valid = false;
+    int key = 0, day = 0, days_to_end = 0;
+  };
+  int day_key(const SeasonalResiduals& s) const { return s.calendar == "month_day" ? date_.day : date_.days_to_end; }
+
   std::vector<SeasonalResiduals> seasons_;
   std::deque<double> clean_;
   std::size_t longest_ = 0;
+  Date date_;
+  bool sub_daily_ = false;
 };
 
 class Robust final : public Detector {
  public:
   explicit Robust(const MonitorSettings& s)
       : Detector(s), window_(static_cast<std::size_t>(std::max(3.0, setting("window", 60)))) {
-    seasons_.set(s.seasons);
+    seasons_.set(s.seasons, s.calendar_seasons);
   }
-  std::size_t memory() const override { return 2 * window_ + seasons_.longest() + 30; }
+  std::size_t memory() const override { return 2 * window_ + Seasons::kDepth * seasons_.longest() + 30; }
 
  private:
+  void clock(std::int64_t at_micros) override { seasons_.clock(at_micros); }
   Band band(double) override {
     Band b;
     const std::size_t need = std::max<std::size_t>(3, window_ / 2);
@@ -381,15 +434,15 @@ class Robust final : public Detector {
       if (mad < best_mad) best = &s, best_median = median, best_mad = mad;
     }
     if (best == nullptr) {
-      b.detail = "warming up (a season of " + std::to_string(seasons_.all().front().period) + " values and " +
-                 std::to_string(need) + " changes)";
+      b.detail =
+          "warming up (a season of " + seasons_.all().front().name() + " and " + std::to_string(need) + " changes)";
       return b;
     }
     const double expected = seasons_.reference(*best) + best_median;
     const double half = std::max(sigma * kMadToSigma * best_mad, floor);
     b = {true, expected, expected - half, expected + half,
-         "season " + std::to_string(best->period) + ": " + figure(seasons_.reference(*best)) +
-             " in earlier seasons, σ " + figure(kMadToSigma * best_mad) + " (MAD of changes)"};
+         "season " + best->name() + ": " + figure(seasons_.reference(*best)) + " in earlier seasons, σ " +
+             figure(kMadToSigma * best_mad) + " (MAD of changes)"};
     return b;
   }
   void learn(double value, const Band& b, bool excluded) override {
@@ -463,8 +516,8 @@ class Auto final : public Detector {
  public:
   explicit Auto(const MonitorSettings& s)
       : Detector(s), window_(static_cast<std::size_t>(std::max(20.0, setting("window", 2000)))) {
-    seasons_.set(s.seasons);
-    seasons_known_ = !s.seasons.empty();
+    seasons_.set(s.seasons, s.calendar_seasons);
+    seasons_known_ = !seasons_.empty();
   }
   // Before the seasons are known, the longest a day or a week can be.
   std::size_t memory() const override {
@@ -507,15 +560,17 @@ class Auto final : public Detector {
       }
       b.expected = std::clamp(expected, b.low, b.high);
       seasonal_band_ = true;
-      b.detail += "; season " + std::to_string(seasonal_->period) + ": " + figure(expected) + " ± " + figure(half);
+      b.detail += "; season " + seasonal_->name() + ": " + figure(expected) + " ± " + figure(half);
     }
     return b;
   }
 
   // Without seasons in the contract, a day and a week of the values' own
-  // spacing (the median of their first nine gaps) are the candidates; a
-  // season is used only when it explains the series (choose_season).
+  // spacing (the median of their first nine gaps) are the candidates, and
+  // for daily values the day of the month and the days to its end; a season
+  // is used only when it explains the series (choose_season).
   void clock(std::int64_t at_micros) override {
+    seasons_.clock(at_micros);
     if (seasons_known_) return;
     if (at_micros == 0) {
       seasons_known_ = seen() > 0;  // values without times: no seasons
@@ -531,7 +586,8 @@ class Auto final : public Detector {
       const double points = std::round(days * 86400e6 / step);
       if (points >= 4 && points <= static_cast<double>(kLongestSeason)) periods.push_back(points);
     }
-    seasons_.set(periods);
+    const bool daily = std::round(86400e6 / step) == 1;
+    seasons_.set(periods, daily ? std::vector<std::string>{"month_day", "month_end"} : std::vector<std::string>{});
   }
 
   // The range is what the series has done: it learns every value (a new
@@ -553,27 +609,32 @@ class Auto final : public Detector {
   }
 
   // The season whose changes vary least, if they explain the series: their
-  // mean absolute deviation is under a quarter of the values' own (mean
-  // absolute deviations, not MADs, so that moves the season does not repeat
-  // count: a flat series with bursts at random times has a zero MAD of
-  // changes and is not seasonal).
+  // deviation is under a quarter of the values' own. Mean absolute
+  // deviations for seasons in points (not MADs: a flat series with bursts at
+  // random times has a zero MAD of changes and is not seasonal; RMS picked
+  // seasons that cost false positives on NAB's ad-exchange series). Root
+  // mean squares for calendar seasons: they are there for rare dates (a
+  // month-end peak, one value in 30), which barely move a mean absolute
+  // deviation.
   void choose_season() {
     since_refresh_ = 0;
     seasonal_ = nullptr;
-    if (seasons_.empty() || recent_.size() < 2 * seasons_.all().front().period) return;
-    const auto mean_deviation = [](const std::deque<double>& values, double centre) {
+    if (seasons_.empty()) return;
+    const auto deviation = [](const std::deque<double>& values, double centre, bool squares) {
       double sum = 0;
-      for (double v : values) sum += std::fabs(v - centre);
-      return sum / static_cast<double>(values.size());
+      for (double v : values) sum += squares ? (v - centre) * (v - centre) : std::fabs(v - centre);
+      sum /= static_cast<double>(values.size());
+      return squares ? std::sqrt(sum) : sum;
     };
-    const double spread = mean_deviation(recent_, median_mad(recent_).first);
+    const double centre = median_mad(recent_).first;
     double best = HUGE_VAL;
     for (auto& s : seasons_.all()) {
-      if (s.residuals.size() < s.period / 2 || recent_.size() < 2 * s.period) continue;
+      if (s.residuals.size() < std::max<std::size_t>(s.span() / 2, 8) || recent_.size() < 2 * s.span()) continue;
+      const bool squares = !s.calendar.empty();
       auto [median, mad] = median_mad(s.residuals);
-      const double deviation = mean_deviation(s.residuals, median);
-      if (deviation < best && deviation < 0.25 * spread) {
-        best = deviation;
+      const double ratio = deviation(s.residuals, median, squares) / deviation(recent_, centre, squares);
+      if (ratio < best && ratio < 0.25) {
+        best = ratio;
         seasonal_ = &s;
         season_median_ = median;
         season_mad_ = mad;

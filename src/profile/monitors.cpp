@@ -180,8 +180,11 @@ MonitorResult judge(MonitorMethod method, const MonitorSettings& settings, const
 
 MonitorResult detect_anomaly(const std::string& method, const std::map<std::string, double>& settings,
                              const std::vector<double>& history, double value) {
-  if (auto m = monitor_method(method))
-    return judge(*m, MonitorSettings{settings, {}, {}}, MetricHistory::Series{history, {}}, value, 0);
+  if (auto m = monitor_method(method)) {
+    MonitorSettings with;
+    with.numbers = settings;
+    return judge(*m, with, MetricHistory::Series{history, {}}, value, 0);
+  }
   MonitorResult r;
   r.method = method;
   r.has_value = true;

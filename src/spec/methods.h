@@ -67,7 +67,14 @@ inline std::string monitor_settings_problem(MonitorMethod m, const MonitorSettin
   for (const auto& [key, value] : s.numbers) {
     if (!monitor_takes(m, key)) return method + " does not take '" + key + "'";
   }
-  if (!s.seasons.empty() && !monitor_takes_seasons(m)) return method + " does not take 'seasons' (robust and auto do)";
+  if ((!s.seasons.empty() || !s.calendar_seasons.empty()) && !monitor_takes_seasons(m)) {
+    return method + " does not take 'seasons' (robust and auto do)";
+  }
+  for (const auto& c : s.calendar_seasons) {
+    if (c != "month_day" && c != "month_end") {
+      return "a season is a number of points, month_day or month_end, not '" + c + "'";
+    }
+  }
   for (double p : s.seasons) {
     if (!(p >= 2 && p <= 100000 && p == static_cast<double>(static_cast<long>(p)))) {
       return "a season is a whole number of points from 2 to 100000";

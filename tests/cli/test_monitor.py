@@ -39,6 +39,10 @@ def test_backtest_refuses_what_it_cannot_mean(tmp_path):
     assert out.stderr.decode() == f"dq: {bad}:3: value 'n/a' is not a finite number\n"
     out = dq("monitor", "backtest", SPEEDS, "--method", "online_normal", "--set", "season=7")
     assert (out.returncode, out.stderr) == (2, b"dq: monitor: online_normal does not take 'season'\n")
+    out = dq("monitor", "backtest", SPEEDS, "-m", "robust", "--seasons", "288,fortnight")
+    assert out.stderr == b"dq: monitor: a season is a number of points, month_day or month_end, not 'fortnight'\n"
+    out = dq("monitor", "backtest", SPEEDS, "-m", "robust", "--seasons", "288,month_day")
+    assert out.returncode in (0, 1), out.stderr
     out = dq("monitor", "backtest", SPEEDS, "--set", "sigma")
     assert (out.returncode, out.stderr) == (2, b"dq: --set needs name=number, not 'sigma'\n")
     assert dq("monitor", "backtest").returncode == 2

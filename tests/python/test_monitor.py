@@ -95,3 +95,17 @@ def test_history_round_trip_across_restarts_and_plot(tmp_path):
     matplotlib.use("Agg")
     ax = reopened.plot("shop.orders", "row_count", "robust", window=8)
     assert [t.get_text() for t in ax.get_legend().get_texts()] == ["expected band", "value", "anomaly", "alert"]
+
+
+def test_monitor_takes_calendar_seasons_for_daily_values():
+    days = pd.date_range("2026-01-01", periods=243, freq="D")
+    month_end = (days + pd.Timedelta(days=1)).day == 1
+    values = [(300 if end and day.month != 7 else 100) + (i * 7 % 5 - 2)
+              for i, (day, end) in enumerate(zip(days, month_end))]
+    series = pd.Series(values, index=days, dtype="float64")
+    frame = dq.monitor(series, "robust", seasons=["month_end"], window=60, min_spread=10)
+    late_alerts = frame[frame.alert & (frame.index > "2026-05-01")]
+    assert list(late_alerts.index.strftime("%Y-%m-%d")) == ["2026-07-31"]  # the July peak that did not come
+    assert "season month_end" in late_alerts["detail"].iloc[0]
+    with pytest.raises(dq.DqError, match="not 'fortnight'"):
+        dq.monitor(series, "robust", seasons=["fortnight"])

@@ -976,6 +976,15 @@ std::vector<dq::MonitorResult> backtest(const std::string& method, const dq::Mon
   return *results;
 }
 
+dq::MonitorSettings monitor_settings(std::map<std::string, double> numbers, std::vector<double> seasons = {},
+                                     dq::MonitorDirection direction = dq::MonitorDirection::kBoth) {
+  dq::MonitorSettings s;
+  s.numbers = std::move(numbers);
+  s.seasons = std::move(seasons);
+  s.direction = direction;
+  return s;
+}
+
 std::vector<std::size_t> alerts(const std::vector<dq::MonitorResult>& results) {
   std::vector<std::size_t> out;
   for (std::size_t i = 0; i < results.size(); ++i) {
@@ -998,7 +1007,7 @@ std::vector<double> seasonal_days(int days) {
 TEST_CASE("robust with a season catches a spike at the seasonal trough and not the same value at the peak") {
   std::vector<double> series = seasonal_days(8);
   const double peak = series[12];  // noon: ~150
-  dq::MonitorSettings seasonal{{{"window", 48}}, {24}, dq::MonitorDirection::kBoth};
+  dq::MonitorSettings seasonal = monitor_settings({{"window", 48}}, {24});
   std::vector<double> with_spike = series;
   with_spike.push_back(series[series.size() - 24]);  // midnight again: normal
   with_spike.push_back(peak);                        // the noon value at 1 a.m.: an anomaly
@@ -1010,7 +1019,7 @@ TEST_CASE("robust with a season catches a spike at the seasonal trough and not t
   for (std::size_t i : alerts(results)) late_alerts += i >= 72;
   CHECK(late_alerts == 1);
   // Without the season, the same 1 a.m. value is inside a band as wide as the day.
-  dq::MonitorSettings flat{{{"window", 48}}, {}, dq::MonitorDirection::kBoth};
+  dq::MonitorSettings flat = monitor_settings({{"window", 48}});
   CHECK_FALSE(backtest("robust", flat, with_spike).back().anomaly);
 }
 
@@ -1035,7 +1044,7 @@ TEST_CASE("an incident kept out of training does not mask the next one") {
   for (int i = 0; i < 8; ++i) series.push_back(0);  // an outage
   normal(10);
   series.push_back(0);  // a second one, shortly after
-  dq::MonitorSettings normal_band{{{"window", 20}}, {}, dq::MonitorDirection::kBoth};
+  dq::MonitorSettings normal_band = monitor_settings({{"window", 20}});
   auto kept_out = backtest("online_normal", normal_band, series);
   CHECK(alerts(kept_out) == std::vector<std::size_t>{40, 58});
   CHECK(kept_out[41].incident_points == 2);  // the outage is one incident
@@ -1054,16 +1063,16 @@ TEST_CASE("direction, cooldown and the settings a method takes") {
   series.push_back(10);
   series.push_back(10);
   series.push_back(30);  // 35: another rise, 3 points later
-  dq::MonitorSettings up{{{"min_spread", 1}, {"window", 10}}, {}, dq::MonitorDirection::kUp};
+  dq::MonitorSettings up = monitor_settings({{"min_spread", 1}, {"window", 10}}, {}, dq::MonitorDirection::kUp);
   auto results = backtest("robust", up, series);
   CHECK_FALSE(results[30].anomaly);  // drops are not watched
   CHECK(alerts(results) == std::vector<std::size_t>{32, 35});
   up.numbers["cooldown"] = 3;  // an anomaly within 3 normal points continues the incident
   CHECK(alerts(backtest("robust", up, series)) == std::vector<std::size_t>{32});
 
-  auto refused = dq::backtest_monitor("online_normal", {{{"season", 7}}, {}, {}}, series);
+  auto refused = dq::backtest_monitor("online_normal", monitor_settings({{"season", 7}}), series);
   CHECK(refused.status().message() == "monitor: online_normal does not take 'season'");
-  CHECK(dq::backtest_monitor("threshold", {{}, {24}, {}}, series).status().message() ==
+  CHECK(dq::backtest_monitor("threshold", monitor_settings({}, {24}), series).status().message() ==
         "monitor: threshold does not take 'seasons' (robust and auto do)");
   CHECK(dq::backtest_monitor("holt_winters", {}, series).status().message() == "monitor: holt_winters needs 'season'");
   CHECK(dq::backtest_monitor("prophet", {}, series).status().code() == dq::StatusCode::kInvalidArgument);
@@ -1119,8 +1128,70 @@ TEST_CASE("auto tries a day and a week from the values' times, and holt_winters 
   std::normal_distribution<double> noise(0, 3);
   std::vector<double> long_series;
   for (int i = 0; i < 100000; ++i) long_series.push_back(100 + 40 * std::sin(2 * M_PI * (i % 288) / 288) + noise(rng));
-  auto hw = backtest("holt_winters", {{{"season", 288}}, {}, {}}, long_series);
+  auto hw = backtest("holt_winters", monitor_settings({{"season", 288}}), long_series);
   std::size_t late_anomalies = 0;
   for (std::size_t i = 90000; i < hw.size(); ++i) late_anomalies += hw[i].anomaly;
   CHECK(late_anomalies < 100);  // 3σ of normal noise: about 27 of 10,000
+}
+
+TEST_CASE("calendar seasons: a month-end batch peak is normal on month ends, and its absence is caught") {
+  // A daily metric: 100 a day, 300 on the last day of each month (a month-end
+  // batch), from 2026-01-01 for 8 months; the July peak does not come.
+  std::vector<double> series;
+  std::vector<std::int64_t> at;
+  std::tm day{};
+  day.tm_year = 126;
+  day.tm_mday = 1;
+  std::size_t missing = 0;
+  for (int i = 0; i < 243; ++i) {
+    std::tm t = day;
+    t.tm_mday += i;
+    const std::time_t seconds = timegm(&t);
+    std::tm next{};
+    const std::time_t tomorrow = seconds + 86400;
+    gmtime_r(&tomorrow, &next);
+    const bool month_end = next.tm_mday == 1;
+    gmtime_r(&seconds, &t);
+    const bool july = t.tm_mon == 6;
+    if (month_end && july) missing = series.size();
+    series.push_back((month_end && !july ? 300 : 100) + (i * 7 % 5 - 2));
+    at.push_back(static_cast<std::int64_t>(seconds) * 1000000);
+  }
+  REQUIRE(missing > 0);
+  dq::MonitorSettings month_end = monitor_settings({{"window", 60}, {"min_spread", 10}});
+  month_end.calendar_seasons = {"month_end"};
+  auto robust = dq::backtest_monitor("robust", month_end, series, at);
+  REQUIRE(robust.ok());
+  std::vector<std::size_t> late;
+  for (std::size_t i : alerts(*robust)) {
+    if (i > 120) late.push_back(i);  // after four month ends
+  }
+  CHECK(late == std::vector<std::size_t>{missing});
+  CHECK((*robust)[missing].detail.find("season month_end") != std::string::npos);
+  // auto tries the calendar seasons itself for daily values.
+  auto by_itself = dq::backtest_monitor("auto", {}, series, at);
+  REQUIRE(by_itself.ok());
+  CHECK((*by_itself)[missing].anomaly);
+  // Without times, no calendar: the missing peak is inside the range.
+  CHECK_FALSE(backtest("auto", {}, series)[missing].anomaly);
+  // Values closer than a day turn calendar seasons off.
+  std::vector<std::int64_t> hourly;
+  for (std::size_t i = 0; i < series.size(); ++i)
+    hourly.push_back(at[0] + static_cast<std::int64_t>(i) * 3'600'000'000);
+  auto sub_daily = dq::backtest_monitor("robust", month_end, series, hourly);
+  REQUIRE(sub_daily.ok());
+  CHECK(sub_daily->back().detail.find("warming up") == 0);
+  const std::string head =
+      "dq: 1\ndataset: t\nversion: 1.0.0\nowner: {team: t, contact: t@example.com}\n"
+      "fields:\n  x: {type: number}\nmonitors:\n";
+  CHECK(dq::Contract::load_string(head + "  - {metric: sum(x), method: robust, seasons: [7, month_end]}\n", "c.yaml")
+            .ok());
+  auto fortnight =
+      dq::Contract::load_string(head + "  - {metric: sum(x), method: auto, seasons: [fortnight]}\n", "c.yaml");
+  REQUIRE_FALSE(fortnight.ok());
+  CHECK(fortnight.status().diagnostics()[0].message ==
+        "monitor 'sum(x):auto': a season is a number of points, month_day or month_end, not 'fortnight'");
+  month_end.calendar_seasons = {"fortnight"};
+  CHECK(dq::backtest_monitor("robust", month_end, series, at).status().message() ==
+        "monitor: a season is a number of points, month_day or month_end, not 'fortnight'");
 }

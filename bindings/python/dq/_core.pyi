@@ -176,7 +176,8 @@ def infer(paths: List[str], dataset: str, sample: int, strictness: str, format: 
 def convert_contract(path: str, format: str, import_: bool) -> Tuple[str, List[str], List[str]]: ...
 def update_contract(contract_path: str, paths: List[str], sample: int, strictness: str,
                     format: str) -> Tuple[str, List[str], int, int]: ...
-def backtest_monitor(method: str, numbers: Mapping[str, float], seasons: List[float], direction: str,
+def backtest_monitor(method: str, numbers: Mapping[str, float], seasons: List[float], calendar_seasons: List[str],
+                     direction: str,
                      values: List[float], at_micros: List[int]) -> Dict[str, Any]: ...
 
 class MetricHistory:

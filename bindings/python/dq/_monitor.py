@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import math
 import os
-from typing import Any, Mapping, Optional, Sequence
+from typing import Any, Mapping, Optional, Sequence, Union
 
 from . import _core
 from ._types import PathLike
@@ -28,11 +28,14 @@ def _times_of(index) -> list:
     return [int(t) // 1000 for t in utc.as_unit("ns").asi8]
 
 
-def monitor(series, method: str = "auto", *, seasons: Optional[Sequence[int]] = None, direction: str = "both",
+def monitor(series, method: str = "auto", *, seasons: Optional[Sequence[Union[int, str]]] = None,
+            direction: str = "both",
             **settings: float):
     """Runs a monitor over ``series`` as if each value were a run of
     ``dq validate``: each value judged against the values before it, with the
-    contract's method and settings (docs/statistics.md).
+    contract's method and settings (docs/statistics.md). ``seasons`` are
+    lengths in points, or ``"month_day"`` / ``"month_end"`` for daily values
+    with times.
 
     ``series``: a pandas Series (a DatetimeIndex lets ``auto`` try a day and a
     week as seasons) or a sequence of numbers. Missing values are refused (a
@@ -53,7 +56,10 @@ def monitor(series, method: str = "auto", *, seasons: Optional[Sequence[int]] = 
         raise ValueError(f"dq.monitor: {len(missing)} missing or infinite values (first at position {missing[0]}): "
                          "drop or fill them first")
     numbers = {key: float(value) for key, value in settings.items()}
-    out = _core.backtest_monitor(method, numbers, [float(s) for s in seasons or []], direction, values.tolist(),
+    seasons = list(seasons or [])
+    calendar = [s for s in seasons if isinstance(s, str)]
+    points = [float(s) for s in seasons if not isinstance(s, str)]
+    out = _core.backtest_monitor(method, numbers, points, calendar, direction, values.tolist(),
                                  _times_of(series.index))
     frame = pd.DataFrame({"value": values, **out}, index=series.index)
     return frame[list(_COLUMNS)]

@@ -11,8 +11,12 @@ void bind_monitor(py::module_& m) {
   m.def(
       "backtest_monitor",
       [](const std::string& method, const std::map<std::string, double>& numbers, const std::vector<double>& seasons,
-         const std::string& direction, const std::vector<double>& values, const std::vector<std::int64_t>& at_micros) {
-        dq::MonitorSettings settings{numbers, seasons, dq::MonitorDirection::kBoth};
+         const std::vector<std::string>& calendar_seasons, const std::string& direction,
+         const std::vector<double>& values, const std::vector<std::int64_t>& at_micros) {
+        dq::MonitorSettings settings;
+        settings.numbers = numbers;
+        settings.seasons = seasons;
+        settings.calendar_seasons = calendar_seasons;
         if (direction == "up") {
           settings.direction = dq::MonitorDirection::kUp;
         } else if (direction == "down") {
@@ -49,8 +53,8 @@ void bind_monitor(py::module_& m) {
         out["detail"] = detail;
         return out;
       },
-      py::arg("method"), py::arg("numbers"), py::arg("seasons"), py::arg("direction"), py::arg("values"),
-      py::arg("at_micros"));
+      py::arg("method"), py::arg("numbers"), py::arg("seasons"), py::arg("calendar_seasons"), py::arg("direction"),
+      py::arg("values"), py::arg("at_micros"));
 
   py::class_<dq::MetricHistory>(m, "MetricHistory")
       .def(py::init([](const std::string& path) {
