@@ -91,7 +91,9 @@ MonitorResult Detector::observe(double value, std::int64_t at_micros) {
     // distance from it to the band's edge on the value's side.
     const double edge = value >= b.expected ? b.high : b.low;
     const double reach = std::fabs(edge - b.expected), distance = std::fabs(value - b.expected);
-    if (reach > 0 && std::isfinite(reach)) {
+    if (!std::isfinite(reach)) {
+      r.score = 0;  // the band is open on this side (a threshold with only a max)
+    } else if (reach > 0) {
       r.score = distance / reach;
     } else if (distance > 0) {
       r.score = std::min(1e9, 1 + distance / std::max(std::fabs(edge), 1e-9));  // a zero-width band: any move is out
@@ -119,6 +121,7 @@ class Threshold final : public Detector {
  public:
   explicit Threshold(const MonitorSettings& s) : Detector(s) {}
   std::size_t memory() const override { return 1; }
+  bool excludes_by_default() const override { return false; }  // it learns nothing
 
  private:
   Band band(double) override {

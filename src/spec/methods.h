@@ -86,6 +86,12 @@ inline std::string monitor_settings_problem(MonitorMethod m, const MonitorSettin
     return method + " needs 'max_increase'";
   }
   if (m == MonitorMethod::kHoltWinters && !has("season")) return method + " needs 'season'";
+  if (m == MonitorMethod::kHoltWinters) {
+    const double season = s.numbers.at("season");
+    if (!(season >= 2 && season <= 100000 && season == static_cast<double>(static_cast<long>(season)))) {
+      return method + "'s season is a whole number of points from 2 to 100000";
+    }
+  }
   return "";
 }
 

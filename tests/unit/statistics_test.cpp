@@ -528,7 +528,9 @@ TEST_CASE("the freshness SLA compares the latest timestamp with now") {
 TEST_CASE("threshold, online_normal and rate_of_change judge a value against its history") {
   std::map<std::string, double> bounds{{"max", 0.02}};
   CHECK_FALSE(dq::detect_anomaly("threshold", bounds, {}, 0.01).anomaly);
+  CHECK(dq::detect_anomaly("threshold", bounds, {}, 0.01).score == 0);  // open below: no score
   CHECK(dq::detect_anomaly("threshold", bounds, {}, 0.03).anomaly);
+  CHECK(dq::detect_anomaly("threshold", bounds, {}, 0.03).score == Approx(1.5));  // 0.01 past an edge of 0.02
 
   std::map<std::string, double> normal{{"sigma", 2}, {"warmup", 4}};
   // History 10, 12, 10, 12: mean 11, sample σ = sqrt(4/3) = 1.1547; band 11 ± 2.3094.
@@ -1076,6 +1078,8 @@ TEST_CASE("direction, cooldown and the settings a method takes") {
         "monitor: threshold does not take 'seasons' (robust and auto do)");
   CHECK(dq::backtest_monitor("holt_winters", {}, series).status().message() == "monitor: holt_winters needs 'season'");
   CHECK(dq::backtest_monitor("prophet", {}, series).status().code() == dq::StatusCode::kInvalidArgument);
+  CHECK(dq::backtest_monitor("holt_winters", monitor_settings({{"season", 0}}), series).status().message() ==
+        "monitor: holt_winters's season is a whole number of points from 2 to 100000");
 
   auto contract = dq::Contract::load_string(
       "dq: 1\ndataset: t\nversion: 1.0.0\nowner: {team: t, contact: t@example.com}\nfields:\n  x: {type: number}\n"
