@@ -14,9 +14,11 @@ class Diagnostic:
     column: int
     severity: str  # "error" or "warn"
     message: str
+    rule: str = ""  # a policy finding's rule id (dq.lint), which a comment can silence
 
     def __str__(self) -> str:
-        return f"{self.file}:{self.line}:{self.column}: {self.severity}: {self.message}"
+        text = f"{self.file}:{self.line}:{self.column}: {self.severity}: {self.message}"
+        return f"{text} [{self.rule}]" if self.rule else text
 
 
 class DqError(Exception):

@@ -116,5 +116,6 @@ void bind_contract(py::module_& m);
 void bind_grading(py::module_& m);
 void bind_gate(py::module_& m);
 void bind_monitor(py::module_& m);
+void bind_governance(py::module_& m);
 
 }  // namespace dq_python
