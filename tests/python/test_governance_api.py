@@ -49,3 +49,20 @@ def test_docs_renders_the_review_page(root):
         assert "html or markdown" in str(e)
     else:
         raise AssertionError("an unknown format must be refused")
+
+
+def test_a_loaded_contract_gives_its_docs_export_and_lint(root):
+    contract = dq.load(root / "contracts/nyc_taxi.yaml")
+    assert contract.path == str(root / "contracts/nyc_taxi.yaml")
+    assert contract.docs("markdown") == dq.docs(root / "contracts/nyc_taxi.yaml", "markdown")
+    odcs = contract.export("odcs")
+    assert "apiVersion" in odcs.text and odcs.text == dq.export_contract(contract.path, "odcs").text
+    assert [d for d in contract.lint() if d.severity == "error"] == []
+    from_text = dq.loads((root / "contracts/nyc_taxi.yaml").read_text())
+    assert from_text.path is None
+    try:
+        from_text.docs()
+    except dq.DqError as e:
+        assert "not loaded from a file" in str(e)
+    else:
+        raise AssertionError("a contract from text has no file to render")

@@ -9,6 +9,7 @@ import os
 from typing import Any, Callable, Iterator, List, Mapping, NamedTuple, Optional, Union
 
 from . import _core
+from ._errors import Diagnostic, DqError
 from ._gate import Gate, Judgement, Window
 from ._grade import GradeRun
 from ._profile import Drift, Profile
@@ -38,7 +39,7 @@ def load(path: PathLike, params: Optional[Mapping[str, Any]] = None) -> "Contrac
     """Loads, checks and compiles a contract file. ``params`` override the
     contract's ``params`` (numbers, strings, booleans, datetimes). Raises
     ContractError with every diagnostic, or OSError when unreadable."""
-    return Contract(_core.Contract.load(os.fspath(path), _params(params)))
+    return Contract(_core.Contract.load(os.fspath(path), _params(params)), path=os.fspath(path))
 
 
 def loads(yaml: str, params: Optional[Mapping[str, Any]] = None, name: str = "<string>") -> "Contract":
@@ -101,8 +102,9 @@ def from_pydantic(model: Any, *, dataset: Optional[str] = None) -> "Contract":
 class Contract:
     """A compiled contract. Immutable and thread-safe."""
 
-    def __init__(self, native: "_core.Contract"):
+    def __init__(self, native: "_core.Contract", path: Optional[str] = None):
         self._native = native
+        self.path: Optional[str] = path  # the file it was loaded from (dq.load), else None
 
     dataset = property(lambda self: self._native.dataset)
     version = property(lambda self: self._native.version)
@@ -114,6 +116,28 @@ class Contract:
 
     def __repr__(self) -> str:
         return f"<dq.Contract {self.dataset} {self.version}: {len(self.checks)} checks>"
+
+    def _file(self, what: str) -> str:
+        if self.path is None:
+            raise DqError(f"Contract.{what} reads the contract's file, and this one was not loaded from a file "
+                          "(use dq.load)")
+        return self.path
+
+    def docs(self, format: str = "html") -> str:
+        """The contract's review page (``dq docs``): HTML or Markdown."""
+        from ._governance import docs
+
+        return docs(self._file("docs"), format)
+
+    def export(self, to_format: str) -> Converted:
+        """The contract written as ``to_format`` (odcs, jsonschema, avro, dq)."""
+        return export_contract(self._file("export"), to_format)
+
+    def lint(self, *, policy: Optional[PathLike] = None) -> List[Diagnostic]:
+        """The contract's findings, the house policy's included (``dq lint``)."""
+        from ._governance import lint
+
+        return lint(self._file("lint"), policy=policy)
 
     def validate(self, record: Mapping[str, Any]) -> Verdict:
         """Validates one record given as a dict (nested dicts and lists)."""
