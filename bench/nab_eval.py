@@ -75,11 +75,12 @@ def main() -> int:
     delays, false_positives, points, detected, windows = (collections.defaultdict(list), collections.Counter(),
                                                           collections.Counter(), collections.Counter(),
                                                           collections.Counter())
-    elapsed = 0.0
+    elapsed, all_points = 0.0, 0
     for name, series, window_points, labelled in load(root):
         started = time.perf_counter()
         frame = dq.monitor(series, method, **settings)
         elapsed += time.perf_counter() - started
+        all_points += len(series)
         alerts = frame["alert"].tolist()
         category = name.split("/")[0]
         for profile_name, profile in nab_score.PROFILES.items():
@@ -89,17 +90,15 @@ def main() -> int:
                 t[0] += s.raw
                 t[1] += s.windows
                 t[2] += labelled
-            if profile_name == "standard":
-                for key in (category, "all"):
-                    false_positives[key] += s.false_positives
-                    points[key] += s.scored_points
-                    detected[key] += s.detected
-                    windows[key] += s.windows
-                    # NAB centres each window on its label: the delay is from the label.
-                    delays[key] += [d - (window_points[w][1] - window_points[w][0]) / 2
-                                    for w, d in s.delays.items()]
+                if profile_name != "standard":
+                    continue  # detections and delays are the same under every profile
+                false_positives[key] += s.false_positives
+                points[key] += s.scored_points
+                detected[key] += s.detected
+                windows[key] += s.windows
+                # NAB centres each window on its label: the delay is from the label.
+                delays[key] += [d - (window_points[w][1] - window_points[w][0]) / 2 for w, d in s.delays.items()]
 
-    all_points = sum(len(s) for _, s, _, _ in load(root))
     print(f"dq monitor `{method}` {settings or '(defaults)'} on {root}")
     print()
     print("| category | standard | reward low FP | reward low FN | windows found | false positives "

@@ -36,6 +36,7 @@ std::optional<TimeZone> parse_time_zone(const std::string& text);
 std::int64_t local_to_utc_micros(std::int64_t local_micros, const TimeZone& zone);
 
 std::int64_t days_from_civil(std::int64_t year, unsigned month, unsigned day);
+void civil_from_days(std::int64_t days, std::int64_t& year, unsigned& month, unsigned& day);
 std::string format_timestamp(std::int64_t micros);  // RFC 3339, UTC, 'Z'
 std::string format_date(std::int64_t days);
 

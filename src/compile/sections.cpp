@@ -1,6 +1,7 @@
 // The dataset sections: expectations, drift, monitors and the SLA.
 #include <cctype>
 
+#include "base/figure.h"
 #include "compile/compiler.h"
 
 namespace dq::compiling {
@@ -345,9 +346,7 @@ void Compiler::compile_partition(const spec::Expectation& e, Program::Expectatio
     }
   }
   if (std::fabs(total - 1) > 1e-6) {
-    char sum[32];
-    std::snprintf(sum, sizeof sum, "%.6g", total);
-    diags_.error(part.span, what + ": the partition's weights add up to " + sum + ", not 1");
+    diags_.error(part.span, what + ": the partition's weights add up to " + figure(total) + ", not 1");
   }
 }
 

@@ -6,23 +6,18 @@
 #include <boost/accumulators/statistics/stats.hpp>
 #include <boost/accumulators/statistics/variance.hpp>
 #include <cmath>
-#include <cstdio>
-#include <ctime>
 #include <deque>
 #include <map>
 #include <string>
 #include <utility>
 #include <vector>
 
+#include "base/figure.h"
+#include "base/timestamps.h"
+
 namespace dq {
 
 namespace {
-
-std::string figure(double x) {
-  char buf[32];
-  std::snprintf(buf, sizeof buf, "%.6g", x);
-  return buf;
-}
 
 // MAD scaled to σ for normal data (1.4826 = 1 / Φ⁻¹(3/4)).
 constexpr double kMadToSigma = 1.4826;
@@ -346,16 +341,14 @@ class Seasons {
       date_ = {};
       return;
     }
-    const std::time_t seconds = static_cast<std::time_t>(at_micros / 1000000);
-    std::tm tm{};
-    gmtime_r(&seconds, &tm);
-    const int key = (tm.tm_year + 1900) * 10000 + (tm.tm_mon + 1) * 100 + tm.tm_mday;
-    if (date_.valid && key == date_.key) sub_daily_ = true;
-    static constexpr int kDays[] = {31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31};
-    const int year = tm.tm_year + 1900;
-    const bool leap = (year % 4 == 0 && year % 100 != 0) || year % 400 == 0;
-    const int month_days = kDays[tm.tm_mon] + (tm.tm_mon == 1 && leap ? 1 : 0);
-    date_ = {true, key, tm.tm_mday, month_days - tm.tm_mday};
+    constexpr std::int64_t kMicrosPerDay = 86'400'000'000;
+    const std::int64_t day = at_micros / kMicrosPerDay - (at_micros % kMicrosPerDay < 0 ? 1 : 0);  // floor
+    if (date_.valid && day == date_.day) sub_daily_ = true;
+    std::int64_t year = 0;
+    unsigned month = 0, day_of_month = 0;
+    civil_from_days(day, year, month, day_of_month);
+    const std::int64_t next_month = month == 12 ? days_from_civil(year + 1, 1, 1) : days_from_civil(year, month + 1, 1);
+    date_ = {true, day, static_cast<int>(day_of_month), static_cast<int>(next_month - day - 1)};
   }
   bool reaches(const SeasonalResiduals& s) const {
     if (s.calendar.empty()) return clean_.size() >= s.period;
@@ -391,9 +384,12 @@ class Seasons {
  private:
   struct Date {
     bool valid = false;
-    int key = 0, day = 0, days_to_end = 0;
+    std::int64_t day = 0;  // days since 1970-01-01
+    int day_of_month = 0, days_to_end = 0;
   };
-  int day_key(const SeasonalResiduals& s) const { return s.calendar == "month_day" ? date_.day : date_.days_to_end; }
+  int day_key(const SeasonalResiduals& s) const {
+    return s.calendar == "month_day" ? date_.day_of_month : date_.days_to_end;
+  }
 
   std::vector<SeasonalResiduals> seasons_;
   std::deque<double> clean_;

@@ -2,19 +2,13 @@
 
 #include <algorithm>
 #include <cmath>
-#include <cstdio>
 #include <map>
 
+#include "base/figure.h"
 #include "compile/program.h"
 
 namespace dq {
 namespace {
-
-std::string number_text(double x) {
-  char buf[32];
-  std::snprintf(buf, sizeof buf, "%.6g", x);
-  return buf;
-}
 
 // Two distributions over the same bins, as shares of their totals.
 struct Binned {
@@ -88,17 +82,15 @@ Binned numeric_bins(const FieldProfile& b, const FieldProfile& c, int bins) {
   const bool integers = b.type == "integer" || b.type == "array";
   for (std::size_t i = 0; i < n; ++i) {
     if (i == 0) {
-      out.labels.push_back("< " + number_text(integers ? std::ceil(cut_values[0]) : cut_values[0]));
+      out.labels.push_back("< " + figure(integers ? std::ceil(cut_values[0]) : cut_values[0]));
     } else if (i + 1 == n) {
-      out.labels.push_back("> " + number_text(integers ? std::floor(cut_values[i - 1]) : cut_values[i - 1]));
+      out.labels.push_back("> " + figure(integers ? std::floor(cut_values[i - 1]) : cut_values[i - 1]));
     } else if (integers) {
       const double first = i == 1 ? std::ceil(cut_values[0]) : std::floor(cut_values[i - 1]) + 1;
       const double last = std::floor(cut_values[i]);
-      out.labels.push_back(first >= last ? number_text(first)
-                                         : "[" + number_text(first) + ", " + number_text(last) + "]");
+      out.labels.push_back(first >= last ? figure(first) : "[" + figure(first) + ", " + figure(last) + "]");
     } else {
-      out.labels.push_back((i == 1 ? "[" : "(") + number_text(cut_values[i - 1]) + ", " + number_text(cut_values[i]) +
-                           "]");
+      out.labels.push_back((i == 1 ? "[" : "(") + figure(cut_values[i - 1]) + ", " + figure(cut_values[i]) + "]");
     }
   }
   // Bins empty on both sides change no measure: only those that hold data are shown.
@@ -242,7 +234,7 @@ DriftMeasure measure(const FieldProfile& b, const FieldProfile& c, DriftMethod m
     if (b.count == 0 || c.count == 0) return fail("no records with this field on one side");
     out.ok = true;
     out.value = std::fabs(c.null_rate() - b.null_rate());
-    out.why = "null rate " + number_text(b.null_rate()) + " -> " + number_text(c.null_rate());
+    out.why = "null rate " + figure(b.null_rate()) + " -> " + figure(c.null_rate());
     return out;
   }
   if (b.values == 0 || c.values == 0) return fail(b.values == 0 ? "no values in the baseline" : "no values now");
@@ -251,7 +243,7 @@ DriftMeasure measure(const FieldProfile& b, const FieldProfile& c, DriftMethod m
     if (!(sd > 0)) return fail("the baseline has no spread (standard deviation 0)");
     out.ok = true;
     out.value = std::fabs(c.mean - b.mean) / sd;
-    out.why = "mean " + number_text(b.mean) + " -> " + number_text(c.mean) + ", baseline σ " + number_text(sd);
+    out.why = "mean " + figure(b.mean) + " -> " + figure(c.mean) + ", baseline σ " + figure(sd);
     return out;
   }
   if (c.categorical()) {
@@ -341,7 +333,7 @@ std::vector<DriftResult> check_drift(const Contract& contract, const Profile& ba
         r.value = m.value;
         r.movers = std::move(m.movers);
         r.status = d.fail && m.value >= *d.fail ? "fail" : d.warn && m.value >= *d.warn ? "warn" : "ok";
-        r.detail = m.p_value >= 0 ? "p-value " + number_text(m.p_value) : m.why;
+        r.detail = m.p_value >= 0 ? "p-value " + figure(m.p_value) : m.why;
       }
     }
     out.push_back(std::move(r));

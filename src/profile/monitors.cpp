@@ -164,16 +164,12 @@ Status MetricHistory::append(const std::string& dataset, const std::string& vers
 
 namespace {
 
-// Replays `past` through a fresh detector, then judges `value`.
-MonitorResult judge(MonitorMethod method, const MonitorSettings& settings, const MetricHistory::Series& past,
-                    double value, std::int64_t at_micros) {
-  std::unique_ptr<Detector> detector = Detector::make(method, settings);
+// Replays `past` through a fresh `detector`, then judges `value`.
+MonitorResult judge(Detector& detector, const MetricHistory::Series& past, double value, std::int64_t at_micros) {
   for (std::size_t i = 0; i < past.values.size(); ++i) {
-    detector->observe(past.values[i], i < past.at_micros.size() ? past.at_micros[i] : 0);
+    detector.observe(past.values[i], i < past.at_micros.size() ? past.at_micros[i] : 0);
   }
-  MonitorResult r = detector->observe(value, at_micros);
-  r.method = name_of(method);
-  return r;
+  return detector.observe(value, at_micros);
 }
 
 }  // namespace
@@ -183,7 +179,9 @@ MonitorResult detect_anomaly(const std::string& method, const std::map<std::stri
   if (auto m = monitor_method(method)) {
     MonitorSettings with;
     with.numbers = settings;
-    return judge(*m, with, MetricHistory::Series{history, {}}, value, 0);
+    MonitorResult r = judge(*Detector::make(*m, with), MetricHistory::Series{history, {}}, value, 0);
+    r.method = method;
+    return r;
   }
   MonitorResult r;
   r.method = method;
@@ -234,10 +232,10 @@ Status run_monitors(const Contract& contract, MetricHistory& history, Report& re
       r.detail = "no value this run";
     } else {
       // As many of the latest values as the method's state depends on.
-      const std::size_t memory = Detector::make(m.method, m.settings)->memory();
-      Result<MetricHistory::Series> past = history.series(p.spec.dataset, m.metric, memory);
+      std::unique_ptr<Detector> detector = Detector::make(m.method, m.settings);
+      Result<MetricHistory::Series> past = history.series(p.spec.dataset, m.metric, detector->memory());
       if (!past.ok()) return past.status();
-      r = judge(m.method, m.settings, *past, it->second, at_micros);
+      r = judge(*detector, *past, it->second, at_micros);
     }
     r.id = m.id;
     r.metric = m.metric;

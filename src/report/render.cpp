@@ -3,6 +3,7 @@
 #include <cstdio>
 #include <nlohmann/json.hpp>
 
+#include "base/figure.h"
 #include "base/timestamps.h"
 #include "dq/report.h"
 
@@ -24,12 +25,6 @@ std::string xml_escape(std::string_view s) {
     }
   }
   return out;
-}
-
-std::string figure(double x) {
-  char buf[32];
-  std::snprintf(buf, sizeof buf, "%.6g", x);
-  return buf;
 }
 
 nlohmann::json optional_number(const std::optional<double>& x) {

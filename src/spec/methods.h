@@ -64,6 +64,9 @@ inline std::string name_of(MonitorMethod m) { return std::string(kMonitorMethodN
 // does not take, or one it needs and lacks ("" when there is nothing).
 inline std::string monitor_settings_problem(MonitorMethod m, const MonitorSettings& s) {
   const std::string method(kMonitorMethodNames[static_cast<std::size_t>(m)]);
+  const auto season_length = [](double p) {
+    return p >= 2 && p <= 100000 && p == static_cast<double>(static_cast<long>(p));
+  };
   for (const auto& [key, value] : s.numbers) {
     if (!monitor_takes(m, key)) return method + " does not take '" + key + "'";
   }
@@ -76,9 +79,7 @@ inline std::string monitor_settings_problem(MonitorMethod m, const MonitorSettin
     }
   }
   for (double p : s.seasons) {
-    if (!(p >= 2 && p <= 100000 && p == static_cast<double>(static_cast<long>(p)))) {
-      return "a season is a whole number of points from 2 to 100000";
-    }
+    if (!season_length(p)) return "a season is a whole number of points from 2 to 100000";
   }
   auto has = [&](const char* key) { return s.numbers.count(key) > 0; };
   if (m == MonitorMethod::kThreshold && !has("min") && !has("max")) return method + " needs 'max'";
@@ -86,11 +87,8 @@ inline std::string monitor_settings_problem(MonitorMethod m, const MonitorSettin
     return method + " needs 'max_increase'";
   }
   if (m == MonitorMethod::kHoltWinters && !has("season")) return method + " needs 'season'";
-  if (m == MonitorMethod::kHoltWinters) {
-    const double season = s.numbers.at("season");
-    if (!(season >= 2 && season <= 100000 && season == static_cast<double>(static_cast<long>(season)))) {
-      return method + "'s season is a whole number of points from 2 to 100000";
-    }
+  if (m == MonitorMethod::kHoltWinters && !season_length(s.numbers.at("season"))) {
+    return method + "'s season is a whole number of points from 2 to 100000";
   }
   return "";
 }
