@@ -114,6 +114,33 @@ enum class DocsFormat { kMarkdown, kHtml };
 DQ_EXPORT Result<std::string> contract_docs(const std::string& path, DocsFormat format,
                                             const std::string& previous_path = "");
 
+// ---- catalog ----
+
+// A declared param as a run form shows it (`type`: string, integer, number,
+// boolean, timestamp, date).
+struct ContractParam {
+  std::string name, type, default_value;
+  bool has_default = false;
+  std::string description;
+};
+
+// What a catalog lists about a contract and a run form needs, read as written
+// (any format dq reads). `status` is "active" when the contract does not say.
+struct DQ_EXPORT ContractSummary {
+  std::string file, dataset, version, title, description, status, owner_team, owner_contact;
+  std::vector<std::string> stewards, consumers, tags;
+  std::string classification, compatibility;
+  std::vector<ContractParam> params;
+  std::size_t fields = 0;  // top-level fields
+  bool has_grading = false, has_drift = false;
+  std::string drift_baseline;         // as written, relative to the contract file
+  std::vector<std::string> monitors;  // the monitored metrics
+
+  std::string to_json() const;
+};
+// kInvalidContract (with its diagnostics) when the contract cannot load.
+DQ_EXPORT Result<ContractSummary> describe_contract(const std::string& path);
+
 // ---- dq infer ----
 
 // How close an inferred contract sits to its sample: `loose` widens ranges and

@@ -16,6 +16,7 @@
     frame = dq.monitor(series, method="auto")  # a monitor over a pandas Series
     dq.History().read("shop.orders", "row_count")  # the metric history
     dq.lint(path); dq.diff(old, new).to_markdown(); dq.docs(path)  # governance
+    dq.describe(path)                          # the catalog entry: owner, params, ...
 
 A Contract is immutable and safe to share across threads; validation
 releases the GIL, so threads validate in parallel.
@@ -25,7 +26,7 @@ from ._api import (Contract, ContractUpdate, Converted, PathLike, Verdict, Viola
                    from_json_schema, from_pydantic, import_contract, infer, load, loads, update_contract)
 from ._errors import ContractError, DataError, Diagnostic, DqError
 from ._gate import Gate, Judgement, Window
-from ._governance import ContractDiff, diff, docs, lint
+from ._governance import ContractDiff, describe, diff, docs, lint
 from ._grade import GradeRun
 from ._monitor import History, monitor, plot_monitor
 from ._profile import Drift, Profile
@@ -35,7 +36,7 @@ __all__ = [
     "load", "loads", "from_json_schema", "from_pydantic", "import_contract", "export_contract", "Converted",
     "infer", "update_contract", "ContractUpdate", "Contract", "Report", "Verdict", "Violation", "Profile", "Drift",
     "Gate", "Judgement", "Window", "GradeRun", "monitor", "plot_monitor", "History",
-    "lint", "diff", "docs", "ContractDiff",
+    "lint", "diff", "docs", "describe", "ContractDiff",
     "ContractError", "DataError", "DqError", "Diagnostic", "PathLike",
 ]
 __version__: str = _core.__version__  # project()'s version in CMakeLists.txt

@@ -18,6 +18,8 @@ from ._types import PathLike
 
 Verdict = _core.Verdict
 Violation = _core.Violation
+Progress = Callable[[int, int], Any]  # called (records read, bytes read) as a file is read
+_PROGRESS_EVERY = 10_000  # records between progress calls: a few a second on a slow file, none on a tiny one
 
 
 def _param_text(value: Any) -> str:
@@ -154,41 +156,60 @@ class Contract:
 
     def validate_ndjson(self, source: Union[PathLike, bytes], *, max_samples: int = 5,
                         max_failures: int = 100_000, baseline: Optional[Profile] = None,
-                        threads: int = 1) -> Report:
+                        threads: int = 1, rejects: Optional[PathLike] = None,
+                        progress: Optional[Progress] = None, history: Optional[PathLike] = None,
+                        as_of: Any = None) -> Report:
         """Validates NDJSON from a file path (a .json array file works too) or
         from bytes. Malformed lines are counted with their line and offset.
         ``threads`` (0: one per core) validate blocks of lines in parallel; the
-        report is the same as with one thread."""
+        report is the same as with one thread.
+
+        From a file: ``rejects`` is written with every failing record and its
+        reasons (as ``dq validate --rejects``), ``progress(records, bytes)``
+        is called as the file is read. ``history`` (a metric-history path)
+        runs the contract's monitors and records this run at ``as_of`` (the
+        data's time; default now), as ``dq validate --history --as-of``."""
         if threads < 0:
             raise ValueError(f"threads must be >= 0, not {threads}")
-        return self._run(source, "auto", _options(max_samples, max_failures, False, baseline, threads))
+        return self._run(source, "auto", _options(max_samples, max_failures, False, baseline, threads,
+                                                  rejects=rejects, progress=progress, history=history, as_of=as_of))
 
     def validate_csv(self, path: PathLike, *, max_samples: int = 5, max_failures: int = 100_000,
-                     baseline: Optional[Profile] = None) -> Report:
-        """Validates a CSV file with a header row; cells are typed by the contract."""
-        return self._run(path, "csv", _options(max_samples, max_failures, False, baseline))
+                     baseline: Optional[Profile] = None, rejects: Optional[PathLike] = None,
+                     progress: Optional[Progress] = None, history: Optional[PathLike] = None,
+                     as_of: Any = None) -> Report:
+        """Validates a CSV file with a header row; cells are typed by the
+        contract. ``rejects``, ``progress``, ``history`` and ``as_of`` as for
+        ``validate_ndjson``."""
+        return self._run(path, "csv", _options(max_samples, max_failures, False, baseline, rejects=rejects,
+                                               progress=progress, history=history, as_of=as_of))
 
     def validate_table(self, table: Any, *, max_samples: int = 5, max_failures: int = 100_000,
-                       baseline: Optional[Profile] = None) -> Report:
+                       baseline: Optional[Profile] = None, history: Optional[PathLike] = None,
+                       as_of: Any = None) -> Report:
         """Validates a table: anything with ``__arrow_c_stream__`` (pyarrow
         Table or RecordBatchReader, polars DataFrame, ...), a pandas
         DataFrame, or the path of a Parquet or Arrow IPC (Feather) file. Data is read in place through the Arrow C interface.
 
         Reports carry the contract's expectations, drift (against
-        ``baseline``, a Profile) and freshness SLA."""
-        return self._run(table, "table", _options(max_samples, max_failures, False, baseline))
+        ``baseline``, a Profile) and freshness SLA; ``history`` and ``as_of``
+        run the monitors as for ``validate_ndjson``."""
+        return self._run(table, "table", _options(max_samples, max_failures, False, baseline, history=history,
+                                                  as_of=as_of))
 
-    def profile(self, data: Any) -> Profile:
+    def profile(self, data: Any, *, progress: Optional[Progress] = None) -> Profile:
         """Profiles data in the same pass as validating it: a table (pandas,
-        pyarrow, polars), an NDJSON/JSON/CSV file path, or NDJSON bytes."""
-        return Profile(self._run(data, _kind(data), _options(5, 0, True, None))._native.profile)
+        pyarrow, polars), an NDJSON/JSON/CSV file path, or NDJSON bytes.
+        ``progress(records, bytes)`` is called as a file is read."""
+        return Profile(self._run(data, _kind(data), _options(5, 0, True, None, progress=progress))._native.profile)
 
-    def drift(self, data: Any, baseline: Union[Profile, PathLike]) -> Drift:
+    def drift(self, data: Any, baseline: Union[Profile, PathLike], *,
+              progress: Optional[Progress] = None) -> Drift:
         """Compares data (as for ``profile``) with a baseline Profile (or the
         path of a profile file) by the contract's drift checks."""
         if not isinstance(baseline, Profile):
             baseline = Profile.load(baseline)
-        report = self._run(data, _kind(data), _options(5, 0, True, baseline))
+        report = self._run(data, _kind(data), _options(5, 0, True, baseline, progress=progress))
         return Drift(report.to_dict()["drift"], baseline, Profile(report._native.profile))
 
     def gate(self, *, window_messages: int = 0, window_seconds: float = 0,
@@ -215,19 +236,21 @@ class Contract:
 
     def grade(self, paths: Union[PathLike, "list[PathLike]"], *, output: Optional[PathLike] = None,
               rejects: Optional[PathLike] = None, input_format: str = "auto",
-              max_state_mb: int = 4096) -> GradeRun:
+              max_state_mb: int = 4096, progress: Optional[Progress] = None) -> GradeRun:
         """Grades entities by the contract's ``grading`` section (``dq grade``):
         reads NDJSON, JSON or CSV files (``input_format="rejects"`` reads a
         rejects file again), writes every rejected record with its reasons to
         ``rejects``, the export to ``output`` (.csv or NDJSON) when given, and
-        returns the run. Params are the contract's (``dq.load(..., params=)``)."""
+        returns the run. Params are the contract's (``dq.load(..., params=)``).
+        ``progress(records, bytes)`` is called as the files are read (bytes
+        over all of them)."""
         if isinstance(paths, (str, os.PathLike)):
             paths = [paths]
         if input_format not in ("auto", "ndjson", "csv", "rejects"):
             raise ValueError(f"input_format must be auto, ndjson, csv or rejects, not {input_format!r}")
         return GradeRun(self._native.grade([os.fspath(p) for p in paths], input_format,
                                            os.fspath(output) if output else "", os.fspath(rejects) if rejects else "",
-                                           max_state_mb))
+                                           max_state_mb, progress, _PROGRESS_EVERY))
 
     def _run(self, data: Any, kind: str, options: "_core.RunOptions") -> Report:
         if _is_arrow_file(data):  # Parquet and Arrow files are tables that live on disk
@@ -340,14 +363,34 @@ def _table_ndjson(table: Any) -> bytes:
 
 
 def _options(max_samples: int, max_failures: int, profile: bool, baseline: Optional[Profile],
-             threads: int = 1) -> "_core.RunOptions":
+             threads: int = 1, *, rejects: Optional[PathLike] = None, progress: Optional[Progress] = None,
+             history: Optional[PathLike] = None, as_of: Any = None) -> "_core.RunOptions":
     options = _core.RunOptions()
     options.max_samples = max_samples
     options.max_failures = max_failures
     options.profile = profile
     options.threads = threads
     options.baseline = baseline._native if baseline is not None else None
+    options.rejects = os.fspath(rejects) if rejects is not None else ""
+    options.progress = progress
+    options.progress_every = _PROGRESS_EVERY
+    options.history = os.fspath(history) if history is not None else ""
+    options.as_of_micros = _micros(as_of) if as_of is not None else 0
     return options
+
+
+def _micros(when: Any) -> int:
+    """A datetime, a date or an ISO 8601 text (UTC when naive) as µs since 1970."""
+    if isinstance(when, str):
+        when = _dt.datetime.fromisoformat(when.replace("Z", "+00:00"))
+    if isinstance(when, _dt.date) and not isinstance(when, _dt.datetime):
+        when = _dt.datetime(when.year, when.month, when.day)
+    if not isinstance(when, _dt.datetime):
+        raise TypeError(f"as_of takes a datetime, a date or an ISO 8601 text, not {type(when).__name__}")
+    if when.tzinfo is None:
+        when = when.replace(tzinfo=_dt.timezone.utc)
+    delta = when - _dt.datetime(1970, 1, 1, tzinfo=_dt.timezone.utc)
+    return (delta.days * 86_400 + delta.seconds) * 1_000_000 + delta.microseconds
 
 
 def _kind(data: Any) -> str:

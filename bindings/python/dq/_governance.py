@@ -5,6 +5,7 @@ and `dq docs`, through the same C++ library.
     change = dq.diff("old/orders.yaml", "contracts/orders.yaml")
     change.blocks; change.changes; change.to_markdown()
     html = dq.docs("contracts/orders.yaml")      # one self-contained page
+    dq.describe("contracts/orders.yaml")         # owner, params, ... as a dict
 """
 from __future__ import annotations
 
@@ -70,3 +71,14 @@ def docs(path: PathLike, format: str = "html", *, previous: Optional[PathLike] =
     """The contract's page for reviewers (`dq docs`): self-contained HTML or
     Markdown; with ``previous``, the changes since that version."""
     return _core.docs(os.fspath(path), format, os.fspath(previous) if previous is not None else "")
+
+
+def describe(path: PathLike) -> Dict[str, Any]:
+    """A contract's catalog entry, read as written (any format dq reads): file,
+    dataset, version, title, description, status, owner {team, contact},
+    stewards, consumers, tags, classification, compatibility, params [{name,
+    type, default, description}] (``default`` is the text written, or None),
+    fields (how many at the top level), grading and drift (whether declared),
+    drift_baseline and monitors (the monitored metrics). Raises
+    dq.ContractError when the contract does not load."""
+    return json.loads(_core.describe(os.fspath(path)))

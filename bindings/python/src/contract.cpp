@@ -4,6 +4,7 @@
 
 #include <algorithm>
 #include <cstdio>
+#include <fstream>
 #include <map>
 
 #include "convert.h"
@@ -148,13 +149,32 @@ NativeReport PyContract::validate_file(const std::string& path, const std::strin
   options.format = format == "csv" ? dq::InputFormat::kCsv : dq::InputFormat::kAuto;
   options.report = run.report();
   options.threads = run.threads;
-  options.on_reject = FailureSink{run.max_failures, &out};
+  std::ofstream rejects;
+  if (!run.rejects.empty()) {
+    rejects.open(run.rejects, std::ios::binary | std::ios::trunc);
+    if (!rejects) raise_status(dq::Status(dq::StatusCode::kIoError, "cannot write rejects file '" + run.rejects + "'"));
+  }
+  options.on_reject = [sink = FailureSink{run.max_failures, &out}, &rejects,
+                       &path](const dq::RecordEvent& event) mutable {
+    sink(event);
+    if (rejects.is_open()) rejects << dq::reject_line(event, path) << '\n';
+  };
+  std::shared_ptr<ProgressCallback> progress;
+  if (!run.progress.is_none()) {
+    progress = std::make_shared<ProgressCallback>(run.progress);
+    options.on_progress = [progress](std::uint64_t records, std::uint64_t bytes) { (*progress)(records, bytes); };
+    options.progress_every = run.progress_every;
+  }
   dq::Result<dq::Report> report = [&] {
     py::gil_scoped_release release;
     return dq::validate_file(contract_, path, options);
   }();
+  if (progress) progress->rethrow();
   if (!report.ok()) raise_status(report.status());
-  return finish(*report, std::move(out));
+  if (rejects.is_open() && !rejects.flush()) {
+    raise_status(dq::Status(dq::StatusCode::kIoError, "writing rejects file '" + run.rejects + "' failed"));
+  }
+  return finish(std::move(*report), run, std::move(out));
 }
 
 NativeReport PyContract::validate_ndjson_bytes(std::string_view data, const RunOptions& run) {
@@ -179,7 +199,7 @@ NativeReport PyContract::validate_ndjson_bytes(std::string_view data, const RunO
     }
   }
   if (!status.ok()) raise_status(status);
-  return finish(builder.finish(), std::move(out));
+  return finish(builder.finish(), run, std::move(out));
 }
 
 NativeReport PyContract::validate_arrow_stream(py::capsule capsule, const RunOptions& run) {
@@ -202,10 +222,36 @@ NativeReport PyContract::validate_arrow_stream(py::capsule capsule, const RunOpt
     stream.release(&stream);
   }
   if (!status.ok()) raise_status(status);
-  return finish(builder.finish(), std::move(out));
+  return finish(builder.finish(), run, std::move(out));
 }
 
-NativeReport PyContract::finish(const dq::Report& report, NativeReport out) {
+void ProgressCallback::operator()(std::uint64_t records, std::uint64_t bytes) {
+  py::gil_scoped_acquire acquire;
+  if (error_) return;  // it failed once: the run goes on, the error waits for rethrow()
+  try {
+    callable_(records, bytes);
+  } catch (py::error_already_set& e) {
+    error_ = std::move(e);
+  }
+}
+
+void ProgressCallback::rethrow() {
+  if (error_) {
+    py::error_already_set e = std::move(*error_);
+    error_.reset();
+    throw e;
+  }
+}
+
+NativeReport PyContract::finish(dq::Report report, const RunOptions& run, NativeReport out) {
+  if (!run.history.empty() && contract_.has_monitors()) {
+    dq::Status status = [&] {
+      py::gil_scoped_release release;
+      auto history = dq::MetricHistory::open(run.history);
+      return history.ok() ? dq::run_monitors(contract_, *history, report, run.as_of_micros) : history.status();
+    }();
+    if (!status.ok()) raise_status(status);
+  }
   out.json = report.to_json(-1);
   out.text = report.to_text();
   if (report.profile) out.profile = NativeProfile{report.profile};
@@ -331,7 +377,12 @@ void bind_contract(py::module_& m) {
       .def_readwrite("max_failures", &RunOptions::max_failures)
       .def_readwrite("profile", &RunOptions::profile)
       .def_readwrite("threads", &RunOptions::threads)
-      .def_readwrite("baseline", &RunOptions::baseline);
+      .def_readwrite("baseline", &RunOptions::baseline)
+      .def_readwrite("rejects", &RunOptions::rejects)
+      .def_readwrite("progress", &RunOptions::progress)
+      .def_readwrite("progress_every", &RunOptions::progress_every)
+      .def_readwrite("history", &RunOptions::history)
+      .def_readwrite("as_of_micros", &RunOptions::as_of_micros);
 
   py::class_<NativeReport>(m, "NativeReport")
       .def_readonly("json", &NativeReport::json)
@@ -372,7 +423,7 @@ void bind_contract(py::module_& m) {
       .def("profile_batch", &PyContract::profile_batch, py::arg("elements"))
       .def("check_drift", &PyContract::check_drift, py::arg("baseline"), py::arg("current"))
       .def("grade", &PyContract::grade, py::arg("paths"), py::arg("format"), py::arg("output"), py::arg("rejects"),
-           py::arg("max_state_mb"));
+           py::arg("max_state_mb"), py::arg("progress") = py::none(), py::arg("progress_every") = 100000);
 }
 
 }  // namespace dq_python

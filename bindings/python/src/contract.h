@@ -43,6 +43,11 @@ struct RunOptions {
   bool profile = false;
   unsigned threads = 1;  // NDJSON inputs (StreamOptions::threads)
   std::optional<NativeProfile> baseline;
+  std::string rejects;  // files: each rejected record as reject_line() writes it ("" = none)
+  py::object progress;  // files: called (records, bytes) every `progress_every` records
+  std::uint64_t progress_every = 100000;
+  std::string history;            // run the contract's monitors on this metric history ("" = none)
+  std::int64_t as_of_micros = 0;  // the data's time in the history (0 = now)
 
   dq::ReportOptions report() const {
     dq::ReportOptions r;
@@ -51,6 +56,20 @@ struct RunOptions {
     if (baseline) r.baseline = baseline->profile;
     return r;
   }
+};
+
+// A Python callable called (records, bytes) from a run with the GIL released:
+// it takes the GIL for the call, and an exception it raises stops nothing
+// inside the engine but is raised again by rethrow() once the run is over.
+class ProgressCallback {
+ public:
+  explicit ProgressCallback(py::object callable) : callable_(std::move(callable)) {}
+  void operator()(std::uint64_t records, std::uint64_t bytes);
+  void rethrow();
+
+ private:
+  py::object callable_;
+  std::optional<py::error_already_set> error_;
 };
 
 // A grading run for Python: the run report (JSON and text) and the export,
@@ -92,10 +111,12 @@ class PyContract {
   NativeReport validate_arrow_stream(py::capsule capsule, const RunOptions& run);
   // A batch grading run over files (defined in grading.cpp).
   NativeGrade grade(const std::vector<std::string>& paths, const std::string& format, const std::string& output,
-                    const std::string& rejects, std::size_t max_state_mb);
+                    const std::string& rejects, std::size_t max_state_mb, const py::object& progress,
+                    std::uint64_t progress_every);
 
  private:
-  static NativeReport finish(const dq::Report& report, NativeReport out);
+  // The report's monitors when `run.history` is set, then its forms.
+  NativeReport finish(dq::Report report, const RunOptions& run, NativeReport out);
 
   // Borrows a Validator from the pool for one call (creating one when every
   // pooled validator is in use by another thread).

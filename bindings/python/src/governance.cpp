@@ -1,4 +1,4 @@
-// dq.lint, dq.diff and dq.docs' native side: the governance tools of the
+// dq.lint, dq.diff, dq.docs and dq.describe's native side: the governance tools of the
 // command line, through the same C++ functions.
 #include "dq/governance.h"
 
@@ -60,6 +60,18 @@ void bind_governance(py::module_& m) {
         return *page;
       },
       py::arg("path"), py::arg("format"), py::arg("previous"));
+
+  m.def(
+      "describe",
+      [](const std::string& path) {
+        dq::Result<dq::ContractSummary> summary = [&] {
+          py::gil_scoped_release release;
+          return dq::describe_contract(path);
+        }();
+        if (!summary.ok()) raise_status(summary.status());
+        return summary->to_json();
+      },
+      py::arg("path"));
 }
 
 }  // namespace dq_python

@@ -83,7 +83,8 @@ class NativeGradeParts {
 }  // namespace
 
 NativeGrade PyContract::grade(const std::vector<std::string>& paths, const std::string& format,
-                              const std::string& output, const std::string& rejects, std::size_t max_state_mb) {
+                              const std::string& output, const std::string& rejects, std::size_t max_state_mb,
+                              const py::object& progress, std::uint64_t progress_every) {
   dq::GradeOptions options;
   options.format = format == "csv"       ? dq::InputFormat::kCsv
                    : format == "ndjson"  ? dq::InputFormat::kNdjson
@@ -92,6 +93,12 @@ NativeGrade PyContract::grade(const std::vector<std::string>& paths, const std::
   options.output = output;
   options.rejects = rejects;
   options.max_state_bytes = max_state_mb << 20;
+  std::shared_ptr<ProgressCallback> callback;
+  if (!progress.is_none()) {
+    callback = std::make_shared<ProgressCallback>(progress);
+    options.on_progress = [callback](std::uint64_t records, std::uint64_t bytes) { (*callback)(records, bytes); };
+    options.progress_every = progress_every;
+  }
   dq::Result<dq::GradeRun> run = [&]() -> dq::Result<dq::GradeRun> {
     py::gil_scoped_release release;
     auto grader = dq::BatchGrader::create(contract_, options);
@@ -101,6 +108,7 @@ NativeGrade PyContract::grade(const std::vector<std::string>& paths, const std::
     }
     return grader->finish();
   }();
+  if (callback) callback->rethrow();
   if (!run.ok()) raise_status(run.status());
   NativeGrade out;
   out.json = run->to_json();

@@ -1,0 +1,73 @@
+// A contract's catalog entry (describe_contract): what a catalog lists and a
+// run form needs, read from the contract as written.
+#include <nlohmann/json.hpp>
+
+#include "dq/governance.h"
+#include "governance/read.h"
+
+namespace dq {
+
+std::string ContractSummary::to_json() const {
+  nlohmann::ordered_json j;
+  j["file"] = file;
+  j["dataset"] = dataset;
+  j["version"] = version;
+  j["title"] = title;
+  j["description"] = description;
+  j["status"] = status;
+  j["owner"] = {{"team", owner_team}, {"contact", owner_contact}};
+  j["stewards"] = stewards;
+  j["consumers"] = consumers;
+  j["tags"] = tags;
+  j["classification"] = classification;
+  j["compatibility"] = compatibility;
+  j["params"] = nlohmann::ordered_json::array();
+  for (const ContractParam& p : params) {
+    nlohmann::ordered_json param;
+    param["name"] = p.name;
+    param["type"] = p.type;
+    param["default"] = p.has_default ? nlohmann::ordered_json(p.default_value) : nlohmann::ordered_json();
+    param["description"] = p.description;
+    j["params"].push_back(std::move(param));
+  }
+  j["fields"] = fields;
+  j["grading"] = has_grading;
+  j["drift"] = has_drift;
+  j["drift_baseline"] = drift_baseline;
+  j["monitors"] = monitors;
+  return j.dump();
+}
+
+Result<ContractSummary> describe_contract(const std::string& path) {
+  auto read = read_contract(path, true);
+  if (!read.ok()) return read.status();
+  const spec::Contract& c = read->spec;
+  ContractSummary s;
+  s.file = path;
+  s.dataset = c.dataset;
+  s.version = c.version;
+  s.title = c.title;
+  s.description = c.description;
+  s.status = c.status.empty() ? "active" : c.status;
+  if (c.owner) {
+    s.owner_team = c.owner->team;
+    s.owner_contact = c.owner->contact;
+  }
+  s.stewards = c.stewards;
+  s.consumers = c.consumers;
+  s.tags = c.tags;
+  if (c.classification) s.classification = c.classification->text;
+  s.compatibility = c.compatibility;
+  for (const spec::Param& p : c.params) {
+    s.params.push_back({p.name, spec::type_name(p.type), p.default_value ? p.default_value->text : "",
+                        p.default_value.has_value(), p.description});
+  }
+  s.fields = c.fields.size();
+  s.has_grading = c.grading.has_value();
+  s.has_drift = c.drift.has_value() && !c.drift->fields.empty();
+  if (c.drift) s.drift_baseline = c.drift->baseline;
+  for (const spec::Monitor& m : c.monitors) s.monitors.push_back(m.metric);
+  return s;
+}
+
+}  // namespace dq
