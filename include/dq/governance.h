@@ -133,8 +133,13 @@ struct DQ_EXPORT ContractSummary {
   std::vector<ContractParam> params;
   std::size_t fields = 0;  // top-level fields
   bool has_grading = false, has_drift = false;
-  std::string drift_baseline;         // as written, relative to the contract file
-  std::vector<std::string> monitors;  // the monitored metrics
+  std::string drift_baseline;  // as written, relative to the contract file
+  struct Monitor {
+    std::string metric, method, direction;
+    std::map<std::string, std::string> settings;  // as written
+    std::vector<std::string> seasons;
+  };
+  std::vector<Monitor> monitors;
 
   std::string to_json() const;
 };

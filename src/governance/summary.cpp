@@ -34,7 +34,14 @@ std::string ContractSummary::to_json() const {
   j["grading"] = has_grading;
   j["drift"] = has_drift;
   j["drift_baseline"] = drift_baseline;
-  j["monitors"] = monitors;
+  j["monitors"] = nlohmann::ordered_json::array();
+  for (const Monitor& m : monitors) {
+    j["monitors"].push_back({{"metric", m.metric},
+                             {"method", m.method},
+                             {"direction", m.direction},
+                             {"settings", m.settings},
+                             {"seasons", m.seasons}});
+  }
   return j.dump();
 }
 
@@ -66,7 +73,12 @@ Result<ContractSummary> describe_contract(const std::string& path) {
   s.has_grading = c.grading.has_value();
   s.has_drift = c.drift.has_value() && !c.drift->fields.empty();
   if (c.drift) s.drift_baseline = c.drift->baseline;
-  for (const spec::Monitor& m : c.monitors) s.monitors.push_back(m.metric);
+  for (const spec::Monitor& m : c.monitors) {
+    ContractSummary::Monitor monitor{m.metric, m.method, m.direction.empty() ? "both" : m.direction, {}, {}};
+    for (const auto& [name, value] : m.settings) monitor.settings[name] = value.text;
+    for (const spec::Scalar& season : m.seasons) monitor.seasons.push_back(season.text);
+    s.monitors.push_back(std::move(monitor));
+  }
   return s;
 }
 

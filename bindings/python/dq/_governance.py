@@ -79,6 +79,7 @@ def describe(path: PathLike) -> Dict[str, Any]:
     stewards, consumers, tags, classification, compatibility, params [{name,
     type, default, description}] (``default`` is the text written, or None),
     fields (how many at the top level), grading and drift (whether declared),
-    drift_baseline and monitors (the monitored metrics). Raises
+    drift_baseline and monitors [{metric, method, direction, settings,
+    seasons}] (settings and seasons as written). Raises
     dq.ContractError when the contract does not load."""
     return json.loads(_core.describe(os.fspath(path)))

@@ -39,6 +39,10 @@ class GradeRun:
     def rows(self) -> List[tuple]:
         return list(zip(*self._native.values)) if self._native.columns else []
 
+    def to_json(self) -> str:
+        """The run report as ``dq grade --report`` writes it."""
+        return self._native.json + "\n"
+
     def to_pandas(self):
         """The graded export as a pandas DataFrame (``columns`` in order)."""
         import pandas as pd
