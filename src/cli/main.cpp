@@ -12,6 +12,7 @@
 
 #include "dq/dq.h"
 #include "monitor.h"
+#include "serve.h"
 
 namespace {
 
@@ -658,6 +659,8 @@ int main(int argc, char** argv) {
 
   dq_cli::MonitorArgs mon;
   CLI::App* backtest = dq_cli::add_monitor_command(app, mon);
+  dq_cli::ServeArgs serve_args;
+  CLI::App* serve = dq_cli::add_serve_command(app, serve_args);
 
   try {
     app.parse(argc, argv);
@@ -675,5 +678,6 @@ int main(int argc, char** argv) {
   if (drift->parsed()) return run_drift(dr);
   if (grade->parsed()) return run_grade(gr);
   if (backtest->parsed()) return dq_cli::run_monitor_backtest(mon);
+  if (serve->parsed()) return dq_cli::run_serve(serve_args);
   return run_validate(v);
 }

@@ -49,6 +49,7 @@ void Compiler::resolve_params() {
       if (!value) {
         diags_.error(p.span, "param '" + p.name + "' is " + spec::type_with_article(p.type) + ", and '" + it->second +
                                  "' given at run time is not");
+        params_[p.name] = {zero_of(p.type), p.type};  // known, so its uses do not report it unknown too
         continue;
       }
     } else if (p.default_value) {
@@ -56,6 +57,7 @@ void Compiler::resolve_params() {
       if (!value) {
         diags_.error(p.default_value->span, "default of param '" + p.name + "' is not " +
                                                 spec::type_with_article(p.type) + ": '" + p.default_value->text + "'");
+        params_[p.name] = {zero_of(p.type), p.type};
         continue;
       }
     } else {

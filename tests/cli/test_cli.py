@@ -2,6 +2,7 @@
 import json
 import os
 import subprocess
+import sys
 import xml.etree.ElementTree as ET
 from pathlib import Path
 
@@ -295,3 +296,15 @@ def test_the_expectations_example_runs_on_the_taxi_samples():
     assert [s["record"] for s in results["no_resent_trips"]["samples"]] == [2200, 4267, 4654, 5461, 7982]
     assert results["payment_mix"]["severity"] == "warn" and not results["payment_mix"]["ok"]
     assert results["weekend_trips"]["value"] == 1905
+
+
+def test_serve_starts_the_python_web_app_with_its_arguments(tmp_path):
+    env = {**os.environ, "DQ_PYTHON": sys.executable}
+    shown = subprocess.run([DQ, "serve", "--help"], capture_output=True, env=env, timeout=60)
+    assert shown.returncode == 0 and b"--contracts" in shown.stdout and b"--token" in shown.stdout
+    refused = subprocess.run([DQ, "serve", "--contracts", str(ROOT / "contracts"), "--data", str(tmp_path),
+                              "--host", "0.0.0.0"], capture_output=True, env=env, timeout=60)
+    assert refused.returncode != 0 and b"give --token or --users" in refused.stderr
+    missing = subprocess.run([DQ, "serve", "--help"], capture_output=True, timeout=60,
+                             env={**os.environ, "DQ_PYTHON": str(tmp_path / "no-python")})
+    assert missing.returncode == 2 and b"cannot start" in missing.stderr

@@ -116,6 +116,7 @@ TEST_CASE("a param given at run time must exist and parse as its type") {
   REQUIRE_FALSE(bad.ok());
   CHECK(bad.status().diagnostics()[0].message == "param 'limit' is a number, and 'lots' given at run time is not");
   CHECK(bad.status().diagnostics()[0].line == 6);
+  CHECK(bad.status().diagnostics().size() == 1);  // its use in `max` is not reported as an unknown param too
 }
 
 TEST_CASE("dataset sections are accepted and checked for structure") {

@@ -97,8 +97,7 @@ class App:
             contract = dq.load(entry.file, params=params)
         except dq.ContractError as e:
             message = str(e)
-            named = next((p for p in sorted(declared, key=len, reverse=True) if f"'{p}'" in message
-                          or f"${p}" in message or f" {p} " in message or f"param {p}" in message), "")
+            named = _first_named(message, declared)
             raise ParamError(message, named) from None
         with self._lock:
             if len(self._loaded) > 64:
@@ -250,6 +249,12 @@ class App:
         html = self.templates.get_template(template).render(request=request, csrf=request.state.csrf,
                                                             user=request.state.user, **values)
         return HTMLResponse(html, status_code=status_code)
+
+
+def _first_named(message: str, names) -> str:
+    """The param a refusal names first ("param 'x' is an integer, ..."), or ""."""
+    found = [(message.find(f"'{n}'"), n) for n in names if f"'{n}'" in message]
+    return min(found)[1] if found else ""
 
 
 def _sha256(path: Path) -> str:
