@@ -7,8 +7,9 @@
 # runs fail on purpose (see contracts/); dq exits 1 for those. Then the batch
 # grader grades NYC taxi pickup zones by trips and fares, and agents on
 # generated listings with real-world dirt (with a re-run of the rejects after a
-# contract fix). Last, the GitHub events go through the stream gate as a
-# Pub/Sub stream.
+# contract fix). Then the GitHub events go through the stream gate as a
+# Pub/Sub stream, a Beam pipeline runs on a taxi month, and the self-service
+# server (dq serve) grades taxi zones with changed params through its API.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 scripts/setup.sh
@@ -51,3 +52,5 @@ echo "--- Apache Beam: the taxi contract in a pipeline on the local runner (dead
 build/venv/bin/python3 examples/beam_pipeline.py --input ${taxi}_2020-04.csv --output build/beam_taxi
 echo "dead letters: $(cat build/beam_taxi/dead_letters-*.ndjson | wc -l); graded zones: $(cat build/beam_taxi/zones-*.ndjson | wc -l)"
 build/venv/bin/python3 -c "import json,glob; r=json.load(open(glob.glob('build/beam_taxi/drift-*')[0])); print('drift ok:', r['ok'], '|', ', '.join(d['field'] + ' ' + d['method'] + ' ' + d['status'] for d in r['drift']))"
+echo "--- dq serve: the self-service page's API grades taxi zones with changed params (open it: dq serve --contracts contracts --data examples/data) ---"
+build/venv/bin/python3 examples/serve_demo.py

@@ -122,6 +122,8 @@ struct ContractParam {
   std::string name, type, default_value;
   bool has_default = false;
   std::string description;
+  std::string min, max;              // as written ("" when none)
+  std::vector<std::string> allowed;  // `enum`
 };
 
 // What a catalog lists about a contract and a run form needs, read as written

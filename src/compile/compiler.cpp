@@ -42,35 +42,104 @@ void Compiler::resolve_params() {
     }
   }
   for (const auto& p : params) {
+    const bool limits_ok = check_param_limits(p);
     auto it = overrides_.find(p.name);
     std::optional<Value> value;
+    std::string refused;
     if (it != overrides_.end()) {
       value = parse_typed(it->second, p.type);
       if (!value) {
         diags_.error(p.span, "param '" + p.name + "' is " + spec::type_with_article(p.type) + ", and '" + it->second +
                                  "' given at run time is not");
-        params_[p.name] = {zero_of(p.type), p.type};  // known, so its uses do not report it unknown too
-        continue;
+      } else if (limits_ok && !(refused = param_outside(p, *value)).empty()) {
+        diags_.error(p.span, "param '" + p.name + "' given at run time is " + it->second + ", " + refused);
+        value.reset();
       }
     } else if (p.default_value) {
       value = parse_typed(p.default_value->text, p.type);
       if (!value) {
         diags_.error(p.default_value->span, "default of param '" + p.name + "' is not " +
                                                 spec::type_with_article(p.type) + ": '" + p.default_value->text + "'");
-        params_[p.name] = {zero_of(p.type), p.type};
-        continue;
+      } else if (limits_ok && !(refused = param_outside(p, *value)).empty()) {
+        diags_.error(p.default_value->span,
+                     "default of param '" + p.name + "' is " + p.default_value->text + ", " + refused);
+        value.reset();
       }
     } else {
       if (!params_may_be_missing_) {
         diags_.error(p.span, "param '" + p.name + "' has no default and no value was given");
       }
-      Value placeholder = zero_of(p.type);
-      params_[p.name] = {placeholder, p.type};
+    }
+    if (!value) {
+      params_[p.name] = {zero_of(p.type), p.type};  // known, so its uses do not report it unknown too
       continue;
     }
     params_[p.name] = {*value, p.type};
     program_->param_values.emplace_back(p.name, it != overrides_.end() ? it->second : p.default_value->text);
   }
+}
+
+namespace {
+// Ordered comparison of two values of one param type (-1, 0, 1).
+int compare_param(const Value& a, const Value& b) {
+  using Kind = Value::Kind;
+  if (a.kind == Kind::kInt || a.kind == Kind::kNumber) {
+    const double x = a.kind == Kind::kInt ? static_cast<double>(a.i) : a.d;
+    const double y = b.kind == Kind::kInt ? static_cast<double>(b.i) : b.d;
+    return (x > y) - (x < y);
+  }
+  if (a.kind == Kind::kTimestamp || a.kind == Kind::kDate) return (a.i > b.i) - (a.i < b.i);
+  if (a.kind == Kind::kBool) return static_cast<int>(a.b) - static_cast<int>(b.b);
+  const int c = a.s.compare(b.s);
+  return (c > 0) - (c < 0);
+}
+}  // namespace
+
+bool Compiler::check_param_limits(const spec::Param& p) {
+  bool ok = true;
+  const bool ordered =
+      p.type == Type::kInteger || p.type == Type::kNumber || p.type == Type::kDate || p.type == Type::kTimestamp;
+  for (const auto* bound : {&p.min, &p.max}) {
+    if (!*bound) continue;
+    const char* key = bound == &p.min ? "min" : "max";
+    if (!ordered) {
+      diags_.error((*bound)->span, std::string("'") + key + "' of param '" + p.name + "': a " +
+                                       spec::type_name(p.type) + " param has no order (use 'enum')");
+      ok = false;
+    } else if (!parse_typed((*bound)->text, p.type)) {
+      diags_.error((*bound)->span, std::string("'") + key + "' of param '" + p.name + "' is not " +
+                                       spec::type_with_article(p.type) + ": '" + (*bound)->text + "'");
+      ok = false;
+    }
+  }
+  if (ok && p.min && p.max && compare_param(*parse_typed(p.min->text, p.type), *parse_typed(p.max->text, p.type)) > 0) {
+    diags_.error(p.max->span, "param '" + p.name + "' has max " + p.max->text + " below its min " + p.min->text);
+    ok = false;
+  }
+  if (!p.allowed.empty() && p.type == Type::kBoolean) {
+    diags_.error(p.allowed.front().span, "'enum' of param '" + p.name + "': a boolean param is true or false already");
+    ok = false;
+  }
+  for (const Scalar& v : p.allowed) {
+    if (p.type != Type::kBoolean && !parse_typed(v.text, p.type)) {
+      diags_.error(v.span, "'enum' of param '" + p.name + "' lists '" + v.text + "', which is not " +
+                               spec::type_with_article(p.type));
+      ok = false;
+    }
+  }
+  return ok;
+}
+
+std::string Compiler::param_outside(const spec::Param& p, const Value& value) {
+  if (p.min && compare_param(value, *parse_typed(p.min->text, p.type)) < 0) return "below its min " + p.min->text;
+  if (p.max && compare_param(value, *parse_typed(p.max->text, p.type)) > 0) return "above its max " + p.max->text;
+  if (p.allowed.empty()) return "";
+  std::string list;
+  for (const Scalar& v : p.allowed) {
+    if (compare_param(value, *parse_typed(v.text, p.type)) == 0) return "";
+    list += (list.empty() ? "" : ", ") + v.text;
+  }
+  return "not one of [" + list + "]";
 }
 
 Value Compiler::zero_of(Type t) {

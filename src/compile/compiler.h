@@ -109,6 +109,10 @@ class Compiler {
  private:
   // ---- params (compiler.cpp) ----------------------------------------------
   void resolve_params();
+  // Reports min/max/enum that cannot mean anything for the param's type; true when they are usable.
+  bool check_param_limits(const spec::Param& p);
+  // "" when `value` is within the param's min, max and enum; else why not ("below its min 1").
+  std::string param_outside(const spec::Param& p, const Value& value);
   Value zero_of(Type t);
   std::optional<Value> parse_typed(std::string_view text, Type type);
   std::string_view intern(std::string_view text);

@@ -175,6 +175,14 @@ class Differ {
                   " (every check using $" + p.name + " moves with it)",
               p.span, it->span);
       }
+      if (it == n.params.end()) continue;
+      const std::string before = spec::param_limits_text(p), after = spec::param_limits_text(*it);
+      if (before != after) {
+        fixed(ChangeLevel::kInfo, "params." + p.name, "param_limits_changed",
+              "values a run may set changed from " + (before.empty() ? "any" : before) + " to " +
+                  (after.empty() ? "any" : after),
+              p.span, it->span);
+      }
     }
     for (const auto& p : n.params) {
       if (std::none_of(o.params.begin(), o.params.end(), [&](const spec::Param& q) { return q.name == p.name; })) {

@@ -159,9 +159,11 @@ Document build(const spec::Contract& c, const ContractDiff* changes) {
 
   if (!c.params.empty()) {
     Section s{"Parameters", {"Set at run time with `--param name=value`; `$name` in the contract."}, {}, {}};
-    Table t{{"Param", "Type", "Default", "Description"}, {}};
-    for (const auto& p : c.params)
-      t.rows.push_back({code("$" + p.name), spec::type_name(p.type), show(p.default_value), p.description});
+    Table t{{"Param", "Type", "Default", "Allowed", "Description"}, {}};
+    for (const auto& p : c.params) {
+      t.rows.push_back({code("$" + p.name), spec::type_name(p.type), show(p.default_value), spec::param_limits_text(p),
+                        p.description});
+    }
     s.tables.push_back(t);
     doc.sections.push_back(s);
   }

@@ -28,6 +28,9 @@ std::string ContractSummary::to_json() const {
     param["type"] = p.type;
     param["default"] = p.has_default ? nlohmann::ordered_json(p.default_value) : nlohmann::ordered_json();
     param["description"] = p.description;
+    param["min"] = p.min.empty() ? nlohmann::ordered_json() : nlohmann::ordered_json(p.min);
+    param["max"] = p.max.empty() ? nlohmann::ordered_json() : nlohmann::ordered_json(p.max);
+    param["enum"] = p.allowed;
     j["params"].push_back(std::move(param));
   }
   j["fields"] = fields;
@@ -66,8 +69,16 @@ Result<ContractSummary> describe_contract(const std::string& path) {
   if (c.classification) s.classification = c.classification->text;
   s.compatibility = c.compatibility;
   for (const spec::Param& p : c.params) {
-    s.params.push_back({p.name, spec::type_name(p.type), p.default_value ? p.default_value->text : "",
-                        p.default_value.has_value(), p.description});
+    ContractParam param{p.name,
+                        spec::type_name(p.type),
+                        p.default_value ? p.default_value->text : "",
+                        p.default_value.has_value(),
+                        p.description,
+                        p.min ? p.min->text : "",
+                        p.max ? p.max->text : "",
+                        {}};
+    for (const spec::Scalar& v : p.allowed) param.allowed.push_back(v.text);
+    s.params.push_back(std::move(param));
   }
   s.fields = c.fields.size();
   s.has_grading = c.grading.has_value();

@@ -29,6 +29,23 @@ std::string type_with_article(Type type) {
   }
 }
 
+std::string param_limits_text(const Param& p) {
+  std::string out;
+  if (p.min && p.max) {
+    out = p.min->text + " to " + p.max->text;
+  } else if (p.min) {
+    out = "at least " + p.min->text;
+  } else if (p.max) {
+    out = "at most " + p.max->text;
+  }
+  if (!p.allowed.empty()) {
+    std::string list;
+    for (const Scalar& v : p.allowed) list += (list.empty() ? "" : ", ") + v.text;
+    out += (out.empty() ? "one of " : "; one of ") + list;
+  }
+  return out;
+}
+
 void Diagnostics::add(Span at, Severity severity, std::string message) {
   items_.push_back(Diagnostic{file_, at.line, at.column, severity, std::move(message), ""});
 }

@@ -262,7 +262,8 @@ class Loader {
       Param p;
       p.name = it->first.Scalar();
       p.span = span_of(it->first);
-      MapReader m(diags_, it->second, "param '" + p.name + "'", {"type", "default", "description"});
+      MapReader m(diags_, it->second, "param '" + p.name + "'",
+                  {"type", "default", "description", "min", "max", "enum"});
       if (auto t = m.choice("type", {"string", "integer", "number", "boolean", "timestamp", "date"})) {
         p.type = parse_type(*t);
       } else if (m.valid() && !m.has("type")) {
@@ -270,6 +271,9 @@ class Loader {
       }
       p.default_value = m.scalar("default");
       p.description = m.text("description");
+      p.min = m.scalar("min");
+      p.max = m.scalar("max");
+      p.allowed = scalar_list(m.get("enum"), "'enum' of param '" + p.name + "'");
       m.finish();
       c.params.push_back(std::move(p));
     }

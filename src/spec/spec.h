@@ -88,7 +88,13 @@ struct Param {
   Type type = Type::kString;
   std::optional<Scalar> default_value;
   std::string description;
+  // What a run may set: bounds (integer, number, date, timestamp params) and
+  // allowed values (`enum`), checked on the default and on every value given.
+  std::optional<Scalar> min, max;
+  std::vector<Scalar> allowed;
 };
+// What a run may set, as a reader says it: "1 to 500", "at least 1", "one of eu, us" ("" when any value goes).
+std::string param_limits_text(const Param& p);
 
 struct Rule {
   std::string name;

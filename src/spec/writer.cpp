@@ -189,6 +189,9 @@ YAML::Node params_yaml(const std::vector<Param>& params) {
     YAML::Node m(YAML::NodeType::Map);
     m["type"] = type_name(p.type);
     put(m, "default", p.default_value);
+    put(m, "min", p.min);
+    put(m, "max", p.max);
+    put(m, "enum", p.allowed);
     put(m, "description", p.description);
     out[p.name] = m;
   }

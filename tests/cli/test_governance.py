@@ -189,6 +189,8 @@ DIFF_CASES = {
                             ("warning", "version", "version_not_bumped")}, 0),
     "param_default": ([BUMP, ("default: 100000}", "default: 50000}")],
                       {("warning", "params.max_amount", "param_default_changed")}, 0),
+    "param_limits": ([BUMP, ("default: 100000}", "default: 100000, min: 1}")],
+                     {("info", "params.max_amount", "param_limits_changed")}, 0),
     "tier_changed": ([BUMP, ("when: total_spend >= $vip_spend}", "when: total_spend >= $vip_spend and orders >= 2}")],
                      {("warning", "grading.tiers.vip", "tier_changed")}, 0),
     "severity_raised": ([BUMP, ("pattern: '^[A-Z]{2}$', severity: warn}", "pattern: '^[A-Z]{2}$'}")],

@@ -76,3 +76,16 @@ def test_describe_refuses_a_contract_that_does_not_load(tmp_path):
     with pytest.raises(dq.ContractError) as e:
         dq.describe(broken)
     assert "broken.yaml:5:" in str(e.value)
+
+
+def test_describe_gives_a_params_bounds_and_allowed_values(tmp_path):
+    path = tmp_path / "bounded.yaml"
+    path.write_text("dq: 1\ndataset: x\nversion: 1.0.0\nowner: {team: t, contact: t@example.com}\nparams:\n"
+                    "  n: {type: integer, default: 5, min: 1, max: 10}\n"
+                    "  tier: {type: string, default: gold, enum: [gold, silver]}\n"
+                    "fields:\n  id: {type: integer}\n")
+    params = {p["name"]: p for p in dq.describe(path)["params"]}
+    assert (params["n"]["min"], params["n"]["max"], params["n"]["enum"]) == ("1", "10", [])
+    assert (params["tier"]["min"], params["tier"]["enum"]) == (None, ["gold", "silver"])
+    with pytest.raises(dq.ContractError, match="below its min 1"):
+        dq.load(path, params={"n": 0})

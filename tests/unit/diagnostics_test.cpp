@@ -200,3 +200,39 @@ TEST_CASE("a contract that nests fields past the depth limit is refused with its
   CHECK(diags[0].message.find("nests deeper than 64 levels") != std::string::npos);
   CHECK(diags[0].line > 60);
 }
+
+TEST_CASE("a param's min, max and enum hold its default and every value given") {
+  const std::string yaml = std::string(kHead) +
+                           "params:\n"
+                           "  limit: {type: integer, default: 5, min: 1, max: 10}\n"
+                           "  since: {type: date, default: '2025-01-01', min: '2020-01-01'}\n"
+                           "  tier: {type: string, default: gold, enum: [gold, silver]}\n"
+                           "fields:\n  a: {type: number, max: $limit}\n";
+  auto load = [&](dq::Params params) { return dq::Contract::load_string(yaml, "p.yaml", dq::LoadOptions{params, {}}); };
+  CHECK(load({}).ok());
+  CHECK(load({{"limit", "10"}, {"since", "2020-01-01"}, {"tier", "silver"}}).ok());
+  auto low = load({{"limit", "0"}});
+  REQUIRE_FALSE(low.ok());
+  CHECK(low.status().diagnostics()[0].message == "param 'limit' given at run time is 0, below its min 1");
+  CHECK(low.status().diagnostics().size() == 1);
+  CHECK(load({{"limit", "11"}}).status().diagnostics()[0].message ==
+        "param 'limit' given at run time is 11, above its max 10");
+  CHECK(load({{"since", "2019-12-31"}}).status().diagnostics()[0].message ==
+        "param 'since' given at run time is 2019-12-31, below its min 2020-01-01");
+  CHECK(load({{"tier", "bronze"}}).status().diagnostics()[0].message ==
+        "param 'tier' given at run time is bronze, not one of [gold, silver]");
+
+  auto refused = [](const std::string& params) {
+    auto c = dq::Contract::load_string(std::string(kHead) + "params:\n" + params + "fields:\n  a: {type: string}\n",
+                                       "p.yaml");
+    REQUIRE_FALSE(c.ok());
+    return c.status().diagnostics()[0].message;
+  };
+  CHECK(refused("  n: {type: integer, default: 20, max: 10}\n") == "default of param 'n' is 20, above its max 10");
+  CHECK(refused("  n: {type: integer, default: 5, min: 8, max: 2}\n") == "param 'n' has max 2 below its min 8");
+  CHECK(refused("  n: {type: integer, default: 5, min: low}\n") == "'min' of param 'n' is not an integer: 'low'");
+  CHECK(refused("  s: {type: string, default: a, min: a}\n") ==
+        "'min' of param 's': a string param has no order (use 'enum')");
+  CHECK(refused("  n: {type: number, default: 1, enum: [1, two]}\n") ==
+        "'enum' of param 'n' lists 'two', which is not a number");
+}

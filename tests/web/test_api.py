@@ -67,6 +67,8 @@ def test_a_refused_param_starts_nothing_and_says_why(server):
     before = runs_count(server)
     bad = server.start_run(TAXI, "grade", MONTHS, {"hub_trips": "lots"})
     assert bad.status_code == 400 and "hub_trips" in bad.json()["error"]
+    below = server.start_run(TAXI, "grade", MONTHS, {"hub_trips": "0"})
+    assert below.status_code == 400 and "is 0, below its min 1" in below.json()["error"]
     unknown = server.start_run(TAXI, "grade", MONTHS, {"hub_tripz": "5"})
     assert unknown.status_code == 400 and "hub_tripz" in unknown.json()["error"]
     wrong_job = server.start_run("shop.orders", "grade", ["orders.ndjson"])

@@ -5,6 +5,7 @@ nothing, and a restarted server that shows earlier runs and the interrupted one.
 
 Set DQ_SCREENSHOTS to a folder to keep a screenshot of each page (docs/images)."""
 import os
+import random
 import shutil
 import signal
 import time
@@ -17,7 +18,7 @@ from selenium.webdriver.common.by import By
 from selenium.webdriver.support import expected_conditions as EC
 from selenium.webdriver.support.ui import Select, WebDriverWait
 
-from conftest import TAXI_MONTHS, Server, cli_grade
+from conftest import TAXI_MONTHS, Server, cli_grade, make_folders
 
 CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
 DRIVER = shutil.which("chromedriver") or "/usr/bin/chromedriver"
@@ -104,14 +105,28 @@ def test_an_invalid_param_shows_dq_message_and_starts_nothing(server, browser):
     assert len(server.api("GET", "/api/runs", params={"limit": 10000}).json()) == before
 
 
-def test_monitors_page_draws_the_history(server, browser):
-    for day in ("2026-02-01", "2026-02-02", "2026-02-03"):
-        server.wait(server.api("POST", "/api/contracts/shop.orders/runs",
-                               json={"job": "validate", "inputs": ["orders.ndjson"], "as_of": day}).json()["id"])
-    browser.get(server.url + "/contracts/shop.orders/monitors")
-    chart = browser.find_element(By.CSS_SELECTOR, "svg.chart")
-    assert chart.size["width"] > 300
-    shot(browser, "monitors")
+def test_monitors_page_draws_the_history_band_and_anomaly(browser, tmp_path):
+    make_folders(tmp_path)
+    server = Server(tmp_path).start()
+    try:
+        rng = random.Random(7)
+        for day in range(1, 29):  # orders a day: a weekly rhythm, then a feed that lost most of a day
+            count = 5 if day == 24 else 100 + (30 if day % 7 in (5, 6) else 0) + rng.randint(-8, 8)
+            body = "".join(f'{{"id": {i}, "amount": 10}}\n' for i in range(count)).encode()
+            upload = server.api("POST", "/api/uploads", params={"name": f"orders-{day}.ndjson"}, data=body,
+                                headers={"content-type": "application/octet-stream"}).json()["input"]
+            run = server.api("POST", "/api/contracts/shop.orders/runs",
+                             json={"job": "validate", "inputs": [upload], "as_of": f"2026-02-{day:02d}"}).json()
+            assert server.wait(run["id"])["status"] == "succeeded"
+        browser.get(server.url + "/contracts/shop.orders/monitors")
+        chart = browser.find_element(By.CSS_SELECTOR, "svg.chart")
+        assert chart.size["width"] > 300
+        assert len(browser.find_elements(By.CSS_SELECTOR, "svg.chart polygon.band")) == 1
+        anomalies = browser.find_elements(By.CSS_SELECTOR, "svg.chart circle.anomaly")
+        assert len(anomalies) == 1 and "2026-02-24" in anomalies[0].get_attribute("innerHTML")
+        shot(browser, "monitors")
+    finally:
+        server.stop()
 
 
 def test_a_restarted_server_shows_earlier_runs_and_the_interrupted_one(folders, browser, big_orders):

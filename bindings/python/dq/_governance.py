@@ -77,7 +77,8 @@ def describe(path: PathLike) -> Dict[str, Any]:
     """A contract's catalog entry, read as written (any format dq reads): file,
     dataset, version, title, description, status, owner {team, contact},
     stewards, consumers, tags, classification, compatibility, params [{name,
-    type, default, description}] (``default`` is the text written, or None),
+    type, default, description, min, max, enum}] (values as the text written;
+    ``default``, ``min`` and ``max`` None when absent),
     fields (how many at the top level), grading and drift (whether declared),
     drift_baseline and monitors [{metric, method, direction, settings,
     seasons}] (settings and seasons as written). Raises
