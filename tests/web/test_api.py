@@ -209,6 +209,8 @@ def test_monitors_chart_each_metric_with_its_band_and_anomalies(server):
     last = server.api("POST", "/api/contracts/shop.orders/runs",
                       json={"job": "validate", "inputs": [upload], "as_of": "2026-01-16"}).json()
     assert server.wait(last["id"])["ok"] is False  # the monitor's anomaly fails the run
+    run_page = server.api("GET", f"/runs/{last['id']}").text
+    assert 'class="monitors"' in run_page and "anomaly" in run_page
     monitors = server.api("GET", "/api/monitors/shop.orders").json()["monitors"]
     row_count = next(m for m in monitors if m["metric"] == "row_count")
     assert row_count["method"] == "robust"
@@ -296,3 +298,46 @@ def test_openapi_documents_every_endpoint(server):
             "/api/runs/{run_id}/cancel", "/api/runs/{run_id}/rerun", "/api/runs/{run_id}/artifacts/{name}",
             "/api/uploads", "/api/data", "/api/monitors/{dataset}"} <= set(schema["paths"])
     assert "/api/contracts/{dataset}/runs" in server.api("GET", "/api").text
+
+
+def csrf_session(server, path):
+    session = requests.Session()
+    page = session.get(server.url + path).text
+    return session, page.split('name="csrf" value="')[1].split('"')[0]
+
+
+def test_a_form_upload_runs_and_a_refused_param_keeps_no_upload(server):
+    uploads = server.state / "uploads"
+    before = set(uploads.iterdir()) if uploads.exists() else set()
+    session, csrf = csrf_session(server, "/contracts/shop.orders/run")
+    body = b'{"id": 1, "amount": 700}\n{"id": 2, "amount": 10}\n'
+    refused = session.post(server.url + "/contracts/shop.orders/run",
+                           data={"csrf": csrf, "job": "validate", "param.max_amount": "lots"},
+                           files={"upload": ("mine.ndjson", body, "application/x-ndjson")})
+    assert refused.status_code == 400 and "max_amount" in refused.text
+    assert (set(uploads.iterdir()) if uploads.exists() else set()) == before
+    done = session.post(server.url + "/contracts/shop.orders/run",
+                        data={"csrf": csrf, "job": "validate", "param.max_amount": "1000"},
+                        files={"upload": ("mine.ndjson", body, "application/x-ndjson")}, allow_redirects=False)
+    assert done.status_code == 303
+    run = server.wait(int(done.headers["location"].rsplit("/", 1)[1]))
+    assert run["status"] == "succeeded" and run["params"] == {"max_amount": "1000"}
+    assert run["counts"]["valid"] == 2  # 700 is within the raised max
+    assert run["inputs"][0]["path"].startswith("upload:") and run["inputs"][0]["path"].endswith("/mine.ndjson")
+    too_big = session.post(server.url + "/contracts/shop.orders/run", data={"csrf": csrf, "job": "validate"},
+                           files={"upload": ("big.ndjson", b"x" * (5 << 19), "application/x-ndjson")})
+    assert too_big.status_code == 413
+
+
+def test_a_users_file_names_who_started_each_run(folders, tmp_path):
+    users = tmp_path / "users"
+    users.write_text("# name:token\nana:ana-token-0123456789\nben:ben-token-0123456789\n")
+    server = Server(folders, "--users", str(users)).start()
+    try:
+        for name in ("ana", "ben"):
+            run = server.start_run("shop.orders", "validate", ["orders.ndjson"],
+                                   headers={"authorization": f"Bearer {name}-token-0123456789"}).json()
+            assert run["who"] == name
+        assert server.start_run("shop.orders", "validate", ["orders.ndjson"]).status_code == 401
+    finally:
+        server.stop()

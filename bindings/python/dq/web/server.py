@@ -162,7 +162,7 @@ def create_app(settings: Settings) -> FastAPI:
         values = {p["name"]: str(data.get("param." + p["name"]) or "") for p in (entry.card or {}).get("params", [])}
         chosen = [str(v) for v in data.getlist("inputs") if v]
         upload = data.get("upload")
-        error, error_param = "", ""
+        error, error_param, status = "", "", 400
         try:
             if isinstance(upload, UploadFile) and upload.filename:
                 # Params are checked before the upload is kept: an invalid value stores nothing.
@@ -182,9 +182,9 @@ def create_app(settings: Settings) -> FastAPI:
         except HTTPException as e:
             if e.status_code not in (400, 413):
                 raise
-            error = str(e.detail)
+            error, status = str(e.detail), e.status_code
         if error:
-            return state.page(request, "run_form.html", status_code=400, entry=entry, job=job, values=values,
+            return state.page(request, "run_form.html", status_code=status, entry=entry, job=job, values=values,
                               chosen=chosen, files=state.data_files(), error=error, error_param=error_param,
                               max_upload=settings.max_upload_bytes)
         return RedirectResponse(f"/runs/{run_id}", status_code=303)
@@ -202,8 +202,10 @@ def create_app(settings: Settings) -> FastAPI:
         def text(name: str) -> str:
             return (folder / name).read_text(encoding="utf-8") if name in record["artifacts"] else ""
 
-        drift = json.loads(text("drift.json") or "[]") or json.loads(text("report.json") or "{}").get("drift", [])
+        report = json.loads(text("report.json") or "{}")
+        drift = json.loads(text("drift.json") or "[]") or report.get("drift", [])
         return state.page(request, "run.html", run=record, report_html=text("report.html"), run_text=text("run.txt"),
+                          monitors=report.get("monitors", []),
                           drift=[d for d in drift if d.get("status") != "skipped"],
                           plots=[a for a in record["artifacts"] if a.endswith(".png")], final=record["status"] in FINAL)
 
