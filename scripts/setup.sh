@@ -27,6 +27,13 @@ build/venv/bin/python3 -m pip install -q --disable-pip-version-check \
 GO=$(command -v go || echo /usr/local/go/bin/go)
 if [ -x "$GO" ]; then
   (cd tests/pubsub_server && GOTOOLCHAIN=local GOFLAGS=-mod=readonly "$GO" build -o ../../build/pubsub_server/pubsub_server .)
+  # Beam's Prism runner, of the installed Beam's version: the portable-runner tests run dq.beam
+  # with each bundle in a separate SDK worker process.
+  beam_version=$(build/venv/bin/python3 -c "import apache_beam; print(apache_beam.__version__)" 2>/dev/null)
+  if [ ! -x build/prism/prism ] || [ "$(cat build/prism/version 2>/dev/null)" != "$beam_version" ]; then
+    GOTOOLCHAIN=local GOBIN="$PWD/build/prism" "$GO" install "github.com/apache/beam/sdks/v2/go/cmd/prism@v$beam_version"
+    echo "$beam_version" > build/prism/version
+  fi
 else
-  echo "warning: Go not found; the Pub/Sub tests need it to build tests/pubsub_server" >&2
+  echo "warning: Go not found; the Pub/Sub tests need it to build tests/pubsub_server, the Beam tests Prism" >&2
 fi

@@ -12,7 +12,7 @@ from concurrent.futures import ThreadPoolExecutor
 import pytest
 import requests
 
-from conftest import ROOT, TAXI_MONTHS, Server, cli_grade, free_port
+from conftest import TAXI_MONTHS, Server, cli_grade, free_port
 
 TAXI = "nyc.yellow_taxi_trips"
 MONTHS = [f"nyc_taxi/{m}" for m in TAXI_MONTHS]

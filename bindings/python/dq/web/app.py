@@ -6,34 +6,28 @@ import hashlib
 import json
 import math
 import os
-import secrets
-import tempfile
 import threading
+import time
 import uuid
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Dict, List, Optional, Tuple
 
-from fastapi import FastAPI, HTTPException, Request
-from fastapi.responses import (FileResponse, HTMLResponse, JSONResponse, PlainTextResponse, RedirectResponse,
-                               Response)
-from fastapi.staticfiles import StaticFiles
+from fastapi import HTTPException, Request
+from fastapi.responses import HTMLResponse
 from jinja2 import Environment, FileSystemLoader, select_autoescape
-from starlette.datastructures import UploadFile
 
 import dq
 
 from . import charts
-from .catalog import Catalog, Entry, file_at, versions
-from .job import JOBS
+from .catalog import Catalog, Entry
 from .runner import Runner
-from .security import Forbidden, confine, csrf_ok, new_csrf_token, user_for
-from .store import FINAL, RunStore, to_csv
+from .security import Forbidden, confine
+from .store import RunStore
 
 HERE = Path(__file__).parent
 DATA_SUFFIXES = (".csv", ".ndjson", ".jsonl", ".json")
 SINGLE_INPUT_JOBS = ("validate", "profile", "drift")
-_JSON_TYPES = ("application/json", "application/x-ndjson", "application/octet-stream")
 
 
 @dataclass
@@ -279,6 +273,4 @@ def _size(n: Any) -> str:
 
 
 def _when(stamp: Any) -> str:
-    import time
-
     return time.strftime("%Y-%m-%d %H:%M:%S UTC", time.gmtime(stamp)) if stamp else ""

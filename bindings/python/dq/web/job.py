@@ -16,9 +16,6 @@ from typing import Any, Callable, Dict, List
 
 import dq
 
-JOBS = ("validate", "grade", "profile", "drift")
-
-
 def _say(**message: Any) -> None:
     sys.stdout.write(json.dumps(message) + "\n")
     sys.stdout.flush()
@@ -99,13 +96,15 @@ def _drift_plots(drift: "dq.Drift", out: Path) -> List[str]:
     return names
 
 
+JOBS = {"validate": _validate, "grade": _grade, "profile": _profile, "drift": _drift}
+
+
 def main(argv: List[str]) -> int:
     out = Path(argv[1])
     spec = json.loads((out / "job.json").read_text(encoding="utf-8"))
     try:
         contract = dq.load(spec["contract"], params=spec["params"])
-        result = {"validate": _validate, "grade": _grade, "profile": _profile, "drift": _drift}[spec["job"]](
-            contract, spec, out)
+        result = JOBS[spec["job"]](contract, spec, out)
     except dq.DqError as e:
         _say(error=str(e))
         return 1
