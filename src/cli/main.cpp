@@ -12,7 +12,7 @@
 
 #include "dq/dq.h"
 #include "monitor.h"
-#include "serve.h"
+#include "python_tool.h"
 
 namespace {
 
@@ -659,8 +659,15 @@ int main(int argc, char** argv) {
 
   dq_cli::MonitorArgs mon;
   CLI::App* backtest = dq_cli::add_monitor_command(app, mon);
-  dq_cli::ServeArgs serve_args;
-  CLI::App* serve = dq_cli::add_serve_command(app, serve_args);
+  dq_cli::PythonTool serve_tool{"dq.web", {}};
+  CLI::App* serve = dq_cli::add_python_tool(
+      app, "serve", "The self-service web page and JSON API over a contracts folder (python -m dq.web)", serve_tool);
+  dq_cli::PythonTool template_tool{"dq.beam_template", {}};
+  CLI::App* beam = app.add_subcommand("beam", "Apache Beam and Dataflow recipes");
+  beam->require_subcommand(1);
+  CLI::App* beam_template = dq_cli::add_python_tool(
+      *beam, "template",
+      "Write a Dataflow Flex Template for the contract's grading pipeline (python -m dq.beam_template)", template_tool);
 
   try {
     app.parse(argc, argv);
@@ -678,6 +685,7 @@ int main(int argc, char** argv) {
   if (drift->parsed()) return run_drift(dr);
   if (grade->parsed()) return run_grade(gr);
   if (backtest->parsed()) return dq_cli::run_monitor_backtest(mon);
-  if (serve->parsed()) return dq_cli::run_serve(serve_args);
+  if (serve->parsed()) return dq_cli::run_python_tool(serve_tool);
+  if (beam_template->parsed()) return dq_cli::run_python_tool(template_tool);
   return run_validate(v);
 }

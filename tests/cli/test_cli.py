@@ -308,3 +308,12 @@ def test_serve_starts_the_python_web_app_with_its_arguments(tmp_path):
     missing = subprocess.run([DQ, "serve", "--help"], capture_output=True, timeout=60,
                              env={**os.environ, "DQ_PYTHON": str(tmp_path / "no-python")})
     assert missing.returncode == 2 and b"cannot start" in missing.stderr
+
+
+def test_beam_template_writes_the_flex_template_files(tmp_path):
+    env = {**os.environ, "DQ_PYTHON": sys.executable}
+    done = subprocess.run([DQ, "beam", "template", str(ROOT / "contracts/agent_sales.yaml"), "-o", str(tmp_path)],
+                          capture_output=True, env=env, timeout=120)
+    assert done.returncode == 0, done.stderr
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["Dockerfile", "contract.yaml", "main.py", "metadata.json",
+                                                          "requirements.txt"]
