@@ -324,6 +324,10 @@ def test_a_form_upload_runs_and_a_refused_param_keeps_no_upload(server):
     assert run["status"] == "succeeded" and run["params"] == {"max_amount": "1000"}
     assert run["counts"]["valid"] == 2  # 700 is within the raised max
     assert run["inputs"][0]["path"].startswith("upload:") and run["inputs"][0]["path"].endswith("/mine.ndjson")
+    no_such_job = session.post(server.url + "/contracts/shop.orders/run", data={"csrf": csrf, "job": "grade"},
+                               files={"upload": ("mine.ndjson", body, "application/x-ndjson")})
+    assert no_such_job.status_code == 400 and "cannot run &#39;grade&#39;" in no_such_job.text
+    assert len(set(uploads.iterdir())) == len(before) + 1  # only the upload of the run that started
     too_big = session.post(server.url + "/contracts/shop.orders/run", data={"csrf": csrf, "job": "validate"},
                            files={"upload": ("big.ndjson", b"x" * (5 << 19), "application/x-ndjson")})
     assert too_big.status_code == 413

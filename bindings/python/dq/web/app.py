@@ -141,6 +141,12 @@ class App:
                 out.write(chunk)
         return f"upload:{folder.name}/{safe}"
 
+    def discard_upload(self, name: str) -> None:
+        """Removes an upload no run uses (one whose run was refused)."""
+        path = confine(self.uploads, name[len("upload:"):])
+        path.unlink(missing_ok=True)
+        path.parent.rmdir()
+
     def start_run(self, entry: Entry, job: str, inputs: List[str], params: Dict[str, str], who: str,
                   as_of: str = "", rerun_of: Optional[int] = None) -> int:
         """Checks everything, records the run and queues it. ParamError,

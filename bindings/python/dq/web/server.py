@@ -14,6 +14,7 @@ from fastapi import FastAPI, HTTPException, Request
 from fastapi.responses import FileResponse, HTMLResponse, JSONResponse, PlainTextResponse, RedirectResponse, Response
 from fastapi.staticfiles import StaticFiles
 from pydantic import BaseModel, Field
+from starlette.concurrency import run_in_threadpool
 from starlette.datastructures import UploadFile
 
 import dq
@@ -138,7 +139,10 @@ def create_app(settings: Settings) -> FastAPI:
                 new_file = entry.file if new == "current" else file_at(entry, new, Path(folder))
             except ValueError as e:
                 raise HTTPException(400, str(e)) from None
-            change = dq.diff(old_file, new_file)
+            try:
+                change = dq.diff(old_file, new_file)
+            except dq.DqError as e:  # a version that does not load: its messages, not a server error
+                raise HTTPException(400, str(e)) from None
         return state.page(request, "diff.html", entry=entry, change=change, old=old, new=new)
 
     @api.get("/contracts/{dataset}/monitors", response_class=HTMLResponse, include_in_schema=False)
@@ -163,20 +167,24 @@ def create_app(settings: Settings) -> FastAPI:
         chosen = [str(v) for v in data.getlist("inputs") if v]
         upload = data.get("upload")
         error, error_param, status = "", "", 400
+
+        def submit() -> int:  # in a worker thread: hashing inputs and storing an upload block
+            uploaded = None
+            try:
+                if isinstance(upload, UploadFile) and upload.filename:
+                    # Params are checked before the upload is kept: an invalid value stores nothing.
+                    state.contract(entry, {k: v for k, v in values.items() if v != ""})
+                    uploaded = state.save_upload(upload.filename, iter(lambda: upload.file.read(1 << 20), b""))
+                    chosen.append(uploaded)
+                return state.start_run(entry, job, chosen, values, request.state.user, str(data.get("as_of") or ""))
+            except BaseException:
+                if uploaded:
+                    chosen.remove(uploaded)
+                    state.discard_upload(uploaded)  # the run did not start: keep nothing
+                raise
+
         try:
-            if isinstance(upload, UploadFile) and upload.filename:
-                # Params are checked before the upload is kept: an invalid value stores nothing.
-                state.contract(entry, {k: v for k, v in values.items() if v != ""})
-
-                def chunks():
-                    while True:
-                        block = upload.file.read(1 << 20)
-                        if not block:
-                            return
-                        yield block
-
-                chosen.append(state.save_upload(upload.filename, chunks()))
-            run_id = state.start_run(entry, job, chosen, values, request.state.user, str(data.get("as_of") or ""))
+            run_id = await run_in_threadpool(submit)
         except ParamError as e:
             error, error_param = str(e), e.param
         except HTTPException as e:
