@@ -5,7 +5,7 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 packages=(cmake ninja-build g++ pkg-config libyaml-cpp-dev libre2-dev libidn2-dev libabsl-dev tzdata libsimdjson-dev nlohmann-json3-dev
           libboost-dev catch2 libcli11-dev libsqlite3-dev libcsv-dev libssl-dev python3 python3-pip python3-venv
-          libprotobuf-dev libprotoc-dev protobuf-compiler chromium chromium-driver git clang-format clang-tidy)  # protobuf: .proto schemas; chromium: renders the dq docs HTML page in a test, and with chromium-driver drives dq serve's pages; git: dq serve's contract versions; clang-format, clang-tidy: the checks of the C++
+          libprotobuf-dev libprotoc-dev protobuf-compiler chromium chromium-driver git default-jre-headless clang-format clang-tidy)  # protobuf: .proto schemas; chromium: renders the dq docs HTML page in a test, and with chromium-driver drives dq serve's pages; git: dq serve's contract versions; default-jre-headless: Spark's local mode for dq.spark; clang-format, clang-tidy: the checks of the C++
 missing=()
 for p in "${packages[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
@@ -22,7 +22,7 @@ fi
 build/venv/bin/python3 -m pip install -q --disable-pip-version-check \
   pytest jsonschema pyyaml pyarrow pandas polars nbclient nbformat ipykernel matplotlib scikit-build-core pybind11 \
   google-cloud-pubsub apache-beam scipy mypy pydantic fastavro \
-  fastapi uvicorn python-multipart jinja2 selenium requests
+  fastapi uvicorn python-multipart jinja2 selenium requests pyspark
 # Google's in-memory Pub/Sub server for the stream-gate tests (Go modules).
 GO=$(command -v go || echo /usr/local/go/bin/go)
 if [ -x "$GO" ]; then

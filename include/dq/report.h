@@ -11,6 +11,7 @@
 #include <memory>
 #include <optional>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "dq/contract.h"
@@ -135,6 +136,18 @@ class DQ_EXPORT ReportBuilder {
   bool profiling() const;
   // Adds another builder's counts (records must not overlap).
   void merge(const ReportBuilder& other);
+  // Adds the part of the input that follows this builder's: `next` numbered
+  // its records from 1, and they come after this builder's records, so the
+  // merged report equals one builder that read both parts in order.
+  void append(const ReportBuilder& next);
+  // The builder's whole state (counts, failures and samples per check,
+  // malformed samples, and the statistics behind expectations and drift,
+  // exact sets included) as bytes, so parts of a run built in other
+  // processes can be shipped, rebuilt with from_state over the same contract
+  // and options, and merged. kInvalidData when `state` is not a state of
+  // this contract.
+  std::string save_state() const;
+  static Result<ReportBuilder> from_state(Contract contract, ReportOptions options, std::string_view state);
   const RecordCounts& counts() const;
   // The report so far: counts, rules, and the dataset-level sections
   // (expectations, drift against the baseline, freshness) over every record

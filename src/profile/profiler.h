@@ -6,6 +6,7 @@
 
 #include <cstdint>
 #include <memory>
+#include <nlohmann/json.hpp>
 #include <unordered_map>
 #include <unordered_set>
 #include <vector>
@@ -46,6 +47,13 @@ class Profiler final : public RecordSink {
   void advance(std::uint64_t records) { records_ += records; }
 
   const Profile& profile() const { return profile_; }
+
+  // Everything this profiler holds (its Profile, exact sets, unique keys,
+  // order runs, bins, the conditional profilers'), as JSON, so a part built
+  // in another process can be rebuilt (load_state) and merged. load_state
+  // throws std::runtime_error when the state is not of this program's shape.
+  nlohmann::json save_state() const;
+  void load_state(const nlohmann::json& state);
 
   // Exact distinct values of one field (for unique, duplicate_count and
   // distinct_count): 64-bit hashes, so two values collide with probability

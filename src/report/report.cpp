@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <chrono>
+#include <nlohmann/json.hpp>
 
 #include "compile/program.h"
 #include "dq/drift.h"
@@ -110,6 +111,7 @@ ReportBuilder ReportAccess::empty_like(const ReportBuilder& report) {
 }
 
 void ReportBuilder::merge(const ReportBuilder& other) { ReportAccess::merge(*this, other, 0); }
+void ReportBuilder::append(const ReportBuilder& next) { ReportAccess::merge(*this, next, impl_->counts.total); }
 
 void ReportAccess::merge(ReportBuilder& into, const ReportBuilder& from, std::uint64_t record_shift, bool ordered) {
   ReportBuilder::Impl& r = *into.impl_;
@@ -204,6 +206,80 @@ Report ReportBuilder::finish() const {
   report.metrics = monitored_metrics(p, r.counts, r.profiler.get(), report.drift);
   report.profile = std::move(profile);
   return report;
+}
+
+// ---- state across processes ----
+
+namespace {
+constexpr int kStateVersion = 1;
+using json = nlohmann::json;
+}  // namespace
+
+std::string ReportBuilder::save_state() const {
+  const Impl& r = *impl_;
+  json out;
+  out["dq_report_state"] = kStateVersion;
+  out["dataset"] = r.contract.dataset();
+  out["version"] = r.contract.version();
+  out["counts"] = json::array({r.counts.total, r.counts.valid, r.counts.invalid, r.counts.malformed, r.counts.coerced});
+  out["sequence"] = r.sequence;
+  json checks = json::array();
+  for (const Impl::PerCheck& c : r.checks) {
+    json samples = json::array();
+    for (const Sample& s : c.samples) samples.push_back(json::array({s.record, s.line, s.path, s.value, s.message}));
+    checks.push_back(json::array({c.failed, c.checked, std::move(samples)}));
+  }
+  out["checks"] = std::move(checks);
+  json malformed = json::array();
+  for (const MalformedSample& m : r.malformed)
+    malformed.push_back(json::array({m.record, m.line, m.offset, m.message}));
+  out["malformed"] = std::move(malformed);
+  out["columns"] = {{"known", r.columns.known}, {"differ", r.columns.differ}, {"names", r.columns.names}};
+  if (r.profiler) out["profiler"] = r.profiler->save_state();
+  std::vector<std::uint8_t> bytes = json::to_cbor(out);
+  return {bytes.begin(), bytes.end()};
+}
+
+Result<ReportBuilder> ReportBuilder::from_state(Contract contract, ReportOptions options, std::string_view state) {
+  ReportBuilder builder(std::move(contract), std::move(options));
+  Impl& r = *builder.impl_;
+  try {
+    const json in = json::from_cbor(state.begin(), state.end());
+    if (!in.is_object() || in.value("dq_report_state", 0) != kStateVersion) {
+      return Status(StatusCode::kInvalidData, "not a dq report state (of this version)");
+    }
+    if (in.at("dataset") != r.contract.dataset() || in.at("version") != r.contract.version() ||
+        in.at("checks").size() != r.checks.size() || in.contains("profiler") != (r.profiler != nullptr)) {
+      return Status(StatusCode::kInvalidData, "the report state is of another contract than " + r.contract.dataset() +
+                                                  " " + r.contract.version() + " (or of other options)");
+    }
+    const json& counts = in.at("counts");
+    r.counts = {counts.at(0).get<std::uint64_t>(), counts.at(1).get<std::uint64_t>(), counts.at(2).get<std::uint64_t>(),
+                counts.at(3).get<std::uint64_t>(), counts.at(4).get<std::uint64_t>()};
+    r.sequence = in.at("sequence").get<std::uint64_t>();
+    for (std::size_t i = 0; i < r.checks.size(); ++i) {
+      const json& c = in["checks"][i];
+      r.checks[i].failed = c.at(0).get<std::uint64_t>();
+      r.checks[i].checked = c.at(1).get<std::uint64_t>();
+      for (const json& s : c.at(2)) {
+        r.checks[i].samples.push_back({s.at(0).get<std::uint64_t>(), s.at(1).get<std::uint64_t>(),
+                                       s.at(2).get<std::string>(), s.at(3).get<std::string>(),
+                                       s.at(4).get<std::string>()});
+      }
+    }
+    for (const json& m : in.at("malformed")) {
+      r.malformed.push_back({m.at(0).get<std::uint64_t>(), m.at(1).get<std::uint64_t>(), m.at(2).get<std::uint64_t>(),
+                             m.at(3).get<std::string>()});
+    }
+    const json& columns = in.at("columns");
+    r.columns.known = columns.at("known").get<bool>();
+    r.columns.differ = columns.at("differ").get<bool>();
+    r.columns.names = columns.at("names").get<std::vector<std::string>>();
+    if (r.profiler) r.profiler->load_state(in.at("profiler"));
+  } catch (const std::exception& e) {  // CBOR that does not parse, a key missing or of the wrong type
+    return Status(StatusCode::kInvalidData, std::string("the report state does not read: ") + e.what());
+  }
+  return builder;
 }
 
 }  // namespace dq

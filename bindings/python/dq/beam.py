@@ -24,7 +24,6 @@ the file. See docs/beam.md.
 from __future__ import annotations
 
 import json
-import os
 import sys
 from typing import Any, Dict, Iterable, List, Mapping, NamedTuple, Optional, Union
 
@@ -34,7 +33,8 @@ from apache_beam.transforms.window import GlobalWindow
 from apache_beam.utils.windowed_value import WindowedValue
 
 from . import _core
-from ._api import _arrow_stream, loads
+from ._api import _arrow_stream
+from ._source import ContractSource as _ContractSource
 from ._profile import Profile as _Profile
 from ._types import PathLike
 
@@ -48,25 +48,6 @@ METRICS_NAMESPACE = "dq"
 # size: one call per batch instead of one per element (docs/performance.md
 # has the measurement), while an unbounded bundle never buffers unbounded.
 DEFAULT_BATCH_SIZE = 512
-
-
-class _ContractSource:
-    """A contract as text, read and checked where the pipeline is built (so a
-    broken contract fails there, with its file:line:col), compiled on each
-    worker."""
-
-    def __init__(self, path: PathLike, params: Optional[Mapping[str, Any]]):
-        self.path = os.fspath(path)
-        with open(self.path, encoding="utf-8") as f:
-            self.text = f.read()
-        self.params = dict(params or {})
-        contract = self.compile()
-        self.dataset, self.version = contract.dataset, contract.version
-        baseline = contract.drift_baseline
-        self.baseline_path = os.path.join(os.path.dirname(self.path), baseline) if baseline else ""
-
-    def compile(self):
-        return loads(self.text, params=self.params, name=self.path)
 
 
 def _is_arrow(element: Any) -> bool:

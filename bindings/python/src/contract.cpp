@@ -199,6 +199,7 @@ NativeReport PyContract::validate_ndjson_bytes(std::string_view data, const RunO
     }
   }
   if (!status.ok()) raise_status(status);
+  if (run.keep_state) out.state = builder.save_state();
   return finish(builder.finish(), run, std::move(out));
 }
 
@@ -222,6 +223,7 @@ NativeReport PyContract::validate_arrow_stream(py::capsule capsule, const RunOpt
     stream.release(&stream);
   }
   if (!status.ok()) raise_status(status);
+  if (run.keep_state) out.state = builder.save_state();
   return finish(builder.finish(), run, std::move(out));
 }
 
@@ -241,6 +243,25 @@ void ProgressCallback::rethrow() {
     error_.reset();
     throw e;
   }
+}
+
+NativeReport PyContract::merge_states(const std::vector<std::string>& states, const RunOptions& run) {
+  if (states.empty()) throw py::value_error("no report parts to merge");
+  dq::Result<dq::ReportBuilder> merged = [&]() -> dq::Result<dq::ReportBuilder> {
+    py::gil_scoped_release release;
+    auto first = dq::ReportBuilder::from_state(contract_, run.report(), states.front());
+    if (!first.ok()) return first.status();
+    for (std::size_t i = 1; i < states.size(); ++i) {
+      auto part = dq::ReportBuilder::from_state(contract_, run.report(), states[i]);
+      if (!part.ok()) return part.status();
+      first->append(*part);
+    }
+    return first;
+  }();
+  if (!merged.ok()) raise_status(merged.status());
+  NativeReport out;
+  if (run.keep_state) out.state = merged->save_state();
+  return finish(merged->finish(), run, std::move(out));
 }
 
 NativeReport PyContract::finish(dq::Report report, const RunOptions& run, NativeReport out) {
@@ -382,13 +403,15 @@ void bind_contract(py::module_& m) {
       .def_readwrite("progress", &RunOptions::progress)
       .def_readwrite("progress_every", &RunOptions::progress_every)
       .def_readwrite("history", &RunOptions::history)
-      .def_readwrite("as_of_micros", &RunOptions::as_of_micros);
+      .def_readwrite("as_of_micros", &RunOptions::as_of_micros)
+      .def_readwrite("keep_state", &RunOptions::keep_state);
 
   py::class_<NativeReport>(m, "NativeReport")
       .def_readonly("json", &NativeReport::json)
       .def_readonly("text", &NativeReport::text)
       .def_readonly("failures", &NativeReport::failures)
       .def_readonly("failures_truncated", &NativeReport::failures_truncated)
+      .def_property_readonly("state", [](const NativeReport& r) { return py::bytes(r.state); })
       .def_readonly("profile", &NativeReport::profile);
 
   py::class_<PyContract>(m, "Contract")
@@ -419,6 +442,7 @@ void bind_contract(py::module_& m) {
              return c.validate_ndjson_bytes(std::string_view(data), run);
            })
       .def("validate_arrow_stream", &PyContract::validate_arrow_stream)
+      .def("merge_states", &PyContract::merge_states, py::arg("states"), py::arg("options"))
       .def("validate_batch", &PyContract::validate_batch, py::arg("elements"))
       .def("profile_batch", &PyContract::profile_batch, py::arg("elements"))
       .def("check_drift", &PyContract::check_drift, py::arg("baseline"), py::arg("current"))

@@ -34,6 +34,7 @@ struct NativeReport {
   std::vector<Failure> failures;
   bool failures_truncated = false;
   std::optional<NativeProfile> profile;
+  std::string state;  // ReportBuilder::save_state() when RunOptions::keep_state
 };
 
 // What every validate call takes besides its data.
@@ -48,6 +49,7 @@ struct RunOptions {
   std::uint64_t progress_every = 100000;
   std::string history;            // run the contract's monitors on this metric history ("" = none)
   std::int64_t as_of_micros = 0;  // the data's time in the history (0 = now)
+  bool keep_state = false;        // NativeReport::state: the builder's state, to merge with other parts' (Spark)
 
   dq::ReportOptions report() const {
     dq::ReportOptions r;
@@ -109,6 +111,8 @@ class PyContract {
   // `capsule`: an "arrow_array_stream" PyCapsule (the Arrow PyCapsule
   // interface). The stream is moved out of it and released here.
   NativeReport validate_arrow_stream(py::capsule capsule, const RunOptions& run);
+  // The report of parts built apart (each a `keep_state` run), in input order.
+  NativeReport merge_states(const std::vector<std::string>& states, const RunOptions& run);
   // A batch grading run over files (defined in grading.cpp).
   NativeGrade grade(const std::vector<std::string>& paths, const std::string& format, const std::string& output,
                     const std::string& rejects, std::size_t max_state_mb, const py::object& progress,
