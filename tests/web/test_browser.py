@@ -13,6 +13,7 @@ from pathlib import Path
 import pytest
 from selenium import webdriver
 from selenium.webdriver.chrome.service import Service
+from selenium.common.exceptions import NoSuchElementException, StaleElementReferenceException
 from selenium.webdriver.common.by import By
 from selenium.webdriver.support import expected_conditions as EC
 from selenium.webdriver.support.ui import Select, WebDriverWait
@@ -48,7 +49,9 @@ def shot(browser, name: str) -> None:
 
 
 def wait_for(browser, condition, timeout=60):
-    return WebDriverWait(browser, timeout).until(condition)
+    # A running run's page reloads itself every second: an element found just before a reload goes stale.
+    return WebDriverWait(browser, timeout, ignored_exceptions=(StaleElementReferenceException,
+                                                               NoSuchElementException)).until(condition)
 
 
 def fill(browser, name: str, value: str) -> None:
