@@ -125,6 +125,9 @@ def make_folders(root: Path) -> None:
     shutil.copy(ROOT / "contracts/agent_sales.yaml", contracts)
     (contracts / "orders.yaml").write_text(ORDERS)
     (contracts / "hostile.yaml").write_text(HOSTILE)
+    # Contracts in other formats a catalog lists too: an ODCS file and an Avro schema.
+    shutil.copy(ROOT / "tests/data/odcs/column-completeness.odcs.yaml", contracts)
+    shutil.copy(ROOT / "examples/schemas/ride_event.avsc", contracts)
     git(contracts, "init", "-q")
     git(contracts, "add", ".")
     git(contracts, "commit", "-q", "-m", "First contracts")
