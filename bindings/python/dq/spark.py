@@ -9,7 +9,7 @@ the work on the executors (``pip install pyspark``).
     dq.spark.profile(df, "contracts/nyc_taxi.yaml")                 # a dq.Profile
     dq.spark.drift(df, "contracts/nyc_taxi.yaml")                   # a dq.Drift against the contract's baseline
     graded = dq.spark.grade(df, "contracts/nyc_taxi.yaml", params={"hub_trips": 150})
-    graded.rows; graded.summary
+    graded.rows; graded.summary          # the export as a DataFrame (None when no entity is exported)
 
 Rows cross to dq as Arrow record batches (``mapInArrow``): no Python per row.
 The contract is read and checked where the job is built (a broken contract
@@ -26,7 +26,7 @@ import sys
 from typing import Any, Dict, Iterator, List, Mapping, NamedTuple, Optional, Union
 
 from . import _core
-from ._api import _arrow_stream
+from ._api import _arrow_stream, _table_ndjson
 from ._profile import Drift, Profile
 from ._report import Report
 from ._source import ContractSource
@@ -164,49 +164,72 @@ def grade(df, contract: PathLike, params: Optional[Mapping[str, Any]] = None) ->
     of the export (entities of exported tiers); ``summary`` counts rows and
     entities as the run report does. Output columns hold the value of the
     entity's last row in partition order, as ``dq grade`` keeps the last one
-    read."""
+    read. The grader folds records, not columns: each Arrow batch becomes
+    NDJSON in one call (as ``validate_table`` does for mixed columns)."""
+    import pyarrow as pa
     from pyspark.sql import SparkSession
 
     source = ContractSource(contract, params)
     parts = _core.GradeParts(source.compiled()._native)  # no grading section: fails here, not on the executors
     columns, tier_names = list(parts.columns), list(parts.tier_names)
-    _grade_parts: Dict[str, Any] = {}
 
-    def grading_parts():
-        if "parts" not in _grade_parts:
-            _grade_parts["parts"] = _core.GradeParts(source.compiled()._native)
-        return _grade_parts["parts"]
+    def shares(batches: Iterator[Any]) -> Iterator[Any]:
+        from pyspark import TaskContext
 
-    def shares(index: int, rows: Iterator[Any]) -> Iterator[Any]:
-        records = [json.dumps(row.asDict(recursive=True), default=str) for row in rows]
-        # Each row's order: its place in the input (partition, then row), so "last" is as dq grade reads.
-        orders = [(index << 40) + i for i in range(len(records))]
-        graded, rejected, filtered = grading_parts().shares(records, orders) if records else ([], [], 0)
-        for _, key, state in graded:
-            yield ("share", (bytes(key), bytes(state)))
-        yield ("counts", (len(records), sum(1 for _, v in rejected if not v.malformed),
-                          sum(1 for _, v in rejected if v.malformed), filtered, len(graded)))
+        grader = _grading_parts(source)
+        first = TaskContext.get().partitionId() << 40  # each row's order: partition, then row, as dq grade reads
+        read = invalid = malformed = filtered = graded_rows = 0
+        keys: List[Optional[bytes]] = []
+        states: List[bytes] = []
+        for batch in batches:
+            if not batch.num_rows:
+                continue
+            records = _table_ndjson(batch).splitlines()
+            graded, rejected, skipped = grader.shares(records, list(range(first + read, first + read + len(records))))
+            read += len(records)
+            malformed += sum(1 for _, verdict in rejected if verdict.malformed)
+            invalid += sum(1 for _, verdict in rejected if not verdict.malformed)
+            filtered += skipped
+            graded_rows += len(graded)
+            keys.extend(bytes(key) for _, key, _ in graded)
+            states.extend(bytes(state) for _, _, state in graded)
+        keys.append(None)  # the partition's counts, in a row of their own
+        states.append(json.dumps([read, invalid, malformed, filtered, graded_rows]).encode())
+        yield pa.RecordBatch.from_arrays([pa.array(keys, pa.binary()), pa.array(states, pa.binary())],
+                                         names=["key", "state"])
 
-    tagged = df.rdd.mapPartitionsWithIndex(shares).cache()
+    tagged = df.mapInArrow(shares, "key binary, state binary").rdd.map(
+        lambda row: (None if row.key is None else bytes(row.key), bytes(row.state))).cache()
     try:
-        totals = tagged.filter(lambda t: t[0] == "counts").map(lambda t: t[1]).fold(
-            (0, 0, 0, 0, 0), lambda a, b: tuple(x + y for x, y in zip(a, b)))
-        entities = (tagged.filter(lambda t: t[0] == "share").map(lambda t: t[1])
-                    .reduceByKey(lambda a, b: grading_parts().merge([a, b]))
-                    .map(lambda kv: grading_parts().finish(kv[0], kv[1]))
+        totals = tagged.filter(lambda kv: kv[0] is None).map(lambda kv: json.loads(kv[1])).fold(
+            [0, 0, 0, 0, 0], lambda a, b: [x + y for x, y in zip(a, b)])
+        entities = (tagged.filter(lambda kv: kv[0] is not None)
+                    .reduceByKey(lambda a, b: _grading_parts(source).merge([a, b]))
+                    .map(lambda kv: _grading_parts(source).finish(kv[0], kv[1]))
                     .cache())
         tiers = dict.fromkeys(tier_names, 0)
         for tier, count in entities.map(lambda t: (t[0], 1)).reduceByKey(lambda a, b: a + b).collect():
             tiers[tier_names[tier]] = count
-        exported = entities.filter(lambda t: t[1]).map(lambda t: dict(zip(columns, t[2])))
-        spark = SparkSession.builder.getOrCreate()
-        rows = spark.createDataFrame(exported.collect(), schema=None) if not exported.isEmpty() else None
+        exported = entities.filter(lambda t: t[1]).map(lambda t: dict(zip(columns, t[2]))).collect()
+        entities.unpersist()
     finally:
         tagged.unpersist()
+    spark = SparkSession.builder.getOrCreate()
+    rows = spark.createDataFrame(exported).select(*columns) if exported else None
     read, invalid, malformed, filtered, graded = totals
     summary = {"rows": {"read": read, "valid": read - invalid - malformed, "invalid": invalid,
                         "malformed": malformed, "filtered": filtered, "graded": graded},
                "entities": {"total": sum(tiers.values())}, "tiers": tiers}
-    if rows is not None:
-        rows = rows.select(*columns)
     return Grading(rows, summary)
+
+
+_GRADE_PARTS: Dict[Any, Any] = {}
+
+
+def _grading_parts(source: ContractSource):
+    """The contract's GradeParts, once per process (workers reuse it across tasks)."""
+    contract = source.compiled()
+    parts = _GRADE_PARTS.get(id(contract))
+    if parts is None:
+        parts = _GRADE_PARTS[id(contract)] = _core.GradeParts(contract._native)
+    return parts
