@@ -69,8 +69,11 @@ def options(request):
     if not Path(PRISM).exists():
         pytest.fail(f"no Prism runner at {PRISM}: scripts/setup.sh builds it from Go modules")
     port = request.getfixturevalue("worker_pool")
+    # A Prism server of our own: Beam shares one per process, and a DirectRunner pipeline run
+    # before may have made it without our --prism_location.
     return PipelineOptions(flags=[], runner="PrismRunner", prism_location=PRISM, environment_type="EXTERNAL",
-                           environment_config=f"localhost:{port}", prism_log_level="error")
+                           environment_config=f"localhost:{port}", prism_log_level="error",
+                           experiments=["disable_prism_server_singleton"])
 
 
 def run(options, build):
