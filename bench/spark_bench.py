@@ -80,7 +80,7 @@ def generate(spark: SparkSession) -> None:
             F.concat(F.lit("user"), i.cast("string"), F.lit("@example.com"))).alias("email"),
     )
     DATA.parent.mkdir(parents=True, exist_ok=True)
-    df.write.parquet(str(DATA))
+    df.repartition(8).write.parquet(str(DATA))  # eight files: work for every core
 
 
 def sql_counts(df):
