@@ -135,6 +135,10 @@ class Profiler final : public RecordSink {
   EvalScratch scratch_;
 };
 
+// A Sample in a saved state (Profiler and ReportBuilder states), and back.
+nlohmann::json sample_state(const Sample& sample);
+Sample sample_from_state(const nlohmann::json& state);
+
 // The index into Program::profiled of a dotted field path, or -1.
 int profiled_index(const Program& program, std::string_view path);
 

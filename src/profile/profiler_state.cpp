@@ -10,22 +10,15 @@ namespace {
 
 using json = nlohmann::json;
 
-json sample_json(const Sample& s) { return json::array({s.record, s.line, s.path, s.value, s.message}); }
-
-Sample sample_of(const json& j) {
-  return {j.at(0).get<std::uint64_t>(), j.at(1).get<std::uint64_t>(), j.at(2).get<std::string>(),
-          j.at(3).get<std::string>(), j.at(4).get<std::string>()};
-}
-
 json samples_json(const std::vector<Sample>& samples) {
   json out = json::array();
-  for (const Sample& s : samples) out.push_back(sample_json(s));
+  for (const Sample& s : samples) out.push_back(sample_state(s));
   return out;
 }
 
 std::vector<Sample> samples_of(const json& j) {
   std::vector<Sample> out;
-  for (const json& s : j) out.push_back(sample_of(s));
+  for (const json& s : j) out.push_back(sample_from_state(s));
   return out;
 }
 
@@ -36,6 +29,13 @@ void expect_size(const json& j, std::size_t size, const char* what) {
 }
 
 }  // namespace
+
+json sample_state(const Sample& s) { return json::array({s.record, s.line, s.path, s.value, s.message}); }
+
+Sample sample_from_state(const json& j) {
+  return {j.at(0).get<std::uint64_t>(), j.at(1).get<std::uint64_t>(), j.at(2).get<std::string>(),
+          j.at(3).get<std::string>(), j.at(4).get<std::string>()};
+}
 
 json Profiler::save_state() const {
   json out;

@@ -226,7 +226,7 @@ std::string ReportBuilder::save_state() const {
   json checks = json::array();
   for (const Impl::PerCheck& c : r.checks) {
     json samples = json::array();
-    for (const Sample& s : c.samples) samples.push_back(json::array({s.record, s.line, s.path, s.value, s.message}));
+    for (const Sample& s : c.samples) samples.push_back(sample_state(s));
     checks.push_back(json::array({c.failed, c.checked, std::move(samples)}));
   }
   out["checks"] = std::move(checks);
@@ -261,11 +261,7 @@ Result<ReportBuilder> ReportBuilder::from_state(Contract contract, ReportOptions
       const json& c = in["checks"][i];
       r.checks[i].failed = c.at(0).get<std::uint64_t>();
       r.checks[i].checked = c.at(1).get<std::uint64_t>();
-      for (const json& s : c.at(2)) {
-        r.checks[i].samples.push_back({s.at(0).get<std::uint64_t>(), s.at(1).get<std::uint64_t>(),
-                                       s.at(2).get<std::string>(), s.at(3).get<std::string>(),
-                                       s.at(4).get<std::string>()});
-      }
+      for (const json& s : c.at(2)) r.checks[i].samples.push_back(sample_from_state(s));
     }
     for (const json& m : in.at("malformed")) {
       r.malformed.push_back({m.at(0).get<std::uint64_t>(), m.at(1).get<std::uint64_t>(), m.at(2).get<std::uint64_t>(),

@@ -27,6 +27,7 @@ from typing import Any, Dict, Iterator, List, Mapping, NamedTuple, Optional, Uni
 
 from . import _core
 from ._api import _arrow_stream, _table_ndjson
+from ._api import _options as _api_options
 from ._profile import Drift, Profile
 from ._report import Report
 from ._source import ContractSource
@@ -50,12 +51,9 @@ class Grading(NamedTuple):
 
 def _options(profile: bool = False, max_samples: int = 5, max_failures: int = 0,
              baseline: Optional[Profile] = None) -> "_core.RunOptions":
-    options = _core.RunOptions()
-    options.profile = profile
-    options.max_samples = max_samples
-    options.max_failures = max_failures
+    """A run's options, keeping the report's state so parts merge."""
+    options = _api_options(max_samples, max_failures, profile, baseline)
     options.keep_state = True
-    options.baseline = baseline._native if baseline is not None else None
     return options
 
 
