@@ -6,6 +6,12 @@
 #include "governance/read.h"
 
 namespace dq {
+namespace {
+// A value as written, or null when the contract does not say it.
+nlohmann::ordered_json text_or_null(const std::string& text, bool said) {
+  return said ? nlohmann::ordered_json(text) : nlohmann::ordered_json();
+}
+}  // namespace
 
 std::string ContractSummary::to_json() const {
   nlohmann::ordered_json j;
@@ -26,10 +32,10 @@ std::string ContractSummary::to_json() const {
     nlohmann::ordered_json param;
     param["name"] = p.name;
     param["type"] = p.type;
-    param["default"] = p.has_default ? nlohmann::ordered_json(p.default_value) : nlohmann::ordered_json();
+    param["default"] = text_or_null(p.default_value, p.has_default);
     param["description"] = p.description;
-    param["min"] = p.min.empty() ? nlohmann::ordered_json() : nlohmann::ordered_json(p.min);
-    param["max"] = p.max.empty() ? nlohmann::ordered_json() : nlohmann::ordered_json(p.max);
+    param["min"] = text_or_null(p.min, !p.min.empty());
+    param["max"] = text_or_null(p.max, !p.max.empty());
     param["enum"] = p.allowed;
     j["params"].push_back(std::move(param));
   }

@@ -80,9 +80,6 @@ class App:
         if entry.card is None:
             raise ParamError(entry.error)
         declared = {p["name"] for p in entry.card["params"]}
-        unknown = sorted(set(params) - declared)
-        if unknown:
-            raise ParamError(f"the contract declares no param {unknown[0]!r}", unknown[0])
         key = (str(entry.file), entry.sha256, tuple(sorted(params.items())))
         with self._lock:
             if key in self._loaded:
