@@ -6,6 +6,7 @@
 #include "dq/drift.h"        // IWYU pragma: export
 #include "dq/governance.h"   // IWYU pragma: export
 #include "dq/grade.h"        // IWYU pragma: export
+#include "dq/host_value.h"   // IWYU pragma: export
 #include "dq/monitor.h"      // IWYU pragma: export
 #include "dq/profile.h"      // IWYU pragma: export
 #include "dq/report.h"       // IWYU pragma: export

@@ -250,3 +250,77 @@ def test_mismatched_types_decimals_and_structural_checks_agree(seed):
     assert {"n.type", "s.type", "b.type", "price.max", "units.max", "tag.enum", "pairs.unique_items",
             "local.max"} <= failed
     assert comparable(columnar) == comparable(record)
+
+
+def as_json_text(record):
+    return json.dumps(record, ensure_ascii=False, default=lambda o: o.isoformat())
+
+
+def verdict_tuple(v):
+    return (v.ok, v.malformed, v.error, [(x.path, x.rule, x.severity, x.message, x.value) for x in v.violations])
+
+
+@pytest.mark.parametrize("seed", range(3))
+def test_dicts_read_in_place_agree_with_their_json_text(seed):
+    """Contract.validate(dict) walks the Python objects themselves; its
+    verdicts are those of the same record as JSON text, violation by violation
+    and in the dict's order (datetimes and dates as their isoformat())."""
+    rng = random.Random(seed)
+    contract = dq.loads(CONTRACT)
+    rows = [random_row(rng) for _ in range(400)]
+    for r in rows:
+        r.update(extra=[1, {"deep": [None, "x"]}]) if rng.random() < 0.1 else None
+    failing = 0
+    for r in rows:
+        mine, theirs = contract.validate(r), contract.validate_json(as_json_text(r))
+        assert verdict_tuple(mine) == verdict_tuple(theirs), r
+        failing += not mine.ok
+    assert 50 < failing < 400
+    assert [verdict_tuple(v) for v in contract.validate_many(rows)] == \
+        [verdict_tuple(contract.validate(r)) for r in rows]
+    batch = contract._native.validate_batch(rows)
+    assert [(i, verdict_tuple(v)) for i, v in batch] == \
+        [(i, verdict_tuple(contract.validate(r))) for i, r in enumerate(rows) if contract.validate(r).violations]
+
+
+def test_real_events_read_in_place_agree_with_their_json_text():
+    from pathlib import Path
+    root = Path(__file__).resolve().parents[2]
+    contract = dq.load(root / "contracts/github_events.yaml")
+    events = json.loads((root / "examples/data/github_events.json").read_text())
+    broken = [dict(e, id=7) for e in events[:5]] + [dict(e, type="Nope", actor=None) for e in events[5:10]]
+    for e in events + broken:
+        assert verdict_tuple(contract.validate(e)) == verdict_tuple(contract.validate_json(as_json_text(e)))
+
+
+def test_python_values_json_cannot_hold_are_malformed_not_raised():
+    contract = dq.loads(CONTRACT)
+    good = {"id": 5, "flag": False}
+    assert contract.validate(good).ok
+    # Keys are str() of the key; a declared key given twice that way has no one meaning.
+
+    class NamedId:
+        def __str__(self):
+            return "id"
+
+    twice = contract.validate({**good, NamedId(): 6})
+    assert twice.malformed and twice.error == "duplicate key 'id'"
+    lone = contract.validate({**good, "code": "A\ud800"})
+    assert lone.malformed and "lone surrogates" in lone.error
+    cycle = []
+    cycle.append(cycle)
+    deep = contract.validate({**good, "items": cycle})
+    assert deep.malformed and "max_depth" in deep.error
+
+    class Unprintable:
+        def __str__(self):
+            raise RuntimeError("no text")
+
+    odd = contract.validate({**good, "code": Unprintable()})
+    assert odd.malformed and "Unprintable" in odd.error and "no text" in odd.error
+    # Integers beyond 64 bits are numbers all the same; tuples are arrays.
+    huge = {**good, "id": 2**70}
+    assert verdict_tuple(contract.validate(huge)) == verdict_tuple(contract.validate_json(json.dumps(huge)))
+    assert [v.rule for v in contract.validate(huge).violations] == ["id.type"]  # as its JSON text: 2^70
+    assert [v.rule for v in contract.validate({**good, "items": (1, 1)}).violations] == ["items.unique_items"]
+    assert contract.validate({**good, "big": 2**64 - 1}).ok

@@ -97,10 +97,19 @@ std::unique_ptr<PyContract> PyContract::loads(const std::string& yaml, const std
 }
 
 dq::Verdict PyContract::validate(py::handle record) {
-  nlohmann::json value = to_json(record, 0);
   Lease lease(*this);
-  py::gil_scoped_release release;
-  return dq::validate(*lease.validator, value);
+  PyReader reader;  // the dict is read in place, so the GIL stays held
+  return dq::validate(*lease.validator, reader, record.ptr());
+}
+
+std::vector<dq::Verdict> PyContract::validate_many(const py::iterable& records) {
+  std::vector<dq::Verdict> out;
+  Lease lease(*this);
+  for (py::handle record : records) {
+    PyReader reader;
+    out.push_back(dq::validate(*lease.validator, reader, record.ptr()));
+  }
+  return out;
 }
 
 dq::Verdict PyContract::validate_json(std::string_view json) {
@@ -110,9 +119,14 @@ dq::Verdict PyContract::validate_json(std::string_view json) {
 }
 
 std::vector<std::pair<std::size_t, dq::Verdict>> PyContract::validate_batch(const py::list& elements) {
-  RecordTexts batch(elements);
+  RecordTexts batch(elements, RecordTexts::Dicts::kInPlace);
   std::vector<std::pair<std::size_t, dq::Verdict>> out = batch.not_record_verdicts();
   Lease lease(*this);
+  for (const auto& [position, dict] : batch.dicts) {
+    PyReader reader;
+    const dq::Verdict& v = dq::validate(*lease.validator, reader, dict.ptr());
+    if (!v.ok || !v.violations.empty()) out.emplace_back(position, v);
+  }
   {
     py::gil_scoped_release release;
     for (std::size_t k = 0; k < batch.texts.size(); ++k) {
@@ -120,7 +134,7 @@ std::vector<std::pair<std::size_t, dq::Verdict>> PyContract::validate_batch(cons
       if (!v.ok || !v.violations.empty()) out.emplace_back(batch.position[k], v);
     }
   }
-  if (!batch.not_records.empty()) {
+  if (!batch.not_records.empty() || !batch.dicts.empty()) {
     std::stable_sort(out.begin(), out.end(), [](const auto& a, const auto& b) { return a.first < b.first; });
   }
   return out;
@@ -434,6 +448,7 @@ void bind_contract(py::module_& m) {
                                return out;
                              })
       .def("validate", &PyContract::validate)
+      .def("validate_many", &PyContract::validate_many, py::arg("records"))
       .def("validate_json", [](PyContract& c, py::bytes data) { return c.validate_json(std::string_view(data)); })
       .def("validate_json", [](PyContract& c, const std::string& text) { return c.validate_json(text); })
       .def("validate_file", &PyContract::validate_file)

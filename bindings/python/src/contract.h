@@ -95,6 +95,7 @@ class PyContract {
   const dq::Contract& contract() const { return contract_; }
 
   dq::Verdict validate(py::handle record);
+  std::vector<dq::Verdict> validate_many(const py::iterable& records);
   dq::Verdict validate_json(std::string_view json);
   // The records of a batch that are not clean (malformed, or with any
   // violation, warnings included) as (position, verdict), in batch order.

@@ -61,7 +61,106 @@ nlohmann::json to_json(py::handle value, std::size_t depth) {
   return py::str(value).cast<std::string>();
 }
 
-RecordTexts::RecordTexts(const py::list& elements) {
+bool PyReader::text_of(PyObject* text, std::string_view& out, std::string& why) {
+  Py_ssize_t size = 0;
+  const char* data = PyUnicode_AsUTF8AndSize(text, &size);
+  if (data == nullptr) {  // lone surrogates: not UTF-8
+    PyErr_Clear();
+    why = "a str that is not valid Unicode (it holds lone surrogates)";
+    return false;
+  }
+  out = std::string_view(data, static_cast<std::size_t>(size));
+  return true;
+}
+
+bool PyReader::read(Handle value, Item& out, std::string& why) {
+  auto* v = static_cast<PyObject*>(const_cast<void*>(value));
+  if (v == Py_None) {
+    out.kind = Item::Kind::kNull;
+  } else if (PyBool_Check(v)) {
+    out.kind = Item::Kind::kBool;
+    out.b = v == Py_True;
+  } else if (PyLong_Check(v)) {
+    int overflow = 0;
+    long long i = PyLong_AsLongLongAndOverflow(v, &overflow);
+    if (overflow == 0) {
+      out.kind = Item::Kind::kInt;
+      out.i = i;
+    } else if (overflow > 0 && (out.u = PyLong_AsUnsignedLongLong(v), !PyErr_Occurred())) {
+      out.kind = Item::Kind::kUnsigned;
+    } else {  // beyond 64 bits: a number all the same
+      PyErr_Clear();
+      out.kind = Item::Kind::kDouble;
+      out.d = PyLong_AsDouble(v);
+      if (PyErr_Occurred()) {
+        PyErr_Clear();
+        why = "an int too large for any number";
+        return false;
+      }
+      kept_.push_back(py::str(v));  // its exact digits, for messages
+      return text_of(kept_.back().ptr(), out.s, why);
+    }
+  } else if (PyFloat_Check(v)) {
+    out.kind = Item::Kind::kDouble;
+    out.d = PyFloat_AS_DOUBLE(v);
+  } else if (PyUnicode_Check(v)) {
+    out.kind = Item::Kind::kString;
+    return text_of(v, out.s, why);
+  } else if (PyDict_Check(v)) {
+    out.kind = Item::Kind::kObject;
+  } else if (PyList_Check(v) || PyTuple_Check(v)) {
+    out.kind = Item::Kind::kArray;
+  } else {
+    // datetime, date, Decimal, ...: their ISO text, as a JSON encoder would write.
+    py::handle h(v);
+    try {
+      py::object text = py::hasattr(h, "isoformat") ? h.attr("isoformat")() : py::str(h);
+      if (!PyUnicode_Check(text.ptr())) text = py::str(text);
+      out.kind = Item::Kind::kString;
+      kept_.push_back(std::move(text));
+      return text_of(kept_.back().ptr(), out.s, why);
+    } catch (const py::error_already_set& error) {
+      why = std::string("a ") + Py_TYPE(v)->tp_name + " that cannot be read: " + error.what();
+      return false;
+    }
+  }
+  return true;
+}
+
+bool PyReader::fields(Handle object, FieldSink& sink, std::string& why) {
+  auto* dict = static_cast<PyObject*>(const_cast<void*>(object));
+  Py_ssize_t pos = 0;
+  PyObject* key = nullptr;
+  PyObject* value = nullptr;
+  while (PyDict_Next(dict, &pos, &key, &value)) {
+    std::string_view text;
+    if (PyUnicode_Check(key)) {
+      if (!text_of(key, text, why)) return false;
+    } else {
+      try {
+        kept_.push_back(py::str(key));
+      } catch (const py::error_already_set& error) {
+        why = std::string("a dict key that cannot be read: ") + error.what();
+        return false;
+      }
+      if (!text_of(kept_.back().ptr(), text, why)) return false;
+    }
+    if (!sink.field(text, value)) return false;
+  }
+  return true;
+}
+
+bool PyReader::elements(Handle array, ElementSink& sink, std::string&) {
+  auto* sequence = static_cast<PyObject*>(const_cast<void*>(array));
+  // A list or a tuple (read() says so); its size is read again each time, as
+  // an element's isoformat() or str() could change the list.
+  for (Py_ssize_t k = 0; k < PySequence_Fast_GET_SIZE(sequence); ++k) {
+    if (!sink.element(PySequence_Fast_GET_ITEM(sequence, k))) return false;
+  }
+  return true;
+}
+
+RecordTexts::RecordTexts(const py::list& elements, Dicts dict_handling) {
   for (std::size_t i = 0; i < elements.size(); ++i) {
     py::handle e = elements[i];
     if (PyBytes_Check(e.ptr())) {
@@ -80,6 +179,8 @@ RecordTexts::RecordTexts(const py::list& elements) {
       add(i, std::string_view(data, static_cast<std::size_t>(size)));
     } else if (PyByteArray_Check(e.ptr()) || PyMemoryView_Check(e.ptr())) {
       add(i, owned.emplace_back(py::bytes(py::reinterpret_borrow<py::object>(e)).cast<std::string>()));
+    } else if (PyDict_Check(e.ptr()) && dict_handling == Dicts::kInPlace) {
+      dicts.emplace_back(i, e);
     } else if (PyDict_Check(e.ptr())) {
       try {
         add(i, owned.emplace_back(to_json(e, 0).dump(-1, ' ', false, nlohmann::json::error_handler_t::replace)));
