@@ -12,6 +12,7 @@
 #include <string_view>
 #include <vector>
 
+#include "base/hash_table64.h"
 #include "compile/program.h"
 #include "dq/grade.h"
 #include "engine/evaluate.h"
@@ -59,48 +60,6 @@ inline std::uint64_t hash_value(const Value& v) {
   }
   return mix(h ^ (static_cast<std::uint64_t>(v.kind) << 56));
 }
-
-// The distinct values of one distinct() measure of one entity, as 64-bit
-// hashes in an open-addressed table (exact up to hash collisions, which at
-// 64 bits are ~1 in 10^19 per pair).
-class HashSet64 {
- public:
-  // Returns the bytes the table grew by.
-  std::size_t insert(std::uint64_t h) {
-    if (h == 0) h = 1;  // 0 marks an empty slot
-    std::size_t grown = 0;
-    if ((size_ + 1) * 2 > slots_.size()) grown = grow();
-    const std::size_t mask = slots_.size() - 1;
-    for (std::size_t i = h & mask;; i = (i + 1) & mask) {
-      if (slots_[i] == h) return grown;
-      if (slots_[i] == 0) {
-        slots_[i] = h;
-        ++size_;
-        return grown;
-      }
-    }
-  }
-  std::size_t size() const { return size_; }
-  template <class F>
-  void for_each(F&& f) const {
-    for (std::uint64_t h : slots_) {
-      if (h != 0) f(h);
-    }
-  }
-
- private:
-  std::size_t grow() {
-    std::vector<std::uint64_t> old = std::move(slots_);
-    slots_.assign(old.empty() ? 8 : old.size() * 2, 0);
-    size_ = 0;
-    for (std::uint64_t h : old) {
-      if (h != 0) insert(h);
-    }
-    return (slots_.size() - old.size()) * sizeof(std::uint64_t);
-  }
-  std::vector<std::uint64_t> slots_;
-  std::size_t size_ = 0;
-};
 
 // One measure's running state for one entity.
 struct Accumulator {

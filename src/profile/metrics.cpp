@@ -179,9 +179,9 @@ double allowed_breaks(double mostly, std::uint64_t values) {
 // (Great Expectations counts each occurrence, not only the repeats).
 void check_unique(const Program::Expectation& e, const Profiler::Unique& u, ExpectationResult& r) {
   std::uint64_t repeated = 0, keys = 0;
-  for (const auto& [key, seen] : u.keys) {
+  u.keys.for_each([&](std::uint64_t, const Profiler::Unique::Seen& seen) {
     if (seen.count > 1) repeated += seen.count, ++keys;
-  }
+  });
   r.has_value = true;
   r.value = static_cast<double>(repeated);
   r.max = allowed_breaks(e.mostly, u.values);

@@ -4,7 +4,6 @@
 #include <charconv>
 #include <chrono>
 #include <cmath>
-#include <unordered_map>
 
 #include "engine/columns.h"
 #include "engine/walk_state.h"
@@ -162,14 +161,14 @@ bool Profiler::present(int field, const Value* slots) const {
 template <typename Shown>
 void Profiler::count_key(Unique& u, std::uint64_t key, std::uint64_t record, Shown shown) {
   ++u.values;
-  auto [it, fresh] = u.keys.try_emplace(key, Unique::Seen{record, 0});
-  ++it->second.count;
+  auto [seen, fresh] = u.keys.try_emplace(key, Unique::Seen{record, 0});
+  ++seen->count;
   if (fresh) return;
   // A walked row of a table can come after screened rows that follow it: the
   // earlier record is the first.
-  const std::uint64_t first = std::min(it->second.first_record, record);
-  const std::uint64_t repeat = std::max(it->second.first_record, record);
-  it->second.first_record = first;
+  const std::uint64_t first = std::min(seen->first_record, record);
+  const std::uint64_t repeat = std::max(seen->first_record, record);
+  seen->first_record = first;
   if (u.samples.size() < kSamples || repeat < u.samples.back().record) {
     u.samples.push_back({repeat, 0, key_path(u), shown(), "repeats record " + std::to_string(first)});
     keep_earliest(u.samples);
@@ -416,9 +415,9 @@ void Profiler::add_screened(const Column& batch, const std::vector<std::uint8_t>
       // distinct value and batch, not per row).
       struct Seen {
         std::string_view text;
-        std::uint64_t count;
+        std::uint64_t count = 0;
       };
-      std::unordered_map<std::uint64_t, Seen> seen;
+      HashMap64<Seen> seen;
       std::uint64_t present_rows = 0;
       for (std::int64_t r = 0; r < length; ++r) {
         if (!present(r)) continue;
@@ -445,17 +444,17 @@ void Profiler::add_screened(const Column& batch, const std::vector<std::uint8_t>
           seen.clear();
           continue;
         }
-        auto [it, fresh] = seen.try_emplace(hash, Seen{text, 0});
-        if (!fresh && it->second.text != text) {
+        auto [counted, fresh] = seen.try_emplace(hash, Seen{text, 0});
+        if (!fresh && counted->text != text) {
           f.count_value(text, 1, options_.max_values);  // a hash collision: count directly
         } else {
-          ++it->second.count;
+          ++counted->count;
         }
       }
       f.values += present_rows;
       f.nulls += rows - present_rows;
       if (exact) exact->values += present_rows;
-      for (const auto& [hash, s] : seen) f.count_value(s.text, s.count, options_.max_values);
+      seen.for_each([&](std::uint64_t, const Seen& s) { f.count_value(s.text, s.count, options_.max_values); });
     } else {
       // Screening passes no other kind of column; count presence only.
       for (std::int64_t r = 0; r < length; ++r) {
@@ -507,7 +506,7 @@ void Profiler::merge(const Profiler& other, std::uint64_t record_shift, bool ord
   (void)profile_.merge(other.profile_);  // one program: the fields match by construction
   for (std::size_t i = 0; i < exact_.size() && i < other.exact_.size(); ++i) {
     exact_[i].values += other.exact_[i].values;
-    exact_[i].hashes.insert(other.exact_[i].hashes.begin(), other.exact_[i].hashes.end());
+    other.exact_[i].hashes.for_each([&](std::uint64_t h) { exact_[i].hashes.insert(h); });
   }
   for (std::size_t i = 0; i < in_range_.size() && i < other.in_range_.size(); ++i) {
     in_range_[i].checked += other.in_range_[i].checked;
@@ -521,21 +520,21 @@ void Profiler::merge(const Profiler& other, std::uint64_t record_shift, bool ord
       u.samples.push_back(std::move(sample));
     }
     keep_earliest(u.samples);
-    for (const auto& [key, seen] : o.keys) {
-      const std::uint64_t first = seen.first_record + record_shift;
-      auto [it, fresh] = u.keys.try_emplace(key, Unique::Seen{first, 0});
-      it->second.count += seen.count;
-      if (fresh) continue;
+    o.keys.for_each([&](std::uint64_t key, const Unique::Seen& theirs) {
+      const std::uint64_t first = theirs.first_record + record_shift;
+      auto [seen, fresh] = u.keys.try_emplace(key, Unique::Seen{first, 0});
+      seen->count += theirs.count;
+      if (fresh) return;
       // The other part's first record of a key this part has: a repeat (its
       // value is not kept past the part that read it).
-      const std::uint64_t earlier = std::min(it->second.first_record, first);
-      const std::uint64_t repeat = std::max(it->second.first_record, first);
-      it->second.first_record = earlier;
+      const std::uint64_t earlier = std::min(seen->first_record, first);
+      const std::uint64_t repeat = std::max(seen->first_record, first);
+      seen->first_record = earlier;
       if (u.samples.size() < kSamples || repeat < u.samples.back().record) {
         u.samples.push_back({repeat, 0, key_path(u), "", "repeats record " + std::to_string(earlier)});
         keep_earliest(u.samples);
       }
-    }
+    });
     u.values += o.values;
   }
   for (std::size_t i = 0; i < order_.size() && i < other.order_.size(); ++i) {

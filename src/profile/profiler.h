@@ -7,10 +7,9 @@
 #include <cstdint>
 #include <memory>
 #include <nlohmann/json.hpp>
-#include <unordered_map>
-#include <unordered_set>
 #include <vector>
 
+#include "base/hash_table64.h"
 #include "compile/program.h"
 #include "dq/profile.h"
 #include "dq/report.h"
@@ -60,7 +59,7 @@ class Profiler final : public RecordSink {
   // ~n²/2^65 (10^-7 at a million distinct values).
   struct Exact {
     int field = -1;  // index into Program::profiled / Profile::fields
-    std::unordered_set<std::uint64_t> hashes;
+    HashSet64 hashes;
     std::uint64_t values = 0;  // non-null values seen
   };
   // Values of a field within [min, max] (expectations with metric `value`).
@@ -76,7 +75,7 @@ class Profiler final : public RecordSink {
     struct Seen {
       std::uint64_t first_record = 0, count = 0;
     };
-    std::unordered_map<std::uint64_t, Seen> keys;
+    HashMap64<Seen> keys;
     std::uint64_t values = 0;     // records with a key (not every field of it null)
     std::vector<Sample> samples;  // records whose key repeats an earlier record's
   };

@@ -1,6 +1,8 @@
 // A Profiler's state as JSON and back (Profiler::save_state, load_state):
 // what crosses a process boundary when parts of a run are profiled on
 // different machines and merged.
+#include <algorithm>
+#include <array>
 #include <stdexcept>
 
 #include "profile/profiler.h"
@@ -43,7 +45,11 @@ json Profiler::save_state() const {
   out["records"] = records_;
   json exact = json::array();
   for (const Exact& e : exact_) {
-    exact.push_back({{"values", e.values}, {"hashes", std::vector<std::uint64_t>(e.hashes.begin(), e.hashes.end())}});
+    std::vector<std::uint64_t> hashes;
+    hashes.reserve(e.hashes.size());
+    e.hashes.for_each([&](std::uint64_t h) { hashes.push_back(h); });
+    std::sort(hashes.begin(), hashes.end());  // a state's bytes do not depend on the table's layout
+    exact.push_back({{"values", e.values}, {"hashes", std::move(hashes)}});
   }
   out["exact"] = std::move(exact);
   json in_range = json::array();
@@ -52,7 +58,13 @@ json Profiler::save_state() const {
   json unique = json::array();
   for (const Unique& u : unique_) {
     json keys = json::array();
-    for (const auto& [key, seen] : u.keys) keys.push_back(json::array({key, seen.first_record, seen.count}));
+    std::vector<std::array<std::uint64_t, 3>> rows;
+    rows.reserve(u.keys.size());
+    u.keys.for_each([&](std::uint64_t key, const Unique::Seen& seen) {
+      rows.push_back({key, seen.first_record, seen.count});
+    });
+    std::sort(rows.begin(), rows.end());
+    for (const auto& row : rows) keys.push_back(json::array({row[0], row[1], row[2]}));
     unique.push_back({{"values", u.values}, {"keys", std::move(keys)}, {"samples", samples_json(u.samples)}});
   }
   out["unique"] = std::move(unique);
@@ -102,7 +114,8 @@ void Profiler::load_state(const json& state) {
     unique_[i].values = u.at("values").get<std::uint64_t>();
     unique_[i].keys.clear();
     for (const json& k : u.at("keys")) {
-      unique_[i].keys[k.at(0).get<std::uint64_t>()] = {k.at(1).get<std::uint64_t>(), k.at(2).get<std::uint64_t>()};
+      *unique_[i].keys.try_emplace(k.at(0).get<std::uint64_t>(), {}).first = {k.at(1).get<std::uint64_t>(),
+                                                                              k.at(2).get<std::uint64_t>()};
     }
     unique_[i].samples = samples_of(u.at("samples"));
   }

@@ -1,0 +1,106 @@
+// Tables keyed by 64-bit hashes, open-addressed (linear probing, at most half
+// full): exact distinct and duplicate tracking over millions of values
+// (profiles' exact sets and unique keys, grading's distinct()), where a node
+// per key (std::unordered_*) costs an allocation, a cache miss and a free.
+#pragma once
+
+#include <cstddef>
+#include <cstdint>
+#include <utility>
+#include <vector>
+
+namespace dq {
+
+// Each key's V. Every key is held exactly (0, the empty slot's mark, is kept
+// apart), so the count and the values are those of a std::unordered_map.
+template <class V>
+class HashMap64 {
+ public:
+  // The value of `key` (made from `init` when the key is new) and whether it
+  // is new. The pointer stays valid until the next call that adds a key.
+  std::pair<V*, bool> try_emplace(std::uint64_t key, const V& init) {
+    if (key == 0) {
+      const bool fresh = !has_zero_;
+      if (fresh) zero_ = init, has_zero_ = 1;
+      return {&zero_, fresh};
+    }
+    if ((used_ + 1) * 2 > slots_.size()) grow();
+    const std::size_t mask = slots_.size() - 1;
+    for (std::size_t i = spread(key) & mask;; i = (i + 1) & mask) {
+      Slot& s = slots_[i];
+      if (s.key == key) return {&s.value, false};
+      if (s.key == 0) {
+        s.key = key;
+        s.value = init;
+        ++used_;
+        return {&s.value, true};
+      }
+    }
+  }
+  std::size_t size() const { return used_ + (has_zero_ ? 1 : 0); }
+  // Bytes the table holds (its slots), for memory accounting.
+  std::size_t bytes() const { return slots_.capacity() * sizeof(Slot); }
+  template <class F>  // f(key, value), in no particular order
+  void for_each(F&& f) const {
+    if (has_zero_) f(std::uint64_t{0}, zero_);
+    for (const Slot& s : slots_) {
+      if (s.key != 0) f(s.key, s.value);
+    }
+  }
+  void clear() {
+    slots_.clear();
+    used_ = 0;
+    has_zero_ = 0;
+  }
+
+ private:
+  struct Slot {
+    std::uint64_t key = 0;
+    [[no_unique_address]] V value{};  // a set's slot is its key alone
+  };
+  // Keys are hashes already; one multiply spreads ones that differ only high up.
+  static std::size_t spread(std::uint64_t key) {
+    return static_cast<std::size_t>((key * 0x9E3779B97F4A7C15ULL) >> 17 ^ key);
+  }
+  void grow() {
+    std::vector<Slot> old = std::move(slots_);
+    slots_.assign(old.empty() ? 8 : old.size() * 2, Slot{});
+    const std::size_t mask = slots_.size() - 1;
+    for (const Slot& s : old) {
+      if (s.key == 0) continue;
+      std::size_t i = spread(s.key) & mask;
+      while (slots_[i].key != 0) i = (i + 1) & mask;
+      slots_[i] = s;
+    }
+  }
+  std::vector<Slot> slots_;
+  // A set stays as small as a vector and a count (grading charges each
+  // entity's sets to its state): the count and the flag share a word.
+  std::uint64_t used_ : 63 = 0;  // slots holding a key
+  std::uint64_t has_zero_ : 1 = 0;
+  [[no_unique_address]] V zero_{};
+};
+
+// A set of 64-bit hashes.
+class HashSet64 {
+ public:
+  // Adds `h`; returns the bytes the table grew by.
+  std::size_t insert(std::uint64_t h) {
+    const std::size_t before = map_.bytes();
+    map_.try_emplace(h, Empty{});
+    return map_.bytes() - before;
+  }
+  std::size_t size() const { return map_.size(); }
+  template <class F>  // f(hash), in no particular order
+  void for_each(F&& f) const {
+    map_.for_each([&](std::uint64_t h, const Empty&) { f(h); });
+  }
+  void clear() { map_.clear(); }
+
+ private:
+  struct Empty {};
+  HashMap64<Empty> map_;
+  static_assert(sizeof(HashMap64<Empty>) == sizeof(std::vector<std::uint64_t>) + sizeof(std::uint64_t));
+};
+
+}  // namespace dq
