@@ -167,6 +167,10 @@ struct DQ_EXPORT FieldProfile {
 
 struct ProfileOptions {
   std::size_t max_values = 1000;  // distinct values kept per categorical field
+  // Profile only the fields the contract's expectations, drift checks,
+  // monitors and freshness read (the others keep empty statistics): for runs
+  // that report those checks, not the profile (dq grade).
+  bool needed_fields_only = false;
 };
 
 struct DQ_EXPORT Profile {

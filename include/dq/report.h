@@ -108,7 +108,7 @@ struct DQ_EXPORT Report {
   std::vector<MonitorResult> monitors;          // filled by run_monitors (dq/monitor.h)
   std::map<std::string, double> metrics;        // this run's values of the metrics monitors watch
   std::optional<FreshnessResult> freshness;     // the contract's sla.freshness
-  std::shared_ptr<const Profile> profile;       // when profiled (ReportOptions::profile)
+  std::shared_ptr<const Profile> profile;       // when profiled (ReportOptions::profile), all fields
 
   std::string to_json(int indent = 2) const;
   std::string to_text() const;   // for a terminal

@@ -10,10 +10,10 @@
 #include <cmath>
 #include <cstring>
 #include <nlohmann/json.hpp>
-#include <unordered_map>
 
 #include "base/file_kind.h"
 #include "dq/grade.h"
+#include "dq/profile.h"  // hash_bytes
 #include "engine/walk_state.h"
 #include "grading/measures.h"
 #include "io/checksum.h"
@@ -35,9 +35,52 @@ int compare(const Value& a, const Value& b) {
   return (a.i > b.i) - (a.i < b.i);
 }
 
-// What one more entity costs besides its key: the map node, the key's
-// string header, the entity's slot in each table.
+// What one more entity costs besides its key: the key's string header, its
+// slots in the key table, the entity's slot in each table.
 constexpr std::size_t kEntityOverhead = 80;
+
+// The entities' encoded keys, numbered in order of arrival; a key is found by
+// one hash and a probe of an open-addressed table (at most half full) that
+// holds each entity's hash, so a probe compares key bytes only on a match.
+class EntityIndex {
+ public:
+  // The entity of `key`, and whether it was added now (numbered size() - 1).
+  std::pair<std::uint32_t, bool> find_or_add(std::string_view key) {
+    if ((keys_.size() + 1) * 2 > slots_.size()) grow();
+    const std::uint64_t hash = hash_bytes(key);
+    const std::size_t mask = slots_.size() - 1;
+    for (std::size_t i = hash & mask;; i = (i + 1) & mask) {
+      Slot& slot = slots_[i];
+      if (slot.entity == 0) {
+        keys_.emplace_back(key);
+        slot = {hash, static_cast<std::uint32_t>(keys_.size())};
+        return {slot.entity - 1, true};
+      }
+      if (slot.hash == hash && keys_[slot.entity - 1] == key) return {slot.entity - 1, false};
+    }
+  }
+  std::size_t size() const { return keys_.size(); }
+  const std::string& key(std::uint32_t entity) const { return keys_[entity]; }
+
+ private:
+  struct Slot {
+    std::uint64_t hash = 0;
+    std::uint32_t entity = 0;  // entity number + 1; 0: empty
+  };
+  void grow() {
+    std::vector<Slot> old = std::move(slots_);
+    slots_.assign(old.empty() ? 64 : old.size() * 2, Slot{});
+    const std::size_t mask = slots_.size() - 1;
+    for (const Slot& s : old) {
+      if (s.entity == 0) continue;
+      std::size_t i = s.hash & mask;
+      while (slots_[i].entity != 0) i = (i + 1) & mask;
+      slots_[i] = s;
+    }
+  }
+  std::vector<Slot> slots_;
+  std::vector<std::string> keys_;
+};
 
 struct StopRun {
   Status status;
@@ -88,6 +131,13 @@ bool ends_with(const std::string& s, std::string_view suffix) {
   return s.size() >= suffix.size() && std::string_view(s).substr(s.size() - suffix.size()) == suffix;
 }
 
+// The grader reports the contract's expectations, drift and monitors, not a
+// profile: unless one is asked for, only the fields those read are profiled.
+ReportOptions statistics_needed(ReportOptions options) {
+  if (!options.profile) options.profile_options.needed_fields_only = true;
+  return options;
+}
+
 }  // namespace
 
 struct BatchGrader::Impl {
@@ -97,7 +147,7 @@ struct BatchGrader::Impl {
         program(ContractAccess::program(c)),
         grading(*program.grading),
         validator(c),
-        report(c, options.report),
+        report(c, statistics_needed(options.report)),
         started(std::chrono::steady_clock::now()) {}
 
   Contract contract;
@@ -115,8 +165,7 @@ struct BatchGrader::Impl {
   std::uint64_t filtered = 0, graded = 0, records_before = 0, bytes_before = 0;
 
   // Per-entity state; entity e owns measures [e*M, e*M+M) and so on.
-  std::unordered_map<std::string, std::uint32_t> index;
-  std::vector<const std::string*> keys;  // into `index`, whose nodes do not move
+  EntityIndex entities;
   std::vector<Accumulator> accumulators;
   std::vector<HashSet64> distinct;   // one per distinct() measure
   std::vector<std::string> outputs;  // encoded; "" = no value yet
@@ -142,21 +191,20 @@ struct BatchGrader::Impl {
                          "the grader's per-entity state passed its limit of " +
                              std::to_string(options.max_state_bytes >> 20) + " MiB at record " +
                              std::to_string(where.record) + " (line " + std::to_string(where.line) + ") of " +
-                             inputs.back().path + ", with " + std::to_string(keys.size()) +
+                             inputs.back().path + ", with " + std::to_string(entities.size()) +
                              " entities; raise the limit (--max-state-mb) or grade a slice of the keys at a time")};
   }
 
   std::uint32_t entity(const RecordPosition& where) {
-    auto [it, added] = index.try_emplace(key, static_cast<std::uint32_t>(keys.size()));
-    if (!added) return it->second;
-    keys.push_back(&it->first);
+    auto [e, added] = entities.find_or_add(key);
+    if (!added) return e;
     accumulators.resize(accumulators.size() + grading.measures.size());
     distinct.resize(distinct.size() + distinct_count);
     outputs.resize(outputs.size() + grading.output.size());
     charge(kEntityOverhead + key.size() + grading.measures.size() * sizeof(Accumulator) +
                distinct_count * sizeof(HashSet64) + grading.output.size() * sizeof(std::string),
            where);
-    return it->second;
+    return e;
   }
 
   void accept(const RecordEvent& event) {
@@ -335,14 +383,14 @@ Result<GradeRun> BatchGrader::finish() {
   run.validation = g.report.finish();
   const RecordCounts& counts = run.validation.records;
   run.rows = {counts.total, counts.valid, counts.invalid, counts.malformed, counts.coerced, g.filtered, g.graded};
-  run.entities = g.keys.size();
+  run.entities = g.entities.size();
   for (const auto& t : grading.tiers) run.tiers.push_back({t.name, 0, t.exported});
 
   // Tiers: the first whose `when` holds over the entity's measures.
   const std::size_t measures = grading.measures.size();
   std::vector<Value> values(measures);
-  std::vector<std::uint32_t> tier_of(g.keys.size());
-  for (std::uint32_t e = 0; e < g.keys.size(); ++e) {
+  std::vector<std::uint32_t> tier_of(g.entities.size());
+  for (std::uint32_t e = 0; e < g.entities.size(); ++e) {
     for (std::size_t k = 0; k < measures; ++k) values[k] = g.measure_value(e, k);
     tier_of[e] = assign_tier(grading, values.data(), g.eval);
     ++run.tiers[tier_of[e]].entities;
@@ -350,16 +398,16 @@ Result<GradeRun> BatchGrader::finish() {
 
   // The export: exported tiers in contract order, then by key.
   std::vector<std::uint32_t> rows;
-  for (std::uint32_t e = 0; e < g.keys.size(); ++e) {
+  for (std::uint32_t e = 0; e < g.entities.size(); ++e) {
     if (grading.tiers[tier_of[e]].exported) rows.push_back(e);
   }
   auto key_values = [&](std::uint32_t e) {
     std::vector<Value> out;
-    std::string_view in(*g.keys[e]);
+    std::string_view in(g.entities.key(e));
     while (!in.empty()) out.push_back(decode(in));
     return out;
   };
-  std::vector<std::vector<Value>> decoded(g.keys.size());  // decoded once, not per comparison
+  std::vector<std::vector<Value>> decoded(g.entities.size());  // decoded once, not per comparison
   for (std::uint32_t e : rows) decoded[e] = key_values(e);
   std::sort(rows.begin(), rows.end(), [&](std::uint32_t a, std::uint32_t b) {
     if (tier_of[a] != tier_of[b]) return tier_of[a] < tier_of[b];

@@ -178,6 +178,15 @@ void Compiler::compile_measure(const std::string& name, const Scalar& text, Prog
     condition.text = text.text.substr(where + 5);
     condition.span.column += static_cast<int>(where + 5);
     if (!compile_expr(condition, m.where, "measure 'where'")) return;
+    const std::size_t first = condition.text.find_first_not_of(" \t\n");
+    const std::size_t last = condition.text.find_last_not_of(" \t\n");
+    m.where_text = first == std::string::npos ? "" : condition.text.substr(first, last - first + 1);
+    for (std::size_t k = 0; k < g.measures.size() && k < 64; ++k) {
+      if (g.measures[k].where.root >= 0 && g.measures[k].where_text == m.where_text) {
+        m.same_where_as = static_cast<int>(k);
+        break;
+      }
+    }
   }
   g.measures.push_back(std::move(m));
 }

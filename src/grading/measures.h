@@ -89,9 +89,15 @@ struct Folded {
 inline Folded fold_measures(const Program::Grading& grading, const std::vector<int>& distinct_slot, const Value* slots,
                             EvalScratch& eval, Accumulator* accumulators, HashSet64* sets) {
   Folded out;
+  std::uint64_t held = 0;  // bit k: measure k's `where` held (the first 64, for measures sharing one)
   for (std::size_t k = 0; k < grading.measures.size(); ++k) {
     const Program::Measure& m = grading.measures[k];
-    if (m.where.root >= 0 && !truthy(evaluate(m.where, m.where.root, slots, eval))) continue;
+    if (m.same_where_as >= 0) {
+      if (!((held >> m.same_where_as) & 1)) continue;
+    } else if (m.where.root >= 0 && !truthy(evaluate(m.where, m.where.root, slots, eval))) {
+      continue;
+    }
+    if (k < 64) held |= std::uint64_t{1} << k;
     Accumulator& a = accumulators[k];
     if (m.arg.root < 0) {  // count()
       ++a.n;

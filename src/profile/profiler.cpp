@@ -33,6 +33,19 @@ Profiler::Profiler(const Program& program, ProfileOptions options, int condition
     if (n.type_check >= 0) field_of_type_check_[static_cast<std::size_t>(n.type_check)] = static_cast<int>(i);
   }
   mistyped_.assign(program.profiled.size(), 0);
+  profiled_.assign(program.profiled.size(), options.needed_fields_only ? 0 : 1);
+  if (options.needed_fields_only) {
+    auto need = [&](int field) {
+      if (field >= 0) profiled_[static_cast<std::size_t>(field)] = 1;
+    };
+    for (const Program::Expectation& e : program.expectations) {
+      need(e.field);
+      for (int f : e.fields) need(f);
+    }
+    for (const Program::DriftCheck& d : program.drift) need(d.field);
+    for (const Program::MonitorCheck& m : program.monitors) need(m.field);
+    need(program.freshness_field);
+  }
   for (std::size_t k = 0; k < program.expectations.size(); ++k) {
     const Program::Expectation& e = program.expectations[k];
     if (e.condition != condition) continue;
@@ -257,6 +270,7 @@ void Profiler::add(const WalkState& state) {
   const std::vector<Program::ProfiledField>& plan = program_.profiled;
   const Value* slots = state.slots.data();
   for (std::size_t i = 0; i < plan.size(); ++i) {
+    if (!profiled_[i]) continue;
     const Program::ProfiledField& pf = plan[i];
     if (pf.parent >= 0) {
       const Node& parent = program_.nodes[static_cast<std::size_t>(plan[static_cast<std::size_t>(pf.parent)].node)];
@@ -337,7 +351,9 @@ void Profiler::add_screened(const Column& batch, const std::vector<std::uint8_t>
   std::vector<double> numbers;
   for (std::size_t i = 0; i < program_.profiled.size(); ++i) {
     const Program::ProfiledField& pf = program_.profiled[i];
-    if (pf.parent >= 0) continue;  // screened batches are flat: no object, no nested field
+    // Screened batches are flat: no object, no nested field. A field no check
+    // reads has no exact set or key either (its checks would read it).
+    if (pf.parent >= 0 || !profiled_[i]) continue;
     const Node* node = &program_.nodes[static_cast<std::size_t>(pf.node)];
     const Column* col = nullptr;
     for (const Column& c : batch.children) {

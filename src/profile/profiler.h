@@ -125,6 +125,7 @@ class Profiler final : public RecordSink {
   std::uint64_t records_ = 0;             // records the report counted before the one being added
   std::vector<int> field_of_type_check_;  // check index -> profiled field, -1
   std::vector<std::uint8_t> mistyped_;    // per record scratch
+  std::vector<std::uint8_t> profiled_;    // per field: 1 = its statistics are kept (ProfileOptions::needed_fields_only)
   std::vector<Exact> exact_;
   std::vector<InRange> in_range_;
   std::vector<Unique> unique_;

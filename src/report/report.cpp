@@ -204,7 +204,8 @@ Report ReportBuilder::finish() const {
   report.freshness = check_freshness(p, *profile, now);
   if (report.freshness && !report.freshness->ok) report.ok = false;
   report.metrics = monitored_metrics(p, r.counts, r.profiler.get(), report.drift);
-  report.profile = std::move(profile);
+  // A profile of some fields only stays inside: no one reads it as the data's.
+  if (!r.options.profile_options.needed_fields_only) report.profile = std::move(profile);
   return report;
 }
 

@@ -6,6 +6,7 @@
 #include <cstdio>
 #include <ctime>
 #include <filesystem>
+#include <nlohmann/json.hpp>
 #include <random>
 
 #include "helpers.h"
@@ -1198,4 +1199,37 @@ TEST_CASE("calendar seasons: a month-end batch peak is normal on month ends, and
   month_end.calendar_seasons = {"fortnight"};
   CHECK(dq::backtest_monitor("robust", month_end, series, at).status().message() ==
         "monitor: a season is a number of points, month_day or month_end, not 'fortnight'");
+}
+
+TEST_CASE("profiling only the fields checks read gives the same expectations and no profile") {
+  dq::Contract contract = dqtest::load(
+      "fields:\n"
+      "  id: {type: string, unique: true}\n"
+      "  amount: {type: number}\n"
+      "  note: {type: string}\n"
+      "  city: {type: string}\n"
+      "expectations:\n"
+      "  - {name: ids, metric: duplicate_count, field: id, max: 0}\n"
+      "  - {name: mean_amount, metric: mean, field: amount, between: [0, 10]}\n");
+  std::vector<std::string> lines;
+  for (int i = 0; i < 500; ++i) {
+    lines.push_back("{\"id\": \"r" + std::to_string(i % 450) + "\", \"amount\": " + std::to_string(i % 17) +
+                    ", \"note\": \"n" + std::to_string(i) + "\", \"city\": \"c" + std::to_string(i % 9) + "\"}");
+  }
+  std::vector<std::string_view> records(lines.begin(), lines.end());
+  auto run = [&](bool needed_only) {
+    dq::ReportOptions options;
+    options.profile_options.needed_fields_only = needed_only;
+    dq::Validator validator(contract);
+    dq::ReportBuilder builder(contract, options);
+    dq::validate_records(validator, records, builder);
+    return builder.finish();
+  };
+  const dq::Report all = run(false), needed = run(true);
+  REQUIRE(all.profile != nullptr);
+  CHECK(needed.profile == nullptr);  // a profile of some fields is not handed out as the data's
+  nlohmann::json a = nlohmann::json::parse(all.to_json()), b = nlohmann::json::parse(needed.to_json());
+  CHECK(a["expectations"].size() == 3);
+  CHECK(a["expectations"] == b["expectations"]);
+  CHECK_FALSE(all.ok);  // 50 ids repeat
 }
