@@ -324,3 +324,39 @@ def test_python_values_json_cannot_hold_are_malformed_not_raised():
     assert [v.rule for v in contract.validate(huge).violations] == ["id.type"]  # as its JSON text: 2^70
     assert [v.rule for v in contract.validate({**good, "items": (1, 1)}).violations] == ["items.unique_items"]
     assert contract.validate({**good, "big": 2**64 - 1}).ok
+
+
+@pytest.mark.parametrize("seed", range(4))
+def test_tables_in_slices_on_threads_give_the_one_thread_report(seed, monkeypatch):
+    """validate_table(threads=N) validates consecutive slices at once and
+    appends their reports in order: the same report and failure rows."""
+    import dq._api
+    monkeypatch.setattr(dq._api, "_MIN_ROWS_PER_THREAD", 50)
+    rng = random.Random(seed)
+    rows = [random_row(rng) for _ in range(400)]
+    table = pa.Table.from_pylist(rows, schema=SCHEMA)
+    contract = dq.loads(CONTRACT + """
+expectations:
+  - {name: ratio_mean, metric: mean, field: ratio, between: [0, 0.6]}
+  - {name: codes, metric: distinct_count, field: code, max: 3}
+  - {name: ids_up, metric: increasing, field: id}
+  - {name: p90, metric: quantile, field: score, quantile: 0.9, max: 8}
+""")
+    one = contract.validate_table(table, max_samples=1000)
+    for threads in (2, 3):
+        several = contract.validate_table(table, max_samples=1000, threads=threads)
+        assert same_but_rounding(several.to_dict(), one.to_dict())
+        assert several.failure_rows() == one.failure_rows()
+    assert one.records["invalid"] > 50
+
+
+def same_but_rounding(got, want):
+    """Equal, numbers to 1e-12 relative: means and variances merged from
+    parts (Chan's formulas) round differently in the last bits."""
+    if isinstance(want, float) and isinstance(got, (int, float)):
+        return abs(got - want) <= 1e-12 * max(abs(got), abs(want))
+    if isinstance(want, dict) and isinstance(got, dict):
+        return got.keys() == want.keys() and all(same_but_rounding(got[k], want[k]) for k in want)
+    if isinstance(want, list) and isinstance(got, list):
+        return len(got) == len(want) and all(same_but_rounding(g, w) for g, w in zip(got, want))
+    return got == want

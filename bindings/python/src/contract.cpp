@@ -6,6 +6,8 @@
 #include <cstdio>
 #include <fstream>
 #include <map>
+#include <optional>
+#include <thread>
 
 #include "convert.h"
 #include "dq/json.h"
@@ -241,6 +243,66 @@ NativeReport PyContract::validate_arrow_stream(py::capsule capsule, const RunOpt
   return finish(builder.finish(), run, std::move(out));
 }
 
+NativeReport PyContract::validate_arrow_slices(const std::vector<py::capsule>& capsules, const RunOptions& run) {
+  std::vector<ArrowArrayStream> streams;
+  for (const py::capsule& capsule : capsules) {
+    if (std::string_view(capsule.name() ? capsule.name() : "") != "arrow_array_stream") {
+      throw py::type_error("expected an 'arrow_array_stream' capsule");
+    }
+    auto* source = capsule.get_pointer<ArrowArrayStream>();
+    if (source == nullptr || source->release == nullptr) throw py::value_error("the Arrow stream was already consumed");
+  }
+  for (const py::capsule& capsule : capsules) {
+    auto* source = capsule.get_pointer<ArrowArrayStream>();
+    streams.push_back(*source);
+    source->release = nullptr;  // ours now: the capsule's destructor must not release it
+  }
+  // Each slice numbers its rows from 1 in its own builder; appending in order
+  // renumbers them as one builder that read the whole table would have.
+  struct Slice {
+    NativeReport failures;
+    std::optional<dq::ReportBuilder> builder;
+    dq::Status status;
+  };
+  std::vector<Slice> slices(streams.size());
+  {
+    py::gil_scoped_release release;
+    std::vector<std::thread> threads;
+    for (std::size_t k = 0; k < streams.size(); ++k) {
+      threads.emplace_back([&, k] {
+        Slice& slice = slices[k];
+        dq::ArrowOptions options;
+        options.on_reject = FailureSink{run.max_failures, &slice.failures};
+        Lease lease(*this);
+        slice.builder.emplace(contract_, run.report());
+        slice.status = dq::validate_arrow_stream(*lease.validator, streams[k], *slice.builder, options);
+        streams[k].release(&streams[k]);
+      });
+    }
+    for (std::thread& t : threads) t.join();
+  }
+  for (const Slice& slice : slices) {
+    if (!slice.status.ok()) raise_status(slice.status);
+  }
+  NativeReport out;
+  dq::ReportBuilder& whole = *slices.front().builder;
+  for (std::size_t k = 0; k < slices.size(); ++k) {
+    const std::uint64_t before = k == 0 ? 0 : whole.counts().total;
+    for (Failure& f : slices[k].failures.failures) {
+      f.record += before;
+      if (out.failures.size() < run.max_failures) {
+        out.failures.push_back(std::move(f));
+      } else {
+        out.failures_truncated = true;
+      }
+    }
+    out.failures_truncated |= slices[k].failures.failures_truncated;
+    if (k > 0) whole.append(*slices[k].builder);
+  }
+  if (run.keep_state) out.state = whole.save_state();
+  return finish(whole.finish(), run, std::move(out));
+}
+
 void ProgressCallback::operator()(std::uint64_t records, std::uint64_t bytes) {
   py::gil_scoped_acquire acquire;
   if (error_) return;  // it failed once: the run goes on, the error waits for rethrow()
@@ -458,6 +520,7 @@ void bind_contract(py::module_& m) {
            })
       .def("validate_arrow_stream", &PyContract::validate_arrow_stream)
       .def("merge_states", &PyContract::merge_states, py::arg("states"), py::arg("options"))
+      .def("validate_arrow_slices", &PyContract::validate_arrow_slices, py::arg("streams"), py::arg("options"))
       .def("validate_batch", &PyContract::validate_batch, py::arg("elements"))
       .def("profile_batch", &PyContract::profile_batch, py::arg("elements"))
       .def("check_drift", &PyContract::check_drift, py::arg("baseline"), py::arg("current"))

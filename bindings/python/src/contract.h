@@ -112,6 +112,8 @@ class PyContract {
   // `capsule`: an "arrow_array_stream" PyCapsule (the Arrow PyCapsule
   // interface). The stream is moved out of it and released here.
   NativeReport validate_arrow_stream(py::capsule capsule, const RunOptions& run);
+  // Consecutive slices of one table, one thread each, reports appended in order.
+  NativeReport validate_arrow_slices(const std::vector<py::capsule>& capsules, const RunOptions& run);
   // The report of parts built apart (each a `keep_state` run), in input order.
   NativeReport merge_states(const std::vector<std::string>& states, const RunOptions& run);
   // A batch grading run over files (defined in grading.cpp).
