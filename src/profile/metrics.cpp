@@ -29,12 +29,12 @@ std::optional<double> metric_value(std::string_view metric, int field, double pa
   if (metric == "distinct_ratio") {  // distinct values over values (GE's proportion of unique values)
     const Profiler::Exact* e = profiler->exact_for(field);
     if (e == nullptr || e->values == 0) return std::nullopt;
-    return static_cast<double>(e->hashes.size()) / static_cast<double>(e->values);
+    return static_cast<double>(profiler->distinct(*e)) / static_cast<double>(e->values);
   }
   if (metric == "distinct_count" || metric == "duplicate_count") {
     double distinct, values;
     if (const Profiler::Exact* e = profiler->exact_for(field)) {
-      distinct = static_cast<double>(e->hashes.size());
+      distinct = static_cast<double>(profiler->distinct(*e));
       values = static_cast<double>(e->values);
     } else {
       distinct = std::round(f.distinct.estimate());

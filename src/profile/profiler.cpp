@@ -69,6 +69,14 @@ Profiler::Profiler(const Program& program, ProfileOptions options, int condition
       in_range_.push_back(r);
     }
   }
+  // A field counted exactly that is also a `unique` key on its own holds its
+  // values once, in the key table (ten million ids: one table, not two).
+  for (Exact& x : exact_) {
+    for (std::size_t u = 0; u < unique_.size(); ++u) {
+      const std::vector<int>& key = program.expectations[static_cast<std::size_t>(unique_[u].expectation)].fields;
+      if (key.size() == 1 && key[0] == x.field) x.same_as_unique = static_cast<int>(u);
+    }
+  }
   if (condition < 0) {
     for (std::size_t c = 0; c < program.conditions.size(); ++c) {
       conditional_.push_back(std::make_unique<Profiler>(program, options, static_cast<int>(c)));
@@ -310,7 +318,7 @@ void Profiler::add(const WalkState& state) {
     }
     if (!parent_present) continue;
     ++e.values;
-    e.hashes.insert(value_hash(v));
+    if (e.same_as_unique < 0) e.hashes.insert(value_hash(v));
   }
   for (InRange& r : in_range_) {
     const Value& v = slots[program_.nodes[static_cast<std::size_t>(plan[static_cast<std::size_t>(r.field)].node)].slot];
@@ -415,7 +423,9 @@ void Profiler::add_screened(const Column& batch, const std::vector<std::uint8_t>
       f.add_numbers(numbers.data(), numbers.size());
       if (exact) {
         exact->values += numbers.size();
-        for (double x : numbers) exact->hashes.insert(hash_number(x));
+        if (exact->same_as_unique < 0) {
+          for (double x : numbers) exact->hashes.insert(hash_number(x));
+        }
       }
       for (InRange& range : in_range_) {
         if (range.field != static_cast<int>(i)) continue;
@@ -451,7 +461,7 @@ void Profiler::add_screened(const Column& batch, const std::vector<std::uint8_t>
           f.add_length(text, f.values == 0 && present_rows == 1);
         }
         f.distinct.add_hash(hash);
-        if (exact) exact->hashes.insert(hash);
+        if (exact && exact->same_as_unique < 0) exact->hashes.insert(hash);
         if (f.values_overflow) continue;  // past max_values: no table to keep
         if (seen.size() + f.value_counts.size() > options_.max_values) {
           // More distinct values than a table may hold, whatever they are.

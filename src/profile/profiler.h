@@ -61,6 +61,9 @@ class Profiler final : public RecordSink {
     int field = -1;  // index into Program::profiled / Profile::fields
     HashSet64 hashes;
     std::uint64_t values = 0;  // non-null values seen
+    // Index into unique() of a `unique` key on this field alone, whose keys
+    // are these values: then `hashes` stays empty and distinct() counts them.
+    int same_as_unique = -1;
   };
   // Values of a field within [min, max] (expectations with metric `value`).
   struct InRange {
@@ -101,6 +104,10 @@ class Profiler final : public RecordSink {
   const std::vector<Bins>& bins() const { return bins_; }
   // The Exact set of a profiled field, or null when none is kept.
   const Exact* exact_for(int field) const;
+  // How many distinct values an Exact set holds.
+  std::size_t distinct(const Exact& e) const {
+    return e.same_as_unique >= 0 ? unique_[static_cast<std::size_t>(e.same_as_unique)].keys.size() : e.hashes.size();
+  }
   // The profiler of the records where Program::conditions[condition] holds
   // (this one for -1).
   const Profiler& for_condition(int condition) const {

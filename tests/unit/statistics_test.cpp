@@ -6,6 +6,7 @@
 #include <cstdio>
 #include <ctime>
 #include <filesystem>
+#include <map>
 #include <nlohmann/json.hpp>
 #include <random>
 
@@ -1232,4 +1233,34 @@ TEST_CASE("profiling only the fields checks read gives the same expectations and
   CHECK(a["expectations"].size() == 3);
   CHECK(a["expectations"] == b["expectations"]);
   CHECK_FALSE(all.ok);  // 50 ids repeat
+}
+
+TEST_CASE("a field counted exactly and also a unique key on its own gives the same counts from one table") {
+  const std::string fields = "fields:\n  id: {type: string}\n  n: {type: integer}\n";
+  const std::string counted =
+      "expectations:\n"
+      "  - {name: dups, metric: duplicate_count, field: id, max: 0}\n"
+      "  - {name: ratio, metric: distinct_ratio, field: id, min: 0}\n"
+      "  - {name: many, metric: distinct_count, field: id, min: 0}\n";
+  dq::Contract alone = dqtest::load(fields + counted);
+  dq::Contract shared = dqtest::load(fields + counted + "  - {name: ids, metric: unique, fields: [id]}\n");
+  std::vector<std::string> lines;
+  for (int i = 0; i < 3000; ++i) {
+    lines.push_back(i % 7 == 0 ? "{\"n\": 1}" : "{\"id\": \"k" + std::to_string(i % 2500) + "\", \"n\": 2}");
+  }
+  std::vector<std::string_view> records(lines.begin(), lines.end());
+  auto expectations = [&](const dq::Contract& contract) {
+    dq::Validator validator(contract);
+    dq::ReportBuilder builder(contract, {});
+    dq::validate_records(validator, records, builder);
+    std::map<std::string, double> out;
+    for (const dq::ExpectationResult& e : builder.finish().expectations) out[e.id] = e.has_value ? e.value : -1;
+    return out;
+  };
+  const auto a = expectations(alone), b = expectations(shared);
+  CHECK(a.at("dups") > 0);
+  CHECK(b.at("dups") == a.at("dups"));
+  CHECK(b.at("ratio") == a.at("ratio"));
+  CHECK(b.at("many") == a.at("many"));
+  CHECK(b.at("ids") > 0);
 }
