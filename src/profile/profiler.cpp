@@ -39,8 +39,11 @@ Profiler::Profiler(const Program& program, ProfileOptions options, int condition
       if (field >= 0) profiled_[static_cast<std::size_t>(field)] = 1;
     };
     for (const Program::Expectation& e : program.expectations) {
-      need(e.field);
-      for (int f : e.fields) need(f);
+      // Exact counts and unique keys keep their own tables: their fields
+      // need no statistics for them.
+      const bool own_table = e.metric == "unique" || e.metric == "duplicate_count" || e.metric == "distinct_count" ||
+                             e.metric == "distinct_ratio";
+      if (!own_table) need(e.field);
     }
     for (const Program::DriftCheck& d : program.drift) need(d.field);
     for (const Program::MonitorCheck& m : program.monitors) need(m.field);
@@ -75,6 +78,13 @@ Profiler::Profiler(const Program& program, ProfileOptions options, int condition
     for (std::size_t u = 0; u < unique_.size(); ++u) {
       const std::vector<int>& key = program.expectations[static_cast<std::size_t>(unique_[u].expectation)].fields;
       if (key.size() == 1 && key[0] == x.field) x.same_as_unique = static_cast<int>(u);
+    }
+  }
+  keyed_.assign(program.profiled.size(), 0);
+  for (const Exact& x : exact_) keyed_[static_cast<std::size_t>(x.field)] = 1;
+  for (const Unique& u : unique_) {
+    for (int f : program.expectations[static_cast<std::size_t>(u.expectation)].fields) {
+      keyed_[static_cast<std::size_t>(f)] = 1;
     }
   }
   if (condition < 0) {
@@ -359,9 +369,9 @@ void Profiler::add_screened(const Column& batch, const std::vector<std::uint8_t>
   std::vector<double> numbers;
   for (std::size_t i = 0; i < program_.profiled.size(); ++i) {
     const Program::ProfiledField& pf = program_.profiled[i];
-    // Screened batches are flat: no object, no nested field. A field no check
-    // reads has no exact set or key either (its checks would read it).
-    if (pf.parent >= 0 || !profiled_[i]) continue;
+    // Screened batches are flat: no object, no nested field. A field without
+    // statistics kept is still read for its exact set or unique key.
+    if (pf.parent >= 0 || (!profiled_[i] && !keyed_[i])) continue;
     const Node* node = &program_.nodes[static_cast<std::size_t>(pf.node)];
     const Column* col = nullptr;
     for (const Column& c : batch.children) {

@@ -133,6 +133,7 @@ class Profiler final : public RecordSink {
   std::vector<int> field_of_type_check_;  // check index -> profiled field, -1
   std::vector<std::uint8_t> mistyped_;    // per record scratch
   std::vector<std::uint8_t> profiled_;    // per field: 1 = its statistics are kept (ProfileOptions::needed_fields_only)
+  std::vector<std::uint8_t> keyed_;       // per field: 1 = an exact set or a unique key reads it
   std::vector<Exact> exact_;
   std::vector<InRange> in_range_;
   std::vector<Unique> unique_;
