@@ -135,18 +135,37 @@ std::optional<SimplePattern> SimplePattern::compile(std::string_view p) {
   // Every step a fixed count and the end anchored: one class per position.
   if (out.anchored_end_ &&
       std::all_of(out.steps_.begin(), out.steps_.end(), [](const Step& s) { return s.min == s.max; })) {
-    for (const Step& s : out.steps_) out.positions_.insert(out.positions_.end(), s.min, s.set);
+    for (const Step& s : out.steps_) {
+      for (unsigned k = 0; k < s.min; ++k) {
+        for (unsigned byte = 0; byte < 256; ++byte) out.positions_.push_back(s.set.test(byte) ? 1 : 0);
+      }
+    }
     out.fixed_length_ = true;
+    out.has_ranges_ = out.fixed_length() >= 1 && out.fixed_length() <= 16;
+    for (std::size_t k = 0; k < 16; ++k) {
+      out.range_low_[k] = 0;
+      out.range_span_[k] = 255;
+      if (k >= out.fixed_length()) continue;
+      const std::uint8_t* allowed = out.positions_.data() + k * 256;
+      const auto* first = std::find(allowed, allowed + 256, 1);
+      const auto* past = std::find(first, allowed + 256, 0);
+      if (first == allowed + 256 || std::find(past, allowed + 256, 1) != allowed + 256) {
+        out.has_ranges_ = false;  // no byte, or more than one range
+        break;
+      }
+      out.range_low_[k] = static_cast<std::uint8_t>(first - allowed);
+      out.range_span_[k] = static_cast<std::uint8_t>(past - first - 1);
+    }
   }
   return out;
 }
 
 bool SimplePattern::matches(std::string_view text) const {
   if (fixed_length_) {
-    if (text.size() != positions_.size()) return false;
-    bool all = true;
-    for (std::size_t k = 0; k < text.size(); ++k) all &= positions_[k][static_cast<unsigned char>(text[k])];
-    return all;
+    if (text.size() != fixed_length()) return false;
+    unsigned all = 1;
+    for (std::size_t k = 0; k < text.size(); ++k) all &= positions_[k * 256 + static_cast<unsigned char>(text[k])];
+    return all != 0;
   }
   std::size_t i = 0;
   for (const Step& step : steps_) {

@@ -12,6 +12,8 @@
 #pragma once
 
 #include <bitset>
+#include <cstdint>
+#include <cstring>
 #include <optional>
 #include <string_view>
 #include <vector>
@@ -23,6 +25,26 @@ class SimplePattern {
   static std::optional<SimplePattern> compile(std::string_view pattern);
   bool matches(std::string_view text) const;
 
+  // A pattern of one length only ('^[A-Z]{3}-[0-9]{6}$'): that length, and
+  // per position 256 bytes (1 = the byte may stand there), for column
+  // kernels that judge many values in one loop. Null when lengths vary.
+  const std::uint8_t* fixed_table() const { return fixed_length_ ? positions_.data() : nullptr; }
+  std::size_t fixed_length() const { return positions_.size() / 256; }
+
+  // A fixed-length pattern of at most 16 positions, each one byte range
+  // ([A-Z], \d, '-'): `matches_16` judges the text in the first
+  // fixed_length() of 16 readable bytes at p with a few vector instructions
+  // (byte - low > span, unsigned, fails the position; unused lanes span 255).
+  bool has_ranges() const { return has_ranges_; }
+  bool matches_16(const char* p) const {
+    Bytes16 x;
+    std::memcpy(&x, p, 16);
+    const auto outside = (x - range_low_) > range_span_;
+    std::uint64_t words[2];
+    std::memcpy(words, &outside, 16);
+    return (words[0] | words[1]) == 0;
+  }
+
  private:
   struct Step {
     std::bitset<256> set;
@@ -30,9 +52,13 @@ class SimplePattern {
   };
   std::vector<Step> steps_;
   bool anchored_end_ = false;
-  // '^[A-Z]{3}-[0-9]{6}$': the class at each position of the only length that matches.
+  // '^[A-Z]{3}-[0-9]{6}$': the class at each position of the only length
+  // that matches, 256 bytes per position.
   bool fixed_length_ = false;
-  std::vector<std::bitset<256>> positions_;
+  std::vector<std::uint8_t> positions_;
+  using Bytes16 = std::uint8_t __attribute__((vector_size(16)));
+  bool has_ranges_ = false;
+  Bytes16 range_low_{}, range_span_{};
 };
 
 }  // namespace dq

@@ -3,6 +3,7 @@
 #include <simdjson.h>
 
 #include <algorithm>
+#include <array>
 #include <charconv>
 #include <cmath>
 #include <cstring>
@@ -275,17 +276,7 @@ struct ColumnSource {
   }
 };
 
-// The range kernels, built for AVX2 as well as the baseline and picked at
-// load time: 64-bit compares need SSE4.2 at least to run as vectors. GCC
-// only (clang does not clone templates), and not under ThreadSanitizer: the
-// loader runs the picking function (an ifunc resolver) before TSan's runtime
-// is up, and the instrumented resolver crashes.
-#if defined(__GNUC__) && !defined(__clang__) && !defined(__SANITIZE_THREAD__)
-#define DQ_WIDE_KERNEL __attribute__((target_clones("avx2", "default")))
-#else
-#define DQ_WIDE_KERNEL
-#endif
-
+// The range kernels (built wide, see DQ_WIDE_KERNEL).
 template <class T>
 DQ_WIDE_KERNEL void in_range(const T* values, std::size_t rows, std::int64_t lo, std::int64_t hi, std::uint8_t* ok) {
   for (std::size_t r = 0; r < rows; ++r) {
@@ -302,10 +293,22 @@ DQ_WIDE_KERNEL void in_range(const T* values, std::size_t rows, double lo, doubl
   }
 }
 
+// Strings whose byte size (from consecutive offsets) lies in [lo, hi].
+template <class Offset>
+DQ_WIDE_KERNEL void sizes_in_range(const Offset* offsets, std::size_t rows, std::int64_t lo, std::int64_t hi,
+                                   std::uint8_t* ok) {
+  for (std::size_t r = 0; r < rows; ++r) {
+    const std::int64_t size = static_cast<std::int64_t>(offsets[r + 1]) - static_cast<std::int64_t>(offsets[r]);
+    ok[r] &= static_cast<std::uint8_t>((size >= lo) & (size <= hi));
+  }
+}
+
 // A string column's checks, prepared once per batch: what the walker checks
-// for a string, without calls in the common case.
+// for a string, without calls in the common case. A column kernel that has
+// already judged every row on some checks turns them off here.
 struct TextCheck {
-  TextCheck(const Column& column, const Node& node) : col(column), n(node) {
+  TextCheck(const Column& column, const Node& node, std::size_t max_bytes)
+      : col(column), n(node), max_bytes(max_bytes) {
     for (const Value& e : n.enum_values) {
       if (e.kind == Value::Kind::kString) enum_strings.push_back(e.s);
     }
@@ -318,14 +321,24 @@ struct TextCheck {
     return false;
   }
 
+  // Whether a check is left once the kernels have run.
+  bool anything_left() const {
+    return !col.utf8_checked || !lengths_done || (n.pattern && !pattern_done) || !n.all_patterns.empty() ||
+           n.not_pattern || n.json_object >= 0 || n.format || (n.enum_check >= 0 && !enum_done);
+  }
+
   bool operator()(std::string_view sv) const {
     if (!col.utf8_checked && !simdjson::validate_utf8(sv.data(), sv.size())) return false;
-    if ((n.min_length_check >= 0 && sv.size() < 4 * n.min_length) ||
-        (n.max_length_check >= 0 && sv.size() > n.max_length)) {
-      const std::size_t length = count_code_points(sv);
-      if (length < n.min_length || length > n.max_length) return false;
+    if (!lengths_done) {
+      if (sv.size() > max_bytes) return false;  // the walker refuses the record
+      if ((n.min_length_check >= 0 && sv.size() < 4 * n.min_length) ||
+          (n.max_length_check >= 0 && sv.size() > n.max_length)) {
+        const std::size_t length = count_code_points(sv);
+        if (length < n.min_length || length > n.max_length) return false;
+      }
     }
-    if (n.pattern && !(n.simple_pattern ? n.simple_pattern->matches(sv) : RE2::PartialMatch(sv, *n.pattern)))
+    if (n.pattern && !pattern_done &&
+        !(n.simple_pattern ? n.simple_pattern->matches(sv) : RE2::PartialMatch(sv, *n.pattern)))
       return false;
     for (const auto& re : n.all_patterns) {
       if (!RE2::PartialMatch(sv, *re)) return false;
@@ -333,12 +346,100 @@ struct TextCheck {
     if (n.not_pattern && RE2::PartialMatch(sv, *n.not_pattern)) return false;
     if (n.json_object >= 0) return false;  // its JSON content is walked
     if (n.format && !matches_format(*n.format, sv)) return false;
-    return n.enum_check < 0 || in_enum(sv);
+    return n.enum_check < 0 || enum_done || in_enum(sv);
   }
 
   const Column& col;
   const Node& n;
+  std::size_t max_bytes;
   std::vector<std::string_view> enum_strings;
+  bool lengths_done = false, pattern_done = false, enum_done = false;
+};
+
+// Per size up to 16, the bits of a string's first `size` bytes in two words.
+constexpr auto kKeepBytes = [] {
+  std::array<std::array<std::uint64_t, 2>, 17> keep{};
+  for (std::size_t size = 0; size <= 16; ++size) {
+    for (std::size_t byte = 0; byte < size; ++byte) keep[size][byte / 8] |= std::uint64_t{0xFF} << (8 * (byte % 8));
+  }
+  return keep;
+}();
+
+// Up to 16 bytes of a string as two words, zero past its end: enum values
+// of up to 16 bytes compare in two word compares.
+struct Words16 {
+  std::uint64_t w0 = 0, w1 = 0;
+
+  // `size` <= 16 bytes at p, with 16 readable bytes there: no branch.
+  static Words16 load(const char* p, std::size_t size) {
+    Words16 out;
+    std::memcpy(&out.w0, p, 8);
+    std::memcpy(&out.w1, p + 8, 8);
+    out.w0 &= kKeepBytes[size][0];
+    out.w1 &= kKeepBytes[size][1];
+    return out;
+  }
+  // The same where fewer bytes may be readable: only [p, end).
+  static Words16 of(const char* p, std::size_t size, const char* end) {
+    if (end - p >= 16) return load(p, size);
+    char buf[16] = {};
+    if (end > p) std::memcpy(buf, p, static_cast<std::size_t>(end - p));
+    return load(buf, size);
+  }
+};
+
+// A set of strings of up to 16 bytes in which each string has a slot of its
+// own (a multiplier is searched until none collide): membership is one hash
+// and one compare, however many values the enum lists.
+class WordSet {
+ public:
+  // Null when a value is longer than 16 bytes or no collision-free table was found.
+  static std::optional<WordSet> of(const std::vector<std::string_view>& values) {
+    if (values.empty() || values.size() > 256 ||
+        std::any_of(values.begin(), values.end(), [](std::string_view v) { return v.size() > 16; })) {
+      return std::nullopt;
+    }
+    unsigned bits = 1;
+    while ((std::size_t{1} << bits) < 2 * values.size()) ++bits;
+    std::uint64_t multiplier = 0x9E3779B97F4A7C15ULL;
+    for (unsigned attempt = 0; attempt < 64; ++attempt, bits += attempt % 16 == 15) {
+      multiplier = multiplier * 6364136223846793005ULL + 1442695040888963407ULL;
+      WordSet set;
+      set.multiplier_ = multiplier | 1;
+      set.shift_ = 64 - bits;
+      set.slots_.assign(std::size_t{1} << bits, Slot{});
+      bool collided = false;
+      for (std::string_view v : values) {
+        const Words16 w = Words16::of(v.data(), v.size(), v.data() + v.size());
+        Slot& slot = set.slots_[set.index(v.size(), w)];
+        if (slot.size != kEmpty && !(slot.size == v.size() && slot.words.w0 == w.w0 && slot.words.w1 == w.w1)) {
+          collided = true;
+          break;
+        }
+        slot = {v.size(), w};
+      }
+      if (!collided) return set;
+    }
+    return std::nullopt;
+  }
+
+  bool contains(std::size_t size, const Words16& w) const {
+    const Slot& slot = slots_[index(size, w)];
+    return (slot.size == size) & (slot.words.w0 == w.w0) & (slot.words.w1 == w.w1);
+  }
+
+ private:
+  static constexpr std::size_t kEmpty = 255;  // no string of the set is this long
+  struct Slot {
+    std::size_t size = kEmpty;
+    Words16 words;
+  };
+  std::size_t index(std::size_t size, const Words16& w) const {
+    return static_cast<std::size_t>(((w.w0 ^ (w.w1 * 0xC2B2AE3D27D4EB4FULL) ^ size) * multiplier_) >> shift_);
+  }
+  std::uint64_t multiplier_ = 0;
+  unsigned shift_ = 63;
+  std::vector<Slot> slots_;
 };
 
 // Screening: column-at-a-time kernels that find the rows certainly valid, so
@@ -412,11 +513,11 @@ class Screen {
       return false;
     }
     if (n.type == spec::Type::kString) {
-      if (col.validity == nullptr && col.utf8_checked && (col.kind == K::kUtf8 || col.kind == K::kLargeUtf8)) {
+      if (col.utf8_checked && (col.kind == K::kUtf8 || col.kind == K::kLargeUtf8)) {
         return col.kind == K::kUtf8 ? strings<std::int32_t>(col, n, ok) : strings<std::int64_t>(col, n, ok);
       }
       if (col.is_string()) {
-        const TextCheck text(col, n);
+        const TextCheck text(col, n, program_.limits.max_string_bytes);
         return each(col, n, ok, [&](std::int64_t r) { return text(col.string_at(r)); });
       }
       if (col.kind == K::kDictionary && col.children[0].is_string() && col.children[0].validity == nullptr) {
@@ -537,23 +638,90 @@ class Screen {
     }
   }
 
-  // utf8 / large_utf8 without nulls, already checked as UTF-8: by offsets.
+  // utf8 / large_utf8 already checked as UTF-8: each check a loop over the
+  // whole column where it can be (byte lengths from the offsets; code-point
+  // lengths too when every byte is ASCII; fixed-length patterns through a
+  // byte table per position; enums of short strings by word compares), then
+  // what is left per row still standing. Null rows pass unless required.
   template <class Offset>
-  static bool strings(const Column& col, const Node& n, std::vector<std::uint8_t>& ok) {
+  bool strings(const Column& col, const Node& n, std::vector<std::uint8_t>& ok) const {
     const Offset* offsets = static_cast<const Offset*>(col.values) + col.offset;
-    const TextCheck text(col, n);
     const std::size_t rows = ok.size();
-    for (std::size_t r = 0; r < rows; ++r) {
-      if (!ok[r]) continue;  // failed already: the walker will tell why
-      ok[r] = text(std::string_view(col.data + offsets[r], static_cast<std::size_t>(offsets[r + 1] - offsets[r])));
+    const char* data = col.data;
+    const char* end = data + offsets[rows];  // the last readable byte of these rows, plus one
+    TextCheck text(col, n, program_.limits.max_string_bytes);
+    std::vector<std::uint8_t> before_nulls;
+    if (col.validity != nullptr) before_nulls = ok;
+
+    // Lengths: bytes bound code points from both sides; equal when all ASCII.
+    std::uint64_t lo = 0, hi = program_.limits.max_string_bytes;
+    if (col.ascii) {
+      if (n.min_length_check >= 0) lo = n.min_length;
+      if (n.max_length_check >= 0) hi = std::min<std::uint64_t>(hi, n.max_length);
+      text.lengths_done = true;
+    } else if (n.min_length_check < 0 && n.max_length_check < 0) {
+      text.lengths_done = true;
+    }
+    if (lo > 0 || hi < static_cast<std::uint64_t>(end - (data + offsets[0]))) {  // else no string can fail
+      sizes_in_range(offsets, rows, static_cast<std::int64_t>(std::min<std::uint64_t>(lo, INT64_MAX)),
+                     static_cast<std::int64_t>(std::min<std::uint64_t>(hi, INT64_MAX)), ok.data());
+    }
+
+    if (n.pattern && n.simple_pattern && n.simple_pattern->fixed_table() != nullptr) {
+      const SimplePattern& pattern = *n.simple_pattern;
+      const std::uint8_t* table = pattern.fixed_table();
+      const std::size_t length = pattern.fixed_length();
+      const bool ranges = pattern.has_ranges();
+      for (std::size_t r = 0; r < rows; ++r) {
+        const char* p = data + offsets[r];
+        if (static_cast<std::size_t>(offsets[r + 1] - offsets[r]) != length) {
+          ok[r] = 0;
+        } else if (ranges && end - p >= 16) {
+          ok[r] &= static_cast<std::uint8_t>(pattern.matches_16(p));
+        } else {
+          unsigned all = 1;
+          for (std::size_t k = 0; k < length; ++k) all &= table[k * 256 + static_cast<unsigned char>(p[k])];
+          ok[r] &= static_cast<std::uint8_t>(all);
+        }
+      }
+      text.pattern_done = true;
+    }
+
+    if (n.enum_check >= 0) {
+      if (const std::optional<WordSet> allowed = WordSet::of(text.enum_strings)) {
+        // Rows with 16 readable bytes from their start load without a branch;
+        // offsets only grow, so those are all rows before the last few.
+        std::size_t loadable = rows;
+        while (loadable > 0 && end - (data + offsets[loadable - 1]) < 16) --loadable;
+        for (std::size_t r = 0; r < rows; ++r) {
+          const auto size = static_cast<std::size_t>(offsets[r + 1] - offsets[r]);
+          const std::size_t kept = std::min<std::size_t>(size, 16);  // longer: in no slot
+          const Words16 w =
+              r < loadable ? Words16::load(data + offsets[r], kept) : Words16::of(data + offsets[r], kept, end);
+          ok[r] &= static_cast<std::uint8_t>((size <= 16) & allowed->contains(kept, w));
+        }
+        text.enum_done = true;
+      }
+    }
+
+    if (text.anything_left()) {
+      for (std::size_t r = 0; r < rows; ++r) {
+        if (!ok[r]) continue;  // failed already: the walker will tell why
+        ok[r] = text(std::string_view(data + offsets[r], static_cast<std::size_t>(offsets[r + 1] - offsets[r])));
+      }
+    }
+    if (col.validity != nullptr) {
+      for (std::size_t r = 0; r < rows; ++r) {
+        if (!col.valid(static_cast<std::int64_t>(r))) ok[r] = before_nulls[r] & static_cast<std::uint8_t>(!n.required);
+      }
     }
     return true;
   }
 
   // Each dictionary value is judged once; rows take their value's verdict.
-  static bool dictionary(const Column& col, const Node& n, std::vector<std::uint8_t>& ok) {
+  bool dictionary(const Column& col, const Node& n, std::vector<std::uint8_t>& ok) const {
     const Column& values = col.children[0];
-    const TextCheck text(values, n);
+    const TextCheck text(values, n, program_.limits.max_string_bytes);
     std::vector<std::uint8_t> value_ok(static_cast<std::size_t>(values.length));
     for (std::int64_t i = 0; i < values.length; ++i) value_ok[static_cast<std::size_t>(i)] = text(values.string_at(i));
     const std::size_t rows = ok.size();

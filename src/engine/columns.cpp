@@ -14,6 +14,13 @@ constexpr std::int64_t kMaxLength = std::int64_t{1} << 48;
 
 bool is_continuation(char c) { return (static_cast<unsigned char>(c) & 0xC0) == 0x80; }
 
+// Whether every one of `size` bytes is ASCII: one OR per byte, vectorised.
+DQ_WIDE_KERNEL bool all_ascii(const char* bytes, std::int64_t size) {
+  unsigned char any = 0;
+  for (std::int64_t i = 0; i < size; ++i) any |= static_cast<unsigned char>(bytes[i]);
+  return any < 0x80;
+}
+
 class Importer {
  public:
   explicit Importer(std::size_t max_depth) : max_depth_(max_depth) {}
@@ -154,10 +161,13 @@ class Importer {
     if (!st.ok()) return st;
     const std::int64_t first = out.range_at(0).first, last = out.range_at(out.length - 1).second;
     if (last > first && out.data == nullptr) return error(out, "missing data buffer");
-    if (kind == Column::Kind::kUtf8)
+    if (all_ascii(out.data + first, last - first)) {
+      out.ascii = out.utf8_checked = true;  // ASCII is UTF-8, and no character spans two rows
+    } else if (kind == Column::Kind::kUtf8) {
       check_utf8<std::int32_t>(out, first, last);
-    else
+    } else {
       check_utf8<std::int64_t>(out, first, last);
+    }
     return {};
   }
 

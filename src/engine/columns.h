@@ -19,6 +19,17 @@
 #include "dq/arrow_abi.h"
 #include "dq/status.h"
 
+// Column kernels built for AVX2 as well as the baseline and picked at load
+// time (64-bit compares need SSE4.2 at least to run as vectors). GCC only
+// (clang does not clone templates), and not under ThreadSanitizer: the loader
+// runs the picking function (an ifunc resolver) before TSan's runtime is up,
+// and the instrumented resolver crashes.
+#if defined(__GNUC__) && !defined(__clang__) && !defined(__SANITIZE_THREAD__)
+#define DQ_WIDE_KERNEL __attribute__((target_clones("avx2", "default")))
+#else
+#define DQ_WIDE_KERNEL
+#endif
+
 namespace dq {
 
 struct Column {
@@ -54,6 +65,7 @@ struct Column {
   const char* data = nullptr;                  // string bytes (kUtf8, kLargeUtf8, kText)
   std::vector<const char*> variadic;           // kUtf8View data buffers
   bool utf8_checked = false;                   // every string is known to be valid UTF-8
+  bool ascii = false;                          // kUtf8/kLargeUtf8: every byte is ASCII (code points = bytes)
   std::int64_t micros_per_unit = 1;            // kTimestamp: 1e6 s, 1e3 ms, 1 µs; 0 = ns
   bool local_time = false;                     // kTimestamp without a time zone: wall-clock times
   int scale = 0;                               // kDecimal: digits after the point (may be negative)

@@ -576,3 +576,127 @@ fields:
   CHECK(expected.size() == 27);  // the probes outside their column's checks
   CHECK(report.finish().records.valid == rows - expected.size());
 }
+
+namespace {
+
+// A JSON string literal for test values (quotes, backslashes, control bytes).
+std::string quoted(const std::string& s) {
+  std::string out = "\"";
+  for (unsigned char c : s) {
+    if (c == '"' || c == '\\') {
+      out += '\\';
+      out += static_cast<char>(c);
+    } else if (c < 0x20) {
+      char buf[8];
+      std::snprintf(buf, sizeof buf, "\\u%04x", c);
+      out += buf;
+    } else {
+      out += static_cast<char>(c);
+    }
+  }
+  return out + "\"";
+}
+
+// Rows rejected by validate_arrow on string columns (each column's values and
+// optional validity) against the rows the record engine rejects for the
+// same records as JSON (a null cell is a JSON null).
+void same_as_json(const dq::Contract& contract, const std::vector<std::string>& names,
+                  const std::vector<std::vector<std::string>>& values,
+                  const std::vector<std::vector<int>>& present = {}) {
+  const std::size_t rows = values[0].size();
+  std::vector<std::unique_ptr<Col>> cols;
+  for (std::size_t k = 0; k < names.size(); ++k) {
+    cols.push_back(strings(names[k], values[k]));
+    if (k < present.size() && !present[k].empty()) {
+      std::vector<std::uint8_t> validity((rows + 7) / 8, 0);
+      for (std::size_t r = 0; r < rows; ++r) {
+        if (present[k][r]) validity[r / 8] |= static_cast<std::uint8_t>(1u << (r % 8));
+      }
+      Col& c = *cols.back();
+      c.storage.insert(c.storage.begin(), validity);
+      c.buffers[0] = c.storage.front().data();
+      c.finish(static_cast<std::int64_t>(rows));
+    }
+  }
+  auto b = batch(std::move(cols), static_cast<std::int64_t>(rows));
+  std::vector<std::uint64_t> rejected;
+  dq::Validator validator(contract);
+  dq::ReportBuilder report(contract);
+  dq::ArrowOptions options;
+  options.on_reject = [&](const dq::RecordEvent& event) { rejected.push_back(event.where.record); };
+  REQUIRE(dq::validate_arrow(validator, b->schema, b->array, report, options).ok());
+
+  dq::Validator json(contract);
+  std::vector<std::uint64_t> expected;
+  for (std::size_t r = 0; r < rows; ++r) {
+    std::string record = "{";
+    for (std::size_t k = 0; k < names.size(); ++k) {
+      const bool is_null = k < present.size() && !present[k].empty() && !present[k][r];
+      record += (k ? "," : "") + quoted(names[k]) + ":" + (is_null ? "null" : quoted(values[k][r]));
+    }
+    record += "}";
+    INFO(record);
+    if (!json.validate_json(record).ok) expected.push_back(r + 1);
+  }
+  CHECK(rejected == expected);
+  CHECK(report.finish().records.valid == rows - expected.size());
+}
+
+}  // namespace
+
+TEST_CASE("string column kernels: short enums by words, range patterns by vectors, ASCII lengths by offsets") {
+  dq::Contract contract = load(R"(
+fields:
+  status: {type: string, enum: [new, paid, delivered, exactly-16-bytes, "", "a\0b"]}
+  code: {type: string, pattern: '^[A-Z]{3}-[0-9]{2}$'}
+  mixed: {type: string, pattern: '^[a-c0-9]{2}x$'}
+  size: {type: string, min_length: 2, max_length: 3}
+)");
+  const std::vector<std::string> status_probes{
+      "new",      "paid", "delivered", "exactly-16-bytes",     "exactly-16-bytes!",    "exactly-16-byte",
+      "",         "ne",   "newx",      std::string("a\0b", 3), std::string("a\0c", 3), "Paid",
+      "delivereD"};
+  const std::vector<std::string> code_probes{"ABC-12", "ABC-1",  "ABC-123", "abc-12", "ABC_12", "",
+                                             "XYZ-99", "@BC-12", "[BC-12",  "ABC-/2", "ABC-:2"};
+  const std::vector<std::string> mixed_probes{"a0x", "c9x", "d0x", "a0y", "a0", "a0xx", "`0x"};
+  const std::vector<std::string> size_probes{"ab", "abc", "a", "abcd", ""};
+  std::vector<std::vector<std::string>> values(4);
+  const std::vector<const std::vector<std::string>*> probes{&status_probes, &code_probes, &mixed_probes, &size_probes};
+  const std::vector<std::string> passing{"paid", "XYZ-42", "b1x", "US"};
+  for (std::size_t k = 0; k < probes.size(); ++k) {
+    for (const std::string& probe : *probes[k]) {
+      for (std::size_t j = 0; j < probes.size(); ++j) values[j].push_back(j == k ? probe : passing[j]);
+    }
+  }
+  SECTION("as built: the probes sit at the batch's end too, where fewer than 16 bytes remain") {
+    same_as_json(contract, {"status", "code", "mixed", "size"}, values);
+  }
+  SECTION("the same probes after many passing rows, read with full 16-byte loads") {
+    std::vector<std::vector<std::string>> padded(4);
+    for (std::size_t j = 0; j < 4; ++j) {
+      padded[j].assign(100, passing[j]);
+      padded[j].insert(padded[j].end(), values[j].begin(), values[j].end());
+      padded[j].insert(padded[j].end(), 100, passing[j]);
+    }
+    same_as_json(contract, {"status", "code", "mixed", "size"}, padded);
+  }
+  SECTION("with nulls: an optional column's null passes, a required one's does not") {
+    dq::Contract required = load(R"(
+fields:
+  status: {type: string, required: true, enum: [new, paid]}
+  size: {type: string, min_length: 2, max_length: 3}
+)");
+    same_as_json(required, {"status", "size"}, {{"new", "bad", "paid", "new", "xx"}, {"ab", "abcd", "a", "", "abc"}},
+                 {{1, 0, 0, 1, 0}, {0, 0, 1, 0, 1}});
+  }
+}
+
+TEST_CASE("a string column longer than max_string_bytes is refused as the record engine refuses it") {
+  dq::LoadOptions options;
+  options.limits.max_string_bytes = 8;
+  auto contract = dq::Contract::load_string(contract_yaml("fields:\n  name: {type: string}\n"), "test.yaml", options);
+  REQUIRE(contract.ok());
+  same_as_json(*contract, {"name"}, {{"short", "exactly8", "nine-byte", ""}});
+  dq::Validator validator(*contract);
+  CHECK_FALSE(validator.validate_json(R"({"name": "nine-byte"})").ok);
+}
