@@ -442,6 +442,73 @@ class WordSet {
   std::vector<Slot> slots_;
 };
 
+// Where a string column's strings are, for the screen's string kernels:
+// Arrow's offsets into one data buffer...
+template <class Offset>
+struct OffsetStrings {
+  const Offset* offsets;
+  const char* data;
+  const char* end;  // one past the last byte of these rows: 16-byte loads stop here
+  std::size_t rows;
+
+  OffsetStrings(const Column& col, std::size_t n)
+      : offsets(static_cast<const Offset*>(col.values) + col.offset),
+        data(col.data),
+        end(col.data + offsets[n]),
+        rows(n) {}
+  std::size_t size(std::size_t r) const { return static_cast<std::size_t>(offsets[r + 1] - offsets[r]); }
+  const char* at(std::size_t r) const { return data + offsets[r]; }
+  const char* readable_end(std::size_t) const { return end; }
+  // Whether some string may be longer than `bytes`.
+  bool may_exceed(std::uint64_t bytes) const { return static_cast<std::uint64_t>(end - at(0)) > bytes; }
+  void sizes_in(std::uint64_t lo, std::uint64_t hi, std::uint8_t* ok) const {
+    sizes_in_range(offsets, rows, static_cast<std::int64_t>(std::min<std::uint64_t>(lo, INT64_MAX)),
+                   static_cast<std::int64_t>(std::min<std::uint64_t>(hi, INT64_MAX)), ok);
+  }
+};
+
+// ... or Arrow's 16-byte views (polars' strings): a size, then up to 12
+// bytes inline or a buffer and a start. A null row's view may hold anything:
+// it reads as empty.
+struct ViewStrings {
+  const Column& col;
+  const std::uint8_t* views;
+  std::size_t rows;
+
+  ViewStrings(const Column& column, std::size_t n)
+      : col(column), views(static_cast<const std::uint8_t*>(column.values) + 16 * column.offset), rows(n) {}
+  std::size_t size(std::size_t r) const {
+    if (!col.valid(static_cast<std::int64_t>(r))) return 0;
+    std::int32_t size;
+    std::memcpy(&size, views + 16 * r, 4);
+    return static_cast<std::size_t>(size);
+  }
+  const char* at(std::size_t r) const {
+    const std::uint8_t* view = views + 16 * r;
+    const std::size_t n = size(r);
+    if (n <= 12) return reinterpret_cast<const char*>(view + 4);
+    std::int32_t buffer, start;
+    std::memcpy(&buffer, view + 8, 4);
+    std::memcpy(&start, view + 12, 4);
+    return col.variadic[static_cast<std::size_t>(buffer)] + start;
+  }
+  // Inline text may be read on into the next view; other text only to its end.
+  const char* readable_end(std::size_t r) const {
+    const std::size_t n = size(r);
+    if (n > 12) return at(r) + n;
+    return reinterpret_cast<const char*>(views + 16 * (r + 1 < rows ? r + 2 : r + 1));
+  }
+  bool may_exceed(std::uint64_t bytes) const {
+    return col.longest >= 0 && static_cast<std::uint64_t>(col.longest) > bytes;
+  }
+  void sizes_in(std::uint64_t lo, std::uint64_t hi, std::uint8_t* ok) const {
+    for (std::size_t r = 0; r < rows; ++r) {
+      const std::size_t n = size(r);
+      ok[r] &= static_cast<std::uint8_t>((n >= lo) & (n <= hi));
+    }
+  }
+};
+
 // Screening: column-at-a-time kernels that find the rows certainly valid, so
 // only the others are walked. A kernel passes a value only when the walker
 // would raise nothing for it (the same bounds, patterns, formats, lengths);
@@ -474,8 +541,7 @@ class Screen {
       if (col.node == nullptr) {
         // An undeclared column: the walker only reads it (or reports it).
         if (record.additional_check >= 0 || col.kind == K::kStruct || col.kind == K::kList ||
-            col.kind == K::kLargeList || col.kind == K::kDictionary || col.kind == K::kUtf8View ||
-            (col.is_string() && !col.utf8_checked)) {
+            col.kind == K::kLargeList || col.kind == K::kDictionary || (col.is_string() && !col.utf8_checked)) {
           return {};
         }
         continue;
@@ -513,8 +579,13 @@ class Screen {
       return false;
     }
     if (n.type == spec::Type::kString) {
-      if (col.utf8_checked && (col.kind == K::kUtf8 || col.kind == K::kLargeUtf8)) {
-        return col.kind == K::kUtf8 ? strings<std::int32_t>(col, n, ok) : strings<std::int64_t>(col, n, ok);
+      if (col.utf8_checked) {
+        switch (col.kind) {
+          case K::kUtf8: return strings<OffsetStrings<std::int32_t>>(col, n, ok);
+          case K::kLargeUtf8: return strings<OffsetStrings<std::int64_t>>(col, n, ok);
+          case K::kUtf8View: return strings<ViewStrings>(col, n, ok);
+          default: break;
+        }
       }
       if (col.is_string()) {
         const TextCheck text(col, n, program_.limits.max_string_bytes);
@@ -638,17 +709,16 @@ class Screen {
     }
   }
 
-  // utf8 / large_utf8 already checked as UTF-8: each check a loop over the
-  // whole column where it can be (byte lengths from the offsets; code-point
-  // lengths too when every byte is ASCII; fixed-length patterns through a
-  // byte table per position; enums of short strings by word compares), then
-  // what is left per row still standing. Null rows pass unless required.
-  template <class Offset>
+  // Strings already checked as UTF-8: each check a loop over the whole
+  // column where it can be (byte lengths from the layout; code-point lengths
+  // too when every byte is ASCII; fixed-length patterns through vector
+  // compares or a byte table per position; enums of short strings by word
+  // compares), then what is left per row still standing. Null rows pass
+  // unless required.
+  template <class Strings>
   bool strings(const Column& col, const Node& n, std::vector<std::uint8_t>& ok) const {
-    const Offset* offsets = static_cast<const Offset*>(col.values) + col.offset;
     const std::size_t rows = ok.size();
-    const char* data = col.data;
-    const char* end = data + offsets[rows];  // the last readable byte of these rows, plus one
+    const Strings text_of(col, rows);
     TextCheck text(col, n, program_.limits.max_string_bytes);
     std::vector<std::uint8_t> before_nulls;
     if (col.validity != nullptr) before_nulls = ok;
@@ -662,10 +732,7 @@ class Screen {
     } else if (n.min_length_check < 0 && n.max_length_check < 0) {
       text.lengths_done = true;
     }
-    if (lo > 0 || hi < static_cast<std::uint64_t>(end - (data + offsets[0]))) {  // else no string can fail
-      sizes_in_range(offsets, rows, static_cast<std::int64_t>(std::min<std::uint64_t>(lo, INT64_MAX)),
-                     static_cast<std::int64_t>(std::min<std::uint64_t>(hi, INT64_MAX)), ok.data());
-    }
+    if (lo > 0 || text_of.may_exceed(hi)) text_of.sizes_in(lo, hi, ok.data());
 
     if (n.pattern && n.simple_pattern && n.simple_pattern->fixed_table() != nullptr) {
       const SimplePattern& pattern = *n.simple_pattern;
@@ -673,10 +740,10 @@ class Screen {
       const std::size_t length = pattern.fixed_length();
       const bool ranges = pattern.has_ranges();
       for (std::size_t r = 0; r < rows; ++r) {
-        const char* p = data + offsets[r];
-        if (static_cast<std::size_t>(offsets[r + 1] - offsets[r]) != length) {
+        const char* p = text_of.at(r);
+        if (text_of.size(r) != length) {
           ok[r] = 0;
-        } else if (ranges && end - p >= 16) {
+        } else if (ranges && text_of.readable_end(r) - p >= 16) {
           ok[r] &= static_cast<std::uint8_t>(pattern.matches_16(p));
         } else {
           unsigned all = 1;
@@ -689,15 +756,10 @@ class Screen {
 
     if (n.enum_check >= 0) {
       if (const std::optional<WordSet> allowed = WordSet::of(text.enum_strings)) {
-        // Rows with 16 readable bytes from their start load without a branch;
-        // offsets only grow, so those are all rows before the last few.
-        std::size_t loadable = rows;
-        while (loadable > 0 && end - (data + offsets[loadable - 1]) < 16) --loadable;
         for (std::size_t r = 0; r < rows; ++r) {
-          const auto size = static_cast<std::size_t>(offsets[r + 1] - offsets[r]);
+          const std::size_t size = text_of.size(r);
           const std::size_t kept = std::min<std::size_t>(size, 16);  // longer: in no slot
-          const Words16 w =
-              r < loadable ? Words16::load(data + offsets[r], kept) : Words16::of(data + offsets[r], kept, end);
+          const Words16 w = Words16::of(text_of.at(r), kept, text_of.readable_end(r));
           ok[r] &= static_cast<std::uint8_t>((size <= 16) & allowed->contains(kept, w));
         }
         text.enum_done = true;
@@ -707,7 +769,7 @@ class Screen {
     if (text.anything_left()) {
       for (std::size_t r = 0; r < rows; ++r) {
         if (!ok[r]) continue;  // failed already: the walker will tell why
-        ok[r] = text(std::string_view(data + offsets[r], static_cast<std::size_t>(offsets[r + 1] - offsets[r])));
+        ok[r] = text(std::string_view(text_of.at(r), text_of.size(r)));
       }
     }
     if (col.validity != nullptr) {

@@ -196,6 +196,9 @@ class Importer {
     }
     if (a.length == 0) return {};
     if (out.values == nullptr) return error(out, "missing views buffer");
+    // The same pass ORs every string's bytes: all ASCII is all UTF-8, as for
+    // offsets (other text is checked per string when read).
+    unsigned char any = 0;
     for (std::int64_t i = 0; i < a.length; ++i) {
       if (!out.valid(i)) continue;
       const auto* view = static_cast<const std::uint8_t*>(out.values) + 16 * (out.offset + i);
@@ -204,11 +207,21 @@ class Importer {
       std::memcpy(&buffer, view + 8, 4);
       std::memcpy(&start, view + 12, 4);
       if (size < 0) return error(out, "negative string length at row " + std::to_string(i));
-      if (size <= 12) continue;
+      out.longest = std::max<std::int64_t>(out.longest, size);
+      if (size <= 12) {
+        std::uint64_t head;  // the 12 bytes after the size, as 8 + 4 (padding only adds caution)
+        std::uint32_t tail;
+        std::memcpy(&head, view + 4, 8);
+        std::memcpy(&tail, view + 12, 4);
+        any |= static_cast<unsigned char>(((head | tail) & 0x8080808080808080ULL) != 0) << 7;
+        continue;
+      }
       if (buffer < 0 || buffer >= n_data || start < 0 || std::int64_t{start} + size > sizes[buffer]) {
         return error(out, "string view out of its buffer at row " + std::to_string(i));
       }
+      any |= all_ascii(out.variadic[static_cast<std::size_t>(buffer)] + start, size) ? 0 : 0x80;
     }
+    out.ascii = out.utf8_checked = any < 0x80;
     return {};
   }
 

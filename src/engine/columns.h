@@ -64,6 +64,7 @@ struct Column {
   const void* values = nullptr;                // fixed-width values, offsets or string views
   const char* data = nullptr;                  // string bytes (kUtf8, kLargeUtf8, kText)
   std::vector<const char*> variadic;           // kUtf8View data buffers
+  std::int64_t longest = -1;                   // kUtf8View: bytes of the longest string (found at import)
   bool utf8_checked = false;                   // every string is known to be valid UTF-8
   bool ascii = false;                          // kUtf8/kLargeUtf8: every byte is ASCII (code points = bytes)
   std::int64_t micros_per_unit = 1;            // kTimestamp: 1e6 s, 1e3 ms, 1 µs; 0 = ns

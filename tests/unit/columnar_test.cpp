@@ -600,17 +600,55 @@ std::string quoted(const std::string& s) {
 // Rows rejected by validate_arrow on string columns (each column's values and
 // optional validity) against the rows the record engine rejects for the
 // same records as JSON (a null cell is a JSON null).
+// A string view column ("vu"): up to 12 bytes inline, longer ones in one
+// data buffer; a null row's view holds garbage, as Arrow allows.
+std::unique_ptr<Col> string_views(const std::string& name, const std::vector<std::string>& values,
+                                  const std::vector<int>& present) {
+  auto c = std::make_unique<Col>();
+  c->format = "vu";
+  c->name = name;
+  std::vector<std::uint8_t> views;
+  std::string data;
+  for (std::size_t r = 0; r < values.size(); ++r) {
+    std::uint8_t view[16] = {};
+    const std::string& v = values[r];
+    std::int32_t size = static_cast<std::int32_t>(v.size()), buffer = 0, start = static_cast<std::int32_t>(data.size());
+    if (!present.empty() && !present[r]) {
+      size = 1000, buffer = 7, start = -5;  // never read
+    } else if (v.size() > 12) {
+      data += v;
+    }
+    std::memcpy(view, &size, 4);
+    if (size <= 12) {
+      std::memcpy(view + 4, v.data(), v.size());
+    } else {
+      std::memcpy(view + 4, v.data(), 4);
+      std::memcpy(view + 8, &buffer, 4);
+      std::memcpy(view + 12, &start, 4);
+    }
+    views.insert(views.end(), view, view + 16);
+  }
+  c->no_buffer().buffer(views).buffer(std::vector<char>(data.begin(), data.end()));
+  c->buffer(std::vector<std::int64_t>{static_cast<std::int64_t>(data.size())});
+  c->finish(static_cast<std::int64_t>(values.size()));
+  return c;
+}
+
+enum class Layout { kOffsets, kViews };
+
 void same_as_json(const dq::Contract& contract, const std::vector<std::string>& names,
                   const std::vector<std::vector<std::string>>& values,
-                  const std::vector<std::vector<int>>& present = {}) {
+                  const std::vector<std::vector<int>>& present = {}, Layout layout = Layout::kOffsets) {
   const std::size_t rows = values[0].size();
   std::vector<std::unique_ptr<Col>> cols;
   for (std::size_t k = 0; k < names.size(); ++k) {
-    cols.push_back(strings(names[k], values[k]));
-    if (k < present.size() && !present[k].empty()) {
+    const std::vector<int> none;
+    const std::vector<int>& here = k < present.size() ? present[k] : none;
+    cols.push_back(layout == Layout::kViews ? string_views(names[k], values[k], here) : strings(names[k], values[k]));
+    if (!here.empty()) {
       std::vector<std::uint8_t> validity((rows + 7) / 8, 0);
       for (std::size_t r = 0; r < rows; ++r) {
-        if (present[k][r]) validity[r / 8] |= static_cast<std::uint8_t>(1u << (r % 8));
+        if (here[r]) validity[r / 8] |= static_cast<std::uint8_t>(1u << (r % 8));
       }
       Col& c = *cols.back();
       c.storage.insert(c.storage.begin(), validity);
@@ -671,6 +709,9 @@ fields:
   SECTION("as built: the probes sit at the batch's end too, where fewer than 16 bytes remain") {
     same_as_json(contract, {"status", "code", "mixed", "size"}, values);
   }
+  SECTION("as string views (polars): inline, in a buffer, and the last view") {
+    same_as_json(contract, {"status", "code", "mixed", "size"}, values, {}, Layout::kViews);
+  }
   SECTION("the same probes after many passing rows, read with full 16-byte loads") {
     std::vector<std::vector<std::string>> padded(4);
     for (std::size_t j = 0; j < 4; ++j) {
@@ -686,8 +727,23 @@ fields:
   status: {type: string, required: true, enum: [new, paid]}
   size: {type: string, min_length: 2, max_length: 3}
 )");
-    same_as_json(required, {"status", "size"}, {{"new", "bad", "paid", "new", "xx"}, {"ab", "abcd", "a", "", "abc"}},
-                 {{1, 0, 0, 1, 0}, {0, 0, 1, 0, 1}});
+    for (Layout layout : {Layout::kOffsets, Layout::kViews}) {
+      same_as_json(required, {"status", "size"}, {{"new", "bad", "paid", "new", "xx"}, {"ab", "abcd", "a", "", "abc"}},
+                   {{1, 0, 0, 1, 0}, {0, 0, 1, 0, 1}}, layout);
+    }
+  }
+  SECTION("non-ASCII text, as offsets and as views: lengths in code points, read per string") {
+    dq::Contract lengths = load(R"(
+fields:
+  name: {type: string, min_length: 2, max_length: 3}
+  city: {type: string, enum: [日本, été, ab, "un très long nom à part"]}
+)");
+    // Bytes and code points disagree: "é" is 2 bytes, 1 code point; "日本" 6 bytes, 2 code points.
+    const std::vector<std::string> names{"日本", "été", "ab", "é", "日", "日本語x", "abcd", "abc"};
+    const std::vector<std::string> cities{"日本", "été", "ab", "été!", "un très long nom à part", "un", "", "ab"};
+    for (Layout layout : {Layout::kOffsets, Layout::kViews}) {
+      same_as_json(lengths, {"name", "city"}, {names, cities}, {}, layout);
+    }
   }
 }
 
