@@ -101,13 +101,25 @@ void ValueSketch::add_all(const double* xs, std::size_t n, double lo, double hi)
   std::uint64_t* pos = positive_.counts.data() - positive_.first;
   std::uint64_t* neg = negative_.counts.data() - negative_.first;
   std::uint64_t zeros = 0;
-  for (std::size_t i = 0; i < n; ++i) {
-    const double x = xs[i];
-    const double magnitude = std::fabs(x);
-    if (magnitude < kZeroBelow) {
-      ++zeros;
-    } else {
-      ++(x > 0 ? pos : neg)[key_of(magnitude)];
+  if (std::max(hi, -lo) < kTopMagnitude) {
+    // No magnitude to cap: each value picks its counter without a branch
+    // (signs and zeros mixed at random would mispredict), a zero its own.
+    for (std::size_t i = 0; i < n; ++i) {
+      const double x = xs[i];
+      const double magnitude = std::fabs(x);
+      const auto key = static_cast<std::int64_t>(std::bit_cast<std::uint64_t>(magnitude) >> kKeyShift);
+      std::uint64_t* counter = (x > 0 ? pos : neg) + key;
+      ++*(magnitude < kZeroBelow ? &zeros : counter);
+    }
+  } else {
+    for (std::size_t i = 0; i < n; ++i) {
+      const double x = xs[i];
+      const double magnitude = std::fabs(x);
+      if (magnitude < kZeroBelow) {
+        ++zeros;
+      } else {
+        ++(x > 0 ? pos : neg)[key_of(magnitude)];
+      }
     }
   }
   zero_ += zeros;
