@@ -217,7 +217,10 @@ class Compiler {
   std::optional<Program::Grading::Column> grading_column(const Scalar& s, const char* role, bool key);
   // Where the top-level keyword `where` starts in a measure, or npos.
   static std::size_t find_where(std::string_view text);
-  void compile_measure(const std::string& name, const Scalar& text, Program::Grading& g);
+  // `where_texts`: the trimmed `where` of each measure compiled so far (""
+  // for none), to find measures that share one.
+  void compile_measure(const std::string& name, const Scalar& text, Program::Grading& g,
+                       std::vector<std::string>& where_texts);
   // `export`: tier names, or one $param holding them comma-separated ("" = every tier).
   void compile_export(const std::vector<Scalar>& listed, Program::Grading& g);
 

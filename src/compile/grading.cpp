@@ -13,14 +13,14 @@ void Compiler::compile_grading(const spec::Grading& spec) {
     if (auto column = grading_column(out, "output", false)) g.output.push_back(*column);
   }
   if (spec.filter) compile_expr(*spec.filter, g.filter, "grading 'filter'");
-  std::vector<std::string> names;
+  std::vector<std::string> names, where_texts;
   for (const auto& [name, text] : spec.measures) {
     if (std::find(names.begin(), names.end(), name) != names.end() || !is_identifier(name)) {
       diags_.error(text.span, "measure name '" + name + "' must be a unique identifier (letters, digits, _)");
       continue;
     }
     names.push_back(name);
-    compile_measure(name, text, g);
+    compile_measure(name, text, g, where_texts);
   }
   if (spec.tiers.empty()) diags_.error(spec.span, "grading needs 'tiers': an ordered list of {name, when}");
   measures_in_scope_ = &g.measures;
@@ -107,7 +107,8 @@ std::size_t Compiler::find_where(std::string_view text) {
   return std::string_view::npos;
 }
 
-void Compiler::compile_measure(const std::string& name, const Scalar& text, Program::Grading& g) {
+void Compiler::compile_measure(const std::string& name, const Scalar& text, Program::Grading& g,
+                               std::vector<std::string>& where_texts) {
   using MK = Program::Measure::Kind;
   static const std::map<std::string, MK> kKinds = {{"count", MK::kCount}, {"sum", MK::kSum},
                                                    {"mean", MK::kMean},   {"min", MK::kMin},
@@ -173,6 +174,7 @@ void Compiler::compile_measure(const std::string& name, const Scalar& text, Prog
       return;
     }
   }
+  std::string where_text;  // trimmed
   if (where != std::string::npos) {
     Scalar condition = text;
     condition.text = text.text.substr(where + 5);
@@ -180,14 +182,15 @@ void Compiler::compile_measure(const std::string& name, const Scalar& text, Prog
     if (!compile_expr(condition, m.where, "measure 'where'")) return;
     const std::size_t first = condition.text.find_first_not_of(" \t\n");
     const std::size_t last = condition.text.find_last_not_of(" \t\n");
-    m.where_text = first == std::string::npos ? "" : condition.text.substr(first, last - first + 1);
+    where_text = first == std::string::npos ? "" : condition.text.substr(first, last - first + 1);
     for (std::size_t k = 0; k < g.measures.size() && k < 64; ++k) {
-      if (g.measures[k].where.root >= 0 && g.measures[k].where_text == m.where_text) {
+      if (g.measures[k].where.root >= 0 && where_texts[k] == where_text) {
         m.same_where_as = static_cast<int>(k);
         break;
       }
     }
   }
+  where_texts.push_back(std::move(where_text));
   g.measures.push_back(std::move(m));
 }
 

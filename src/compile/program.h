@@ -283,7 +283,6 @@ struct Program {
     // An earlier measure (among the first 64) with the same `where` text,
     // whose answer for the record is reused; -1: evaluate this one's.
     int same_where_as = -1;
-    std::string where_text;  // trimmed
   };
   struct Grading {
     struct Column {

@@ -210,7 +210,7 @@ class Contract:
         if threads < 0:
             raise ValueError(f"threads must be >= 0, not {threads}")
         options = _options(max_samples, max_failures, False, baseline, history=history, as_of=as_of)
-        slices = _table_slices(table, threads or os.cpu_count() or 1)
+        table, slices = _table_slices(table, threads or os.cpu_count() or 1)
         if slices is None:
             return self._run(table, "table", options)
         return Report(self._native.validate_arrow_slices([s.__arrow_c_stream__() for s in slices], options))
@@ -363,11 +363,12 @@ def _is_arrow_file(item: Any) -> bool:
 _MIN_ROWS_PER_THREAD = 100_000
 
 
-def _table_slices(table: Any, threads: int) -> Optional[List[Any]]:
-    """Consecutive pyarrow slices of a table, one per thread (no copy), or
-    None when one thread is all there is to use."""
+def _table_slices(table: Any, threads: int) -> "tuple[Any, Optional[List[Any]]]":
+    """The table as read or converted for slicing, with its consecutive
+    pyarrow slices, one per thread (no copy); no slices when one thread is
+    all there is to use (the table then runs as it is, not read twice)."""
     if threads < 2:
-        return None
+        return table, None
     import pyarrow as pa
 
     if _is_arrow_file(table):
@@ -376,16 +377,16 @@ def _table_slices(table: Any, threads: int) -> Optional[List[Any]]:
         try:
             table = pa.Table.from_pandas(table, preserve_index=False)
         except (pa.ArrowInvalid, pa.ArrowTypeError, pa.ArrowNotImplementedError):
-            return None  # a column of mixed Python types: the one-thread path reads it as records
+            return table, None  # a column of mixed Python types: the one-thread path reads it as records
     elif isinstance(table, pa.RecordBatchReader) or not hasattr(table, "__arrow_c_stream__"):
-        return None  # read once, as it comes
+        return table, None  # read once, as it comes
     else:
         table = pa.table(table)
     threads = min(threads, table.num_rows // _MIN_ROWS_PER_THREAD)
     if threads < 2:
-        return None
+        return table, None
     cuts = [table.num_rows * k // threads for k in range(threads + 1)]
-    return [table.slice(cuts[k], cuts[k + 1] - cuts[k]) for k in range(threads)]
+    return table, [table.slice(cuts[k], cuts[k + 1] - cuts[k]) for k in range(threads)]
 
 
 def _read_arrow_file(path: Any) -> Any:
