@@ -307,8 +307,8 @@ DQ_WIDE_KERNEL void sizes_in_range(const Offset* offsets, std::size_t rows, std:
 // for a string, without calls in the common case. A column kernel that has
 // already judged every row on some checks turns them off here.
 struct TextCheck {
-  TextCheck(const Column& column, const Node& node, std::size_t max_bytes)
-      : col(column), n(node), max_bytes(max_bytes) {
+  TextCheck(const Column& column, const Node& node, std::size_t max_string_bytes)
+      : col(column), n(node), max_bytes(max_string_bytes) {
     for (const Value& e : n.enum_values) {
       if (e.kind == Value::Kind::kString) enum_strings.push_back(e.s);
     }

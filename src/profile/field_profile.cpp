@@ -120,9 +120,9 @@ void FieldProfile::add_numbers(const double* xs, std::size_t n) {
     m2_01 += (a - mean2) * (a - mean2);
     m2_23 += (b - mean2) * (b - mean2);
   }
-  double m2[4] = {m2_01[0], m2_01[1], m2_23[0], m2_23[1]};
-  for (std::size_t k = 0; i < n; ++i, ++k) m2[k] += (xs[i] - chunk_mean) * (xs[i] - chunk_mean);
-  const double chunk_m2 = (m2[0] + m2[1]) + (m2[2] + m2[3]);
+  double squares[4] = {m2_01[0], m2_01[1], m2_23[0], m2_23[1]};
+  for (std::size_t k = 0; i < n; ++i, ++k) squares[k] += (xs[i] - chunk_mean) * (xs[i] - chunk_mean);
+  const double chunk_m2 = (squares[0] + squares[1]) + (squares[2] + squares[3]);
   const double lo_all = low, hi_all = high;
   FieldProfile chunk;
   chunk.values = n;
@@ -135,7 +135,7 @@ void FieldProfile::add_numbers(const double* xs, std::size_t n) {
   sketch.add_all(xs, n, lo_all, hi_all);
   distinct.add_hash(hash_number(xs[0]));  // allocates the registers once
   std::uint8_t* registers = distinct.registers_.data();
-  for (std::size_t i = 1; i < n; ++i) hll_update(registers, mix_number(xs[i]));
+  for (i = 1; i < n; ++i) hll_update(registers, mix_number(xs[i]));
 }
 
 void FieldProfile::add_time(std::int64_t t) { add_moment(*this, static_cast<double>(t)); }
