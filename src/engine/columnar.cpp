@@ -393,7 +393,8 @@ struct Words16 {
 // and one compare, however many values the enum lists.
 class WordSet {
  public:
-  // Null when a value is longer than 16 bytes or no collision-free table was found.
+  // Null when a value is longer than 16 bytes, the list has more than 256,
+  // or no collision-free table was found.
   static std::optional<WordSet> of(const std::vector<std::string_view>& values) {
     if (values.empty() || values.size() > 256 ||
         std::any_of(values.begin(), values.end(), [](std::string_view v) { return v.size() > 16; })) {

@@ -66,7 +66,7 @@ struct Column {
   std::vector<const char*> variadic;           // kUtf8View data buffers
   std::int64_t longest = -1;                   // kUtf8View: bytes of the longest string (found at import)
   bool utf8_checked = false;                   // every string is known to be valid UTF-8
-  bool ascii = false;                          // kUtf8/kLargeUtf8: every byte is ASCII (code points = bytes)
+  bool ascii = false;                          // strings: every byte is ASCII (code points = bytes)
   std::int64_t micros_per_unit = 1;            // kTimestamp: 1e6 s, 1e3 ms, 1 µs; 0 = ns
   bool local_time = false;                     // kTimestamp without a time zone: wall-clock times
   int scale = 0;                               // kDecimal: digits after the point (may be negative)
