@@ -4,7 +4,9 @@
 #include <charconv>
 #include <chrono>
 #include <cmath>
+#include <span>
 
+#include "base/formats.h"
 #include "engine/columns.h"
 #include "engine/walk_state.h"
 
@@ -366,7 +368,7 @@ void Profiler::add_screened(const Column& batch, const std::vector<std::uint8_t>
   std::uint64_t rows = 0;
   for (std::uint8_t s : screened) rows += s;
   profile_.rows += rows;
-  std::vector<double> numbers;
+  std::vector<double>& numbers = screened_numbers_;
   for (std::size_t i = 0; i < program_.profiled.size(); ++i) {
     const Program::ProfiledField& pf = program_.profiled[i];
     // Screened batches are flat: no object, no nested field. A field without
@@ -390,7 +392,7 @@ void Profiler::add_screened(const Column& batch, const std::vector<std::uint8_t>
     add_screened_keys(*col, static_cast<int>(i), screened);
     const auto present = [&](std::int64_t r) { return screened[static_cast<std::size_t>(r)] && col->valid(r); };
     if (col->kind == K::kInt || col->kind == K::kUint || col->kind == K::kDouble || col->kind == K::kFloat) {
-      numbers.resize(static_cast<std::size_t>(length));
+      if (numbers.size() < static_cast<std::size_t>(length)) numbers.resize(static_cast<std::size_t>(length));
       std::size_t n = 0;
       // One loop per layout: the gather is branch-light and vectorizes.
       auto gather = [&](auto read) {
@@ -428,23 +430,23 @@ void Profiler::add_screened(const Column& batch, const std::vector<std::uint8_t>
           gather([&](std::int64_t r) { return static_cast<double>(static_cast<const float*>(col->values)[base + r]); });
           break;
       }
-      numbers.resize(n);
-      f.nulls += rows - numbers.size();
-      f.add_numbers(numbers.data(), numbers.size());
+      const std::span<const double> values(numbers.data(), n);
+      f.nulls += rows - values.size();
+      f.add_numbers(values.data(), values.size());
       if (exact) {
-        exact->values += numbers.size();
+        exact->values += values.size();
         if (exact->same_as_unique < 0) {
-          for (double x : numbers) exact->hashes.insert(hash_number(x));
+          for (double x : values) exact->hashes.insert(hash_number(x));
         }
       }
       for (InRange& range : in_range_) {
         if (range.field != static_cast<int>(i)) continue;
-        range.checked += numbers.size();
-        for (double x : numbers) range.passed += x >= range.lo.d && x <= range.hi.d;
+        range.checked += values.size();
+        for (double x : values) range.passed += x >= range.lo.d && x <= range.hi.d;
       }
       for (Bins& b : bins_) {
         if (program_.expectations[static_cast<std::size_t>(b.expectation)].field != static_cast<int>(i)) continue;
-        for (double x : numbers) add_bins(b, x);
+        for (double x : values) add_bins(b, x);
       }
     } else if (col->is_string() || col->kind == K::kBool) {
       // Values are counted in a hash table first (one std::map update per
@@ -481,7 +483,8 @@ void Profiler::add_screened(const Column& batch, const std::vector<std::uint8_t>
           continue;
         }
         auto [counted, fresh] = seen.try_emplace(hash, Seen{text, 0});
-        if (!fresh && counted->text != text) {
+        if (!fresh &&
+            (counted->text.size() != text.size() || !equal_bytes(counted->text.data(), text.data(), text.size()))) {
           f.count_value(text, 1, options_.max_values);  // a hash collision: count directly
         } else {
           ++counted->count;

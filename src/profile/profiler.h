@@ -141,6 +141,7 @@ class Profiler final : public RecordSink {
   std::vector<Bins> bins_;
   std::vector<std::unique_ptr<Profiler>> conditional_;  // one per Program::conditions entry
   EvalScratch scratch_;
+  std::vector<double> screened_numbers_;  // add_screened's gather buffer, kept across batches
 };
 
 // A Sample in a saved state (Profiler and ReportBuilder states), and back.
