@@ -485,13 +485,8 @@ struct ViewStrings {
     return static_cast<std::size_t>(size);
   }
   const char* at(std::size_t r) const {
-    const std::uint8_t* view = views + 16 * r;
-    const std::size_t n = size(r);
-    if (n <= 12) return reinterpret_cast<const char*>(view + 4);
-    std::int32_t buffer, start;
-    std::memcpy(&buffer, view + 8, 4);
-    std::memcpy(&start, view + 12, 4);
-    return col.variadic[static_cast<std::size_t>(buffer)] + start;
+    if (size(r) <= 12) return reinterpret_cast<const char*>(views + 16 * r + 4);  // inline, or a null row
+    return col.string_at(static_cast<std::int64_t>(r)).data();
   }
   // Inline text may be read on into the next view; other text only to its end.
   const char* readable_end(std::size_t r) const {

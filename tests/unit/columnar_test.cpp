@@ -7,6 +7,7 @@
 #include <memory>
 
 #include "dq/arrow.h"
+#include "engine/walk_state.h"  // json_quote: the engine's own JSON string literal
 #include "helpers.h"
 
 using namespace dqtest;
@@ -135,6 +136,18 @@ fields:
   id: {type: integer, required: true, min: 1}
   code: {type: string, pattern: '^[A-Z]{2}$'}
 )";
+
+// The rows validate_arrow rejects (numbered from 1), and how many it counts valid.
+std::vector<std::uint64_t> rejected_rows(const dq::Contract& contract, Col& b, std::uint64_t& valid) {
+  std::vector<std::uint64_t> rejected;
+  dq::Validator validator(contract);
+  dq::ReportBuilder report(contract);
+  dq::ArrowOptions options;
+  options.on_reject = [&](const dq::RecordEvent& event) { rejected.push_back(event.where.record); };
+  REQUIRE(dq::validate_arrow(validator, b.schema, b.array, report, options).ok());
+  valid = report.finish().records.valid;
+  return rejected;
+}
 
 dq::Report run(const dq::Contract& contract, Col& b, dq::Status* status = nullptr) {
   dq::Validator validator(contract);
@@ -549,12 +562,8 @@ fields:
   cols[0]->array.null_count = 0;
   auto b_ = batch(std::move(cols), static_cast<std::int64_t>(rows));
 
-  std::vector<std::uint64_t> rejected;
-  dq::Validator validator(contract);
-  dq::ReportBuilder report(contract);
-  dq::ArrowOptions options;
-  options.on_reject = [&](const dq::RecordEvent& event) { rejected.push_back(event.where.record); };
-  REQUIRE(dq::validate_arrow(validator, b_->schema, b_->array, report, options).ok());
+  std::uint64_t valid = 0;
+  const std::vector<std::uint64_t> rejected = rejected_rows(contract, *b_, valid);
 
   dq::Validator json(contract);
   std::vector<std::uint64_t> expected;
@@ -574,32 +583,11 @@ fields:
   }
   CHECK(rejected == expected);
   CHECK(expected.size() == 27);  // the probes outside their column's checks
-  CHECK(report.finish().records.valid == rows - expected.size());
+  CHECK(valid == rows - expected.size());
 }
 
 namespace {
 
-// A JSON string literal for test values (quotes, backslashes, control bytes).
-std::string quoted(const std::string& s) {
-  std::string out = "\"";
-  for (unsigned char c : s) {
-    if (c == '"' || c == '\\') {
-      out += '\\';
-      out += static_cast<char>(c);
-    } else if (c < 0x20) {
-      char buf[8];
-      std::snprintf(buf, sizeof buf, "\\u%04x", c);
-      out += buf;
-    } else {
-      out += static_cast<char>(c);
-    }
-  }
-  return out + "\"";
-}
-
-// Rows rejected by validate_arrow on string columns (each column's values and
-// optional validity) against the rows the record engine rejects for the
-// same records as JSON (a null cell is a JSON null).
 // A string view column ("vu"): up to 12 bytes inline, longer ones in one
 // data buffer; a null row's view holds garbage, as Arrow allows.
 std::unique_ptr<Col> string_views(const std::string& name, const std::vector<std::string>& values,
@@ -657,12 +645,8 @@ void same_as_json(const dq::Contract& contract, const std::vector<std::string>& 
     }
   }
   auto b = batch(std::move(cols), static_cast<std::int64_t>(rows));
-  std::vector<std::uint64_t> rejected;
-  dq::Validator validator(contract);
-  dq::ReportBuilder report(contract);
-  dq::ArrowOptions options;
-  options.on_reject = [&](const dq::RecordEvent& event) { rejected.push_back(event.where.record); };
-  REQUIRE(dq::validate_arrow(validator, b->schema, b->array, report, options).ok());
+  std::uint64_t valid = 0;
+  const std::vector<std::uint64_t> rejected = rejected_rows(contract, *b, valid);
 
   dq::Validator json(contract);
   std::vector<std::uint64_t> expected;
@@ -670,14 +654,14 @@ void same_as_json(const dq::Contract& contract, const std::vector<std::string>& 
     std::string record = "{";
     for (std::size_t k = 0; k < names.size(); ++k) {
       const bool is_null = k < present.size() && !present[k].empty() && !present[k][r];
-      record += (k ? "," : "") + quoted(names[k]) + ":" + (is_null ? "null" : quoted(values[k][r]));
+      record += (k ? "," : "") + dq::json_quote(names[k]) + ":" + (is_null ? "null" : dq::json_quote(values[k][r]));
     }
     record += "}";
     INFO(record);
     if (!json.validate_json(record).ok) expected.push_back(r + 1);
   }
   CHECK(rejected == expected);
-  CHECK(report.finish().records.valid == rows - expected.size());
+  CHECK(valid == rows - expected.size());
 }
 
 }  // namespace
