@@ -25,6 +25,7 @@ std::shared_ptr<Program> Compiler::run(spec::Contract contract, const Limits& li
   for (Node& n : p.nodes) {
     for (const auto& [type, alt] : n.alternatives) p.nodes[static_cast<std::size_t>(alt)].slot = n.slot;
   }
+  lay_out_objects();
   if (diags_.has_errors()) return nullptr;
   return program_;
 }

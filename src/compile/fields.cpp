@@ -26,13 +26,28 @@ void Compiler::build_object(int node_index, const std::vector<spec::Field>& fiel
     Node& c = program_->nodes[child];
     if (c.required_mostly_field >= 0) program_->nodes[node_index].required_mostly.push_back(c.required_mostly_field);
     c.key = f.name;
-    std::memcpy(c.key_words, f.name.data(), std::min<std::size_t>(f.name.size(), 16));
     program_->nodes[node_index].children.push_back(child);
   }
   Node& n = program_->nodes[node_index];
   if (n.additional != spec::AdditionalFields::kAllow) {
     Severity sev = n.additional == spec::AdditionalFields::kReject ? Severity::kError : Severity::kWarn;
     n.additional_check = add_check(path, "additional_fields", sev, 1.0, "is not declared in the contract");
+  }
+}
+
+void Compiler::lay_out_objects() {
+  Program& p = *program_;
+  for (Node& n : p.nodes) {
+    n.child_keys.clear();
+    n.required_children.assign((n.children.size() + 63) / 64, 0);
+    for (std::size_t k = 0; k < n.children.size(); ++k) {
+      const Node& child = p.nodes[static_cast<std::size_t>(n.children[k])];
+      ChildKey& key = n.child_keys.emplace_back();
+      std::memcpy(key.words, child.key.data(), std::min<std::size_t>(child.key.size(), 16));
+      key.length = static_cast<std::uint32_t>(child.key.size());
+      key.node = n.children[k];
+      if (child.required) n.required_children[k / 64] |= std::uint64_t{1} << (k % 64);
+    }
   }
 }
 

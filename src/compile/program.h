@@ -117,12 +117,18 @@ struct TimeInput {
   TimeZone zone;          // for times without an offset (and Arrow timestamps without a zone)
 };
 
+// A declared key laid out for the record engine's lookup: its first 16 bytes,
+// zero-padded, as two words, so a key of up to 16 bytes compares in two loads
+// without touching its node (longer ones compare bytewise).
+struct ChildKey {
+  std::uint64_t words[2] = {0, 0};
+  std::uint32_t length = 0;
+  int node = -1;
+};
+
 struct Node {
   spec::Type type = spec::Type::kAny;
-  std::string key;  // the key in its parent object
-  // The key's first 16 bytes, zero-padded, as two words: the engine compares
-  // a key in two loads (keys of up to 16 bytes; longer ones compare bytewise).
-  std::uint64_t key_words[2] = {0, 0};
+  std::string key;          // the key in its parent object
   std::string schema_path;  // "customer.country", "items[].qty"
   bool required = false;
   bool nullable = false;  // a required value may be null (`required: present`, or null among the types)
@@ -157,8 +163,12 @@ struct Node {
   std::vector<std::string> enum_json;
   int enum_check = -1;
 
-  // Objects: children by key, in contract order.
+  // Objects: children by key, in contract order; the same children as the
+  // engine looks keys up, and a bit per child that is required (child k is
+  // bit k % 64 of word k / 64: presence is checked as a bitmask).
   std::vector<int> children;
+  std::vector<ChildKey> child_keys;
+  std::vector<std::uint64_t> required_children;
   spec::AdditionalFields additional = spec::AdditionalFields::kAllow;
   int additional_check = -1;
 

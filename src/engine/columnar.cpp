@@ -258,7 +258,9 @@ struct ColumnSource {
   }
   // Bound columns compare by node; a column read under another copy of its
   // node (array elements with their own node) falls back to key_text.
-  bool key_is(Key& key, const Node& declared) { return key.node ? key.node == &declared : key.name == declared.key; }
+  bool key_is(Key& key, const ChildKey&, const Node& declared) {
+    return key.node ? key.node == &declared : key.name == declared.key;
+  }
   bool key_text(Key& key, std::string_view& out) {
     out = key.name;
     if (!simdjson::validate_utf8(out.data(), out.size())) return state.fail("a column name is not valid UTF-8");

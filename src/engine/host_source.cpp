@@ -144,7 +144,7 @@ struct HostSource {
     } sink(f);
     return walk(reader.elements(arr, sink, why));
   }
-  bool key_is(Key& key, const Node& declared) { return key == declared.key; }
+  bool key_is(Key& key, const ChildKey&, const Node& declared) { return key == declared.key; }
   bool key_text(Key& key, std::string_view& out) {
     out = key;
     return true;
@@ -168,7 +168,7 @@ const Verdict& validate(Validator& validator, HostReader& reader, HostReader::Ha
   HostSource source{state, reader, {}, {}};
   Walker<HostSource> walker(source, state);
   HostSlot root{record, {}, false};
-  JsonType type;
+  JsonType type = JsonType::kNull;
   if (!source.type(root, type)) return finish_walk(state, false);
   bool ok = true;
   if (type == JsonType::kObject) {

@@ -86,7 +86,7 @@ struct NlohmannSource {
     }
     return true;
   }
-  bool key_is(Key& key, const Node& declared) { return key == declared.key; }
+  bool key_is(Key& key, const ChildKey&, const Node& declared) { return key == declared.key; }
   int native_time(Value&, dq::Value&) { return 0; }
   bool key_text(Key& key, std::string_view& out) {
     out = key;

@@ -287,10 +287,10 @@ struct SimdjsonSource {
   // closing quote mean equal keys; a key written with escapes takes the slow
   // path (key_text). Reading 16 bytes past a short key is safe: simdjson's
   // input padding guarantees 64 readable bytes after the record.
-  DQ_ALWAYS_INLINE bool key_is(Key& field, const Node& declared) {
+  DQ_ALWAYS_INLINE bool key_is(Key& field, const ChildKey& declared, const Node& node) {
     const char* raw = reinterpret_cast<const char*>(field.key().raw());
-    const std::size_t length = declared.key.size();
-    if (length > 16) return field.key().unsafe_is_equal(declared.key);
+    const std::size_t length = declared.length;
+    if (length > 16) return field.key().unsafe_is_equal(node.key);
     std::uint64_t words[2];
     std::memcpy(words, raw, 16);
     if (length < 16) {
@@ -302,7 +302,7 @@ struct SimdjsonSource {
         words[0] &= length == 0 ? 0 : (~0ULL >> (8 * (8 - length)));
       }
     }
-    return words[0] == declared.key_words[0] && words[1] == declared.key_words[1] && raw[length] == '"';
+    return words[0] == declared.words[0] && words[1] == declared.words[1] && raw[length] == '"';
   }
   DQ_ALWAYS_INLINE bool key_text(Key& field, std::string_view& out) { return check(field.unescaped_key().get(out)); }
   int native_time(Value&, dq::Value&) { return 0; }  // JSON has no timestamp type

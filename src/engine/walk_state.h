@@ -57,12 +57,16 @@ struct WalkState {
   const Program* program = nullptr;
   Verdict verdict;
   std::vector<Value> slots;
+  // One segment per object or array being walked, updated in place as the
+  // walk moves from child to child (a push per level, not per value).
   struct Segment {
-    std::string_view key;  // empty: an array index
+    static constexpr int kNone = -1;   // between children: renders nothing
+    static constexpr int kIndex = -2;  // an array element, `index`
+    int node = kNone;                  // else the declared child being walked
     std::uint64_t index = 0;
   };
   std::vector<Segment> path;
-  std::vector<std::uint8_t> seen;        // per-object presence flags, stacked
+  std::vector<std::uint64_t> seen;       // presence bits of objects with over 64 children, stacked
   std::vector<Value> unique_scratch;     // unique_items: the scalar elements seen
   std::vector<std::string> unique_json;  // unique_items: the canonical JSON of the container elements seen
   // Values read whole into memory (structural enum, unique_items) while a
@@ -83,7 +87,9 @@ struct WalkState {
     verdict.violations.clear();
     VerdictAccess::observed(verdict).clear();
     verdict.coerced = 0;
-    slots.assign(static_cast<std::size_t>(p.slot_count), Value{});
+    // Only the kinds: every reader of a slot looks at its kind first.
+    slots.resize(static_cast<std::size_t>(p.slot_count));
+    for (Value& slot : slots) slot.kind = Value::Kind::kAbsent;
     path.clear();
     seen.clear();
     eval.strings.clear();
@@ -95,11 +101,11 @@ struct WalkState {
   std::string render_path(std::string_view extra_key = {}) const {
     std::string out;
     for (const Segment& s : path) {
-      if (s.key.empty()) {
+      if (s.node == Segment::kIndex) {
         out += "[" + std::to_string(s.index) + "]";
-      } else {
+      } else if (s.node != Segment::kNone) {
         if (!out.empty()) out += ".";
-        out += s.key;
+        out += program->nodes[static_cast<std::size_t>(s.node)].key;
       }
     }
     if (!extra_key.empty()) {

@@ -203,3 +203,43 @@ TEST_CASE("every file of the bad-input corpus gives its expected outcome, with o
     }
   }
 }
+
+TEST_CASE("objects of more than 64 fields: presence, duplicates and paths past the first word") {
+  // Presence is a bitmask of 64 children a word; these objects need three words,
+  // one nested inside the other so their words stack.
+  auto fields = [](const std::string& indent, const std::string& extra) {
+    std::string out;
+    for (int i = 0; i < 130; ++i) {
+      out += indent + "f" + std::to_string(i) + ": {type: integer, min: 0" +
+             (i == 3 || i == 64 || i == 70 || i == 129 ? ", required: true" : "") + "}\n";
+    }
+    return out + extra;
+  };
+  dq::Validator v(load("additional_fields: reject\nfields:\n" +
+                       fields("  ", "  inner:\n    type: object\n    fields:\n" + fields("      ", "") +
+                                        "  list: {type: array, items: {type: object, fields: {q: {type: integer, min: "
+                                        "0, required: true}}}}\n")));
+  auto record = [](const std::vector<int>& skip, const std::string& extra) {
+    std::string out = "{";
+    for (int i = 0; i < 130; ++i) {
+      if (std::find(skip.begin(), skip.end(), i) != skip.end()) continue;
+      out += (out.size() > 1 ? ", \"f" : "\"f") + std::to_string(i) + "\": " + std::to_string(i);
+    }
+    return out + (extra.empty() ? "" : ", " + extra) + "}";
+  };
+  const std::string inner = record({64, 100, 129}, "\"f100\": -1");
+  const auto& verdict = v.validate_json(
+      record({70, 129}, "\"inner\": " + inner + ", \"list\": [{\"q\": 1}, {}, {\"q\": -2}], \"zz\": 1"));
+  std::vector<std::string> seen;
+  for (const auto& violation : verdict.violations) seen.push_back(violation.path + " " + violation.rule);
+  CHECK(seen == std::vector<std::string>{"inner.f100 inner.f100.min", "inner.f64 inner.f64.required",
+                                         "inner.f129 inner.f129.required", "list[1].q list[].q.required",
+                                         "list[2].q list[].q.min", "zz additional_fields", "f70 f70.required",
+                                         "f129 f129.required"});
+  CHECK(v.validate_json(record({}, "\"inner\": " + record({}, ""))).ok);
+  // A duplicate past the first word is caught, in the outer object and the nested one.
+  const auto& twice = v.validate_json(record({}, "\"f99\": 1"));
+  CHECK(twice.malformed);
+  CHECK(twice.error == "duplicate key 'f99'");
+  CHECK(v.validate_json(record({}, "\"inner\": " + record({}, "\"f127\": 1"))).error == "duplicate key 'f127'");
+}
