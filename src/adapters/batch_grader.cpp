@@ -10,6 +10,7 @@
 #include <cmath>
 #include <cstring>
 #include <nlohmann/json.hpp>
+#include <tuple>
 
 #include "base/file_kind.h"
 #include "dq/grade.h"
@@ -44,10 +45,10 @@ constexpr std::size_t kEntityOverhead = 80;
 // holds each entity's hash, so a probe compares key bytes only on a match.
 class EntityIndex {
  public:
-  // The entity of `key`, and whether it was added now (numbered size() - 1).
-  std::pair<std::uint32_t, bool> find_or_add(std::string_view key) {
+  // The entity of `key` (whose hash_bytes is `hash`), and whether it was
+  // added now (numbered size() - 1).
+  std::pair<std::uint32_t, bool> find_or_add(std::string_view key, std::uint64_t hash) {
     if ((keys_.size() + 1) * 2 > slots_.size()) grow();
-    const std::uint64_t hash = hash_bytes(key);
     const std::size_t mask = slots_.size() - 1;
     for (std::size_t i = hash & mask;; i = (i + 1) & mask) {
       Slot& slot = slots_[i];
@@ -61,6 +62,23 @@ class EntityIndex {
   }
   std::size_t size() const { return keys_.size(); }
   const std::string& key(std::uint32_t entity) const { return keys_[entity]; }
+
+  // Asks the cache for the slot where the probe for `hash` starts.
+  void prefetch(std::uint64_t hash) const {
+    if (!slots_.empty()) __builtin_prefetch(&slots_[hash & (slots_.size() - 1)]);
+  }
+  // The entity a probe for `hash` would most likely find (the first slot of
+  // that hash, its key not compared), its key asked of the cache; -1 when none.
+  std::int64_t likely(std::uint64_t hash) const {
+    if (slots_.empty()) return -1;
+    const std::size_t mask = slots_.size() - 1;
+    for (std::size_t i = hash & mask; slots_[i].entity != 0; i = (i + 1) & mask) {
+      if (slots_[i].hash != hash) continue;
+      __builtin_prefetch(&keys_[slots_[i].entity - 1]);
+      return slots_[i].entity - 1;
+    }
+    return -1;
+  }
 
  private:
   struct Slot {
@@ -172,7 +190,6 @@ struct BatchGrader::Impl {
   std::vector<int> distinct_slot;    // per measure: its index among distinct() measures, or -1
   std::size_t distinct_count = 0;
   std::uint64_t state_bytes = 0;
-  std::string key;  // scratch
   EvalScratch eval;
   bool uses_now = false;  // some expression reads now(): the clock is read once per record
 
@@ -182,6 +199,8 @@ struct BatchGrader::Impl {
       uses_now |= m.arg.uses_now || m.where.uses_now;
       distinct_slot.push_back(m.kind == MK::kDistinct ? static_cast<int>(distinct_count++) : -1);
     }
+    pending_inputs.resize(kBatch * grading.measures.size());
+    pending_outputs.resize(kBatch * grading.output.size());
   }
 
   void charge(std::size_t bytes, const RecordPosition& where) {
@@ -195,17 +214,23 @@ struct BatchGrader::Impl {
                              " entities; raise the limit (--max-state-mb) or grade a slice of the keys at a time")};
   }
 
-  std::uint32_t entity(const RecordPosition& where) {
-    auto [e, added] = entities.find_or_add(key);
-    if (!added) return e;
-    accumulators.resize(accumulators.size() + grading.measures.size());
-    distinct.resize(distinct.size() + distinct_count);
-    outputs.resize(outputs.size() + grading.output.size());
-    charge(kEntityOverhead + key.size() + grading.measures.size() * sizeof(Accumulator) +
-               distinct_count * sizeof(HashSet64) + grading.output.size() * sizeof(std::string),
-           where);
-    return e;
-  }
+  // Graded records wait here, kBatch at a time, before they are folded: at
+  // hundreds of thousands of entities their state is far larger than the
+  // caches, and a record folded alone waits on one cache miss after another
+  // (its key's slot, its key, its measures, its distinct() sets). A batch asks
+  // for them all ahead (prefetches), pass by pass, and then folds in order.
+  static constexpr std::size_t kBatch = 32;
+  struct Pending {
+    std::string key;  // encoded
+    std::uint64_t hash = 0;
+    RecordPosition where;
+    std::uint32_t entity = 0;
+    bool added = false;
+  };
+  std::vector<Pending> pending = std::vector<Pending>(kBatch);
+  std::vector<MeasureInput> pending_inputs;  // kBatch x measures
+  std::vector<std::string> pending_outputs;  // kBatch x outputs, encoded; "" = null
+  std::size_t pending_count = 0;
 
   void accept(const RecordEvent& event) {
     const WalkState& walk = last_walk(validator);
@@ -221,27 +246,84 @@ struct BatchGrader::Impl {
       return;
     }
     ++graded;
-    key.clear();
-    for (const auto& column : grading.key) encode(key, slots[column.slot]);
-    const std::uint32_t e = entity(event.where);
-    const std::size_t measures = grading.measures.size();
-    const Folded folded = fold_measures(grading, distinct_slot, slots, eval, &accumulators[e * measures],
-                                        distinct_count ? &distinct[e * distinct_count] : nullptr);
-    if (folded.overflow) {
-      throw StopRun{Status(StatusCode::kLimitExceeded,
-                           "measure '" + folded.overflow->name + "' overflows a 64-bit integer at record " +
-                               std::to_string(event.where.record) + " of " + inputs.back().path)};
-    }
-    if (folded.grown) charge(folded.grown, event.where);
-    for (std::size_t k = 0; k < grading.output.size(); ++k) {
-      const Value& v = slots[grading.output[k].slot];
-      if (v.is_null()) continue;  // the entity's last non-null value
-      std::string& out = outputs[e * grading.output.size() + k];
-      const std::size_t before = out.capacity();
+    const std::size_t i = pending_count;
+    Pending& p = pending[i];
+    p.key.clear();
+    for (const auto& column : grading.key) encode(p.key, slots[column.slot]);
+    p.hash = hash_bytes(p.key);
+    p.where = event.where;
+    entities.prefetch(p.hash);
+    const std::size_t measures = grading.measures.size(), outs = grading.output.size();
+    measure_inputs(grading, slots, eval, &pending_inputs[i * measures]);
+    for (std::size_t k = 0; k < outs; ++k) {
+      std::string& out = pending_outputs[i * outs + k];
       out.clear();
-      encode(out, v);
-      if (out.capacity() > before) charge(out.capacity() - before, event.where);
+      const Value& v = slots[grading.output[k].slot];
+      if (!v.is_null()) encode(out, v);  // the entity's last non-null value
     }
+    if (++pending_count == kBatch) fold_pending();
+  }
+
+  void fold_pending() {
+    const std::size_t measures = grading.measures.size(), outs = grading.output.size();
+    // 1. The likely entity of each record (its slot asked for on arrival):
+    //    its key, measures, outputs and sets asked for.
+    for (std::size_t i = 0; i < pending_count; ++i) {
+      const std::int64_t e = entities.likely(pending[i].hash);
+      if (e < 0) continue;
+      const auto entity = static_cast<std::size_t>(e);
+      for (std::size_t b = 0; b < measures * sizeof(Accumulator); b += 64) {
+        __builtin_prefetch(reinterpret_cast<const char*>(&accumulators[entity * measures]) + b);
+      }
+      if (outs) __builtin_prefetch(&outputs[entity * outs]);
+      if (distinct_count) __builtin_prefetch(&distinct[entity * distinct_count]);
+    }
+    // 2. Each record's entity, found or added; its distinct() probes asked for.
+    for (std::size_t i = 0; i < pending_count; ++i) {
+      Pending& p = pending[i];
+      std::tie(p.entity, p.added) = entities.find_or_add(p.key, p.hash);
+      if (p.added) {
+        accumulators.resize(accumulators.size() + measures);
+        distinct.resize(distinct.size() + distinct_count);
+        outputs.resize(outputs.size() + outs);
+      }
+      for (std::size_t k = 0; k < measures; ++k) {
+        const MeasureInput& in = pending_inputs[i * measures + k];
+        if (distinct_slot[k] >= 0 && in.counts) {
+          distinct[p.entity * distinct_count + static_cast<std::size_t>(distinct_slot[k])].prefetch(
+              static_cast<std::uint64_t>(in.v.i));
+        }
+      }
+    }
+    // 3. Fold, record by record, in order (state is charged as before: the
+    //    limit stops the run at the same record).
+    for (std::size_t i = 0; i < pending_count; ++i) {
+      const Pending& p = pending[i];
+      const std::uint32_t e = p.entity;
+      if (p.added) {
+        charge(kEntityOverhead + p.key.size() + measures * sizeof(Accumulator) + distinct_count * sizeof(HashSet64) +
+                   outs * sizeof(std::string),
+               p.where);
+      }
+      const Folded folded =
+          fold_inputs(grading, distinct_slot, &pending_inputs[i * measures], &accumulators[e * measures],
+                      distinct_count ? &distinct[e * distinct_count] : nullptr);
+      if (folded.overflow) {
+        throw StopRun{Status(StatusCode::kLimitExceeded,
+                             "measure '" + folded.overflow->name + "' overflows a 64-bit integer at record " +
+                                 std::to_string(p.where.record) + " of " + inputs.back().path)};
+      }
+      if (folded.grown) charge(folded.grown, p.where);
+      for (std::size_t k = 0; k < outs; ++k) {
+        const std::string& value = pending_outputs[i * outs + k];
+        if (value.empty()) continue;
+        std::string& out = outputs[e * outs + k];
+        const std::size_t before = out.capacity();
+        out.assign(value);
+        if (out.capacity() > before) charge(out.capacity() - before, p.where);
+      }
+    }
+    pending_count = 0;
   }
 
   Value measure_value(std::uint32_t e, std::size_t k) const {
@@ -353,6 +435,7 @@ Status BatchGrader::add_stream(std::FILE* file, const std::string& source_name) 
   Status status;
   try {
     status = validate_stream(g.validator, checksum.stream(), stream, g.report);
+    if (status.ok()) g.fold_pending();  // the input's last records
   } catch (const StopRun& stop) {
     status = stop.status;
   }

@@ -103,6 +103,7 @@ struct GradeParts::Impl {
   Validator validator;
   const Verdict* last = nullptr;
   EvalScratch eval;
+  std::vector<MeasureInput> inputs;  // one record's, scratch
   std::vector<int> distinct_slot;
   std::size_t distinct_count = 0;
   bool uses_now = false;
@@ -229,8 +230,10 @@ GradeParts::Outcome GradeParts::share(std::string_view json, std::int64_t order,
   key.clear();
   for (const auto& column : grading.key) encode(key, slots[column.slot]);
   State s = g.empty();
-  fold_measures(grading, g.distinct_slot, slots, g.eval, s.measures.data(),
-                s.sets.data());  // one record cannot overflow
+  g.inputs.resize(grading.measures.size());
+  measure_inputs(grading, slots, g.eval, g.inputs.data());
+  fold_inputs(grading, g.distinct_slot, g.inputs.data(), s.measures.data(),
+              s.sets.data());  // one record cannot overflow
   for (std::size_t k = 0; k < grading.output.size(); ++k) {
     const Value& v = slots[grading.output[k].slot];
     if (v.is_null()) continue;

@@ -74,6 +74,10 @@ class HashMap64 {
     }
   }
   std::size_t size() const { return used_ + (has_zero_ ? 1 : 0); }
+  // Asks the cache for the slot where a probe for `key` starts.
+  void prefetch(std::uint64_t key) const {
+    if (!slots_.empty()) __builtin_prefetch(&slots_[spread(key) & (slots_.size() - 1)]);
+  }
   // Bytes the table holds (its slots), for memory accounting.
   std::size_t bytes() const { return slots_.capacity() * sizeof(Slot); }
   template <class F>  // f(key, value), in no particular order
@@ -127,6 +131,7 @@ class HashSet64 {
     return map_.bytes() - before;
   }
   std::size_t size() const { return map_.size(); }
+  void prefetch(std::uint64_t h) const { map_.prefetch(h); }
   template <class F>  // f(hash), in no particular order
   void for_each(F&& f) const {
     map_.for_each([&](std::uint64_t h, const Empty&) { f(h); });

@@ -83,28 +83,51 @@ struct Folded {
   const Program::Measure* overflow = nullptr;
 };
 
-// Folds one graded record (the values the walk captured) into an entity's
-// measures: one Accumulator per measure, and the HashSet64 of each
-// distinct() measure (`distinct_slot`: a measure's index among those).
-inline Folded fold_measures(const Program::Grading& grading, const std::vector<int>& distinct_slot, const Value* slots,
-                            EvalScratch& eval, Accumulator* accumulators, HashSet64* sets) {
-  Folded out;
+// One record's part in a measure, taken while the walk's captured values are
+// at hand so that it outlives the record: whether the record counts (the
+// measure's `where` held and its value is not null) and the value, with a
+// distinct() value kept as its hash (in `i`). Only numbers and times are kept
+// whole (sum, mean, min and max take nothing else), so no input points into
+// the record.
+struct MeasureInput {
+  bool counts = false;
+  Value v;
+};
+
+// Evaluates one graded record's inputs to every measure (`out`: one per measure).
+inline void measure_inputs(const Program::Grading& grading, const Value* slots, EvalScratch& eval, MeasureInput* out) {
   std::uint64_t held = 0;  // bit k: measure k's `where` held (the first 64, for measures sharing one)
   for (std::size_t k = 0; k < grading.measures.size(); ++k) {
     const Program::Measure& m = grading.measures[k];
+    MeasureInput& in = out[k];
+    in.counts = false;
     if (m.same_where_as >= 0) {
       if (!((held >> m.same_where_as) & 1)) continue;
     } else if (m.where.root >= 0 && !truthy(evaluate(m.where, m.where.root, slots, eval))) {
       continue;
     }
     if (k < 64) held |= std::uint64_t{1} << k;
-    Accumulator& a = accumulators[k];
-    if (m.arg.root < 0) {  // count()
-      ++a.n;
-      continue;
+    if (m.arg.root >= 0) {  // count() has no value
+      in.v = evaluate(m.arg, m.arg.root, slots, eval);
+      if (in.v.is_null()) continue;  // as in SQL: aggregates skip nulls
+      if (m.kind == MK::kDistinct) in.v.i = static_cast<std::int64_t>(hash_value(in.v));
+      in.v.s = {};
     }
-    const Value v = evaluate(m.arg, m.arg.root, slots, eval);
-    if (v.is_null()) continue;  // as in SQL: aggregates skip nulls
+    in.counts = true;
+  }
+}
+
+// Folds one record's measure inputs into an entity's measures: one
+// Accumulator per measure, and the HashSet64 of each distinct() measure
+// (`distinct_slot`: a measure's index among those).
+inline Folded fold_inputs(const Program::Grading& grading, const std::vector<int>& distinct_slot,
+                          const MeasureInput* inputs, Accumulator* accumulators, HashSet64* sets) {
+  Folded out;
+  for (std::size_t k = 0; k < grading.measures.size(); ++k) {
+    if (!inputs[k].counts) continue;
+    const Program::Measure& m = grading.measures[k];
+    const Value& v = inputs[k].v;
+    Accumulator& a = accumulators[k];
     switch (m.kind) {
       case MK::kCount: break;
       case MK::kSum:
@@ -129,7 +152,7 @@ inline Folded fold_measures(const Program::Grading& grading, const std::vector<i
         }
         break;
       }
-      case MK::kDistinct: out.grown += sets[distinct_slot[k]].insert(hash_value(v)); break;
+      case MK::kDistinct: out.grown += sets[distinct_slot[k]].insert(static_cast<std::uint64_t>(v.i)); break;
     }
     ++a.n;
   }

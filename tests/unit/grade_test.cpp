@@ -2,6 +2,7 @@
 #include <algorithm>
 #include <cstdio>
 #include <map>
+#include <set>
 #include <sstream>
 
 #include "helpers.h"
@@ -347,4 +348,65 @@ TEST_CASE("grading in parts gives the batch grader's rows whatever the grouping"
   auto truncated = parts->finish(shares.begin()->first, shares.begin()->second[0].substr(0, 20));
   CHECK(truncated.status().code() == dq::StatusCode::kInvalidData);
   CHECK(parts->finish("\x05", shares.begin()->second[0]).status().code() == dq::StatusCode::kInvalidData);
+}
+
+TEST_CASE("records folded in batches give what folding one at a time gives, errors name their own record") {
+  // The grader folds graded records kBatch at a time (prefetching their
+  // entities' state); 1000 records over 7 agents cross many batch boundaries
+  // and end mid-batch. The expected rows are computed here, record by record.
+  std::string data;
+  std::map<std::string, double> total;
+  std::map<std::string, int> deals, listings;
+  std::map<std::string, std::set<std::string>> cities;
+  std::map<std::string, std::string> last_city;
+  for (int i = 0; i < 1000; ++i) {
+    const std::string agent = "agent-" + std::to_string(i * 7919 % 7);
+    const bool sold = i % 3 != 0;
+    const int price = i % 11 * 5;
+    const std::string city = "c" + std::to_string(i % 13);
+    data += R"({"agent": ")" + agent + R"(", "status": ")" + (sold ? "sold" : "active") + R"(", "price": )" +
+            std::to_string(price) + (i % 5 ? R"(, "city": ")" + city + "\"" : "") + "}\n";
+    ++listings[agent];
+    if (sold) total[agent] += price, ++deals[agent];
+    if (i % 5) cities[agent].insert(city), last_city[agent] = city;
+  }
+  const dq::GradeRun run = grade(load(kSales), data);
+  CHECK(run.entities == 7);
+  const auto rows = rows_of(run);
+  REQUIRE(rows.size() == 7);
+  for (const auto& row : rows) {
+    const std::string agent = row.at("agent");
+    INFO(agent);
+    CHECK(row.at("total") == std::to_string(total[agent]));
+    CHECK(row.at("deals") == std::to_string(deals[agent]));
+    CHECK(row.at("listings") == std::to_string(listings[agent]));
+    CHECK(row.at("cities") == std::to_string(cities[agent].size()));
+    CHECK(row.at("city") == last_city[agent]);
+  }
+
+  // An integer sum that overflows mid-batch names the record that overflowed it.
+  const dq::Contract sums = load(R"(
+fields:
+  agent: {type: string, required: true}
+  n: {type: integer}
+grading:
+  key: agent
+  measures:
+    total: sum(n)
+  tiers:
+    - {name: all}
+)");
+  std::string overflowing;
+  for (int i = 1; i <= 50; ++i) {
+    const bool big = i >= 41;
+    overflowing +=
+        std::string(R"({"agent": ")") + (big ? "x" : "y") + R"(", "n": )" + (big ? "4611686018427387904" : "1") + "}\n";
+  }
+  auto grader = dq::BatchGrader::create(sums, {});
+  REQUIRE(grader.ok());
+  std::FILE* file = fmemopen(overflowing.data(), overflowing.size(), "r");
+  const dq::Status st = grader->add_stream(file, "sums.ndjson");
+  std::fclose(file);
+  CHECK(st.code() == dq::StatusCode::kLimitExceeded);
+  CHECK(st.message() == "measure 'total' overflows a 64-bit integer at record 42 of sums.ndjson");
 }
