@@ -347,6 +347,11 @@ expectations:
         several = contract.validate_table(table, max_samples=1000, threads=threads)
         assert same_but_rounding(several.to_dict(), one.to_dict())
         assert several.failure_rows() == one.failure_rows()
+        # The failures kept stop at max_failures across slices as in one pass.
+        for cap in (7, 60, 10_000):
+            capped, capped_one = (contract.validate_table(table, max_failures=cap, threads=t) for t in (threads, 1))
+            assert capped.failure_rows() == capped_one.failure_rows()
+            assert capped.failures_truncated == capped_one.failures_truncated == (cap < len(one.failure_rows()))
     assert one.records["invalid"] > 50
 
 

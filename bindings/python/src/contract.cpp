@@ -284,20 +284,21 @@ NativeReport PyContract::validate_arrow_slices(const std::vector<py::capsule>& c
   for (const Slice& slice : slices) {
     if (!slice.status.ok()) raise_status(slice.status);
   }
-  NativeReport out;
+  // The first slice's failures are numbered as the whole table's already:
+  // they are taken as they are, the others appended after them.
+  NativeReport out = std::move(slices.front().failures);
   dq::ReportBuilder& whole = *slices.front().builder;
-  for (std::size_t k = 0; k < slices.size(); ++k) {
-    const std::uint64_t before = k == 0 ? 0 : whole.counts().total;
-    for (Failure& f : slices[k].failures.failures) {
-      f.record += before;
-      if (out.failures.size() < run.max_failures) {
-        out.failures.push_back(std::move(f));
-      } else {
-        out.failures_truncated = true;
-      }
+  for (std::size_t k = 1; k < slices.size(); ++k) {
+    const std::uint64_t before = whole.counts().total;
+    std::vector<Failure>& more = slices[k].failures.failures;
+    const std::size_t taken = std::min(more.size(), run.max_failures - out.failures.size());
+    out.failures.reserve(out.failures.size() + taken);
+    for (std::size_t i = 0; i < taken; ++i) {
+      more[i].record += before;
+      out.failures.push_back(std::move(more[i]));
     }
-    out.failures_truncated |= slices[k].failures.failures_truncated;
-    if (k > 0) whole.append(*slices[k].builder);
+    out.failures_truncated |= taken < more.size() || slices[k].failures.failures_truncated;
+    whole.append(*slices[k].builder);
   }
   if (run.keep_state) out.state = whole.save_state();
   return finish(whole.finish(), run, std::move(out));
