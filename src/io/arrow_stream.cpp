@@ -2,9 +2,11 @@
 // interfaces) read into a report. Each batch is imported and bound once
 // (engine/columns.h), screened a column at a time where it can be, and the
 // rest walked row by row by the columnar engine.
+#include <algorithm>
 #include <cerrno>
 #include <cstring>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "dq/arrow.h"
@@ -15,8 +17,16 @@
 
 namespace dq {
 
-Status validate_arrow(Validator& validator, const ArrowSchema& schema, const ArrowArray& batch, ReportBuilder& report,
-                      const ArrowOptions& options) {
+namespace {
+
+// A batch is validated a window of rows at a time: each window imported,
+// screened and walked while its columns are still in the caches. A 64k-row
+// batch of ten columns is several MB: imported whole and then screened, the
+// second read came back from memory (8k-row windows ran 30% faster).
+constexpr std::int64_t kWindowRows = 8192;
+
+Status validate_rows(Validator& validator, const ArrowSchema& schema, const ArrowArray& batch, ReportBuilder& report,
+                     const ArrowOptions& options) {
   const Program& program = ContractAccess::program(validator.contract());
   Result<Column> imported = import_batch(schema, batch, program.limits.max_depth);
   if (!imported.ok()) return imported.status();
@@ -43,6 +53,64 @@ Status validate_arrow(Validator& validator, const ArrowSchema& schema, const Arr
     const Verdict& verdict = validate_row(validator, columns, row);
     report.add(verdict, where);
     if (!verdict.ok && options.on_reject) options.on_reject(RecordEvent{{}, where, verdict});
+  }
+  return {};
+}
+
+// Whether a batch's windows can be cut from its children: a struct batch
+// without nulls of its own whose children are there and long enough, and
+// whose dictionaries are small (anything else is imported whole, where its
+// flaws are reported).
+bool windows_apply(const ArrowSchema& schema, const ArrowArray& batch) {
+  if (batch.length <= kWindowRows || batch.null_count != 0 || batch.offset < 0 || batch.n_children <= 0 ||
+      batch.children == nullptr || schema.format == nullptr || std::string_view(schema.format) != "+s") {
+    return false;
+  }
+  for (std::int64_t c = 0; c < batch.n_children; ++c) {
+    const ArrowArray* child = batch.children[c];
+    if (child == nullptr || child->offset < 0 || child->length < batch.offset + batch.length) return false;
+    // A dictionary's values are judged once per window: a large one, once per batch.
+    if (child->dictionary != nullptr && child->dictionary->length > kWindowRows / 8) return false;
+  }
+  return true;
+}
+
+// A window's arrays are views: the batch keeps ownership of what they share.
+void release_view(ArrowArray* view) { view->release = nullptr; }
+
+}  // namespace
+
+Status validate_arrow(Validator& validator, const ArrowSchema& schema, const ArrowArray& batch, ReportBuilder& report,
+                      const ArrowOptions& options) {
+  if (!windows_apply(schema, batch)) return validate_rows(validator, schema, batch, report, options);
+  // A window is the batch with each child sliced (offset and length: the
+  // buffers are shared), the batch's own offset folded into the children's.
+  std::vector<ArrowArray> children(static_cast<std::size_t>(batch.n_children));
+  std::vector<ArrowArray*> pointers(children.size());
+  for (std::int64_t start = 0; start < batch.length; start += kWindowRows) {
+    const std::int64_t rows = std::min(kWindowRows, batch.length - start);
+    for (std::size_t c = 0; c < children.size(); ++c) {
+      const ArrowArray& child = *batch.children[c];
+      children[c] = child;
+      children[c].offset = child.offset + batch.offset + start;
+      children[c].length = rows;
+      children[c].null_count = child.null_count == 0 ? 0 : -1;  // -1: unknown, the bitmap is read
+      children[c].release = nullptr;                            // a view: the batch keeps ownership
+      pointers[c] = &children[c];
+    }
+    ArrowArray window = batch;
+    window.offset = 0;
+    window.length = rows;
+    window.children = pointers.data();
+    window.release = release_view;
+    ArrowOptions window_options = options;
+    window_options.first_record += static_cast<std::uint64_t>(start);
+    if (Status st = validate_rows(validator, schema, window, report, window_options); !st.ok()) {
+      // A flaw of the data is reported as in the whole batch (its row numbers).
+      const Program& program = ContractAccess::program(validator.contract());
+      Result<Column> whole = import_batch(schema, batch, program.limits.max_depth);
+      return whole.ok() ? st : whole.status();
+    }
   }
   return {};
 }

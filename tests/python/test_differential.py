@@ -365,3 +365,33 @@ def same_but_rounding(got, want):
     if isinstance(want, list) and isinstance(got, list):
         return len(got) == len(want) and all(same_but_rounding(g, w) for g, w in zip(got, want))
     return got == want
+
+
+@pytest.mark.parametrize("contract_text, schema, flat", [(CONTRACT, SCHEMA, False), (FLAT, FLAT_SCHEMA, True)])
+def test_batches_longer_than_a_window_agree_with_the_record_engine(contract_text, schema, flat):
+    """A batch is imported, screened and walked 8192 rows at a time: one
+    20,000-row batch, sliced so its columns start at an offset, gives the
+    record engine's report, failure rows and profile."""
+    rng = random.Random(7)
+    rows = []
+    for _ in range(20_123):
+        r = random_row(rng)
+        if flat:
+            r = {k: r[k] for k in FLAT_SCHEMA.names}
+            if r["score"] is not None:
+                r["score"] = max(-128, min(127, r["score"]))
+        rows.append(r)
+    table = pa.Table.from_pylist(rows, schema=schema).slice(123)
+    assert table.column(0).num_chunks == 1 and table.num_rows == 20_000
+    rows = rows[123:]
+    contract = dq.loads(contract_text)
+    ndjson = "\n".join(json.dumps(as_json_value(r), ensure_ascii=False) for r in rows).encode()
+    columnar = contract.validate_table(table, max_samples=1000)
+    record = contract.validate_ndjson(ndjson, max_samples=1000)
+    assert columnar.records["invalid"] > 1000 and columnar.records["valid"] > 1000
+    assert comparable(columnar) == comparable(record)
+    strip = lambda rows: [{k: v for k, v in r.items() if k != "line"} for r in rows]  # noqa: E731
+    assert strip(columnar.failure_rows()) == strip(record.failure_rows())
+    # Profiled by windows or in batches shorter than one: the same statistics.
+    small = pa.Table.from_batches(table.to_batches(max_chunksize=5000))
+    assert same_but_rounding(contract.profile(table).to_dict(), contract.profile(small).to_dict())
