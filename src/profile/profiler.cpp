@@ -475,12 +475,14 @@ void Profiler::add_screened(const Column& batch, const std::vector<std::uint8_t>
         f.distinct.add_hash(hash);
         if (exact && exact->same_as_unique < 0) exact->hashes.insert(hash);
         if (f.values_overflow) continue;  // past max_values: no table to keep
-        if (seen.size() + f.value_counts.size() > options_.max_values) {
-          // More distinct values than a table may hold, whatever they are.
-          f.value_counts.clear();
-          f.values_overflow = true;
+        if (seen.size() > options_.max_values) {
+          // More distinct values in this batch than the field's table may
+          // hold: counted into it now (it gives up past max_values, exactly
+          // as when counted one by one), so this table stays bounded. Values
+          // already in the field's table are not new, so the two sizes do not add.
+          seen.for_each([&](std::uint64_t, const Seen& s) { f.count_value(s.text, s.count, options_.max_values); });
           seen.clear();
-          continue;
+          if (f.values_overflow) continue;
         }
         auto [counted, fresh] = seen.try_emplace(hash, Seen{text, 0});
         if (!fresh &&

@@ -218,6 +218,10 @@ def test_screened_batches_profile_like_walked_records():
     from_records = contract.profile(ndjson)
     assert from_table.rows == 20_000
     assert comparable(from_table) == comparable(from_records)
+    # In batches (and in windows of a batch), values already counted are not new:
+    # the table of about 1000 codes is kept, as one pass over the records keeps it.
+    chunked = pa.Table.from_batches(table.to_batches(max_chunksize=3000))
+    assert comparable(contract.profile(chunked)) == comparable(from_records)
     code = from_table.field("code")
     assert code["values_overflow"] is False and len(code["value_counts"]) <= 1001
     assert from_table.field("missing")["nulls"] == 20_000
