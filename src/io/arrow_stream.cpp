@@ -95,7 +95,7 @@ Status validate_arrow(Validator& validator, const ArrowSchema& schema, const Arr
       children[c].offset = child.offset + batch.offset + start;
       children[c].length = rows;
       children[c].null_count = child.null_count == 0 ? 0 : -1;  // -1: unknown, the bitmap is read
-      children[c].release = nullptr;                            // a view: the batch keeps ownership
+      children[c].release = release_view;
       pointers[c] = &children[c];
     }
     ArrowArray window = batch;

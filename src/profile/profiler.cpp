@@ -456,6 +456,10 @@ void Profiler::add_screened(const Column& batch, const std::vector<std::uint8_t>
         std::uint64_t count = 0;
       };
       HashMap64<Seen> seen;
+      auto count_seen = [&] {
+        seen.for_each([&](std::uint64_t, const Seen& s) { f.count_value(s.text, s.count, options_.max_values); });
+        seen.clear();
+      };
       std::uint64_t present_rows = 0;
       for (std::int64_t r = 0; r < length; ++r) {
         if (!present(r)) continue;
@@ -480,8 +484,7 @@ void Profiler::add_screened(const Column& batch, const std::vector<std::uint8_t>
           // hold: counted into it now (it gives up past max_values, exactly
           // as when counted one by one), so this table stays bounded. Values
           // already in the field's table are not new, so the two sizes do not add.
-          seen.for_each([&](std::uint64_t, const Seen& s) { f.count_value(s.text, s.count, options_.max_values); });
-          seen.clear();
+          count_seen();
           if (f.values_overflow) continue;
         }
         auto [counted, fresh] = seen.try_emplace(hash, Seen{text, 0});
@@ -495,7 +498,7 @@ void Profiler::add_screened(const Column& batch, const std::vector<std::uint8_t>
       f.values += present_rows;
       f.nulls += rows - present_rows;
       if (exact) exact->values += present_rows;
-      seen.for_each([&](std::uint64_t, const Seen& s) { f.count_value(s.text, s.count, options_.max_values); });
+      count_seen();
     } else {
       // Screening passes no other kind of column; count presence only.
       for (std::int64_t r = 0; r < length; ++r) {

@@ -100,6 +100,17 @@ def as_json_value(value):
     return value
 
 
+def without_lines(failure_rows):
+    """Failure rows without their line (tables have none)."""
+    return [{k: v for k, v in r.items() if k != "line"} for r in failure_rows]
+
+
+def through_both_engines(contract, table, rows):
+    """The table's report, and the report of the same rows as NDJSON."""
+    ndjson = "\n".join(json.dumps(as_json_value(r), ensure_ascii=False) for r in rows).encode()
+    return contract.validate_table(table, max_samples=1000), contract.validate_ndjson(ndjson, max_samples=1000)
+
+
 def comparable(report):
     d = report.to_dict()
     for rule in d["rules"]:
@@ -114,16 +125,12 @@ def test_columnar_and_record_engines_agree(seed):
     rows = [random_row(rng) for _ in range(400)]
     table = pa.Table.from_pylist(rows, schema=SCHEMA)
     contract = dq.loads(CONTRACT)
-    ndjson = "\n".join(json.dumps(as_json_value(r), ensure_ascii=False) for r in rows).encode()
-
-    columnar = contract.validate_table(table, max_samples=1000)
-    record = contract.validate_ndjson(ndjson, max_samples=1000)
+    columnar, record = through_both_engines(contract, table, rows)
 
     assert columnar.records["total"] == 400
     assert columnar.records["invalid"] > 50 and columnar.records["valid"] > 10  # the data exercises both
     assert comparable(columnar) == comparable(record)
-    strip = lambda rows: [{k: v for k, v in r.items() if k != "line"} for r in rows]  # noqa: E731
-    assert strip(columnar.failure_rows()) == strip(record.failure_rows())
+    assert without_lines(columnar.failure_rows()) == without_lines(record.failure_rows())
     # And record by record through validate_json.
     for i, r in enumerate(rows[:60]):
         verdict = contract.validate_json(json.dumps(as_json_value(r)))
@@ -163,21 +170,21 @@ FLAT_SCHEMA = pa.schema([("id", pa.int64()), ("ratio", pa.float32()), ("score", 
                          ("code", pa.large_string()), ("kind", pa.string()), ("flag", pa.bool_())])
 
 
+def flat_row(rng):
+    """A random row of FLAT_SCHEMA's columns (its score fits an int8)."""
+    r = random_row(rng)
+    r = {k: r[k] for k in FLAT_SCHEMA.names}
+    if r["score"] is not None:
+        r["score"] = max(-128, min(127, r["score"]))
+    return r
+
+
 @pytest.mark.parametrize("seed", range(4))
 def test_screened_flat_tables_agree_with_the_record_engine(seed):
     rng = random.Random(100 + seed)
-    rows = []
-    for _ in range(500):
-        r = random_row(rng)
-        r = {k: r[k] for k in FLAT_SCHEMA.names}
-        if r["score"] is not None:
-            r["score"] = max(-128, min(127, r["score"]))
-        rows.append(r)
+    rows = [flat_row(rng) for _ in range(500)]
     table = pa.Table.from_pylist(rows, schema=FLAT_SCHEMA)
-    contract = dq.loads(FLAT)
-    ndjson = "\n".join(json.dumps(as_json_value(r), ensure_ascii=False) for r in rows).encode()
-    columnar = contract.validate_table(table, max_samples=1000)
-    record = contract.validate_ndjson(ndjson, max_samples=1000)
+    columnar, record = through_both_engines(dq.loads(FLAT), table, rows)
     assert columnar.records["valid"] > 100 and columnar.records["invalid"] > 50
     assert comparable(columnar) == comparable(record)
 
@@ -373,25 +380,14 @@ def test_batches_longer_than_a_window_agree_with_the_record_engine(contract_text
     20,000-row batch, sliced so its columns start at an offset, gives the
     record engine's report, failure rows and profile."""
     rng = random.Random(7)
-    rows = []
-    for _ in range(20_123):
-        r = random_row(rng)
-        if flat:
-            r = {k: r[k] for k in FLAT_SCHEMA.names}
-            if r["score"] is not None:
-                r["score"] = max(-128, min(127, r["score"]))
-        rows.append(r)
+    rows = [(flat_row if flat else random_row)(rng) for _ in range(20_123)]
     table = pa.Table.from_pylist(rows, schema=schema).slice(123)
     assert table.column(0).num_chunks == 1 and table.num_rows == 20_000
-    rows = rows[123:]
     contract = dq.loads(contract_text)
-    ndjson = "\n".join(json.dumps(as_json_value(r), ensure_ascii=False) for r in rows).encode()
-    columnar = contract.validate_table(table, max_samples=1000)
-    record = contract.validate_ndjson(ndjson, max_samples=1000)
+    columnar, record = through_both_engines(contract, table, rows[123:])
     assert columnar.records["invalid"] > 1000 and columnar.records["valid"] > 1000
     assert comparable(columnar) == comparable(record)
-    strip = lambda rows: [{k: v for k, v in r.items() if k != "line"} for r in rows]  # noqa: E731
-    assert strip(columnar.failure_rows()) == strip(record.failure_rows())
+    assert without_lines(columnar.failure_rows()) == without_lines(record.failure_rows())
     # Profiled by windows or in batches shorter than one: the same statistics.
     small = pa.Table.from_batches(table.to_batches(max_chunksize=5000))
     assert same_but_rounding(contract.profile(table).to_dict(), contract.profile(small).to_dict())
