@@ -160,6 +160,8 @@ struct DQ_EXPORT FieldProfile {
   // Parts of add_text: the length of one more value (`first`: the field's
   // first), and `n` more of a value.
   void add_length(std::string_view text, bool first);
+  // The distinct registers of `n` more values, by their hashes.
+  void add_hashes(const std::uint64_t* hashes, std::size_t n);
   void count_value(std::string_view text, std::uint64_t n, std::size_t max_values);
   // Adds another part's values, min, max, mean, m2 and lengths.
   void merge_moments(const FieldProfile& other);

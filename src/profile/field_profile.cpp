@@ -138,6 +138,13 @@ void FieldProfile::add_numbers(const double* xs, std::size_t n) {
   for (i = 1; i < n; ++i) hll_update(registers, mix_number(xs[i]));
 }
 
+void FieldProfile::add_hashes(const std::uint64_t* hashes, std::size_t n) {
+  if (n == 0) return;
+  distinct.add_hash(hashes[0]);  // allocates the registers once
+  std::uint8_t* registers = distinct.registers_.data();
+  for (std::size_t i = 1; i < n; ++i) hll_update(registers, hashes[i]);
+}
+
 void FieldProfile::add_time(std::int64_t t) { add_moment(*this, static_cast<double>(t)); }
 
 void FieldProfile::add_text(std::string_view text, std::size_t max_values, std::uint64_t hash) {
@@ -148,8 +155,7 @@ void FieldProfile::add_text(std::string_view text, std::size_t max_values, std::
 }
 
 void FieldProfile::add_length(std::string_view text, bool first) {
-  std::uint64_t length = 0;
-  for (char c : text) length += (static_cast<unsigned char>(c) & 0xC0) != 0x80;
+  const std::uint64_t length = profiling::code_points(text);
   if (first || length < min_length) min_length = length;
   if (length > max_length) max_length = length;
   total_length += length;

@@ -9,6 +9,7 @@
 #include "base/formats.h"
 #include "engine/columns.h"
 #include "engine/walk_state.h"
+#include "profile/hashing.h"
 
 namespace dq {
 
@@ -109,6 +110,11 @@ const Profiler::Exact* Profiler::exact_for(int field) const {
 }
 
 namespace {
+
+// A screened batch's table of values starts with room for this many at a
+// quarter full: categorical columns (a few to a few dozen values) then
+// rarely probe past a key's first slot.
+constexpr std::size_t kSparseValues = 64;
 
 // A value as one number: numbers, times (µs or days) and item counts.
 double as_number(const Value& v) { return v.kind == Value::Kind::kNumber ? v.d : static_cast<double>(v.i); }
@@ -450,49 +456,111 @@ void Profiler::add_screened(const Column& batch, const std::vector<std::uint8_t>
       }
     } else if (col->is_string() || col->kind == K::kBool) {
       // Values are counted in a hash table first (one std::map update per
-      // distinct value and batch, not per row).
+      // distinct value and batch, not per row). What else a value gives (its
+      // distinct register, its exact-set entry, its length's min and max) is
+      // the same each time it comes, so it is added when the value is first
+      // seen in the table, and its total length once per count: a repeated
+      // value costs a hash and a probe.
+      const bool strings = col->kind != K::kBool;
       struct Seen {
         std::string_view text;
-        std::uint64_t count = 0;
+        std::uint64_t count = 0, length = 0;
       };
       HashMap64<Seen> seen;
-      auto count_seen = [&] {
-        seen.for_each([&](std::uint64_t, const Seen& s) { f.count_value(s.text, s.count, options_.max_values); });
-        seen.clear();
+      seen.reserve_sparse(kSparseValues);
+      bool lengths_seen = f.values > 0;  // min_length holds a value
+      auto count_length = [&](std::uint64_t points, std::uint64_t n) {
+        if (!lengths_seen || points < f.min_length) f.min_length = points;
+        if (points > f.max_length) f.max_length = points;
+        f.total_length += points * n;
+        lengths_seen = true;
       };
-      std::uint64_t present_rows = 0;
-      for (std::int64_t r = 0; r < length; ++r) {
-        if (!present(r)) continue;
-        ++present_rows;
-        std::string_view text;
-        std::uint64_t hash;
-        if (col->kind == K::kBool) {
-          const std::int64_t at = col->offset + r;
-          const bool b = (static_cast<const std::uint8_t*>(col->values)[at >> 3] >> (at & 7)) & 1;
-          text = b ? "true" : "false";
-          hash = b ? 1 : 2;
-        } else {
-          text = col->string_at(r);
-          hash = hash_bytes(text);
-          f.add_length(text, f.values == 0 && present_rows == 1);
-        }
+      auto code_points = [&](std::string_view text) { return col->ascii ? text.size() : profiling::code_points(text); };
+      auto add_once = [&](std::uint64_t hash) {
         f.distinct.add_hash(hash);
         if (exact && exact->same_as_unique < 0) exact->hashes.insert(hash);
-        if (f.values_overflow) continue;  // past max_values: no table to keep
+      };
+      auto count_seen = [&] {
+        seen.for_each([&](std::uint64_t, const Seen& s) {
+          f.total_length += s.length * s.count;
+          f.count_value(s.text, s.count, options_.max_values);
+        });
+        seen.clear();
+      };
+      // A present row's text and hash_bytes.
+      auto value_at = [&](std::int64_t r, std::uint64_t& hash) -> std::string_view {
+        if (strings) {
+          const std::string_view text = col->string_at(r);
+          hash = profiling::hash_text(text);
+          return text;
+        }
+        const std::int64_t at = col->offset + r;
+        const bool b = (static_cast<const std::uint8_t*>(col->values)[at >> 3] >> (at & 7)) & 1;
+        hash = b ? 1 : 2;
+        return b ? "true" : "false";
+      };
+      std::uint64_t present_rows = 0;
+      std::int64_t r = 0;
+      for (; r < length && !f.values_overflow; ++r) {
+        if (!present(r)) continue;
+        ++present_rows;
+        std::uint64_t hash;
+        const std::string_view text = value_at(r, hash);
         if (seen.size() > options_.max_values) {
           // More distinct values in this batch than the field's table may
           // hold: counted into it now (it gives up past max_values, exactly
           // as when counted one by one), so this table stays bounded. Values
           // already in the field's table are not new, so the two sizes do not add.
           count_seen();
-          if (f.values_overflow) continue;
+          if (f.values_overflow) {  // the table is gone: this value adds its own, as those below
+            add_once(hash);
+            if (strings) count_length(code_points(text), 1);
+            continue;
+          }
         }
-        auto [counted, fresh] = seen.try_emplace(hash, Seen{text, 0});
-        if (!fresh &&
-            (counted->text.size() != text.size() || !equal_bytes(counted->text.data(), text.data(), text.size()))) {
-          f.count_value(text, 1, options_.max_values);  // a hash collision: count directly
-        } else {
-          ++counted->count;
+        auto [counted, fresh] = seen.try_emplace(hash, Seen{text, 0, 0});
+        if (fresh) {
+          add_once(hash);
+          if (strings) {
+            counted->length = code_points(text);
+            count_length(counted->length, 0);  // its total when counted
+          }
+        } else if (counted->text.size() != text.size() ||
+                   !equal_bytes(counted->text.data(), text.data(), text.size())) {
+          // A hash collision: counted directly.
+          add_once(hash);
+          if (strings) count_length(code_points(text), 1);
+          f.count_value(text, 1, options_.max_values);
+          continue;
+        }
+        ++counted->count;
+      }
+      if (r < length) {
+        // Past max_values the field keeps no table (high-cardinality
+        // columns): each value adds its own register, exact-set entry and
+        // length. The hashes are taken first and counted in bulk.
+        std::vector<std::uint64_t>& hashes = screened_hashes_;
+        if (hashes.size() < static_cast<std::size_t>(length - r)) hashes.resize(static_cast<std::size_t>(length - r));
+        std::size_t n = 0;
+        std::uint64_t shortest = ~std::uint64_t{0}, longest = 0, total = 0;
+        for (; r < length; ++r) {
+          if (!present(r)) continue;
+          const std::string_view text = value_at(r, hashes[n++]);
+          if (!strings) continue;
+          const std::uint64_t points = code_points(text);
+          shortest = std::min(shortest, points);
+          longest = std::max(longest, points);
+          total += points;
+        }
+        present_rows += n;
+        f.add_hashes(hashes.data(), n);
+        if (exact && exact->same_as_unique < 0) {
+          for (std::size_t k = 0; k < n; ++k) exact->hashes.insert(hashes[k]);
+        }
+        if (strings && n > 0) {
+          count_length(shortest, 0);
+          count_length(longest, 0);
+          f.total_length += total;
         }
       }
       f.values += present_rows;

@@ -141,7 +141,8 @@ class Profiler final : public RecordSink {
   std::vector<Bins> bins_;
   std::vector<std::unique_ptr<Profiler>> conditional_;  // one per Program::conditions entry
   EvalScratch scratch_;
-  std::vector<double> screened_numbers_;  // add_screened's gather buffer, kept across batches
+  std::vector<double> screened_numbers_;  // add_screened's gather buffers, kept across batches
+  std::vector<std::uint64_t> screened_hashes_;
 };
 
 // A Sample in a saved state (Profiler and ReportBuilder states), and back.

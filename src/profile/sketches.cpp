@@ -22,23 +22,7 @@ constexpr double kTopMagnitude = 0x1p63;
 
 }  // namespace
 
-std::uint64_t hash_bytes(std::string_view bytes) {
-  // FNV-1a over 8-byte words, then an avalanche: stable across platforms so
-  // serialized distinct registers merge with any other run's.
-  std::uint64_t h = 0xcbf29ce484222325ULL ^ bytes.size();
-  std::size_t i = 0;
-  for (; i + 8 <= bytes.size(); i += 8) {
-    std::uint64_t w;
-    std::memcpy(&w, bytes.data() + i, 8);
-    h = (h ^ w) * 0x100000001b3ULL;
-  }
-  std::uint64_t tail = 0;
-  for (std::size_t k = 0; i + k < bytes.size(); ++k) {
-    tail |= static_cast<std::uint64_t>(static_cast<unsigned char>(bytes[i + k])) << (8 * k);
-  }
-  h = (h ^ tail) * 0x100000001b3ULL;
-  return fmix64(h);
-}
+std::uint64_t hash_bytes(std::string_view bytes) { return profiling::hash_text(bytes); }
 
 std::uint64_t hash_number(double x) { return mix_number(x); }
 

@@ -225,3 +225,48 @@ def test_screened_batches_profile_like_walked_records():
     code = from_table.field("code")
     assert code["values_overflow"] is False and len(code["value_counts"]) <= 1001
     assert from_table.field("missing")["nulls"] == 20_000
+
+
+def test_screened_strings_past_their_table_profile_like_walked_records():
+    """A column of more distinct strings than a profile keeps (max_values)
+    is counted value by value once its table is given up, and a column of a
+    few values counts each value's register, exact-set entry and length once
+    per batch: lengths in code points (multibyte text), distinct registers and
+    exact distinct counts must equal the record engine's on the same rows."""
+    import random
+
+    rng = random.Random(5)
+    cities = ["Zürich", "São Paulo", "東京", "Reykjavík", "Lodz", "Kraków ", "a", ""]
+    rows = [{
+        "id": i,
+        "name": rng.choice(["é", "ab", "€uro", "x"]) * rng.randrange(0, 12) + f"-{i}",
+        "city": rng.choice(cities + [None]),
+    } for i in range(30_000)]
+    contract = dq.loads("""dq: 1
+dataset: flat.people
+version: 1.0.0
+owner: {team: qa}
+fields:
+  id: {type: integer, required: true, min: 0}
+  name: {type: string, max_length: 60}
+  city: {type: string}
+expectations:
+  - {name: names, metric: distinct_count, field: name, min: 1}
+  - {name: cities, metric: distinct_count, field: city, min: 1}
+""")
+    table = pa.Table.from_pylist(rows, schema=pa.schema([("id", pa.int64()), ("name", pa.string()),
+                                                         ("city", pa.large_string())]))
+    ndjson = ("\n".join(json.dumps({k: v for k, v in r.items() if v is not None}) for r in rows) + "\n").encode()
+    from_records = contract.profile(ndjson)
+    for batches in (table, pa.Table.from_batches(table.to_batches(max_chunksize=7000))):
+        assert comparable(contract.profile(batches)) == comparable(from_records)
+    name, city = from_records.field("name"), from_records.field("city")
+    assert name["values_overflow"] is True and city["values_overflow"] is False
+    lengths = [len(r["name"]) for r in rows]
+    assert name["lengths"] == {"min": min(lengths), "max": max(lengths), "total": sum(lengths)}
+    city_lengths = [len(r["city"]) for r in rows if r["city"] is not None]
+    assert city["lengths"] == {"min": 0, "max": 9, "total": sum(city_lengths)}  # "São Paulo", "Reykjavík": 9 code points
+    for report in (contract.validate_table(table), contract.validate_ndjson(ndjson)):
+        observed = {e["id"]: e["value"] for e in report.expectations}
+        assert observed == {"names": 30_000, "cities": len(cities)}
+

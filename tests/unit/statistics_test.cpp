@@ -11,6 +11,7 @@
 #include <random>
 
 #include "helpers.h"
+#include "profile/hashing.h"
 
 namespace {
 
@@ -107,6 +108,44 @@ TEST_CASE("the bucket sketch has fixed bounds within 1.6 percent, exact for smal
   CHECK_THAT(s.quantile(0.5), WithinRel(50.0, 0.016));
   CHECK_THAT(s.quantile(1.0), WithinRel(100.0, 0.016));
   CHECK_THAT(s.quantile(0.0), WithinRel(-5.0, 0.016));
+}
+
+TEST_CASE("string hashes and lengths read words, with the values of a byte at a time") {
+  // Distinct registers are saved and merged across runs and versions: the
+  // word-at-a-time hash must keep the value of FNV-1a read byte by byte for
+  // the tail, and code points must be those counted byte by byte.
+  const auto reference_hash = [](std::string_view bytes) {
+    std::uint64_t h = 0xcbf29ce484222325ULL ^ bytes.size();
+    std::size_t i = 0;
+    for (; i + 8 <= bytes.size(); i += 8) {
+      std::uint64_t w = 0;
+      for (std::size_t k = 0; k < 8; ++k) w |= std::uint64_t{static_cast<unsigned char>(bytes[i + k])} << (8 * k);
+      h = (h ^ w) * 0x100000001b3ULL;
+    }
+    std::uint64_t tail = 0;
+    for (std::size_t k = 0; i + k < bytes.size(); ++k) {
+      tail |= std::uint64_t{static_cast<unsigned char>(bytes[i + k])} << (8 * k);
+    }
+    h = (h ^ tail) * 0x100000001b3ULL;
+    h ^= h >> 33, h *= 0xff51afd7ed558ccdULL, h ^= h >> 33, h *= 0xc4ceb9fe1a85ec53ULL, h ^= h >> 33;
+    return h;
+  };
+  CHECK(dq::hash_bytes("") == reference_hash(""));
+  CHECK(dq::hash_bytes("value-1") == 0xb49bfade8840099eULL);  // pinned: saved registers depend on it
+  std::mt19937_64 rng(3);
+  const std::string pieces[] = {"a", "Z", "é", "東", "€", "\xF0\x9F\x98\x80", "\x80", std::string(1, '\0')};
+  for (std::size_t size = 0; size < 300; ++size) {
+    std::string text;
+    while (text.size() < size % 41) text += pieces[rng() % std::size(pieces)];
+    std::uint64_t points = 0;
+    for (char c : text) points += (static_cast<unsigned char>(c) & 0xC0) != 0x80;
+    // A string cut out of a longer buffer: reads stay within its bytes.
+    const std::string buffer = "<" + text + ">";
+    const std::string_view inside(buffer.data() + 1, text.size());
+    INFO(text.size());
+    CHECK(dq::hash_bytes(inside) == reference_hash(text));
+    CHECK(dq::profiling::code_points(inside) == points);
+  }
 }
 
 TEST_CASE("the distinct estimate is within a few percent and merges by register maximum") {
