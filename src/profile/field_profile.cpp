@@ -135,7 +135,7 @@ void FieldProfile::add_numbers(const double* xs, std::size_t n) {
   sketch.add_all(xs, n, lo_all, hi_all);
   distinct.add_hash(hash_number(xs[0]));  // allocates the registers once
   std::uint8_t* registers = distinct.registers_.data();
-  for (i = 1; i < n; ++i) hll_update(registers, mix_number(xs[i]));
+  profiling::hll_update_numbers(registers, xs + 1, n - 1);
 }
 
 void FieldProfile::add_hashes(const std::uint64_t* hashes, std::size_t n) {

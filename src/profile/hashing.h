@@ -81,4 +81,9 @@ inline std::uint64_t fmix64(std::uint64_t k) {  // MurmurHash3's finalizer: a bi
   if (rank > registers[index]) registers[index] = rank;
 }
 
+// hll_update of each number's mix_number: eight at a time where the CPU has
+// AVX-512 (DQ for the 64-bit multiplies, CD for the leading-zero count),
+// checked once at run time; else one at a time. The same registers either way.
+void hll_update_numbers(std::uint8_t* registers, const double* xs, std::size_t n);
+
 }  // namespace dq::profiling

@@ -7,6 +7,11 @@
 #include "dq/profile.h"
 #include "profile/hashing.h"
 
+#if defined(__x86_64__) && (defined(__GNUC__) || defined(__clang__))
+#include <immintrin.h>
+#define DQ_HLL_AVX512 1
+#endif
+
 namespace dq {
 
 using profiling::fmix64;
@@ -25,6 +30,68 @@ constexpr double kTopMagnitude = 0x1p63;
 std::uint64_t hash_bytes(std::string_view bytes) { return profiling::hash_text(bytes); }
 
 std::uint64_t hash_number(double x) { return mix_number(x); }
+
+namespace profiling {
+
+namespace {
+
+void hll_update_numbers_scalar(std::uint8_t* registers, const double* xs, std::size_t n) {
+  for (std::size_t i = 0; i < n; ++i) hll_update(registers, mix_number(xs[i]));
+}
+
+#if defined(DQ_HLL_AVX512)
+// GCC 12's shift intrinsics start from _mm512_undefined_epi32(), which it then
+// reports as maybe uninitialized (GCC bug 105593).
+#pragma GCC diagnostic push
+#pragma GCC diagnostic ignored "-Wmaybe-uninitialized"
+// mix_number and the register's index and rank in vectors of eight; the
+// registers are then raised one by one (a scatter cannot take a maximum).
+__attribute__((target("avx512f,avx512dq,avx512cd"))) void hll_update_numbers_avx512(std::uint8_t* registers,
+                                                                                    const double* xs, std::size_t n) {
+  constexpr int p = DistinctSketch::kPrecision;
+  const __m512i seed = _mm512_set1_epi64(static_cast<long long>(0x9e3779b97f4a7c15ULL));
+  const __m512i m1 = _mm512_set1_epi64(static_cast<long long>(0xff51afd7ed558ccdULL));
+  const __m512i m2 = _mm512_set1_epi64(static_cast<long long>(0xc4ceb9fe1a85ec53ULL));
+  const __m512i top_rank = _mm512_set1_epi64(64 - p + 1);
+  const __m512d zero = _mm512_setzero_pd();
+  alignas(64) std::uint64_t index[8], rank[8];
+  std::size_t i = 0;
+  for (; i + 8 <= n; i += 8) {
+    __m512d x = _mm512_loadu_pd(xs + i);
+    x = _mm512_mask_mov_pd(x, _mm512_cmp_pd_mask(x, zero, _CMP_EQ_OQ), zero);  // -0 and 0 are one value
+    __m512i k = _mm512_xor_si512(_mm512_castpd_si512(x), seed);
+    k = _mm512_xor_si512(k, _mm512_srli_epi64(k, 33));
+    k = _mm512_mullo_epi64(k, m1);
+    k = _mm512_xor_si512(k, _mm512_srli_epi64(k, 33));
+    k = _mm512_mullo_epi64(k, m2);
+    k = _mm512_xor_si512(k, _mm512_srli_epi64(k, 33));
+    const __m512i rest = _mm512_slli_epi64(k, p);
+    // lzcnt of 0 is 64: the rank of an all-zero rest is capped as hll_update caps it.
+    const __m512i r = _mm512_min_epu64(_mm512_add_epi64(_mm512_lzcnt_epi64(rest), _mm512_set1_epi64(1)), top_rank);
+    _mm512_store_si512(index, _mm512_srli_epi64(k, 64 - p));
+    _mm512_store_si512(rank, r);
+    for (int j = 0; j < 8; ++j) {
+      std::uint8_t& reg = registers[index[j]];
+      const auto v = static_cast<std::uint8_t>(rank[j]);
+      reg = v > reg ? v : reg;
+    }
+  }
+  hll_update_numbers_scalar(registers, xs + i, n - i);
+}
+#pragma GCC diagnostic pop
+#endif
+
+}  // namespace
+
+void hll_update_numbers(std::uint8_t* registers, const double* xs, std::size_t n) {
+#if defined(DQ_HLL_AVX512)
+  static const bool avx512 = __builtin_cpu_supports("avx512dq") && __builtin_cpu_supports("avx512cd");
+  if (avx512) return hll_update_numbers_avx512(registers, xs, n);
+#endif
+  hll_update_numbers_scalar(registers, xs, n);
+}
+
+}  // namespace profiling
 
 // ---- ValueSketch ---------------------------------------------------------
 

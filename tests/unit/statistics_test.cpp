@@ -148,6 +148,21 @@ TEST_CASE("string hashes and lengths read words, with the values of a byte at a 
   }
 }
 
+TEST_CASE("numbers raise the same distinct registers in bulk as one at a time") {
+  // Eight at a time where the CPU has AVX-512: -0 and 0 as one value, NaN,
+  // infinities, subnormals, and a tail shorter than eight.
+  std::vector<double> xs = {0.0, -0.0, 1.0, -1.0, std::nan(""), HUGE_VAL, -HUGE_VAL, 5e-324, 1e308, 0.1};
+  std::mt19937_64 rng(9);
+  for (int i = 0; i < 5000; ++i) xs.push_back(static_cast<double>(rng() % 100000) / 7.0 - 3000.0);
+  for (std::size_t n : {std::size_t{0}, std::size_t{3}, std::size_t{8}, std::size_t{13}, xs.size()}) {
+    std::vector<std::uint8_t> bulk(std::size_t{1} << dq::DistinctSketch::kPrecision), one(bulk.size());
+    dq::profiling::hll_update_numbers(bulk.data(), xs.data(), n);
+    for (std::size_t i = 0; i < n; ++i) dq::profiling::hll_update(one.data(), dq::hash_number(xs[i]));
+    INFO(n);
+    CHECK(bulk == one);
+  }
+}
+
 TEST_CASE("the distinct estimate is within a few percent and merges by register maximum") {
   dq::DistinctSketch a, b, whole;
   for (int i = 0; i < 20000; ++i) {
