@@ -1,9 +1,11 @@
 #include "profile/profiler.h"
 
 #include <algorithm>
+#include <array>
 #include <charconv>
 #include <chrono>
 #include <cmath>
+#include <cstring>
 #include <span>
 
 #include "base/formats.h"
@@ -115,6 +117,23 @@ namespace {
 // quarter full: categorical columns (a few to a few dozen values) then
 // rarely probe past a key's first slot.
 constexpr std::size_t kSparseValues = 64;
+
+// A string of at most 16 bytes as two words, zero above its bytes, read from
+// 16 bytes at `p` that the caller knows are readable.
+struct ShortBytes {
+  std::uint64_t lo = 0, hi = 0;
+};
+ShortBytes short_bytes(const char* p, std::size_t size) {
+  static constexpr std::uint64_t kKeep[9] = {
+      0,    0xffULL, 0xffffULL, 0xffffffULL, 0xffffffffULL, 0xffffffffffULL, 0xffffffffffffULL, 0xffffffffffffffULL,
+      ~0ULL};
+  ShortBytes b;
+  std::memcpy(&b.lo, p, 8);
+  std::memcpy(&b.hi, p + 8, 8);
+  b.lo &= kKeep[size < 8 ? size : 8];
+  b.hi &= kKeep[size > 8 ? size - 8 : 0];
+  return b;
+}
 
 // A value as one number: numbers, times (µs or days) and item counts.
 double as_number(const Value& v) { return v.kind == Value::Kind::kNumber ? v.d : static_cast<double>(v.i); }
@@ -480,32 +499,66 @@ void Profiler::add_screened(const Column& batch, const std::vector<std::uint8_t>
         f.distinct.add_hash(hash);
         if (exact && exact->same_as_unique < 0) exact->hashes.insert(hash);
       };
+      // Strings of at most 16 bytes are first looked up by their bytes in a
+      // small direct-mapped table: two words and a size compared, no hash, so
+      // the values of a categorical column cost a load, a multiply and a
+      // compare (hashing them cost 8-14 ns a value, most of it branches on
+      // lengths that vary row to row). A value missing there takes the hashed
+      // path below and then the slot; a slot's count goes to its value's entry
+      // in `seen` when the slot is taken over and before `seen` is counted.
+      struct Recent {
+        ShortBytes bytes;
+        std::uint64_t size = ~std::uint64_t{0}, hash = 0, count = 0;
+      };
+      std::array<Recent, 256> recent{};
+      // The bytes may be read 16 at a time up to the end of the column's own
+      // (string views' inline strings are not read so).
+      std::uintptr_t readable_to = 0;
+      if (strings && col->kind != K::kUtf8View && length > 0) {
+        readable_to = reinterpret_cast<std::uintptr_t>(col->data + col->range_at(length - 1).second);
+      }
+      auto hand_over = [&](Recent& slot) {
+        if (slot.count > 0) seen.try_emplace(slot.hash, Seen{}).first->count += slot.count;
+        slot.count = 0;
+      };
       auto count_seen = [&] {
+        for (Recent& slot : recent) {
+          hand_over(slot);
+          slot.size = ~std::uint64_t{0};
+        }
         seen.for_each([&](std::uint64_t, const Seen& s) {
           f.total_length += s.length * s.count;
           f.count_value(s.text, s.count, options_.max_values);
         });
         seen.clear();
       };
-      // A present row's text and hash_bytes.
-      auto value_at = [&](std::int64_t r, std::uint64_t& hash) -> std::string_view {
-        if (strings) {
-          const std::string_view text = col->string_at(r);
-          hash = profiling::hash_text(text);
-          return text;
-        }
+      // A present row's text, and its hash_bytes.
+      auto text_at = [&](std::int64_t r) -> std::string_view {
+        if (strings) return col->string_at(r);
         const std::int64_t at = col->offset + r;
-        const bool b = (static_cast<const std::uint8_t*>(col->values)[at >> 3] >> (at & 7)) & 1;
-        hash = b ? 1 : 2;
-        return b ? "true" : "false";
+        return (static_cast<const std::uint8_t*>(col->values)[at >> 3] >> (at & 7)) & 1 ? "true" : "false";
+      };
+      auto hash_of = [&](std::string_view text) -> std::uint64_t {
+        if (strings) return profiling::hash_text(text);
+        return text.size() == 4 ? 1 : 2;  // true, false
       };
       std::uint64_t present_rows = 0;
       std::int64_t r = 0;
       for (; r < length && !f.values_overflow; ++r) {
         if (!present(r)) continue;
         ++present_rows;
-        std::uint64_t hash;
-        const std::string_view text = value_at(r, hash);
+        const std::string_view text = text_at(r);
+        Recent* slot = nullptr;
+        ShortBytes bytes;
+        if (strings && text.size() <= 16 && reinterpret_cast<std::uintptr_t>(text.data()) + 16 <= readable_to) {
+          bytes = short_bytes(text.data(), text.size());
+          slot = &recent[((bytes.lo ^ (bytes.hi * 0x9E3779B97F4A7C15ULL) ^ text.size()) * 0xC2B2AE3D27D4EB4FULL) >> 56];
+          if ((slot->bytes.lo == bytes.lo) & (slot->bytes.hi == bytes.hi) & (slot->size == text.size())) {
+            ++slot->count;
+            continue;
+          }
+        }
+        const std::uint64_t hash = hash_of(text);
         if (seen.size() > options_.max_values) {
           // More distinct values in this batch than the field's table may
           // hold: counted into it now (it gives up past max_values, exactly
@@ -533,7 +586,12 @@ void Profiler::add_screened(const Column& batch, const std::vector<std::uint8_t>
           f.count_value(text, 1, options_.max_values);
           continue;
         }
-        ++counted->count;
+        if (slot == nullptr) {
+          ++counted->count;
+        } else {  // the slot counts it from now on (`counted` may move as the slot hands over)
+          hand_over(*slot);
+          *slot = Recent{bytes, text.size(), hash, 1};
+        }
       }
       if (r < length) {
         // Past max_values the field keeps no table (high-cardinality
@@ -545,7 +603,8 @@ void Profiler::add_screened(const Column& batch, const std::vector<std::uint8_t>
         std::uint64_t shortest = ~std::uint64_t{0}, longest = 0, total = 0;
         for (; r < length; ++r) {
           if (!present(r)) continue;
-          const std::string_view text = value_at(r, hashes[n++]);
+          const std::string_view text = text_at(r);
+          hashes[n++] = hash_of(text);
           if (!strings) continue;
           const std::uint64_t points = code_points(text);
           shortest = std::min(shortest, points);
