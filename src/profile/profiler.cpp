@@ -478,8 +478,7 @@ void Profiler::add_screened(const Column& batch, const std::vector<std::uint8_t>
       // distinct value and batch, not per row). What else a value gives (its
       // distinct register, its exact-set entry, its length's min and max) is
       // the same each time it comes, so it is added when the value is first
-      // seen in the table, and its total length once per count: a repeated
-      // value costs a hash and a probe.
+      // seen in the table, and its total length once per count.
       const bool strings = col->kind != K::kBool;
       struct Seen {
         std::string_view text;
