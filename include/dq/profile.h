@@ -157,9 +157,10 @@ struct DQ_EXPORT FieldProfile {
   // Adds `n` present numbers at once: the same result as add_number on each,
   // up to floating-point rounding of mean and m2.
   void add_numbers(const double* xs, std::size_t n);
-  // Parts of add_text: the length of one more value (`first`: the field's
-  // first), and `n` more of a value.
-  void add_length(std::string_view text, bool first);
+  // Parts of add_text: `n` more values of `points` code points (`first`:
+  // the field's first length, and `n` may be 0 to widen min and max alone),
+  // and `n` more of a value.
+  void add_lengths(std::uint64_t points, std::uint64_t n, bool first);
   // The distinct registers of `n` more values, by their hashes.
   void add_hashes(const std::uint64_t* hashes, std::size_t n);
   void count_value(std::string_view text, std::uint64_t n, std::size_t max_values);

@@ -150,15 +150,14 @@ void FieldProfile::add_time(std::int64_t t) { add_moment(*this, static_cast<doub
 void FieldProfile::add_text(std::string_view text, std::size_t max_values, std::uint64_t hash) {
   ++values;
   distinct.add_hash(hash);
-  if (type == "string") add_length(text, values == 1);
+  if (type == "string") add_lengths(profiling::code_points(text), 1, values == 1);
   count_value(text, 1, max_values);
 }
 
-void FieldProfile::add_length(std::string_view text, bool first) {
-  const std::uint64_t length = profiling::code_points(text);
-  if (first || length < min_length) min_length = length;
-  if (length > max_length) max_length = length;
-  total_length += length;
+void FieldProfile::add_lengths(std::uint64_t points, std::uint64_t n, bool first) {
+  if (first || points < min_length) min_length = points;
+  if (points > max_length) max_length = points;
+  total_length += points * n;
 }
 
 void FieldProfile::count_value(std::string_view text, std::uint64_t n, std::size_t max_values) {

@@ -5,10 +5,10 @@
 #include <charconv>
 #include <chrono>
 #include <cmath>
-#include <cstring>
 #include <span>
 
 #include "base/formats.h"
+#include "base/words16.h"
 #include "engine/columns.h"
 #include "engine/walk_state.h"
 #include "profile/hashing.h"
@@ -117,23 +117,6 @@ namespace {
 // quarter full: categorical columns (a few to a few dozen values) then
 // rarely probe past a key's first slot.
 constexpr std::size_t kSparseValues = 64;
-
-// A string of at most 16 bytes as two words, zero above its bytes, read from
-// 16 bytes at `p` that the caller knows are readable.
-struct ShortBytes {
-  std::uint64_t lo = 0, hi = 0;
-};
-ShortBytes short_bytes(const char* p, std::size_t size) {
-  static constexpr std::uint64_t kKeep[9] = {
-      0,    0xffULL, 0xffffULL, 0xffffffULL, 0xffffffffULL, 0xffffffffffULL, 0xffffffffffffULL, 0xffffffffffffffULL,
-      ~0ULL};
-  ShortBytes b;
-  std::memcpy(&b.lo, p, 8);
-  std::memcpy(&b.hi, p + 8, 8);
-  b.lo &= kKeep[size < 8 ? size : 8];
-  b.hi &= kKeep[size > 8 ? size - 8 : 0];
-  return b;
-}
 
 // A value as one number: numbers, times (µs or days) and item counts.
 double as_number(const Value& v) { return v.kind == Value::Kind::kNumber ? v.d : static_cast<double>(v.i); }
@@ -488,9 +471,7 @@ void Profiler::add_screened(const Column& batch, const std::vector<std::uint8_t>
       seen.reserve_sparse(kSparseValues);
       bool lengths_seen = f.values > 0;  // min_length holds a value
       auto count_length = [&](std::uint64_t points, std::uint64_t n) {
-        if (!lengths_seen || points < f.min_length) f.min_length = points;
-        if (points > f.max_length) f.max_length = points;
-        f.total_length += points * n;
+        f.add_lengths(points, n, !lengths_seen);
         lengths_seen = true;
       };
       auto code_points = [&](std::string_view text) { return col->ascii ? text.size() : profiling::code_points(text); };
@@ -506,16 +487,15 @@ void Profiler::add_screened(const Column& batch, const std::vector<std::uint8_t>
       // path below and then the slot; a slot's count goes to its value's entry
       // in `seen` when the slot is taken over and before `seen` is counted.
       struct Recent {
-        ShortBytes bytes;
+        Words16 words;
         std::uint64_t size = ~std::uint64_t{0}, hash = 0, count = 0;
       };
       std::array<Recent, 256> recent{};
       // The bytes may be read 16 at a time up to the end of the column's own
-      // (string views' inline strings are not read so).
-      std::uintptr_t readable_to = 0;
-      if (strings && col->kind != K::kUtf8View && length > 0) {
-        readable_to = reinterpret_cast<std::uintptr_t>(col->data + col->range_at(length - 1).second);
-      }
+      // (a string view's inline string only up to its own end).
+      const char* readable_end = nullptr;
+      if (strings && col->kind != K::kUtf8View && length > 0)
+        readable_end = col->data + col->range_at(length - 1).second;
       auto hand_over = [&](Recent& slot) {
         if (slot.count > 0) seen.try_emplace(slot.hash, Seen{}).first->count += slot.count;
         slot.count = 0;
@@ -526,7 +506,7 @@ void Profiler::add_screened(const Column& batch, const std::vector<std::uint8_t>
           slot.size = ~std::uint64_t{0};
         }
         seen.for_each([&](std::uint64_t, const Seen& s) {
-          f.total_length += s.length * s.count;
+          f.total_length += s.length * s.count;  // min and max were taken when the value was new
           f.count_value(s.text, s.count, options_.max_values);
         });
         seen.clear();
@@ -548,11 +528,12 @@ void Profiler::add_screened(const Column& batch, const std::vector<std::uint8_t>
         ++present_rows;
         const std::string_view text = text_at(r);
         Recent* slot = nullptr;
-        ShortBytes bytes;
-        if (strings && text.size() <= 16 && reinterpret_cast<std::uintptr_t>(text.data()) + 16 <= readable_to) {
-          bytes = short_bytes(text.data(), text.size());
-          slot = &recent[((bytes.lo ^ (bytes.hi * 0x9E3779B97F4A7C15ULL) ^ text.size()) * 0xC2B2AE3D27D4EB4FULL) >> 56];
-          if ((slot->bytes.lo == bytes.lo) & (slot->bytes.hi == bytes.hi) & (slot->size == text.size())) {
+        Words16 words;
+        if (strings && text.size() <= 16) {
+          words =
+              Words16::of(text.data(), text.size(), readable_end != nullptr ? readable_end : text.data() + text.size());
+          slot = &recent[((words.w0 ^ (words.w1 * 0x9E3779B97F4A7C15ULL) ^ text.size()) * 0xC2B2AE3D27D4EB4FULL) >> 56];
+          if ((slot->words.w0 == words.w0) & (slot->words.w1 == words.w1) & (slot->size == text.size())) {
             ++slot->count;
             continue;
           }
@@ -589,7 +570,7 @@ void Profiler::add_screened(const Column& batch, const std::vector<std::uint8_t>
           ++counted->count;
         } else {  // the slot counts it from now on (`counted` may move as the slot hands over)
           hand_over(*slot);
-          *slot = Recent{bytes, text.size(), hash, 1};
+          *slot = Recent{words, text.size(), hash, 1};
         }
       }
       if (r < length) {
