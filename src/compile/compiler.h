@@ -124,7 +124,8 @@ class Compiler {
   int add_check(const std::string& path, const std::string& kind, Severity severity, double mostly,
                 std::string message);
   void build_object(int node_index, const std::vector<spec::Field>& fields, const std::string& path);
-  // The engine's view of each object's children (ChildKey, required bits), once the tree is final.
+  // The engine's view of each object's children (ChildKey, required bits) and of
+  // whether a node checks its value past its type, once the tree is final.
   void lay_out_objects();
   static std::string describe_number(double x);
   static std::string describe(const Value& v);

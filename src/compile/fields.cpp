@@ -38,6 +38,9 @@ void Compiler::build_object(int node_index, const std::vector<spec::Field>& fiel
 void Compiler::lay_out_objects() {
   Program& p = *program_;
   for (Node& n : p.nodes) {
+    n.value_checks = n.min_length_check >= 0 || n.max_length_check >= 0 || n.pattern || !n.all_patterns.empty() ||
+                     n.not_pattern || n.json_object >= 0 || n.format || n.enum_check >= 0 || n.lo.set || n.hi.set ||
+                     n.multiple_of_check >= 0;
     n.child_keys.clear();
     n.required_children.assign((n.children.size() + 63) / 64, 0);
     for (std::size_t k = 0; k < n.children.size(); ++k) {

@@ -127,7 +127,15 @@ struct ChildKey {
 };
 
 struct Node {
+  // What the record engine reads of every scalar, together at the front: a
+  // node is over 800 bytes, and a field read at each end costs a cache line.
   spec::Type type = spec::Type::kAny;
+  // A check on the value past its type (lengths, patterns, format, enum,
+  // bounds, step, json_fields): set as the program is laid out, so a field
+  // with none is passed in one test.
+  bool value_checks = false;
+  int slot = -1;            // capture this value for expressions
+  int mostly_field = -1;    // index into Program::mostly_fields
   std::string key;          // the key in its parent object
   std::string schema_path;  // "customer.country", "items[].qty"
   bool required = false;
@@ -182,8 +190,6 @@ struct Node {
   // (a rule mentions items[0].qty): index -> node.
   std::vector<std::pair<std::uint64_t, int>> indexed;
 
-  int slot = -1;          // capture this value for expressions
-  int mostly_field = -1;  // index into Program::mostly_fields
   // `required` with `mostly`: its own entry in Program::mostly_fields, counted
   // once per record whose parent object is present.
   int required_mostly_field = -1;

@@ -92,8 +92,9 @@ struct WalkState {
     for (Value& slot : slots) slot.kind = Value::Kind::kAbsent;
     path.clear();
     seen.clear();
-    eval.strings.clear();
-    copies.clear();
+    // Deques pay a call to clear even when empty, which most records leave them.
+    if (!eval.strings.empty()) eval.strings.clear();
+    if (!copies.empty()) copies.clear();
     malformed.clear();
     depth = 0;
   }

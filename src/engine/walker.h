@@ -411,7 +411,9 @@ class Walker {
     return a_.get_string(v, sv) && string_checks(n, sv);
   }
 
-  bool string_checks(const Node& n, std::string_view sv) {
+  // Inlined into the field loop (a call there makes the loop spill its
+  // state); the checks past the type are a call, made only by nodes with any.
+  __attribute__((always_inline)) bool string_checks(const Node& n, std::string_view sv) {
     if (sv.size() > s_.program->limits.max_string_bytes) {
       return s_.fail("a string of " + std::to_string(sv.size()) + " bytes is longer than max_string_bytes (" +
                      std::to_string(s_.program->limits.max_string_bytes) + ")");
@@ -422,6 +424,11 @@ class Walker {
     // right after its parts were written stalls store forwarding (this copy
     // was 10% of a flat event's time).
     if (n.slot >= 0) s_.slots[n.slot].kind = Value::Kind::kString, s_.slots[n.slot].s = sv;
+    return !n.value_checks || checked_string(n, sv);
+  }
+
+  // A string's checks past its type.
+  __attribute__((noinline)) bool checked_string(const Node& n, std::string_view sv) {
     // A code point is 1 to 4 bytes: count only when the byte length can't decide.
     if ((n.min_length_check >= 0 && sv.size() < 4 * n.min_length) ||
         (n.max_length_check >= 0 && sv.size() > n.max_length)) {
@@ -489,8 +496,9 @@ class Walker {
   }
 
   // `shown` renders the value as written, only when a check fails.
+  // Inlined as string_checks is.
   template <class Render>
-  bool number_checks(const Node& n, const Number& num, Render&& shown) {
+  __attribute__((always_inline)) bool number_checks(const Node& n, const Number& num, Render&& shown) {
     // Built in place: a temporary Value copied as a whole stalls store forwarding.
     Value& value = s_.last_scalar;
     value.kind = Value::Kind::kAbsent;
@@ -539,6 +547,13 @@ class Walker {
         slot.d = value.d;
       }
     }
+    if (n.value_checks) checked_number(n, value, shown);
+    return true;
+  }
+
+  // A number's checks past its type.
+  template <class Render>
+  __attribute__((noinline)) void checked_number(const Node& n, const Value& value, Render& shown) {
     if (n.lo.set || n.hi.set || n.enum_check >= 0) {
       ordered_checks(n, value, shown);
     }
@@ -546,7 +561,6 @@ class Walker {
       const Decimal exact = value.kind == Value::Kind::kInt ? Decimal::of(value.i) : Decimal::of(value.d);
       if (!is_multiple_of(exact, *n.multiple_of)) s_.violate(n.multiple_of_check, shown());
     }
-    return true;
   }
 
   bool time(const Node& n, V& v, JsonType t) {
