@@ -333,6 +333,45 @@ def test_python_values_json_cannot_hold_are_malformed_not_raised():
     assert contract.validate({**good, "big": 2**64 - 1}).ok
 
 
+def test_undeclared_dict_values_are_judged_as_their_json_text():
+    """Values no field declares, nested in lists, tuples and dicts with wide
+    and narrow str keys, get the verdict of the record's JSON text (nesting up
+    to max_depth and one past it included); where JSON cannot hold a value,
+    the message a declared field gives."""
+    contract = dq.loads(CONTRACT)
+    good = {"id": 5, "flag": False}
+
+    def nested(inner):
+        return {**good, "extra": [1, {"deep": [None, inner], "é": 2}], "more": {"☃": inner}}
+
+    for inner in ["ascii", "café", "snow ☃", "emoji 😀", 2**63, 2**64 + 1, 2**70, -(2**70), 1.5, True, None,
+                  (1, "ü"), {"k": "v"}, {"é": [1]}, {"☃": {"😀": "x"}}, dt.date(2024, 1, 2)]:
+        record = nested(inner)
+        assert verdict_tuple(contract.validate(record)) == \
+            verdict_tuple(contract.validate_json(as_json_text(record))), inner
+    # Nesting up to max_depth and one past it, as the JSON text nests.
+    for levels in range(250, 258):
+        value = "x"
+        for _ in range(levels):
+            value = [value]
+        record = {**good, "extra": {"a": value}}
+        assert verdict_tuple(contract.validate(record)) == \
+            verdict_tuple(contract.validate_json(as_json_text(record))), levels
+
+    class Unprintable:
+        def __str__(self):
+            raise RuntimeError("no text")
+
+    declared = contract.validate({**good, "code": "A\ud800"}).error
+    assert contract.validate(nested("A\ud800")).error == declared
+    assert "lone surrogates" in contract.validate(nested({"A\ud800": 1})).error
+    assert contract.validate(nested(Unprintable())).error == contract.validate({**good, "code": Unprintable()}).error
+    key_error = contract.validate(nested({Unprintable(): 1}))
+    assert key_error.malformed and key_error.error.startswith("a dict key that cannot be read") \
+        and "no text" in key_error.error
+    assert contract.validate(nested(10**400)).error == "an int too large for any number"
+
+
 @pytest.mark.parametrize("seed", range(4))
 def test_tables_in_slices_on_threads_give_the_one_thread_report(seed, monkeypatch):
     """validate_table(threads=N) validates consecutive slices at once and
