@@ -10,7 +10,11 @@
   flat_events.ndjson    synthetic ~450-byte flat events to ~MB megabytes (fixed
                         seed; 1% with a session id against its pattern);
   orders.parquet        a 10-column order table (six numeric ranges, a pattern,
-                        two enums, a length; a few rows break each string check).
+                        two enums, a length; a few rows break each string check);
+  flat_event_types.yaml bench/contracts/flat_event.yaml with its types and
+                        required fields alone (no other check, no rule), written
+                        afresh each run: record_bench times the walk apart from
+                        the checks with it.
 """
 import copy
 import json
@@ -102,6 +106,17 @@ def orders(path, rows):
     pq.write_table(table, path)
 
 
+def flat_event_types(path):
+    import yaml
+
+    contract = yaml.safe_load((ROOT / "bench/contracts/flat_event.yaml").read_text())
+    contract.pop("rules", None)
+    contract["dataset"] += "_types_only"
+    contract["fields"] = {name: {k: v for k, v in field.items() if k in ("type", "required")}
+                          for name, field in contract["fields"].items()}
+    path.write_text(yaml.safe_dump(contract, sort_keys=False))
+
+
 def main():
     megabytes = int(sys.argv[1]) if len(sys.argv) > 1 else 100
     rows = int(sys.argv[2]) if len(sys.argv) > 2 else 10_000_000
@@ -115,6 +130,8 @@ def main():
             make(path.with_suffix(".part"), size)
             path.with_suffix(".part").rename(path)
         print(path)
+    flat_event_types(OUT / "flat_event_types.yaml")
+    print(OUT / "flat_event_types.yaml")
 
 
 if __name__ == "__main__":

@@ -38,6 +38,7 @@ void Compiler::build_object(int node_index, const std::vector<spec::Field>& fiel
 void Compiler::lay_out_objects() {
   Program& p = *program_;
   for (Node& n : p.nodes) {
+    // Every member Walker::checked_string and checked_number test.
     n.value_checks = n.min_length_check >= 0 || n.max_length_check >= 0 || n.pattern || !n.all_patterns.empty() ||
                      n.not_pattern || n.json_object >= 0 || n.format || n.enum_check >= 0 || n.lo.set || n.hi.set ||
                      n.multiple_of_check >= 0;
