@@ -18,6 +18,7 @@
 
 #include "dq/dq.h"
 #include "flat_event.h"
+#include "flat_event_by_hand.h"
 #include "measure.h"
 
 namespace {
@@ -169,6 +170,22 @@ int main(int argc, char** argv) {
     std::size_t records = 0, valid = 0, invalid = 0;
     simdjson::ondemand::parser parser;
     dq::Validator validator(*contract);
+    // The flat events' contract written out by hand, the floor of a program
+    // generated for it: with its checks, and with its types alone.
+    bench::FlatEventByHand<true> by_hand;
+    bench::FlatEventByHand<false> by_hand_types;
+    std::vector<double> by_hand_s, by_hand_types_s;
+    auto time_by_hand = [&](auto& program, std::vector<double>& seconds) {
+      std::size_t passed = 0;
+      const auto a = Clock::now();
+      for_each_line(data, [&](const char* p, std::size_t n, std::size_t cap) {
+        const int verdict = program(parser, p, n, cap);
+        if (verdict < 0) std::abort();
+        passed += static_cast<std::size_t>(verdict);
+      });
+      seconds.push_back(seconds_since(a));
+      return passed;
+    };
     for (int r = 0; r < runs; ++r) {
       auto a = Clock::now();
       std::memcpy(copy.data(), data.data(), data.size());
@@ -187,6 +204,15 @@ int main(int argc, char** argv) {
         ++(validator.validate_json_padded(std::string_view(p, n), cap).ok ? valid : invalid);
       });
       dq_s.push_back(seconds_since(a));
+      if (name == "flat_events") {
+        const std::size_t hand_valid = time_by_hand(by_hand, by_hand_s);
+        const std::size_t types_valid = time_by_hand(by_hand_types, by_hand_types_s);
+        if (hand_valid != valid || types_valid != records) {
+          std::fprintf(stderr, "the hand-written program disagrees with dq (%zu valid against %zu)\n", hand_valid,
+                       valid);
+          return 2;
+        }
+      }
     }
     if (valid != streamed.valid || invalid != streamed.invalid) {
       std::fprintf(stderr, "the engine and the stream disagree\n");
@@ -203,6 +229,10 @@ int main(int argc, char** argv) {
     row("memory bandwidth (memcpy of the bytes)", mb, records, median(memcpy_s), sj);
     row("simdjson On-Demand, touch every value", mb, records, sj, sj);
     row("dq record engine (validate_json_padded)", mb, records, median(dq_s), sj);
+    if (!by_hand_s.empty()) {
+      row("the contract by hand (a generated one's floor)", mb, records, median(by_hand_s), sj);
+      row("the same by hand, types and required only", mb, records, median(by_hand_types_s), sj);
+    }
     row("dq validate_file (read + split + validate)", mb, records, median(stream_s), sj);
     const std::string threaded = "dq validate_file, " + std::to_string(cores) + " threads";
     row(threaded.c_str(), mb, records, median(threads_s), sj);
@@ -220,6 +250,10 @@ int main(int argc, char** argv) {
                      {"stream_s", median(stream_s)},
                      {"threads", cores},
                      {"threads_s", median(threads_s)}};
+    if (!by_hand_s.empty()) {
+      results[name]["by_hand_s"] = median(by_hand_s);
+      results[name]["by_hand_types_s"] = median(by_hand_types_s);
+    }
 
     if (name == "flat_events") {
       // Latency of one ~600-byte event, validated again and again.
