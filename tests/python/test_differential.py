@@ -372,6 +372,51 @@ def test_undeclared_dict_values_are_judged_as_their_json_text():
     assert contract.validate(nested(10**400)).error == "an int too large for any number"
 
 
+def test_dict_values_of_subclassed_types_are_read_as_their_base_type():
+    """The reader takes str, float, dict and list by their exact type first;
+    subclasses of them (and of int) take the general path and still get the
+    verdict of the record's JSON text, declared and undeclared alike."""
+    import collections
+    import enum
+
+    class Text(str):
+        pass
+
+    class Ratio(float):
+        pass
+
+    class Level(enum.IntEnum):
+        LOW = 3
+        HIGH = 2_000_000
+
+    class Kind(str, enum.Enum):
+        A = "a"
+        E = "é"
+        Z = "z"
+
+    class Items(list):
+        pass
+
+    contract = dq.loads(CONTRACT)
+    records = []
+    for code in [Text("AB12"), Text("ab"), Text("ÄB1")]:
+        for kind in Kind:
+            records.append({"id": Level.LOW, "flag": True, "code": code, "kind": kind, "ratio": Ratio(0.5),
+                            "customer": collections.OrderedDict(name=Text("Ann"), tier=Level.LOW),
+                            "items": Items([1, 2])})
+    records.append({**records[0], "undeclared": [Text("x"), Ratio(1.5), Level.LOW, collections.OrderedDict(k=Kind.E)]})
+    records.append({"id": Level.HIGH, "flag": False, "ratio": Ratio(1.5), "items": Items([1, 1, -1, 4]),
+                    "customer": collections.defaultdict(int, name=Text("Beatrice"))})
+    records.append({"id": 7, "flag": True, "items": (1, 2), "customer": {"name": "Bo", "tier": Ratio(2.0)}})
+    for record in records:
+        text = json.dumps(record, ensure_ascii=False)
+        assert verdict_tuple(contract.validate(record)) == verdict_tuple(contract.validate_json(text)), text
+    assert contract.validate(records[0]).ok
+    assert contract.validate(records[1]).ok  # Kind.E is the str "é", in the enum
+    assert [v.path for v in contract.validate(records[2]).violations] == ["kind"]  # Kind.Z is "z"
+    assert not contract.validate(records[-2]).ok
+
+
 @pytest.mark.parametrize("seed", range(4))
 def test_tables_in_slices_on_threads_give_the_one_thread_report(seed, monkeypatch):
     """validate_table(threads=N) validates consecutive slices at once and

@@ -62,6 +62,12 @@ nlohmann::json to_json(py::handle value, std::size_t depth) {
 }
 
 bool PyReader::text_of(PyObject* text, std::string_view& out, std::string& why) {
+  // An ASCII str (most keys and values) holds its UTF-8 already, after its header.
+  if (PyUnicode_IS_COMPACT_ASCII(text)) {
+    out = std::string_view(static_cast<const char*>(PyUnicode_DATA(text)),
+                           static_cast<std::size_t>(PyUnicode_GET_LENGTH(text)));
+    return true;
+  }
   Py_ssize_t size = 0;
   const char* data = PyUnicode_AsUTF8AndSize(text, &size);
   if (data == nullptr) {  // lone surrogates: not UTF-8
@@ -75,6 +81,26 @@ bool PyReader::text_of(PyObject* text, std::string_view& out, std::string& why) 
 
 bool PyReader::read(Handle value, Item& out, std::string& why) {
   auto* v = static_cast<PyObject*>(const_cast<void*>(value));
+  // The exact built-in types first, by their type object: PyFloat_Check on a
+  // str is a call (it walks the str's bases); subclasses take the tests below.
+  PyTypeObject* type = Py_TYPE(v);
+  if (type == &PyUnicode_Type) {
+    out.kind = Item::Kind::kString;
+    return text_of(v, out.s, why);
+  }
+  if (type == &PyFloat_Type) {
+    out.kind = Item::Kind::kDouble;
+    out.d = PyFloat_AS_DOUBLE(v);
+    return true;
+  }
+  if (type == &PyDict_Type) {
+    out.kind = Item::Kind::kObject;
+    return true;
+  }
+  if (type == &PyList_Type) {
+    out.kind = Item::Kind::kArray;
+    return true;
+  }
   if (v == Py_None) {
     out.kind = Item::Kind::kNull;
   } else if (PyBool_Check(v)) {
