@@ -65,6 +65,27 @@ def test_validate_a_dict(orders):
     assert [v.rule for v in orders.validate({**GOOD, "placed_at": placed}).violations] == ["placed_at.min"]
 
 
+def test_clean_verdicts_are_one_read_only_object_and_the_others_each_their_own(orders):
+    """A valid record with nothing to say gets the contract's one clean
+    verdict (read-only, so sharing it is safe); any verdict with something in
+    it, a warning included, is the record's own."""
+    clean = [orders.validate(GOOD), orders.validate_json(json.dumps(GOOD)), *orders.validate_many([GOOD, GOOD])]
+    assert all(v is clean[0] for v in clean)
+    assert (clean[0].ok, clean[0].malformed, clean[0].error, clean[0].error_offset, clean[0].violations) == \
+        (True, False, "", 0, [])
+    for attribute in ("ok", "malformed", "error", "error_offset", "violations"):
+        with pytest.raises(AttributeError):
+            setattr(clean[0], attribute, getattr(clean[0], attribute))
+    clean[0].violations.append("not kept")  # a new list each time it is read
+    assert clean[0].violations == []
+    warned = dq.loads(ORDERS.replace("enum: [new, paid, shipped]", "enum: [new, paid], severity: warn"))
+    first, second = warned.validate_many([{**GOOD, "status": "shipped"}, {**GOOD, "status": "shipped"}])
+    assert first.ok and [v.rule for v in first.violations] == ["status.enum"] and first is not second
+    bad = [orders.validate({**GOOD, "amount": -1}), orders.validate({**GOOD, "amount": -2})]
+    assert bad[0] is not bad[1] and [v.value for v in bad[0].violations] == ["-1"]
+    assert [v.value for v in bad[1].violations] == ["-2"]
+
+
 def test_validate_json_takes_bytes_or_str_and_reports_malformed_input(orders):
     assert orders.validate_json(json.dumps(GOOD)).ok
     assert orders.validate_json(json.dumps(GOOD).encode()).ok

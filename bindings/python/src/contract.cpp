@@ -98,26 +98,37 @@ std::unique_ptr<PyContract> PyContract::loads(const std::string& yaml, const std
   return std::make_unique<PyContract>(std::move(loaded).value());
 }
 
-dq::Verdict PyContract::validate(py::handle record) {
-  Lease lease(*this);
-  PyReader reader;  // the dict is read in place, so the GIL stays held
-  return dq::validate(*lease.validator, reader, record.ptr());
+py::object PyContract::verdict_object(const dq::Verdict& v) {
+  const bool clean = v.ok && !v.malformed && v.violations.empty() && v.error.empty() && v.error_offset == 0;
+  if (!clean) return py::cast(v);
+  if (!clean_verdict_) clean_verdict_ = py::cast(dq::Verdict{});
+  return clean_verdict_;
 }
 
-std::vector<dq::Verdict> PyContract::validate_many(const py::iterable& records) {
-  std::vector<dq::Verdict> out;
+py::object PyContract::validate(py::handle record) {
+  Lease lease(*this);
+  PyReader reader;  // the dict is read in place, so the GIL stays held
+  return verdict_object(dq::validate(*lease.validator, reader, record.ptr()));
+}
+
+py::list PyContract::validate_many(const py::iterable& records) {
+  py::list out;
   Lease lease(*this);
   for (py::handle record : records) {
     PyReader reader;
-    out.push_back(dq::validate(*lease.validator, reader, record.ptr()));
+    out.append(verdict_object(dq::validate(*lease.validator, reader, record.ptr())));
   }
   return out;
 }
 
-dq::Verdict PyContract::validate_json(std::string_view json) {
+py::object PyContract::validate_json(std::string_view json) {
   Lease lease(*this);
-  py::gil_scoped_release release;
-  return lease.validator->validate_json(json);
+  const dq::Verdict* verdict = nullptr;
+  {
+    py::gil_scoped_release release;
+    verdict = &lease.validator->validate_json(json);
+  }
+  return verdict_object(*verdict);
 }
 
 std::vector<std::pair<std::size_t, dq::Verdict>> PyContract::validate_batch(const py::list& elements) {
