@@ -63,6 +63,7 @@ class FlatEventByHand {
         case 3: {  // type: enum
           std::string_view s;
           if (!string(value, s, true)) return -1;
+          if (!s.data()) break;  // not a string: a wrong type, already counted
           const Text t = text_of(s);
           purchase = same(t, kTypes[3]);
           if (kChecks) valid &= one_of(t, kTypes);
