@@ -10,6 +10,7 @@
 
 #include <simdjson.h>
 
+#include <array>
 #include <cstdint>
 #include <cstring>
 #include <string_view>
@@ -79,12 +80,9 @@ class FlatEventByHand {
           if (!number(value, amount, has_amount)) return -1;
           if (kChecks && has_amount) valid &= amount >= 0 && amount <= 100000;
           break;
-        case 6: {  // currency: enum
-          std::string_view s;
-          if (!string(value, s, false)) return -1;
-          if (kChecks && s.data()) valid &= one_of(text_of(s), kCurrencies);
+        case 6:  // currency: enum
+          if (!optional_enum(value, kCurrencies, valid)) return -1;
           break;
-        }
         case 7:     // quantity: integer, 0..1000
         case 15: {  // retries: integer, 0..10
           std::int64_t i;
@@ -98,12 +96,9 @@ class FlatEventByHand {
           if (kChecks && s.data()) valid &= code_points(s) == 2;
           break;
         }
-        case 9: {  // device: enum
-          std::string_view s;
-          if (!string(value, s, false)) return -1;
-          if (kChecks && s.data()) valid &= one_of(text_of(s), kDevices);
+        case 9:  // device: enum
+          if (!optional_enum(value, kDevices, valid)) return -1;
           break;
-        }
         case 10:    // app_version: at most 16 code points
         case 11:    // page: at most 200
         case 12:    // referrer: at most 200
@@ -164,11 +159,11 @@ class FlatEventByHand {
     }
     return out;
   }
-  static constexpr Words kWords[kFields] = {
-      words_of(kKeys[0]),  words_of(kKeys[1]),  words_of(kKeys[2]),  words_of(kKeys[3]),  words_of(kKeys[4]),
-      words_of(kKeys[5]),  words_of(kKeys[6]),  words_of(kKeys[7]),  words_of(kKeys[8]),  words_of(kKeys[9]),
-      words_of(kKeys[10]), words_of(kKeys[11]), words_of(kKeys[12]), words_of(kKeys[13]), words_of(kKeys[14]),
-      words_of(kKeys[15]), words_of(kKeys[16]), words_of(kKeys[17]), words_of(kKeys[18]), words_of(kKeys[19])};
+  static constexpr std::array<Words, kFields> kWords = [] {
+    std::array<Words, kFields> out{};
+    for (std::size_t k = 0; k < kFields; ++k) out[k] = words_of(kKeys[k]);
+    return out;
+  }();
   __attribute__((always_inline)) static bool key_is(const char* raw, std::size_t k) {
     std::uint64_t w[2];
     std::memcpy(w, raw, 16);
@@ -254,6 +249,14 @@ class FlatEventByHand {
     bool found = false;
     for (const Words& m : members) found |= same(t, m);
     return found;
+  }
+  // An optional string field with an enum: false only when malformed.
+  template <std::size_t N>
+  __attribute__((always_inline)) bool optional_enum(od::value& value, const Words (&members)[N], bool& valid) {
+    std::string_view s;
+    if (!string(value, s, false)) return false;
+    if (kChecks && s.data()) valid &= one_of(text_of(s), members);
+    return true;
   }
   template <class F>
   __attribute__((always_inline)) static bool all(std::string_view s, F f) {

@@ -62,6 +62,10 @@ dq::InferOptions infer_options(std::uint64_t sample, const std::string& strictne
   return options;
 }
 
+// Valid with nothing to say, not even a warning. (A malformed verdict is
+// never valid, and only a malformed one has an error.)
+bool clean(const dq::Verdict& v) { return v.ok && v.violations.empty(); }
+
 }  // namespace
 
 PyContract::Lease::Lease(PyContract& owner) : owner(owner) {
@@ -99,8 +103,7 @@ std::unique_ptr<PyContract> PyContract::loads(const std::string& yaml, const std
 }
 
 py::object PyContract::verdict_object(const dq::Verdict& v) {
-  const bool clean = v.ok && !v.malformed && v.violations.empty() && v.error.empty() && v.error_offset == 0;
-  if (!clean) return py::cast(v);
+  if (!clean(v)) return py::cast(v);
   if (!clean_verdict_) clean_verdict_ = py::cast(dq::Verdict{});
   return clean_verdict_;
 }
@@ -138,13 +141,13 @@ std::vector<std::pair<std::size_t, dq::Verdict>> PyContract::validate_batch(cons
   for (const auto& [position, dict] : batch.dicts) {
     PyReader reader;
     const dq::Verdict& v = dq::validate(*lease.validator, reader, dict.ptr());
-    if (!v.ok || !v.violations.empty()) out.emplace_back(position, v);
+    if (!clean(v)) out.emplace_back(position, v);
   }
   {
     py::gil_scoped_release release;
     for (std::size_t k = 0; k < batch.texts.size(); ++k) {
       const dq::Verdict& v = lease.validator->validate_json(batch.texts[k]);
-      if (!v.ok || !v.violations.empty()) out.emplace_back(batch.position[k], v);
+      if (!clean(v)) out.emplace_back(batch.position[k], v);
     }
   }
   if (!batch.not_records.empty() || !batch.dicts.empty()) {
