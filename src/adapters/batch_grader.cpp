@@ -241,7 +241,7 @@ struct BatchGrader::Impl {
           std::chrono::duration_cast<std::chrono::microseconds>(std::chrono::system_clock::now().time_since_epoch())
               .count();
     }
-    if (grading.filter.root >= 0 && !truthy(evaluate(grading.filter, grading.filter.root, slots, eval))) {
+    if (grading.filter.root >= 0 && !holds(grading.filter, grading.filter.root, slots, eval)) {
       ++filtered;
       return;
     }
@@ -484,18 +484,17 @@ Result<GradeRun> BatchGrader::finish() {
   for (std::uint32_t e = 0; e < g.entities.size(); ++e) {
     if (grading.tiers[tier_of[e]].exported) rows.push_back(e);
   }
-  auto key_values = [&](std::uint32_t e) {
-    std::vector<Value> out;
+  // Keys decoded once (not per comparison), flat: entity e's columns at [e * K, e * K + K).
+  const std::size_t key_columns = grading.key.size();
+  std::vector<Value> decoded(g.entities.size() * key_columns);
+  for (std::uint32_t e : rows) {
     std::string_view in(g.entities.key(e));
-    while (!in.empty()) out.push_back(decode(in));
-    return out;
-  };
-  std::vector<std::vector<Value>> decoded(g.entities.size());  // decoded once, not per comparison
-  for (std::uint32_t e : rows) decoded[e] = key_values(e);
+    for (std::size_t i = 0; i < key_columns; ++i) decoded[e * key_columns + i] = decode(in);
+  }
   std::sort(rows.begin(), rows.end(), [&](std::uint32_t a, std::uint32_t b) {
     if (tier_of[a] != tier_of[b]) return tier_of[a] < tier_of[b];
-    for (std::size_t i = 0; i < decoded[a].size(); ++i) {
-      if (int c = compare(decoded[a][i], decoded[b][i])) return c < 0;
+    for (std::size_t i = 0; i < key_columns; ++i) {
+      if (int c = compare(decoded[a * key_columns + i], decoded[b * key_columns + i])) return c < 0;
     }
     return false;
   });
@@ -503,16 +502,17 @@ Result<GradeRun> BatchGrader::finish() {
   run.columns.push_back("tier");
   for (const auto& m : grading.measures) run.columns.push_back(m.name);
   for (const auto& column : grading.output) run.columns.push_back(column.name);
+  run.table.reserve(rows.size());
   for (std::uint32_t e : rows) {
-    std::vector<GradeCell> row;
-    for (const Value& v : decoded[e]) row.push_back(to_cell(v));
+    std::vector<GradeCell>& row = run.table.emplace_back();
+    row.reserve(run.columns.size());
+    for (std::size_t i = 0; i < key_columns; ++i) row.push_back(to_cell(decoded[e * key_columns + i]));
     row.push_back(GradeCell{GradeCell::Kind::kString, false, 0, 0, grading.tiers[tier_of[e]].name});
     for (std::size_t k = 0; k < measures; ++k) row.push_back(to_cell(g.measure_value(e, k)));
     for (std::size_t k = 0; k < grading.output.size(); ++k) {
       std::string_view in(g.outputs[e * grading.output.size() + k]);
       row.push_back(in.empty() ? GradeCell{} : to_cell(decode(in)));
     }
-    run.table.push_back(std::move(row));
   }
   run.output = g.options.output;
   run.rejects = g.options.rejects;

@@ -224,7 +224,7 @@ GradeParts::Outcome GradeParts::share(std::string_view json, std::int64_t order,
             .count();
   }
   const Program::Grading& grading = g.grading;
-  if (grading.filter.root >= 0 && !truthy(evaluate(grading.filter, grading.filter.root, slots, g.eval))) {
+  if (grading.filter.root >= 0 && !holds(grading.filter, grading.filter.root, slots, g.eval)) {
     return Outcome::kFiltered;
   }
   key.clear();

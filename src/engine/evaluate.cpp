@@ -90,7 +90,88 @@ Value arithmetic(ExprOp op, const Value& a, const Value& b) {
   return out;
 }
 
+// A leaf's value where it already lies (a captured slot, a constant), so a
+// comparison reads its operands without copying them; other operands are
+// evaluated into `held`.
+const Value& operand(const ExprCode& code, int index, const Value* slots, EvalScratch& scratch, Value& held) {
+  const ExprCode::Node& n = code.nodes[index];
+  switch (n.op) {
+    case ExprOp::kNumber:
+    case ExprOp::kString:
+    case ExprOp::kBool:
+    case ExprOp::kNull:
+    case ExprOp::kParam: return n.constant;
+    case ExprOp::kPath: return slots[n.slot];
+    default: return held = evaluate(code, index, slots, scratch);
+  }
+}
+
 }  // namespace
+
+// Conditions (`and`, `or`, `not`, comparisons, `in`) answer a bool here
+// without building a Value; evaluate() wraps the same answer.
+bool holds(const ExprCode& code, int index, const Value* slots, EvalScratch& scratch) {
+  const ExprCode::Node& n = code.nodes[index];
+  switch (n.op) {
+    case ExprOp::kAnd: return holds(code, n.args[0], slots, scratch) && holds(code, n.args[1], slots, scratch);
+    case ExprOp::kOr: return holds(code, n.args[0], slots, scratch) || holds(code, n.args[1], slots, scratch);
+    case ExprOp::kNot: return !holds(code, n.args[0], slots, scratch);
+    case ExprOp::kEq:
+    case ExprOp::kNe: {
+      const bool equal_wanted = n.op == ExprOp::kEq;
+      const ExprCode::Node& left = code.nodes[n.args[0]];
+      const ExprCode::Node& right = code.nodes[n.args[1]];
+      Value held_a, held_b;
+      if (left.op == ExprOp::kNull || right.op == ExprOp::kNull) {
+        const int other = left.op == ExprOp::kNull ? n.args[1] : n.args[0];
+        return operand(code, other, slots, scratch, held_a).is_null() == equal_wanted;
+      }
+      const Value& a = operand(code, n.args[0], slots, scratch, held_a);
+      const Value& b = operand(code, n.args[1], slots, scratch, held_b);
+      if (a.is_null() || b.is_null()) return false;
+      if (a.kind == Kind::kString && b.kind == Kind::kString) return (a.s == b.s) == equal_wanted;
+      const int c = compare(a, b);
+      return equal_wanted ? c == 0 : c != 0;
+    }
+    case ExprOp::kLt:
+    case ExprOp::kLe:
+    case ExprOp::kGt:
+    case ExprOp::kGe: {
+      Value held_a, held_b;
+      const Value& a = operand(code, n.args[0], slots, scratch, held_a);
+      const Value& b = operand(code, n.args[1], slots, scratch, held_b);
+      if (a.is_null() || b.is_null()) return false;
+      const int c = compare(a, b);
+      if (c == 2) return false;
+      switch (n.op) {
+        case ExprOp::kLt: return c < 0;
+        case ExprOp::kLe: return c <= 0;
+        case ExprOp::kGt: return c > 0;
+        default: return c >= 0;
+      }
+    }
+    case ExprOp::kIn:
+    case ExprOp::kNotIn: {
+      Value held_a;
+      const Value& a = operand(code, n.args[0], slots, scratch, held_a);
+      if (a.is_null()) return false;
+      bool found = false;
+      for (int item : code.nodes[n.args[1]].args) {
+        Value held_b;
+        const Value& b = operand(code, item, slots, scratch, held_b);
+        if (!b.is_null() && compare(a, b) == 0) {
+          found = true;
+          break;
+        }
+      }
+      return n.op == ExprOp::kIn ? found : !found;
+    }
+    default: {
+      Value held;
+      return truthy(operand(code, index, slots, scratch, held));
+    }
+  }
+}
 
 Value evaluate(const ExprCode& code, int index, const Value* slots, EvalScratch& scratch) {
   const ExprCode::Node& n = code.nodes[index];
@@ -102,57 +183,16 @@ Value evaluate(const ExprCode& code, int index, const Value* slots, EvalScratch&
     case ExprOp::kParam: return n.constant;
     case ExprOp::kPath: return slots[n.slot];
     case ExprOp::kAnd:
-      return make_bool(truthy(evaluate(code, n.args[0], slots, scratch)) &&
-                       truthy(evaluate(code, n.args[1], slots, scratch)));
     case ExprOp::kOr:
-      return make_bool(truthy(evaluate(code, n.args[0], slots, scratch)) ||
-                       truthy(evaluate(code, n.args[1], slots, scratch)));
-    case ExprOp::kNot: return make_bool(!truthy(evaluate(code, n.args[0], slots, scratch)));
+    case ExprOp::kNot:
     case ExprOp::kEq:
-    case ExprOp::kNe: {
-      bool equal_wanted = n.op == ExprOp::kEq;
-      const ExprCode::Node& left = code.nodes[n.args[0]];
-      const ExprCode::Node& right = code.nodes[n.args[1]];
-      if (left.op == ExprOp::kNull || right.op == ExprOp::kNull) {
-        Value other = evaluate(code, left.op == ExprOp::kNull ? n.args[1] : n.args[0], slots, scratch);
-        return make_bool(other.is_null() == equal_wanted);
-      }
-      Value a = evaluate(code, n.args[0], slots, scratch);
-      Value b = evaluate(code, n.args[1], slots, scratch);
-      if (a.is_null() || b.is_null()) return make_bool(false);
-      int c = compare(a, b);
-      return make_bool(equal_wanted ? c == 0 : c != 0);
-    }
+    case ExprOp::kNe:
     case ExprOp::kLt:
     case ExprOp::kLe:
     case ExprOp::kGt:
-    case ExprOp::kGe: {
-      Value a = evaluate(code, n.args[0], slots, scratch);
-      Value b = evaluate(code, n.args[1], slots, scratch);
-      if (a.is_null() || b.is_null()) return make_bool(false);
-      int c = compare(a, b);
-      if (c == 2) return make_bool(false);
-      switch (n.op) {
-        case ExprOp::kLt: return make_bool(c < 0);
-        case ExprOp::kLe: return make_bool(c <= 0);
-        case ExprOp::kGt: return make_bool(c > 0);
-        default: return make_bool(c >= 0);
-      }
-    }
+    case ExprOp::kGe:
     case ExprOp::kIn:
-    case ExprOp::kNotIn: {
-      Value a = evaluate(code, n.args[0], slots, scratch);
-      if (a.is_null()) return make_bool(false);
-      bool found = false;
-      for (int item : code.nodes[n.args[1]].args) {
-        Value b = evaluate(code, item, slots, scratch);
-        if (!b.is_null() && compare(a, b) == 0) {
-          found = true;
-          break;
-        }
-      }
-      return make_bool(n.op == ExprOp::kIn ? found : !found);
-    }
+    case ExprOp::kNotIn: return make_bool(holds(code, index, slots, scratch));
     case ExprOp::kAdd:
     case ExprOp::kSub:
     case ExprOp::kMul:
@@ -293,11 +333,15 @@ std::string describe_value(const Value& v) {
     case Kind::kBool: return v.b ? "true" : "false";
     case Kind::kInt: return std::to_string(v.i);
     case Kind::kNumber: std::snprintf(buf, sizeof buf, "%.17g", v.d); return buf;
-    case Kind::kString: return "\"" + std::string(v.s.substr(0, 60)) + (v.s.size() > 60 ? "…\"" : "\"");
+    case Kind::kString: {
+      std::string out = "\"";
+      out.append(v.s.substr(0, 60)).append(v.s.size() > 60 ? "…\"" : "\"");
+      return out;
+    }
     case Kind::kTimestamp: return format_timestamp(v.i);
     case Kind::kDate: return format_date(v.i);
     case Kind::kDuration: std::snprintf(buf, sizeof buf, "%.6gd", static_cast<double>(v.i) / kMicrosPerDay); return buf;
-    case Kind::kArray: return "[" + std::to_string(v.i) + " items]";
+    case Kind::kArray: return std::string("[").append(std::to_string(v.i)).append(" items]");
     case Kind::kObject: return "{…}";
   }
   return "?";

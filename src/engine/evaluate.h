@@ -19,6 +19,8 @@ struct EvalScratch {
 
 Value evaluate(const ExprCode& code, int node, const Value* slots, EvalScratch& scratch);
 inline bool truthy(const Value& v) { return v.kind == Value::Kind::kBool && v.b; }
+// truthy(evaluate(...)), answered without building the Value: for conditions.
+bool holds(const ExprCode& code, int node, const Value* slots, EvalScratch& scratch);
 
 // "customer.id=\"c1\", amount=12.5": the values an expression read, for messages.
 std::string describe_inputs(const ExprCode& code, const Value* slots);

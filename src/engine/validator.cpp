@@ -158,10 +158,10 @@ void run_rules(WalkState& state) {
               .count();
     }
     const Value* slots = state.slots.data();
-    if (rule.when.root >= 0 && !truthy(evaluate(rule.when, rule.when.root, slots, state.eval))) continue;
+    if (rule.when.root >= 0 && !holds(rule.when, rule.when.root, slots, state.eval)) continue;
     if (rule.mostly_field >= 0)
       VerdictAccess::observed(state.verdict).push_back(static_cast<std::uint32_t>(rule.mostly_field));
-    if (truthy(evaluate(rule.check, rule.check.root, slots, state.eval))) continue;
+    if (holds(rule.check, rule.check.root, slots, state.eval)) continue;
     std::string inputs = describe_inputs(rule.check, slots);
     std::string when_inputs = rule.when.root >= 0 ? describe_inputs(rule.when, slots) : "";
     if (!when_inputs.empty() && inputs.find(when_inputs) == std::string::npos) {

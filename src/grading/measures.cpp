@@ -114,7 +114,7 @@ std::uint32_t assign_tier(const Program::Grading& grading, const Value* measure_
   for (; t + 1 < grading.tiers.size(); ++t) {
     const ExprCode& when = grading.tiers[t].when;
     eval.strings.clear();
-    if (when.root < 0 || truthy(evaluate(when, when.root, measure_values, eval))) break;
+    if (when.root < 0 || holds(when, when.root, measure_values, eval)) break;
   }
   return t;
 }

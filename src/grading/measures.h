@@ -103,7 +103,7 @@ inline void measure_inputs(const Program::Grading& grading, const Value* slots, 
     in.counts = false;
     if (m.same_where_as >= 0) {
       if (!((held >> m.same_where_as) & 1)) continue;
-    } else if (m.where.root >= 0 && !truthy(evaluate(m.where, m.where.root, slots, eval))) {
+    } else if (m.where.root >= 0 && !holds(m.where, m.where.root, slots, eval)) {
       continue;
     }
     if (k < 64) held |= std::uint64_t{1} << k;

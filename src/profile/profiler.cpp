@@ -362,9 +362,9 @@ void Profiler::add(const WalkState& state) {
   if (!violations.empty()) std::fill(mistyped_.begin(), mistyped_.end(), 0);
   for (std::size_t c = 0; c < conditional_.size(); ++c) {
     const ExprCode& when = program_.conditions[c];
-    const bool holds = truthy(evaluate(when, when.root, slots, scratch_));
+    const bool applies = holds(when, when.root, slots, scratch_);
     scratch_.strings.clear();
-    if (!holds) continue;
+    if (!applies) continue;
     conditional_[c]->records_ = records_;
     conditional_[c]->add(state);
   }
