@@ -1,9 +1,14 @@
 // Streams: NDJSON and JSON arrays, counts that reconcile, rejects with reasons.
+#include <openssl/sha.h>
+#include <unistd.h>
+
 #include <cstdio>
 #include <fstream>
 #include <nlohmann/json.hpp>
+#include <thread>
 
 #include "helpers.h"
+#include "io/checksum.h"
 
 using namespace dqtest;
 
@@ -260,4 +265,76 @@ TEST_CASE("bounds that leave no value possible are refused at load, at the upper
   REQUIRE(between.size() == 1);
   CHECK(between[0].message == "expectation 'e' can never pass: its minimum 5 is above its maximum 1");
   CHECK(load("fields:\n  a: {type: number, min: 1, max: 1}\n").dataset() == "test.events");  // one value
+}
+
+// The grader's inputs are checksummed as they are read: a regular file by a
+// read-ahead thread, a pipe on the reader's own thread. Either way the digest
+// covers exactly the bytes handed out so far.
+TEST_CASE("an input's SHA-256 covers exactly what was read, read ahead or from a pipe", "[threads]") {
+  std::string data(3 * (std::size_t{1} << 20) + 777777, '\0');  // more than the read-ahead's blocks
+  std::uint64_t x = 88172645463325252ULL;
+  for (char& c : data) {
+    x ^= x << 13, x ^= x >> 7, x ^= x << 17;
+    c = static_cast<char>(x);
+  }
+  auto sha256 = [](std::string_view bytes) {
+    unsigned char digest[SHA256_DIGEST_LENGTH];
+    SHA256(reinterpret_cast<const unsigned char*>(bytes.data()), bytes.size(), digest);
+    std::string hex;
+    for (unsigned char d : digest) hex += "0123456789abcdef"[d >> 4], hex += "0123456789abcdef"[d & 15];
+    return hex;
+  };
+  auto read_some = [](std::FILE* stream, std::size_t at_least) {
+    std::string out;
+    std::vector<char> piece(70001);  // not a divisor of any block
+    while (out.size() < at_least) {
+      const std::size_t n = std::fread(piece.data(), 1, piece.size(), stream);
+      if (n == 0) break;
+      out.append(piece.data(), n);
+    }
+    return out;
+  };
+  std::FILE* file = std::tmpfile();
+  REQUIRE(std::fwrite(data.data(), 1, data.size(), file) == data.size());
+  std::rewind(file);
+
+  SECTION("a regular file, read to its end") {
+    dq::ChecksumReader reader(file);
+    CHECK(read_some(reader.stream(), data.size() + 1) == data);
+    CHECK(reader.bytes() == data.size());
+    CHECK(reader.sha256_hex() == sha256(data));
+  }
+  SECTION("a regular file, stopped part way and then read on") {
+    dq::ChecksumReader reader(file);
+    const std::string first = read_some(reader.stream(), (std::size_t{3} << 19) + 3);
+    REQUIRE(reader.bytes() >= first.size());
+    CHECK(reader.sha256_hex() == sha256(std::string_view(data).substr(0, reader.bytes())));
+    CHECK(first + read_some(reader.stream(), data.size()) == data);
+    CHECK(reader.sha256_hex() == sha256(data));
+  }
+  SECTION("a regular file left after a few bytes: the reader goes without reading the rest") {
+    dq::ChecksumReader reader(file);
+    CHECK(read_some(reader.stream(), 10) == data.substr(0, 70001));
+  }
+  SECTION("a pipe, read on the reader's thread") {
+    int ends[2];
+    REQUIRE(::pipe(ends) == 0);
+    std::thread writer([&] {
+      for (std::size_t at = 0; at < data.size();) {
+        const ssize_t n = ::write(ends[1], data.data() + at, data.size() - at);
+        if (n <= 0) break;
+        at += static_cast<std::size_t>(n);
+      }
+      ::close(ends[1]);
+    });
+    std::FILE* pipe = ::fdopen(ends[0], "rb");
+    {
+      dq::ChecksumReader reader(pipe);
+      CHECK(read_some(reader.stream(), data.size() + 1) == data);
+      CHECK(reader.sha256_hex() == sha256(data));
+    }
+    writer.join();
+    std::fclose(pipe);
+  }
+  std::fclose(file);
 }
