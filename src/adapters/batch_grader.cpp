@@ -287,6 +287,7 @@ struct BatchGrader::Impl {
         distinct.resize(distinct.size() + distinct_count);
         outputs.resize(outputs.size() + outs);
       }
+      for (std::size_t k = 0; k < outs; ++k) __builtin_prefetch(outputs[p.entity * outs + k].data(), 1);
       for (std::size_t k = 0; k < measures; ++k) {
         const MeasureInput& in = pending_inputs[i * measures + k];
         if (distinct_slot[k] >= 0 && in.counts) {
