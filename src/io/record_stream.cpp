@@ -333,15 +333,78 @@ class StreamValidator {
 
 }  // namespace
 
+namespace {
+
+// A JSON string as nlohmann::json's dump writes it with invalid UTF-8
+// replaced (the rejects file's form since it was first written): UTF-8 kept,
+// the two-character escapes where JSON has one, other control characters as
+// \u00xx. Valid text, nearly every reject's, is written here; other text is
+// left to nlohmann, whose replacement of broken sequences is the reference.
+void append_json_string(std::string& out, std::string_view s) {
+  if (!simdjson::validate_utf8(s.data(), s.size())) {
+    out += nlohmann::json(std::string(s)).dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
+    return;
+  }
+  out += '"';
+  std::size_t from = 0;
+  for (std::size_t i = 0; i < s.size(); ++i) {
+    const auto c = static_cast<unsigned char>(s[i]);
+    if (c >= 0x20 && c != '"' && c != '\\') continue;
+    out.append(s, from, i - from);
+    from = i + 1;
+    switch (c) {
+      case '"': out += "\\\""; break;
+      case '\\': out += "\\\\"; break;
+      case '\b': out += "\\b"; break;
+      case '\t': out += "\\t"; break;
+      case '\n': out += "\\n"; break;
+      case '\f': out += "\\f"; break;
+      case '\r': out += "\\r"; break;
+      default: {
+        char code[8];
+        std::snprintf(code, sizeof code, "\\u%04x", c);
+        out += code;
+      }
+    }
+  }
+  out.append(s, from, s.size() - from);
+  out += '"';
+}
+
+void append_field(std::string& out, std::string_view name, std::string_view text) {
+  out += '"';
+  out += name;
+  out += "\":";
+  append_json_string(out, text);
+}
+
+void append_field(std::string& out, std::string_view name, std::uint64_t number) {
+  out += '"';
+  out += name;
+  out += "\":";
+  out += std::to_string(number);
+}
+
+}  // namespace
+
 std::string reject_line(const RecordEvent& event, const std::string& source) {
-  nlohmann::ordered_json line;
-  line["source"] = source;
-  line["record"] = event.where.record;
-  line["line"] = event.where.line;
-  line["offset"] = event.where.offset;
-  if (!event.csv_header.empty()) line["csv_header"] = std::string(event.csv_header);
+  std::string line;
+  line.reserve(event.raw.size() + 256);
+  line += '{';
+  append_field(line, "source", source);
+  line += ',';
+  append_field(line, "record", event.where.record);
+  line += ',';
+  append_field(line, "line", event.where.line);
+  line += ',';
+  append_field(line, "offset", event.where.offset);
+  if (!event.csv_header.empty()) {
+    line += ',';
+    append_field(line, "csv_header", event.csv_header);
+  }
+  line += ',';
   if (simdjson::validate_utf8(event.raw.data(), event.raw.size())) {
-    line["raw"] = std::string(event.raw);
+    append_field(line, "raw", event.raw);
   } else {
     static const char kAlphabet[] = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
     std::string encoded;
@@ -354,22 +417,33 @@ std::string reject_line(const RecordEvent& event, const std::string& source) {
     }
     if (count > 0) encoded += kAlphabet[(bits << (6 - count)) & 63];
     while (encoded.size() % 4) encoded += '=';
-    line["raw_base64"] = encoded;
+    append_field(line, "raw_base64", encoded);
   }
   const Verdict& v = event.verdict;
   if (v.malformed) {
-    line["malformed"] = {{"message", v.error}, {"offset", event.where.offset + v.error_offset}};
+    line += ",\"malformed\":{";
+    append_field(line, "message", v.error);
+    line += ',';
+    append_field(line, "offset", event.where.offset + v.error_offset);
+    line += '}';
   }
-  nlohmann::ordered_json reasons = nlohmann::ordered_json::array();
-  for (const Violation& violation : v.violations) {
-    reasons.push_back({{"path", violation.path},
-                       {"rule", violation.rule},
-                       {"severity", violation.severity == Severity::kError ? "error" : "warn"},
-                       {"message", violation.message},
-                       {"value", violation.value}});
+  line += ",\"violations\":[";
+  for (std::size_t i = 0; i < v.violations.size(); ++i) {
+    const Violation& violation = v.violations[i];
+    line += i == 0 ? "{" : ",{";
+    append_field(line, "path", violation.path);
+    line += ',';
+    append_field(line, "rule", violation.rule);
+    line += ',';
+    append_field(line, "severity", violation.severity == Severity::kError ? "error" : "warn");
+    line += ',';
+    append_field(line, "message", violation.message);
+    line += ',';
+    append_field(line, "value", violation.value);
+    line += '}';
   }
-  line["violations"] = std::move(reasons);
-  return line.dump(-1, ' ', false, nlohmann::ordered_json::error_handler_t::replace);
+  line += "]}";
+  return line;
 }
 
 Status validate_stream(Validator& validator, std::FILE* file, const StreamOptions& options, ReportBuilder& report) {

@@ -180,6 +180,52 @@ TEST_CASE("rejects carry the raw record and every reason") {
   CHECK(third["raw_base64"] == "/w==");  // not UTF-8: kept byte for byte
 }
 
+// A reject's line is written by hand; nlohmann::json's dump (invalid UTF-8
+// replaced) is its reference, byte for byte, whatever its text holds. (A raw
+// record that is not UTF-8 is kept as base64: the test above.)
+TEST_CASE("a reject's line is the JSON nlohmann writes for it, byte for byte") {
+  const std::vector<std::string> texts = {"",
+                                          "plain",
+                                          "quote \" and \\ backslash",
+                                          "\b\f\n\r\t",
+                                          std::string("nul \0 and \x01\x1f\x7f", 16),
+                                          "é 😀 \xe2\x80\xa8",
+                                          "cut \xc3",
+                                          "\xff\xfe",
+                                          "a\xed\xa0\x80"
+                                          "b",
+                                          "\xf0\x9f\x98"};
+  for (const std::string& text : texts) {
+    dq::Verdict verdict;
+    verdict.ok = false;
+    verdict.malformed = true;
+    verdict.error = text;
+    verdict.error_offset = 3;
+    verdict.violations.push_back({text, "rule." + text, dq::Severity::kWarn, text, text, 0});
+    verdict.violations.push_back({"b", "b.min", dq::Severity::kError, "must be >= 1", "0", 0});
+    const std::string raw = "{\"a\": \"\\\"\\u0001\", \"b\": 0}\t\x01é";
+    const dq::RecordEvent event{raw, dq::RecordPosition{7, 8, 90}, verdict, text};
+    nlohmann::ordered_json expected;
+    expected["source"] = text;
+    expected["record"] = 7;
+    expected["line"] = 8;
+    expected["offset"] = 90;
+    if (!text.empty()) expected["csv_header"] = text;
+    expected["raw"] = raw;
+    expected["malformed"] = {{"message", text}, {"offset", 93}};
+    expected["violations"] = nlohmann::ordered_json::array();
+    for (const dq::Violation& v : verdict.violations) {
+      expected["violations"].push_back({{"path", v.path},
+                                        {"rule", v.rule},
+                                        {"severity", v.severity == dq::Severity::kError ? "error" : "warn"},
+                                        {"message", v.message},
+                                        {"value", v.value}});
+    }
+    CHECK(dq::reject_line(event, text) ==
+          expected.dump(-1, ' ', false, nlohmann::ordered_json::error_handler_t::replace));
+  }
+}
+
 TEST_CASE("samples per rule are bounded, failures are counted once per record") {
   std::string input;
   for (int i = 0; i < 50; ++i) input += "{\"id\": 0}\n";
