@@ -275,7 +275,7 @@ struct BatchGrader::Impl {
       for (std::size_t b = 0; b < measures * sizeof(Accumulator); b += 64) {
         __builtin_prefetch(reinterpret_cast<const char*>(&accumulators[entity * measures]) + b);
       }
-      if (outs) __builtin_prefetch(&outputs[entity * outs]);
+      for (std::size_t k = 0; k < outs; ++k) __builtin_prefetch(&outputs[entity * outs + k]);
       if (distinct_count) __builtin_prefetch(&distinct[entity * distinct_count]);
     }
     // 2. Each record's entity, found or added; its distinct() probes asked for.
