@@ -184,11 +184,12 @@ TEST_CASE("rejects carry the raw record and every reason") {
 // replaced) is its reference, byte for byte, whatever its text holds. (A raw
 // record that is not UTF-8 is kept as base64: the test above.)
 TEST_CASE("a reject's line is the JSON nlohmann writes for it, byte for byte") {
+  static const char kControls[] = "nul \0 and \x01\x1f\x7f";  // a NUL inside: sized by sizeof
   const std::vector<std::string> texts = {"",
                                           "plain",
                                           "quote \" and \\ backslash",
                                           "\b\f\n\r\t",
-                                          std::string("nul \0 and \x01\x1f\x7f", 16),
+                                          std::string(kControls, sizeof kControls - 1),
                                           "é 😀 \xe2\x80\xa8",
                                           "cut \xc3",
                                           "\xff\xfe",
