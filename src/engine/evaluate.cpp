@@ -90,20 +90,25 @@ Value arithmetic(ExprOp op, const Value& a, const Value& b) {
   return out;
 }
 
-// A leaf's value where it already lies (a captured slot, a constant), so a
-// comparison reads its operands without copying them; other operands are
-// evaluated into `held`.
-const Value& operand(const ExprCode& code, int index, const Value* slots, EvalScratch& scratch, Value& held) {
-  const ExprCode::Node& n = code.nodes[index];
+// A leaf's value where it already lies: a constant (literals and params,
+// resolved at compile time) or a captured slot; null for any other node.
+const Value* leaf(const ExprCode::Node& n, const Value* slots) {
   switch (n.op) {
     case ExprOp::kNumber:
     case ExprOp::kString:
     case ExprOp::kBool:
     case ExprOp::kNull:
-    case ExprOp::kParam: return n.constant;
-    case ExprOp::kPath: return slots[n.slot];
-    default: return held = evaluate(code, index, slots, scratch);
+    case ExprOp::kParam: return &n.constant;
+    case ExprOp::kPath: return &slots[n.slot];
+    default: return nullptr;
   }
+}
+
+// An operand as a comparison reads it: a leaf where it lies (not copied),
+// anything else evaluated into `held`.
+const Value& operand(const ExprCode& code, int index, const Value* slots, EvalScratch& scratch, Value& held) {
+  const Value* v = leaf(code.nodes[index], slots);
+  return v ? *v : held = evaluate(code, index, slots, scratch);
 }
 
 }  // namespace
@@ -175,13 +180,8 @@ bool holds(const ExprCode& code, int index, const Value* slots, EvalScratch& scr
 
 Value evaluate(const ExprCode& code, int index, const Value* slots, EvalScratch& scratch) {
   const ExprCode::Node& n = code.nodes[index];
+  if (const Value* v = leaf(n, slots)) return *v;
   switch (n.op) {
-    case ExprOp::kNumber:
-    case ExprOp::kString:
-    case ExprOp::kBool:
-    case ExprOp::kNull:
-    case ExprOp::kParam: return n.constant;
-    case ExprOp::kPath: return slots[n.slot];
     case ExprOp::kAnd:
     case ExprOp::kOr:
     case ExprOp::kNot:
@@ -320,9 +320,8 @@ Value evaluate(const ExprCode& code, int index, const Value* slots, EvalScratch&
       }
       return out;
     }
-    case ExprOp::kList: return Value{};
+    default: return Value{};  // a list is not a value (leaves were answered above)
   }
-  return Value{};
 }
 
 std::string describe_value(const Value& v) {

@@ -10,6 +10,7 @@
 #include <cmath>
 #include <cstring>
 
+#include "base/json_string.h"
 #include "dq/json.h"
 #include "engine/walker.h"
 
@@ -25,25 +26,7 @@ namespace od = simdjson::ondemand;
 std::string json_quote(std::string_view s) {
   std::string out;
   out.reserve(s.size() + 2);
-  out += '"';
-  for (char c : s) {
-    switch (c) {
-      case '"': out += "\\\""; break;
-      case '\\': out += "\\\\"; break;
-      case '\n': out += "\\n"; break;
-      case '\r': out += "\\r"; break;
-      case '\t': out += "\\t"; break;
-      default:
-        if (static_cast<unsigned char>(c) < 0x20) {
-          char buf[8];
-          std::snprintf(buf, sizeof buf, "\\u%04x", c);
-          out += buf;
-        } else {
-          out += c;
-        }
-    }
-  }
-  out += '"';
+  append_json_string(out, s, BackspaceFormFeed::kUnicodeEscapes);
   return out;
 }
 

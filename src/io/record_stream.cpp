@@ -9,6 +9,7 @@
 #include <string>
 
 #include "base/file_kind.h"
+#include "base/json_string.h"
 #include "dq/stream.h"
 #include "engine/walk_state.h"
 #include "io/csv_stream.h"
@@ -336,46 +337,22 @@ class StreamValidator {
 namespace {
 
 // A JSON string as nlohmann::json's dump writes it with invalid UTF-8
-// replaced (the rejects file's form since it was first written): UTF-8 kept,
-// the two-character escapes where JSON has one, other control characters as
-// \u00xx. Valid text, nearly every reject's, is written here; other text is
-// left to nlohmann, whose replacement of broken sequences is the reference.
-void append_json_string(std::string& out, std::string_view s) {
+// replaced (the rejects file's form since it was first written). Valid text,
+// nearly every reject's, is written here; other text is left to nlohmann,
+// whose replacement of broken sequences is the reference.
+void append_reject_string(std::string& out, std::string_view s) {
   if (!simdjson::validate_utf8(s.data(), s.size())) {
     out += nlohmann::json(std::string(s)).dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
     return;
   }
-  out += '"';
-  std::size_t from = 0;
-  for (std::size_t i = 0; i < s.size(); ++i) {
-    const auto c = static_cast<unsigned char>(s[i]);
-    if (c >= 0x20 && c != '"' && c != '\\') continue;
-    out.append(s, from, i - from);
-    from = i + 1;
-    switch (c) {
-      case '"': out += "\\\""; break;
-      case '\\': out += "\\\\"; break;
-      case '\b': out += "\\b"; break;
-      case '\t': out += "\\t"; break;
-      case '\n': out += "\\n"; break;
-      case '\f': out += "\\f"; break;
-      case '\r': out += "\\r"; break;
-      default: {
-        char code[8];
-        std::snprintf(code, sizeof code, "\\u%04x", c);
-        out += code;
-      }
-    }
-  }
-  out.append(s, from, s.size() - from);
-  out += '"';
+  append_json_string(out, s, BackspaceFormFeed::kShortEscapes);
 }
 
 void append_field(std::string& out, std::string_view name, std::string_view text) {
   out += '"';
   out += name;
   out += "\":";
-  append_json_string(out, text);
+  append_reject_string(out, text);
 }
 
 void append_field(std::string& out, std::string_view name, std::uint64_t number) {
@@ -404,7 +381,8 @@ std::string reject_line(const RecordEvent& event, const std::string& source) {
   }
   line += ',';
   if (simdjson::validate_utf8(event.raw.data(), event.raw.size())) {
-    append_field(line, "raw", event.raw);
+    line += "\"raw\":";
+    append_json_string(line, event.raw, BackspaceFormFeed::kShortEscapes);  // UTF-8: checked once
   } else {
     static const char kAlphabet[] = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
     std::string encoded;

@@ -654,7 +654,8 @@ void same_as_json(const dq::Contract& contract, const std::vector<std::string>& 
     std::string record = "{";
     for (std::size_t k = 0; k < names.size(); ++k) {
       const bool is_null = k < present.size() && !present[k].empty() && !present[k][r];
-      record += (k ? "," : "") + dq::json_quote(names[k]) + ":" + (is_null ? "null" : dq::json_quote(values[k][r]));
+      if (k > 0) record += ',';
+      record.append(dq::json_quote(names[k])).append(":").append(is_null ? "null" : dq::json_quote(values[k][r]));
     }
     record += "}";
     INFO(record);
@@ -739,4 +740,12 @@ TEST_CASE("a string column longer than max_string_bytes is refused as the record
   same_as_json(*contract, {"name"}, {{"short", "exactly8", "nine-byte", ""}});
   dq::Validator validator(*contract);
   CHECK_FALSE(validator.validate_json(R"({"name": "nine-byte"})").ok);
+}
+
+// A value quoted in a violation keeps the engine's form: backspace and form
+// feed as \u escapes (the rejects file writes them as \b and \f).
+TEST_CASE("quoted values escape quotes, backslashes and controls in the engine's form") {
+  CHECK(dq::json_quote("") == "\"\"");
+  CHECK(dq::json_quote("é \"q\" \\ \n\r\t") == "\"é \\\"q\\\" \\\\ \\n\\r\\t\"");
+  CHECK(dq::json_quote(std::string("\b\f\x01\x1f\x7f\0", 6)) == "\"\\u0008\\u000c\\u0001\\u001f\x7f\\u0000\"");
 }
