@@ -51,6 +51,13 @@ std::optional<SimplePattern> SimplePattern::compile(std::string_view p) {
       out.anchored_end_ = true;
       break;
     }
+    // A non-capturing group of one step, '(?:[a-z-]{0,38})', is that step.
+    const bool group = p.compare(i, 3, "(?:") == 0;
+    if (group) {
+      i += 3;
+      if (i >= p.size()) return std::nullopt;
+      c = p[i];
+    }
     Step step;
     if (c == '\\') {
       if (i + 1 >= p.size() || !read_escape(p[i + 1], step.set)) return std::nullopt;
@@ -118,6 +125,12 @@ std::optional<SimplePattern> SimplePattern::compile(std::string_view p) {
       if (i < p.size() && (p[i] == '?' || p[i] == '+' || p[i] == '*' || p[i] == '{'))
         return std::nullopt;  // lazy, possessive
     }
+    if (group) {
+      if (i >= p.size() || p[i] != ')') return std::nullopt;
+      ++i;
+      if (i < p.size() && (p[i] == '?' || p[i] == '+' || p[i] == '*' || p[i] == '{'))
+        return std::nullopt;  // a quantified group
+    }
     out.steps_.push_back(step);
   }
   if (out.steps_.empty()) return std::nullopt;
@@ -141,28 +154,54 @@ std::optional<SimplePattern> SimplePattern::compile(std::string_view p) {
       }
     }
     out.fixed_length_ = true;
-    out.has_ranges_ = out.fixed_length() >= 1 && out.fixed_length() <= 16;
-    for (std::size_t k = 0; k < 16; ++k) {
-      out.range_low_[k] = 0;
-      out.range_span_[k] = 255;
-      if (k >= out.fixed_length()) continue;
-      const std::uint8_t* allowed = out.positions_.data() + k * 256;
-      const auto* first = std::find(allowed, allowed + 256, 1);
-      const auto* past = std::find(first, allowed + 256, 0);
-      if (first == allowed + 256 || std::find(past, allowed + 256, 1) != allowed + 256) {
-        out.has_ranges_ = false;  // no byte, or more than one range
-        break;
-      }
-      out.range_low_[k] = static_cast<std::uint8_t>(first - allowed);
-      out.range_span_[k] = static_cast<std::uint8_t>(past - first - 1);
-    }
+    out.set_ranges();
   }
   return out;
+}
+
+// Each position's bytes as at most two ranges, in chunks of 16 positions;
+// none when a position needs more (or allows no byte) or the length passes
+// kVectorBytes.
+void SimplePattern::set_ranges() {
+  const std::size_t length = fixed_length();
+  if (length == 0 || length > kVectorBytes) return;
+  std::vector<Chunk> chunks((length + 15) / 16);
+  for (std::size_t k = 0; k < chunks.size() * 16; ++k) {
+    Chunk& chunk = chunks[k / 16];
+    const std::size_t lane = k % 16;
+    for (int r = 0; r < 2; ++r) chunk.low[r][lane] = 0, chunk.span[r][lane] = 255;
+    if (k >= length) continue;
+    const std::uint8_t* allowed = positions_.data() + k * 256;
+    const std::uint8_t* end = allowed + 256;
+    const std::uint8_t* first = std::find(allowed, end, 1);
+    if (first == end) return;
+    for (int r = 0; r < 2; ++r) {
+      const std::uint8_t* past = std::find(first, end, 0);
+      chunk.low[r][lane] = static_cast<std::uint8_t>(first - allowed);
+      chunk.span[r][lane] = static_cast<std::uint8_t>(past - first - 1);
+      first = std::find(past, end, 1);
+      if (first == end) {
+        if (r == 0) chunk.low[1][lane] = chunk.low[0][lane], chunk.span[1][lane] = chunk.span[0][lane];
+        break;
+      }
+    }
+    if (first != end) return;  // a third range
+  }
+  chunks_ = std::move(chunks);
+  has_ranges_ = length <= 16;
 }
 
 bool SimplePattern::matches(std::string_view text) const {
   if (fixed_length_) {
     if (text.size() != fixed_length()) return false;
+    if (!chunks_.empty()) {
+      // Copied, as the text's own bytes may end where it does.
+      char bytes[kVectorBytes] = {};
+      std::memcpy(bytes, text.data(), text.size());
+      bool all = true;
+      for (std::size_t c = 0; c < chunks_.size(); ++c) all &= chunk_matches(chunks_[c], bytes + 16 * c);
+      return all;
+    }
     unsigned all = 1;
     for (std::size_t k = 0; k < text.size(); ++k) all &= positions_[k * 256 + static_cast<unsigned char>(text[k])];
     return all != 0;

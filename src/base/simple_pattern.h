@@ -3,12 +3,11 @@
 //
 // It accepts a sequence of steps, each a literal ASCII character, an ASCII
 // class ([a-z0-9_-], \d, \w) or an escaped ASCII punctuation, with an
-// optional count ({n}, {n,m}, ?, *, +), starting with '^' and optionally
-// ending with '$'. A step with a variable count must be followed by a step
-// whose characters it cannot match, so greedy matching never needs to
-// backtrack. Anything else (groups, alternation, '.', negated classes,
-// non-ASCII, flags) is not simple, and RE2 runs it. On the patterns it
-// accepts, it answers exactly as RE2::PartialMatch (tested against RE2).
+// optional count ({n}, {n,m}, ?, *, +), possibly alone in a non-capturing
+// group ('(?:[a-z-]{0,38})'), starting with '^' and optionally ending with '$'. A step with a variable count must be
+// followed by a step whose characters it cannot match, so greedy matching never needs to backtrack. Anything else
+// (other groups, alternation, '.', negated classes, non-ASCII, flags) is not simple, and RE2 runs it. On the patterns
+// it accepts, it answers exactly as RE2::PartialMatch (tested against RE2).
 #pragma once
 
 #include <bitset>
@@ -31,19 +30,12 @@ class SimplePattern {
   const std::uint8_t* fixed_table() const { return fixed_length_ ? positions_.data() : nullptr; }
   std::size_t fixed_length() const { return positions_.size() / 256; }
 
-  // A fixed-length pattern of at most 16 positions, each one byte range
-  // ([A-Z], \d, '-'): `matches_16` judges the text in the first
-  // fixed_length() of 16 readable bytes at p with a few vector instructions
-  // (byte - low > span, unsigned, fails the position; unused lanes span 255).
+  // A fixed-length pattern of at most 16 positions, each at most two byte
+  // ranges ([A-Z], \d, '-', [0-9a-f]): `matches_16` judges the text in the
+  // first fixed_length() of 16 readable bytes at p with a few vector
+  // instructions. matches() takes the same path for fixed lengths up to 64.
   bool has_ranges() const { return has_ranges_; }
-  bool matches_16(const char* p) const {
-    Bytes16 x;
-    std::memcpy(&x, p, 16);
-    const auto outside = (x - range_low_) > range_span_;
-    std::uint64_t words[2];
-    std::memcpy(words, &outside, 16);
-    return (words[0] | words[1]) == 0;
-  }
+  bool matches_16(const char* p) const { return chunk_matches(chunks_[0], p); }
 
  private:
   struct Step {
@@ -57,8 +49,24 @@ class SimplePattern {
   bool fixed_length_ = false;
   std::vector<std::uint8_t> positions_;
   using Bytes16 = std::uint8_t __attribute__((vector_size(16)));
+  // Sixteen positions: a byte fails one where byte - low > span (unsigned)
+  // for both of its ranges. A position of one range repeats it; unused
+  // lanes allow every byte (span 255).
+  struct Chunk {
+    Bytes16 low[2], span[2];
+  };
+  static bool chunk_matches(const Chunk& c, const char* p) {
+    Bytes16 x;
+    std::memcpy(&x, p, 16);
+    const auto outside = ((x - c.low[0]) > c.span[0]) & ((x - c.low[1]) > c.span[1]);
+    std::uint64_t words[2];
+    std::memcpy(words, &outside, 16);
+    return (words[0] | words[1]) == 0;
+  }
+  static constexpr std::size_t kVectorBytes = 64;
+  void set_ranges();
+  std::vector<Chunk> chunks_;  // a fixed length up to kVectorBytes in ranges: a chunk per 16 positions
   bool has_ranges_ = false;
-  Bytes16 range_low_{}, range_span_{};
 };
 
 }  // namespace dq
