@@ -32,16 +32,18 @@ class FlatEventByHand {
     wrong_ = false;
     bool valid = true, purchase = false, has_amount = false;
     double amount = 0;
-    for (auto result : object) {
-      if (result.error()) return -1;
-      od::field& field = result.value_unsafe();
+    // Each field is handed to a callback, as dq's walker does: with the body
+    // written inside the loop instead, GCC 12 built each field's
+    // simdjson_result with scalar stores and copied it with 16-byte loads,
+    // three store-forwarding stalls a field (0.52x touch-all against 0.94x).
+    // 2: go on; else the record's answer.
+    auto on_field = [&](od::field& field, od::value& value) -> int {
       const char* raw = reinterpret_cast<const char*>(field.key().raw());
       std::size_t k = next < kFields && key_is(raw, next) ? next : find(raw);
       if (k == kFields) return 0;  // additional_fields: reject
       if (seen & (1u << k)) return -1;
       seen |= 1u << k;
       next = k + 1;
-      od::value& value = field.value();  // a reference: a copy through the stack stalls store forwarding
       switch (k) {
         case 0: {  // event_id: ^evt_[0-9a-f]{16}$
           std::string_view s;
@@ -132,6 +134,13 @@ class FlatEventByHand {
           break;
         }
       }
+      return 2;
+    };
+    for (auto result : object) {
+      if (result.error()) return -1;
+      od::field& field = result.value_unsafe();
+      const int got = on_field(field, field.value());
+      if (got != 2) return got;
     }
     valid &= !wrong_ && (seen & 0x1f) == 0x1f;  // event_id, session_id, user_id, type, ts are required
     if (kChecks && purchase) valid &= has_amount && amount > 0;
