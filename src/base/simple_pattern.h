@@ -4,10 +4,12 @@
 // It accepts a sequence of steps, each a literal ASCII character, an ASCII
 // class ([a-z0-9_-], \d, \w) or an escaped ASCII punctuation, with an
 // optional count ({n}, {n,m}, ?, *, +), possibly alone in a non-capturing
-// group ('(?:[a-z-]{0,38})'), starting with '^' and optionally ending with '$'. A step with a variable count must be
-// followed by a step whose characters it cannot match, so greedy matching never needs to backtrack. Anything else
-// (other groups, alternation, '.', negated classes, non-ASCII, flags) is not simple, and RE2 runs it. On the patterns
-// it accepts, it answers exactly as RE2::PartialMatch (tested against RE2).
+// group ('(?:[a-z-]{0,38})'), starting with '^' and optionally ending with
+// '$'. A step with a variable count must be followed by a step whose
+// characters it cannot match, so greedy matching never needs to backtrack.
+// Anything else (other groups, alternation, '.', negated classes, non-ASCII,
+// flags) is not simple, and RE2 runs it. On the patterns it accepts, it
+// answers exactly as RE2::PartialMatch (tested against RE2).
 #pragma once
 
 #include <bitset>
@@ -33,7 +35,8 @@ class SimplePattern {
   // A fixed-length pattern of at most 16 positions, each at most two byte
   // ranges ([A-Z], \d, '-', [0-9a-f]): `matches_16` judges the text in the
   // first fixed_length() of 16 readable bytes at p with a few vector
-  // instructions. matches() takes the same path for fixed lengths up to 64.
+  // instructions (only when has_ranges()). matches() takes the same path
+  // for fixed lengths up to 64.
   bool has_ranges() const { return has_ranges_; }
   bool matches_16(const char* p) const { return chunk_matches(chunks_[0], p); }
 

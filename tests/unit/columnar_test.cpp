@@ -681,7 +681,8 @@ fields:
       "delivereD"};
   const std::vector<std::string> code_probes{"ABC-12", "ABC-1",  "ABC-123", "abc-12", "ABC_12", "",
                                              "XYZ-99", "@BC-12", "[BC-12",  "ABC-/2", "ABC-:2"};
-  const std::vector<std::string> mixed_probes{"a0x", "c9x", "d0x", "a0y", "a0", "a0xx", "`0x"};
+  const std::vector<std::string> mixed_probes{"a0x", "c9x", "d0x", "a0y", "a0", "a0xx",
+                                              "`0x", "/0x", ":0x", "a:x", "a/x"};
   const std::vector<std::string> size_probes{"ab", "abc", "a", "abcd", ""};
   std::vector<std::vector<std::string>> values(4);
   const std::vector<const std::vector<std::string>*> probes{&status_probes, &code_probes, &mixed_probes, &size_probes};
