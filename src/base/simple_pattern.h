@@ -26,10 +26,9 @@ class SimplePattern {
   static std::optional<SimplePattern> compile(std::string_view pattern);
   bool matches(std::string_view text) const;
 
-  // A pattern of one length only ('^[A-Z]{3}-[0-9]{6}$'): that length, and
-  // per position 256 bytes (1 = the byte may stand there), for column
-  // kernels that judge many values in one loop. Null when lengths vary.
-  const std::uint8_t* fixed_table() const { return fixed_length_ ? positions_.data() : nullptr; }
+  // Whether the pattern matches one length only ('^[A-Z]{3}-[0-9]{6}$'), and
+  // that length: column kernels judge such a column without the rows' path.
+  bool has_fixed_length() const { return fixed_length_; }
   std::size_t fixed_length() const { return positions_.size() / 256; }
 
   // A fixed-length pattern of at most 16 positions, each at most two byte

@@ -701,9 +701,8 @@ class Screen {
     }
     if (lo > 0 || text_of.may_exceed(hi)) text_of.sizes_in(lo, hi, ok.data());
 
-    if (n.pattern && n.simple_pattern && n.simple_pattern->fixed_table() != nullptr) {
+    if (n.pattern && n.simple_pattern && n.simple_pattern->has_fixed_length()) {
       const SimplePattern& pattern = *n.simple_pattern;
-      const std::uint8_t* table = pattern.fixed_table();
       const std::size_t length = pattern.fixed_length();
       const bool ranges = pattern.has_ranges();
       for (std::size_t r = 0; r < rows; ++r) {
@@ -711,11 +710,9 @@ class Screen {
         if (text_of.size(r) != length) {
           ok[r] = 0;
         } else if (ranges && text_of.readable_end(r) - p >= 16) {
-          ok[r] &= static_cast<std::uint8_t>(pattern.matches_16(p));
+          ok[r] &= static_cast<std::uint8_t>(pattern.matches_16(p));  // in place: no copy
         } else {
-          unsigned all = 1;
-          for (std::size_t k = 0; k < length; ++k) all &= table[k * 256 + static_cast<unsigned char>(p[k])];
-          ok[r] &= static_cast<std::uint8_t>(all);
+          ok[r] &= static_cast<std::uint8_t>(pattern.matches(std::string_view(p, length)));
         }
       }
       text.pattern_done = true;

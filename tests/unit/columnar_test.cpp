@@ -718,6 +718,26 @@ fields:
                    {{1, 0, 0, 1, 0}, {0, 0, 1, 0, 1}}, layout);
     }
   }
+  SECTION("fixed lengths past 16 (a commit SHA, a three-range class): the records' verdicts") {
+    dq::Contract long_patterns = load(R"(
+fields:
+  sha: {type: string, pattern: '^[0-9a-f]{40}$'}
+  key: {type: string, pattern: '^[0-9A-Za-z]{20}$'}
+)");
+    const std::string sha(40, 'a'), key(20, 'Z');
+    std::vector<std::string> shas, keys;
+    for (const char bad : {'/', ':', '`', 'g', 'A', 'f', '0'}) {
+      for (const std::size_t at : {0, 15, 16, 39}) {
+        shas.push_back(sha.substr(0, at) + bad + sha.substr(at + 1));
+        keys.push_back(key.substr(0, at % 20) + bad + key.substr(at % 20 + 1));
+      }
+    }
+    shas.push_back(sha + "0");
+    keys.push_back(key.substr(1));
+    for (Layout layout : {Layout::kOffsets, Layout::kViews}) {
+      same_as_json(long_patterns, {"sha", "key"}, {shas, keys}, {}, layout);
+    }
+  }
   SECTION("non-ASCII text, as offsets and as views: lengths in code points, read per string") {
     dq::Contract lengths = load(R"(
 fields:
