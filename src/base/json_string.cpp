@@ -13,29 +13,24 @@ void append_json_string(std::string& out, std::string_view s, BackspaceFormFeed 
     if (c >= 0x20 && c != '"' && c != '\\') continue;
     out.append(s, from, i - from);
     from = i + 1;
+    const char* escape = nullptr;  // a two-character escape, where the output has one
     switch (c) {
-      case '"': out += "\\\""; continue;
-      case '\\': out += "\\\\"; continue;
-      case '\n': out += "\\n"; continue;
-      case '\r': out += "\\r"; continue;
-      case '\t': out += "\\t"; continue;
-      case '\b':
-        if (short_escapes) {
-          out += "\\b";
-          continue;
-        }
-        break;
-      case '\f':
-        if (short_escapes) {
-          out += "\\f";
-          continue;
-        }
-        break;
+      case '"': escape = "\\\""; break;
+      case '\\': escape = "\\\\"; break;
+      case '\n': escape = "\\n"; break;
+      case '\r': escape = "\\r"; break;
+      case '\t': escape = "\\t"; break;
+      case '\b': escape = short_escapes ? "\\b" : nullptr; break;
+      case '\f': escape = short_escapes ? "\\f" : nullptr; break;
       default: break;
     }
-    char code[8];
-    std::snprintf(code, sizeof code, "\\u%04x", c);
-    out += code;
+    if (escape != nullptr) {
+      out += escape;
+    } else {
+      char code[8];
+      std::snprintf(code, sizeof code, "\\u%04x", c);
+      out += code;
+    }
   }
   out.append(s, from, s.size() - from);
   out += '"';

@@ -160,8 +160,7 @@ std::optional<SimplePattern> SimplePattern::compile(std::string_view p) {
 }
 
 // Each position's bytes as at most two ranges, in chunks of 16 positions;
-// none when a position needs more (or allows no byte) or the length passes
-// kVectorBytes.
+// none when a position needs more or the length passes kVectorBytes.
 void SimplePattern::set_ranges() {
   const std::size_t length = fixed_length();
   if (length == 0 || length > kVectorBytes) return;
@@ -169,26 +168,25 @@ void SimplePattern::set_ranges() {
   for (std::size_t k = 0; k < chunks.size() * 16; ++k) {
     Chunk& chunk = chunks[k / 16];
     const std::size_t lane = k % 16;
-    for (int r = 0; r < 2; ++r) chunk.low[r][lane] = 0, chunk.span[r][lane] = 255;
-    if (k >= length) continue;
-    const std::uint8_t* allowed = positions_.data() + k * 256;
-    const std::uint8_t* end = allowed + 256;
-    const std::uint8_t* first = std::find(allowed, end, 1);
-    if (first == end) return;
-    for (int r = 0; r < 2; ++r) {
-      const std::uint8_t* past = std::find(first, end, 0);
-      chunk.low[r][lane] = static_cast<std::uint8_t>(first - allowed);
-      chunk.span[r][lane] = static_cast<std::uint8_t>(past - first - 1);
-      first = std::find(past, end, 1);
-      if (first == end) {
-        if (r == 0) chunk.low[1][lane] = chunk.low[0][lane], chunk.span[1][lane] = chunk.span[0][lane];
-        break;
+    std::uint8_t low[2] = {0, 0}, span[2] = {255, 255};  // unused lanes allow every byte
+    if (k < length) {
+      const std::uint8_t* allowed = positions_.data() + k * 256;
+      const std::uint8_t* end = allowed + 256;
+      std::size_t ranges = 0;
+      for (const std::uint8_t* first = std::find(allowed, end, 1); first != end;) {
+        const std::uint8_t* past = std::find(first, end, 0);
+        if (ranges == 2) return;  // a third range
+        low[ranges] = static_cast<std::uint8_t>(first - allowed);
+        span[ranges] = static_cast<std::uint8_t>(past - first - 1);
+        ++ranges;
+        first = std::find(past, end, 1);
       }
+      if (ranges == 0) return;
+      low[1] = low[ranges - 1], span[1] = span[ranges - 1];  // one range: tested twice
     }
-    if (first != end) return;  // a third range
+    for (int r = 0; r < 2; ++r) chunk.low[r][lane] = low[r], chunk.span[r][lane] = span[r];
   }
   chunks_ = std::move(chunks);
-  has_ranges_ = length <= 16;
 }
 
 bool SimplePattern::matches(std::string_view text) const {

@@ -36,7 +36,7 @@ class SimplePattern {
   // first fixed_length() of 16 readable bytes at p with a few vector
   // instructions (only when has_ranges()). matches() takes the same path
   // for fixed lengths up to 64.
-  bool has_ranges() const { return has_ranges_; }
+  bool has_ranges() const { return !chunks_.empty() && fixed_length() <= 16; }
   bool matches_16(const char* p) const { return chunk_matches(chunks_[0], p); }
 
  private:
@@ -68,7 +68,6 @@ class SimplePattern {
   static constexpr std::size_t kVectorBytes = 64;
   void set_ranges();
   std::vector<Chunk> chunks_;  // a fixed length up to kVectorBytes in ranges: a chunk per 16 positions
-  bool has_ranges_ = false;
 };
 
 }  // namespace dq
