@@ -17,6 +17,7 @@
 #include <vector>
 
 #include "dq/dq.h"
+#include "engine/screen.h"
 #include "flat_event.h"
 #include "flat_event_by_hand.h"
 #include "measure.h"
@@ -169,7 +170,12 @@ int main(int argc, char** argv) {
     std::vector<double> memcpy_s, simdjson_s, dq_s;
     std::size_t records = 0, valid = 0, invalid = 0;
     simdjson::ondemand::parser parser;
-    dq::Validator validator(*contract);
+    // The walker alone, and with the screen generated for the contract
+    // (linked in by dq_add_screen, bench/CMakeLists.txt) when there is one.
+    dq::Validator validator(*contract), screened(*contract);
+    dq::use_screen(validator, false);
+    const bool has_screen = dq::has_screen(screened);
+    std::vector<double> screen_s;
     // The flat events' contract written out by hand, the floor of a program
     // generated for it: with its checks, and with its types alone.
     bench::FlatEventByHand<true> by_hand;
@@ -204,6 +210,18 @@ int main(int argc, char** argv) {
         ++(validator.validate_json_padded(std::string_view(p, n), cap).ok ? valid : invalid);
       });
       dq_s.push_back(seconds_since(a));
+      if (has_screen) {
+        std::size_t screened_valid = 0, screened_invalid = 0;
+        a = Clock::now();
+        for_each_line(data, [&](const char* p, std::size_t n, std::size_t cap) {
+          ++(screened.validate_json_padded(std::string_view(p, n), cap).ok ? screened_valid : screened_invalid);
+        });
+        screen_s.push_back(seconds_since(a));
+        if (screened_valid != valid || screened_invalid != invalid) {
+          std::fprintf(stderr, "the screen disagrees with the walker (%zu valid against %zu)\n", screened_valid, valid);
+          return 2;
+        }
+      }
       if (name == "flat_events") {
         const std::size_t hand_valid = time_by_hand(by_hand, by_hand_s);
         const std::size_t types_valid = time_by_hand(by_hand_types, by_hand_types_s);
@@ -229,6 +247,7 @@ int main(int argc, char** argv) {
     row("memory bandwidth (memcpy of the bytes)", mb, records, median(memcpy_s), sj);
     row("simdjson On-Demand, touch every value", mb, records, sj, sj);
     row("dq record engine (validate_json_padded)", mb, records, median(dq_s), sj);
+    if (has_screen) row("dq record engine + the contract's screen", mb, records, median(screen_s), sj);
     if (!by_hand_s.empty()) {
       row("the contract by hand (a generated one's floor)", mb, records, median(by_hand_s), sj);
       row("the same by hand, types and required only", mb, records, median(by_hand_types_s), sj);
@@ -250,6 +269,7 @@ int main(int argc, char** argv) {
                      {"stream_s", median(stream_s)},
                      {"threads", cores},
                      {"threads_s", median(threads_s)}};
+    if (has_screen) results[name]["screen_s"] = median(screen_s);
     if (!by_hand_s.empty()) {
       results[name]["by_hand_s"] = median(by_hand_s);
       results[name]["by_hand_types_s"] = median(by_hand_types_s);

@@ -13,16 +13,18 @@ FLOORS = {
     "spec": ["base"],
     "compile": ["spec", "base"],
     "governance": ["compile", "spec", "base"],
-    "engine": ["compile", "spec", "base"],
-    "profile": ["engine", "compile", "spec", "base"],
-    "grading": ["engine", "compile", "spec", "base"],
+    # Screens: C++ generated from a compiled program, which the engine takes when linked.
+    "codegen": ["compile", "spec", "base"],
+    "engine": ["codegen", "compile", "spec", "base"],
+    "profile": ["engine", "codegen", "compile", "spec", "base"],
+    "grading": ["engine", "codegen", "compile", "spec", "base"],
     # dq infer reads sample data itself and writes contract text; --update reads the old contract's spec.
     "infer": ["spec", "base"],
-    "report": ["profile", "engine", "compile", "spec", "base"],
-    "io": ["report", "profile", "engine", "compile", "spec", "base"],
-    "adapters": ["io", "report", "grading", "profile", "engine", "compile", "spec", "base"],
+    "report": ["profile", "engine", "codegen", "compile", "spec", "base"],
+    "io": ["report", "profile", "engine", "codegen", "compile", "spec", "base"],
+    "adapters": ["io", "report", "grading", "profile", "engine", "codegen", "compile", "spec", "base"],
     # The library's face (src/contract.cpp, src/status.cpp) stands on every floor.
-    ".": ["adapters", "io", "report", "grading", "infer", "profile", "engine", "governance", "compile", "spec", "base"],
+    ".": ["adapters", "io", "report", "grading", "infer", "profile", "engine", "codegen", "governance", "compile", "spec", "base"],
     # The command line and the bindings use the public headers only.
     "cli": [],
 }

@@ -1,5 +1,6 @@
 #include "dq/contract.h"
 
+#include "codegen/screen_source.h"
 #include "compile/program.h"
 #include "spec/loader.h"
 
@@ -49,5 +50,7 @@ const std::string& Contract::drift_baseline() const {
 }
 bool Contract::has_drift() const { return !program_->drift.empty(); }
 bool Contract::has_monitors() const { return !program_->monitors.empty(); }
+
+std::string screen_source(const Contract& contract) { return screen_source(ContractAccess::program(contract)).text; }
 
 }  // namespace dq

@@ -83,4 +83,12 @@ class DQ_EXPORT Contract {
 // findings in the returned vector (sorted by line).
 DQ_EXPORT Result<std::vector<Diagnostic>> lint_file(const std::string& path, const Params& params = {});
 
+// The C++ source of a screen for this contract (`dq codegen`): its keys,
+// types and checks laid out as straight-line code that passes clean records
+// without the general walk. Linked into a program built with the library's
+// own build (dq_add_screen in CMake), it is taken by every Validator of a
+// contract that generates the same text; every other record, and every
+// message, is still the record engine's. See docs/screens.md.
+DQ_EXPORT std::string screen_source(const Contract& contract);
+
 }  // namespace dq

@@ -196,6 +196,16 @@ bool write_output(const std::string& rendered, const std::string& path) {
   return static_cast<bool>(out);
 }
 
+struct CodegenArgs : DataArgs {
+  std::string output;
+};
+
+int run_codegen(const CodegenArgs& args) {
+  auto contract = load_contract(args);
+  if (!contract) return kCannotRun;
+  return write_output(dq::screen_source(*contract), args.output) ? kPassed : kCannotRun;
+}
+
 int run_validate(const ValidateArgs& args) {
   if (!args.as_of.empty() && dq_cli::parse_utc_time(args.as_of) == 0) {
     std::cerr << "dq: --as-of needs a UTC date or time (2026-11-28 or 2026-11-28T06:00:00Z), not '" << args.as_of
@@ -574,6 +584,13 @@ int main(int argc, char** argv) {
   docs->add_option("--format", doc.format, "Page format")->check(CLI::IsMember({"markdown", "html"}));
   docs->add_option("-o,--output", doc.output, "Write here instead of stdout");
 
+  CodegenArgs cg;
+  CLI::App* codegen = app.add_subcommand(
+      "codegen", "Write C++ that screens clean records for a contract, to link into a service (docs/screens.md)");
+  codegen->add_option("contract", cg.contract, "Contract file (dq or ODCS)")->required();
+  codegen->add_option("--param", cg.params, "Set a contract param: name=value");
+  codegen->add_option("-o,--output", cg.output, "Write here instead of stdout");
+
   ExportArgs ex;
   CLI::App* exp =
       app.add_subcommand("export", "Write a contract in another format (ODCS v3.1, JSON Schema 2020-12, Avro, or dq)");
@@ -678,6 +695,7 @@ int main(int argc, char** argv) {
   if (lint->parsed()) return run_lint(li);
   if (diff->parsed()) return run_diff(di);
   if (docs->parsed()) return run_docs(doc);
+  if (codegen->parsed()) return run_codegen(cg);
   if (exp->parsed()) return run_export(ex);
   if (imp->parsed()) return run_import(im);
   if (infer->parsed()) return run_infer(inf);

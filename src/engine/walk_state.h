@@ -158,6 +158,40 @@ inline bool bound_ok(const Bound& b, const Value& v, bool lower) {
   if (lower) return b.exclusive ? c > 0 : c >= 0;
   return b.exclusive ? c < 0 : c <= 0;
 }
+// A JSON number as the value of an integer or number field: integers as
+// kInt, a fraction-free double too (JSON Schema's integers), an integer
+// beyond int64 as a kNumber. Anything else is a type violation, for the
+// reason returned.
+enum class NumberFit { kFits, kNotFinite, kOutOfRange, kFraction, kTooLargeInteger };
+inline NumberFit fit_number(const Number& num, bool integer_field, Value& value) {
+  value.kind = Value::Kind::kAbsent;
+  switch (num.kind) {
+    case Number::Kind::kInt:
+      value.kind = Value::Kind::kInt;
+      value.i = num.i;
+      return NumberFit::kFits;
+    case Number::Kind::kUint:
+      value.kind = Value::Kind::kNumber;  // an integer beyond int64, compared as a double
+      value.d = static_cast<double>(num.u);
+      return NumberFit::kFits;
+    case Number::Kind::kDouble:
+      if (!std::isfinite(num.d)) return NumberFit::kNotFinite;
+      // (Truncating through int64 instead of std::floor, a library call on
+      // baseline x86-64: exact for |d| < 2^63.)
+      if (std::fabs(num.d) < 9.2e18 && static_cast<double>(static_cast<std::int64_t>(num.d)) == num.d) {
+        value.kind = Value::Kind::kInt;
+        value.i = static_cast<std::int64_t>(num.d);
+        return NumberFit::kFits;
+      }
+      value.d = num.d;
+      if (integer_field) return num.d == std::floor(num.d) ? NumberFit::kTooLargeInteger : NumberFit::kFraction;
+      value.kind = Value::Kind::kNumber;
+      return NumberFit::kFits;
+    case Number::Kind::kOutOfRange: return NumberFit::kOutOfRange;
+  }
+  return NumberFit::kOutOfRange;
+}
+
 // Reads text already known to follow that grammar: an int64, a uint64 above
 // it, a double, or out of range.
 void number_from_text(std::string_view text, Number& out);

@@ -501,42 +501,22 @@ class Walker {
   __attribute__((always_inline)) bool number_checks(const Node& n, const Number& num, Render&& shown) {
     // Built in place: a temporary Value copied as a whole stalls store forwarding.
     Value& value = s_.last_scalar;
-    value.kind = Value::Kind::kAbsent;
-    switch (num.kind) {
-      case Number::Kind::kInt:
-        value.kind = Value::Kind::kInt;
-        value.i = num.i;
-        break;
-      case Number::Kind::kUint:
-        value.kind = Value::Kind::kNumber;  // an integer beyond int64, compared as a double
-        value.d = static_cast<double>(num.u);
-        break;
-      case Number::Kind::kDouble:
-        if (!std::isfinite(num.d)) {
-          s_.violate(n.type_check, shown(), std::string("must be a finite ") + spec::type_name(n.type));
-          return true;
-        }
-        // A number with zero fraction is an integer, as in JSON Schema.
-        // (Truncating through int64 instead of std::floor, a library call
-        // on baseline x86-64: exact for |d| < 2^63.)
-        if (std::fabs(num.d) < 9.2e18 && static_cast<double>(static_cast<std::int64_t>(num.d)) == num.d) {
-          value.kind = Value::Kind::kInt;
-          value.i = static_cast<std::int64_t>(num.d);
-        } else {
-          value.kind = Value::Kind::kNumber;
-          value.d = num.d;
-        }
-        break;
-      case Number::Kind::kOutOfRange:
+    switch (fit_number(num, n.type == spec::Type::kInteger, value)) {
+      case NumberFit::kFits: break;
+      case NumberFit::kNotFinite:
+        s_.violate(n.type_check, shown(), std::string("must be a finite ") + spec::type_name(n.type));
+        return true;
+      case NumberFit::kOutOfRange:
         s_.violate(n.type_check, shown(), std::string("is out of range for a 64-bit ") + spec::type_name(n.type));
         return true;
-    }
-    if (n.type == spec::Type::kInteger && value.kind != Value::Kind::kInt && num.kind != Number::Kind::kUint) {
-      value.kind = Value::Kind::kAbsent;
-      s_.violate(n.type_check, shown(),
-                 value.d == std::floor(value.d) ? "is out of range for a 64-bit integer"
-                                                : "must be an integer, not a fraction");
-      return true;
+      case NumberFit::kTooLargeInteger:
+        value.kind = Value::Kind::kAbsent;
+        s_.violate(n.type_check, shown(), "is out of range for a 64-bit integer");
+        return true;
+      case NumberFit::kFraction:
+        value.kind = Value::Kind::kAbsent;
+        s_.violate(n.type_check, shown(), "must be an integer, not a fraction");
+        return true;
     }
     if (n.slot >= 0) {
       Value& slot = s_.slots[n.slot];  // field by field, as in string_checks
