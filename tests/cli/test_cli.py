@@ -317,3 +317,27 @@ def test_beam_template_writes_the_flex_template_files(tmp_path):
     assert done.returncode == 0, done.stderr
     assert sorted(p.name for p in tmp_path.iterdir()) == ["Dockerfile", "contract.yaml", "main.py", "metadata.json",
                                                           "requirements.txt"]
+
+
+def test_codegen_writes_a_screen_for_the_contract(tmp_path):
+    contract = write(tmp_path, "orders.yaml", CONTRACT)
+    out = tmp_path / "screen.cpp"
+    result = dq("codegen", contract, "--param", "max_amount=50", "-o", out)
+    assert result.returncode == 0, result.stderr.decode()
+    text = out.read_text()
+    assert "contract shop.orders 1.0.0" in text
+    assert '"amount"' in text and '"id"' in text  # the keys, as constants
+    assert "static const dq::ScreenRegistration registration(0x" in text
+    # The same contract gives the same text (the fingerprint a Validator looks up);
+    # the bound is read from the program at run time, so another value does too.
+    again = dq("codegen", contract, "--param", "max_amount=70")
+    assert again.returncode == 0 and again.stdout.decode() == text
+    renamed = write(tmp_path, "renamed.yaml", CONTRACT.replace("amount:", "total:"))
+    assert dq("codegen", renamed).stdout.decode() != text
+
+
+def test_codegen_refuses_a_broken_contract_with_its_position(tmp_path):
+    contract = write(tmp_path, "broken.yaml", CONTRACT.replace("pattern: '^o[0-9]+$'", "pattern: '^o[0-9+$'"))
+    result = dq("codegen", contract)
+    assert result.returncode == 2
+    assert "broken.yaml:8:47: error: pattern of field 'id'" in result.stderr.decode()
