@@ -38,6 +38,15 @@ class SimplePattern {
   // for fixed lengths up to 64.
   bool has_ranges() const { return !chunks_.empty() && fixed_length() <= 16; }
   bool matches_16(const char* p) const { return chunk_matches(chunks_[0], p); }
+  // matches(), for text followed by readable bytes up to 64 past its start
+  // (simdjson's padded string buffer): ranges are judged in place, no copy.
+  bool matches_padded(std::string_view text) const {
+    if (!fixed_length_ || chunks_.empty()) return matches(text);
+    if (text.size() != fixed_length()) return false;
+    bool all = true;
+    for (std::size_t c = 0; c < chunks_.size(); ++c) all &= chunk_matches(chunks_[c], text.data() + 16 * c);
+    return all;
+  }
 
  private:
   struct Step {

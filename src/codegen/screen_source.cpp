@@ -146,7 +146,7 @@ class Generator {
           out += in3 + "  if (" + fails + ") return false;\n" + in3 + "}\n";
         }
         if (n.pattern) {
-          out += in3 + "if (!(" + at + ".simple_pattern ? " + at + ".simple_pattern->matches(" + sv +
+          out += in3 + "if (!(" + at + ".simple_pattern ? " + at + ".simple_pattern->matches_padded(" + sv +
                  ") : RE2::PartialMatch(" + sv + ", *" + at + ".pattern))) return false;\n";
         }
         if (!n.all_patterns.empty()) {

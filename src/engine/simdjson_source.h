@@ -23,6 +23,7 @@ namespace od = simdjson::ondemand;
 
 struct SimdjsonSource {
   static constexpr const char* kAbsentRequired = "is required (absent)";
+  static constexpr bool kPaddedStrings = true;  // get_string's text lies in simdjson's padded string buffer
   using Value = od::value;
   using Object = od::object;
   using Array = od::array;

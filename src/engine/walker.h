@@ -427,6 +427,13 @@ class Walker {
     return !n.value_checks || checked_string(n, sv);
   }
 
+  // Strings of a source that sets kPaddedStrings are followed by 64
+  // readable bytes (simdjson's string buffer): patterns judge them in place.
+  static bool simple_match(const SimplePattern& pattern, std::string_view sv) {
+    if constexpr (requires { Source::kPaddedStrings; }) return pattern.matches_padded(sv);
+    return pattern.matches(sv);
+  }
+
   // A string's checks past its type.
   __attribute__((noinline)) bool checked_string(const Node& n, std::string_view sv) {
     // A code point is 1 to 4 bytes: count only when the byte length can't decide.
@@ -436,7 +443,7 @@ class Walker {
       if (length < n.min_length) s_.violate(n.min_length_check, json_quote(sv));
       if (length > n.max_length) s_.violate(n.max_length_check, json_quote(sv));
     }
-    if (n.pattern && !(n.simple_pattern ? n.simple_pattern->matches(sv) : RE2::PartialMatch(sv, *n.pattern))) {
+    if (n.pattern && !(n.simple_pattern ? simple_match(*n.simple_pattern, sv) : RE2::PartialMatch(sv, *n.pattern))) {
       s_.violate(n.pattern_check, json_quote(sv));
     }
     for (const auto& re : n.all_patterns) {

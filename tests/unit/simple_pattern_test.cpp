@@ -68,6 +68,9 @@ TEST_CASE("simple patterns agree with RE2--PartialMatch on mutations of matching
       (expected ? matched : rejected)++;
       INFO(p << " on '" << s << "'");
       REQUIRE(simple->matches(s) == expected);
+      // In place, with 64 readable bytes after the text that are not its own.
+      std::string padded = s + std::string(64, '7');
+      REQUIRE(simple->matches_padded(std::string_view(padded.data(), s.size())) == expected);
     }
     CHECK(matched > 100);
     CHECK(rejected > 100);
