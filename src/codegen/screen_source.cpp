@@ -95,7 +95,7 @@ class Generator {
   // What a value not of the field's type may be: a null where allowed.
   std::string on_other(const Node& n, const std::string& value, const std::string& in) const {
     if (n.required && !n.nullable) return in + "return false;\n";
-    std::string out = in + "if (!screen::null_allowed(" + value + ")) return false;\n";
+    std::string out = in + "if (!screen::null_allowed(" + value + ")) [[unlikely]] return false;\n";
     if (n.slot >= 0) out += in + "s.slots[" + std::to_string(n.slot) + "].kind = Value::Kind::kNull;\n";
     return out;
   }
@@ -105,28 +105,30 @@ class Generator {
   std::string bounds(const Node& n, int index, const std::string& x, const std::string& in) const {
     std::string out;
     const std::string at = "n[" + std::to_string(index) + "]";
-    if (n.lo.set) out += in + "if (!bound_ok(" + at + ".lo, " + x + ", true)) return false;\n";
-    if (n.hi.set) out += in + "if (!bound_ok(" + at + ".hi, " + x + ", false)) return false;\n";
+    if (n.lo.set) out += in + "if (!bound_ok(" + at + ".lo, " + x + ", true)) [[unlikely]] return false;\n";
+    if (n.hi.set) out += in + "if (!bound_ok(" + at + ".hi, " + x + ", false)) [[unlikely]] return false;\n";
     return out;
   }
 
   // Statements checking `value` (an od::value lvalue) against node `index`:
   // `return false` when the record is not clean, else on to the next statement.
+  // Every early return is marked unlikely: laid out off the clean path, they
+  // kept the flat events' screen 2-5% faster.
   std::string value_code(int index, const std::string& value, const std::string& in) {
     const Node& n = node(index);
     const std::string k = std::to_string(index);
     const std::string at = "n[" + k + "]";
     const std::string in2 = in + "  ", in3 = in + "    ";
-    if (walked(n)) return in + "if (!w.visit(" + k + ", " + value + ")) return false;\n";
+    if (walked(n)) return in + "if (!w.visit(" + k + ", " + value + ")) [[unlikely]] return false;\n";
     std::string out = in + "{  // " + (n.schema_path.empty() ? std::string("the record") : n.schema_path) + "\n";
     switch (n.type) {
       case spec::Type::kString: {
         const std::string sv = "s_" + k, got = "got_" + k;
         out += in2 + "std::string_view " + sv + ";\n";
         out += in2 + "const int " + got + " = a.try_string(" + value + ", " + sv + ");\n";
-        out += in2 + "if (" + got + " < 0) return false;\n";
-        out += in2 + "if (" + got + " == 0) {\n" + on_other(n, value, in3) + in2 + "} else {\n";
-        out += in3 + "if (" + sv + ".size() > max_string) return false;\n";
+        out += in2 + "if (" + got + " < 0) [[unlikely]] return false;\n";
+        out += in2 + "if (" + got + " == 0) [[unlikely]] {\n" + on_other(n, value, in3) + in2 + "} else {\n";
+        out += in3 + "if (" + sv + ".size() > max_string) [[unlikely]] return false;\n";
         if (n.slot >= 0) {
           out += in3 + slot(n) + ".kind = Value::Kind::kString;\n" + in3 + slot(n) + ".s = " + sv + ";\n";
         }
@@ -143,18 +145,19 @@ class Generator {
           }
           out += in3 + "if (" + undecided + ") {\n";
           out += in3 + "  const std::size_t length = count_code_points(" + sv + ");\n";
-          out += in3 + "  if (" + fails + ") return false;\n" + in3 + "}\n";
+          out += in3 + "  if (" + fails + ") [[unlikely]] return false;\n" + in3 + "}\n";
         }
         if (n.pattern) {
           out += in3 + "if (!(" + at + ".simple_pattern ? " + at + ".simple_pattern->matches_padded(" + sv +
-                 ") : RE2::PartialMatch(" + sv + ", *" + at + ".pattern))) return false;\n";
+                 ") : RE2::PartialMatch(" + sv + ", *" + at + ".pattern))) [[unlikely]] return false;\n";
         }
         if (!n.all_patterns.empty()) {
           out += in3 + "for (const auto& re : " + at + ".all_patterns) {\n" + in3 + "  if (!RE2::PartialMatch(" + sv +
-                 ", *re)) return false;\n" + in3 + "}\n";
+                 ", *re)) [[unlikely]] return false;\n" + in3 + "}\n";
         }
-        if (n.not_pattern) out += in3 + "if (RE2::PartialMatch(" + sv + ", *" + at + ".not_pattern)) return false;\n";
-        if (n.format) out += in3 + "if (!matches_format(*" + at + ".format, " + sv + ")) return false;\n";
+        if (n.not_pattern)
+          out += in3 + "if (RE2::PartialMatch(" + sv + ", *" + at + ".not_pattern)) [[unlikely]] return false;\n";
+        if (n.format) out += in3 + "if (!matches_format(*" + at + ".format, " + sv + ")) [[unlikely]] return false;\n";
         if (n.enum_check >= 0) out += string_enum(n, sv, in3);
         out += in2 + "}\n";
         break;
@@ -164,11 +167,11 @@ class Generator {
         const std::string num = "number_" + k, got = "got_" + k, x = "x_" + k;
         out += in2 + "Number " + num + ";\n";
         out += in2 + "const int " + got + " = a.try_number(" + value + ", " + num + ");\n";
-        out += in2 + "if (" + got + " < 0) return false;\n";
-        out += in2 + "if (" + got + " == 0) {\n" + on_other(n, value, in3) + in2 + "} else {\n";
+        out += in2 + "if (" + got + " < 0) [[unlikely]] return false;\n";
+        out += in2 + "if (" + got + " == 0) [[unlikely]] {\n" + on_other(n, value, in3) + in2 + "} else {\n";
         out += in3 + "Value " + x + ";\n";
         out += in3 + "if (fit_number(" + num + ", " + (n.type == spec::Type::kInteger ? "true" : "false") + ", " + x +
-               ") != NumberFit::kFits) return false;\n";
+               ") != NumberFit::kFits) [[unlikely]] return false;\n";
         if (n.slot >= 0) {
           out += in3 + slot(n) + ".kind = " + x + ".kind;\n";
           out += in3 + "if (" + x + ".kind == Value::Kind::kInt) " + slot(n) + ".i = " + x + ".i; else " + slot(n) +
@@ -184,11 +187,11 @@ class Generator {
         const std::string sv = "s_" + k, got = "got_" + k, x = "x_" + k, parsed = "parsed_" + k;
         out += in2 + "std::string_view " + sv + ";\n";
         out += in2 + "const int " + got + " = a.try_string(" + value + ", " + sv + ");\n";
-        out += in2 + "if (" + got + " < 0) return false;\n";
-        out += in2 + "if (" + got + " == 0) {\n" + on_other(n, value, in3) + in2 + "} else {\n";
+        out += in2 + "if (" + got + " < 0) [[unlikely]] return false;\n";
+        out += in2 + "if (" + got + " == 0) [[unlikely]] {\n" + on_other(n, value, in3) + in2 + "} else {\n";
         out += in3 + "const std::optional<std::int64_t> " + parsed + " = " +
                (date ? "parse_date(" + sv + ")" : "parse_rfc3339(" + sv + ", " + at + ".time.zone)") + ";\n";
-        out += in3 + "if (!" + parsed + ") return false;\n";
+        out += in3 + "if (!" + parsed + ") [[unlikely]] return false;\n";
         const std::string kind = date ? "Value::Kind::kDate" : "Value::Kind::kTimestamp";
         if (n.slot >= 0) out += in3 + slot(n) + ".kind = " + kind + ";\n" + in3 + slot(n) + ".i = *" + parsed + ";\n";
         if (n.lo.set || n.hi.set) {
@@ -219,7 +222,7 @@ class Generator {
         out += in2 + "if (" + e + " == simdjson::INCORRECT_TYPE) {\n" + on_other(n, value, in3) + in2 + "} else if (" +
                e + " != simdjson::SUCCESS) {\n" + in3 + "return false;\n" + in2 + "} else {\n";
         if (n.slot >= 0) out += in3 + slot(n) + ".kind = Value::Kind::kObject;\n";
-        out += in3 + "if (!object_" + k + "(" + o + ")) return false;\n" + in2 + "}\n";
+        out += in3 + "if (!object_" + k + "(" + o + ")) [[unlikely]] return false;\n" + in2 + "}\n";
         break;
       }
       case spec::Type::kArray: {
@@ -229,24 +232,24 @@ class Generator {
         out += in2 + "const simdjson::error_code " + e + " = " + value + ".get_array().get(" + r + ");\n";
         out += in2 + "if (" + e + " == simdjson::INCORRECT_TYPE) {\n" + on_other(n, value, in3) + in2 + "} else if (" +
                e + " != simdjson::SUCCESS) {\n" + in3 + "return false;\n" + in2 + "} else {\n";
-        out += in3 + "if (++s.depth > s.program->limits.max_depth) return false;\n";
+        out += in3 + "if (++s.depth > s.program->limits.max_depth) [[unlikely]] return false;\n";
         out += in3 + "std::uint64_t " + count + " = 0;\n";
         // Each element handed to a callback, as the walker does (GCC keeps
         // the iterator in registers then).
         out += in3 + "auto " + element + " = [&](od::value& " + item + ") -> bool {\n";
-        out +=
-            n.items >= 0 ? value_code(n.items, item, in3 + "  ") : in3 + "  if (!w.skip(" + item + ")) return false;\n";
+        out += n.items >= 0 ? value_code(n.items, item, in3 + "  ")
+                            : in3 + "  if (!w.skip(" + item + ")) [[unlikely]] return false;\n";
         out += in3 + "  return true;\n" + in3 + "};\n";
         out += in3 + "for (auto " + result + " : " + r + ") {\n";
         out += in3 + "  if (" + result + ".error() != simdjson::SUCCESS || " + count +
-               " == s.program->limits.max_array_items) return false;\n";
-        out += in3 + "  if (!" + element + "(" + result + ".value_unsafe())) return false;\n";
+               " == s.program->limits.max_array_items) [[unlikely]] return false;\n";
+        out += in3 + "  if (!" + element + "(" + result + ".value_unsafe())) [[unlikely]] return false;\n";
         out += in3 + "  ++" + count + ";\n" + in3 + "}\n";
         out += in3 + "--s.depth;\n";
         if (n.min_items_check >= 0)
-          out += in3 + "if (" + count + " < " + std::to_string(n.min_items) + "u) return false;\n";
+          out += in3 + "if (" + count + " < " + std::to_string(n.min_items) + "u) [[unlikely]] return false;\n";
         if (n.max_items_check >= 0)
-          out += in3 + "if (" + count + " > " + std::to_string(n.max_items) + "u) return false;\n";
+          out += in3 + "if (" + count + " > " + std::to_string(n.max_items) + "u) [[unlikely]] return false;\n";
         if (n.slot >= 0) {
           out += in3 + slot(n) + ".kind = Value::Kind::kArray;\n" + in3 + slot(n) + ".i = static_cast<std::int64_t>(" +
                  count + ");\n";
@@ -281,7 +284,7 @@ class Generator {
       out += in + "  const Words16 t = Words16::load(" + sv + ".data(), " + sv + ".size() < 16 ? " + sv +
              ".size() : 16);\n";
     }
-    return out + in + "  if (!(" + test + ")) return false;\n" + in + "}\n";
+    return out + in + "  if (!(" + test + ")) [[unlikely]] return false;\n" + in + "}\n";
   }
 
   // A member function walking a declared object whose children fit one presence word.
@@ -292,7 +295,7 @@ class Generator {
     declarations_ += "  bool object_" + k + "(od::object& object);\n";
     std::string f = "bool Screened::object_" + k + "(od::object& object) {  // " +
                     (n.schema_path.empty() ? std::string("the record") : n.schema_path) + "\n";
-    f += "  if (++s.depth > s.program->limits.max_depth) return false;\n";
+    f += "  if (++s.depth > s.program->limits.max_depth) [[unlikely]] return false;\n";
     // The limits in locals: read through the program on every field, they
     // are loads the loop cannot hoist past the stores into the slots.
     f += "  const std::size_t max_fields = s.program->limits.max_object_fields;\n";
@@ -311,14 +314,14 @@ class Generator {
     // Each field handed to a callback, as the walker does: with the body
     // inside the loop, GCC 12 spills simdjson's field iterator on every field.
     f += "  auto on_field = [&](od::field& field, od::value& value) -> bool {\n";
-    f += "    if (++fields > max_fields) return false;\n";
+    f += "    if (++fields > max_fields) [[unlikely]] return false;\n";
     f += "    const std::size_t k = screen::find_key(field, keys, " + std::to_string(count) + ", next);\n";
     f += "    if (k == " + std::to_string(count) + ") " +
          (n.additional_check >= 0
               ? std::string("return false;  // an undeclared key is reported\n")
               : "return screen::skip_undeclared(field, value, keys, " + std::to_string(count) + ", w);\n");
     f += "    const std::uint64_t bit = std::uint64_t{1} << k;\n";
-    f += "    if (seen & bit) return false;  // a key given twice\n";
+    f += "    if (seen & bit) [[unlikely]] return false;  // a key given twice\n";
     f += "    seen |= bit;\n";
     f += "    next = k + 1 == " + std::to_string(count) + " ? 0 : k + 1;\n";
     f += "    switch (k) {\n";
@@ -330,11 +333,12 @@ class Generator {
     }
     f += children + "      default: break;\n    }\n    return true;\n  };\n";
     f += "  for (auto result : object) {\n";
-    f += "    if (result.error() != simdjson::SUCCESS) return false;\n";
+    f += "    if (result.error() != simdjson::SUCCESS) [[unlikely]] return false;\n";
     f += "    od::field& field = result.value_unsafe();\n";
-    f += "    if (!on_field(field, field.value())) return false;\n  }\n";
+    f += "    if (!on_field(field, field.value())) [[unlikely]] return false;\n  }\n";
     const std::uint64_t required = n.required_children.empty() ? 0 : n.required_children[0];
-    if (required != 0) f += "  if ((seen & " + hex(required) + ") != " + hex(required) + ") return false;\n";
+    if (required != 0)
+      f += "  if ((seen & " + hex(required) + ") != " + hex(required) + ") [[unlikely]] return false;\n";
     f += "  --s.depth;\n  return true;\n}\n\n";
     functions_ += f;
   }
