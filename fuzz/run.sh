@@ -9,7 +9,7 @@ cd "$(dirname "$0")/.."
 seconds=${1:-600}
 shift || true
 targets=("$@")
-[ ${#targets[@]} -gt 0 ] || targets=(contract_yaml expression record arrow_import csv profile_json)
+[ ${#targets[@]} -gt 0 ] || targets=(contract_yaml expression record arrow_import csv profile_json screen)
 command -v clang++ >/dev/null || { apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq clang libclang-rt-14-dev >/dev/null; }
 cmake --preset fuzz >/dev/null
 cmake --build --preset fuzz
