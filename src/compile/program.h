@@ -323,6 +323,9 @@ struct Program {
   std::deque<std::string> strings;                                // storage for constant strings
   Limits limits;
   std::vector<Diagnostic> warnings;
+  // The hash of the text codegen/ generates for this program, set at load
+  // when screens are linked (engine/screen.h finds a program's screen by it).
+  std::uint64_t screen_fingerprint = 0;
 };
 
 // The compiled program behind a public Contract, for the library's stages.

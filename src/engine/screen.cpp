@@ -30,11 +30,20 @@ ScreenRegistration::ScreenRegistration(std::uint64_t fingerprint, Screen screen)
   r.screens.emplace_back(fingerprint, screen);
 }
 
+bool screens_linked() {
+  Registry& r = registry();
+  std::lock_guard<std::mutex> lock(r.mutex);
+  return !r.screens.empty();
+}
+
 Screen find_screen(const Program& program) {
   Registry& r = registry();
   std::lock_guard<std::mutex> lock(r.mutex);
   if (r.screens.empty()) return nullptr;  // most programs: nothing to generate
-  const std::uint64_t fingerprint = screen_source(program).fingerprint;
+  // Set when the contract was loaded; generated now for a program loaded
+  // before its screen was (a library opened later).
+  const std::uint64_t fingerprint =
+      program.screen_fingerprint != 0 ? program.screen_fingerprint : screen_source(program).fingerprint;
   for (const auto& [print, screen] : r.screens) {
     if (print == fingerprint) return screen;
   }

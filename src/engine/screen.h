@@ -31,6 +31,8 @@ struct ScreenRegistration {
   ScreenRegistration(std::uint64_t fingerprint, Screen screen);
 };
 
+// Whether any screen is linked in.
+bool screens_linked();
 // The linked screen generated from a program like this one, or null.
 Screen find_screen(const Program& program);
 
