@@ -7,29 +7,10 @@
 
 #include <string>
 
-#include "engine/verdict_access.h"
+#include "../tests/unit/walk_description.h"
 #include "fuzz.h"
 
 namespace {
-
-std::string describe(const dq::Verdict& v, dq::Validator& validator) {
-  std::string out = std::string(v.ok ? "ok" : "not ok") + (v.malformed ? " malformed " + v.error : "") + " @" +
-                    std::to_string(v.error_offset) + " coerced " + std::to_string(v.coerced) + "\n";
-  for (const dq::Violation& x : v.violations) out += x.path + "|" + x.rule + "|" + x.message + "|" + x.value + "\n";
-  for (std::uint32_t m : dq::VerdictAccess::observed(v)) out += "observed " + std::to_string(m) + ";";
-  if (v.malformed) return out;
-  for (const dq::Value& slot : dq::last_walk(validator).slots) {
-    out += std::to_string(static_cast<int>(slot.kind)) + ":";
-    switch (slot.kind) {
-      case dq::Value::Kind::kString: out += std::string(slot.s); break;
-      case dq::Value::Kind::kNumber: out += std::to_string(slot.d); break;
-      case dq::Value::Kind::kBool: out += slot.b ? "t" : "f"; break;
-      default: out += std::to_string(slot.i);
-    }
-    out += ";";
-  }
-  return out;
-}
 
 struct Pair {
   dq::Validator screened, walked;
@@ -53,8 +34,8 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
                          Pair("bench/contracts/github_events.yaml")};
   Pair& pair = pairs[data[0] % 3];
   const std::string_view json(reinterpret_cast<const char*>(data + 1), size - 1);
-  const std::string walked = describe(pair.walked.validate_json(json), pair.walked);
-  const std::string screened = describe(pair.screened.validate_json(json), pair.screened);
+  const std::string walked = dq_test::describe_walk(pair.walked.validate_json(json), pair.walked);
+  const std::string screened = dq_test::describe_walk(pair.screened.validate_json(json), pair.screened);
   if (walked != screened) {
     std::fprintf(stderr, "walked:\n%s\nscreened:\n%s\n", walked.c_str(), screened.c_str());
     dqfuzz::require(false, "the screen leaves what the walker leaves");

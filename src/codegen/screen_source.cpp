@@ -109,6 +109,25 @@ class Generator {
 
   std::string slot(const Node& n) const { return "s.slots[" + std::to_string(n.slot) + "]"; }
 
+  // A read through one of the source's try_ calls (1 got it, 0 another type,
+  // -1 malformed), opening the block that has the value; the caller closes it.
+  std::string try_read(const Node& n, const std::string& value, const std::string& call, const std::string& got,
+                       const std::string& in) const {
+    const std::string in2 = in + "  ";
+    return in + "const int " + got + " = " + call + ";\n" + in + "if (" + got + " < 0) [[unlikely]] return false;\n" +
+           in + "if (" + got + " == 0) [[unlikely]] {\n" + on_other(n, value, in2) + in + "} else {\n";
+  }
+
+  // A read through one of simdjson's getters (INCORRECT_TYPE: another type),
+  // opening the block that has the value; the caller closes it.
+  std::string get_read(const Node& n, const std::string& value, const std::string& getter, const std::string& target,
+                       const std::string& error, const std::string& in) const {
+    const std::string in2 = in + "  ";
+    return in + "const simdjson::error_code " + error + " = " + value + "." + getter + "().get(" + target + ");\n" +
+           in + "if (" + error + " == simdjson::INCORRECT_TYPE) {\n" + on_other(n, value, in2) + in + "} else if (" +
+           error + " != simdjson::SUCCESS) {\n" + in2 + "return false;\n" + in + "} else {\n";
+  }
+
   std::string bounds(const Node& n, int index, const std::string& x, const std::string& in) const {
     std::string out;
     const std::string at = "n[" + std::to_string(index) + "]";
@@ -133,9 +152,7 @@ class Generator {
       case spec::Type::kString: {
         const std::string sv = "s_" + k, got = "got_" + k;
         out += in2 + "std::string_view " + sv + ";\n";
-        out += in2 + "const int " + got + " = a.try_string(" + value + ", " + sv + ");\n";
-        out += in2 + "if (" + got + " < 0) [[unlikely]] return false;\n";
-        out += in2 + "if (" + got + " == 0) [[unlikely]] {\n" + on_other(n, value, in3) + in2 + "} else {\n";
+        out += try_read(n, value, "a.try_string(" + value + ", " + sv + ")", got, in2);
         out += in3 + "if (" + sv + ".size() > max_string) [[unlikely]] return false;\n";
         if (n.slot >= 0) {
           out += in3 + slot(n) + ".kind = Value::Kind::kString;\n" + in3 + slot(n) + ".s = " + sv + ";\n";
@@ -174,9 +191,7 @@ class Generator {
       case spec::Type::kNumber: {
         const std::string num = "number_" + k, got = "got_" + k, x = "x_" + k;
         out += in2 + "Number " + num + ";\n";
-        out += in2 + "const int " + got + " = a.try_number(" + value + ", " + num + ");\n";
-        out += in2 + "if (" + got + " < 0) [[unlikely]] return false;\n";
-        out += in2 + "if (" + got + " == 0) [[unlikely]] {\n" + on_other(n, value, in3) + in2 + "} else {\n";
+        out += try_read(n, value, "a.try_number(" + value + ", " + num + ")", got, in2);
         out += in3 + "Value " + x + ";\n";
         out += in3 + "if (fit_number(" + num + ", " + (n.type == spec::Type::kInteger ? "true" : "false") + ", " + x +
                ") != NumberFit::kFits) [[unlikely]] return false;\n";
@@ -194,9 +209,7 @@ class Generator {
         const bool date = n.type == spec::Type::kDate;
         const std::string sv = "s_" + k, got = "got_" + k, x = "x_" + k, parsed = "parsed_" + k;
         out += in2 + "std::string_view " + sv + ";\n";
-        out += in2 + "const int " + got + " = a.try_string(" + value + ", " + sv + ");\n";
-        out += in2 + "if (" + got + " < 0) [[unlikely]] return false;\n";
-        out += in2 + "if (" + got + " == 0) [[unlikely]] {\n" + on_other(n, value, in3) + in2 + "} else {\n";
+        out += try_read(n, value, "a.try_string(" + value + ", " + sv + ")", got, in2);
         out += in3 + "const std::optional<std::int64_t> " + parsed + " = " +
                (date ? "parse_date(" + sv + ")" : "parse_rfc3339(" + sv + ", " + at + ".time.zone)") + ";\n";
         out += in3 + "if (!" + parsed + ") [[unlikely]] return false;\n";
@@ -212,23 +225,16 @@ class Generator {
       case spec::Type::kBoolean: {
         const std::string b = "b_" + k, e = "e_" + k;
         out += in2 + "bool " + b + " = false;\n";
-        out += in2 + "const simdjson::error_code " + e + " = " + value + ".get_bool().get(" + b + ");\n";
-        out += in2 + "if (" + e + " == simdjson::INCORRECT_TYPE) {\n" + on_other(n, value, in3) + in2 + "} else if (" +
-               e + " != simdjson::SUCCESS) {\n" + in3 + "return false;\n" + in2 + "}";
-        if (n.slot >= 0) {
-          out += " else {\n" + in3 + slot(n) + ".kind = Value::Kind::kBool;\n" + in3 + slot(n) + ".b = " + b + ";\n" +
-                 in2 + "}";
-        }
-        out += "\n";
+        out += get_read(n, value, "get_bool", b, e, in2);
+        if (n.slot >= 0) out += in3 + slot(n) + ".kind = Value::Kind::kBool;\n" + in3 + slot(n) + ".b = " + b + ";\n";
+        out += in2 + "}\n";
         break;
       }
       case spec::Type::kObject: {
         object_function(index);
         const std::string o = "o_" + k, e = "e_" + k;
         out += in2 + "od::object " + o + ";\n";
-        out += in2 + "const simdjson::error_code " + e + " = " + value + ".get_object().get(" + o + ");\n";
-        out += in2 + "if (" + e + " == simdjson::INCORRECT_TYPE) {\n" + on_other(n, value, in3) + in2 + "} else if (" +
-               e + " != simdjson::SUCCESS) {\n" + in3 + "return false;\n" + in2 + "} else {\n";
+        out += get_read(n, value, "get_object", o, e, in2);
         if (n.slot >= 0) out += in3 + slot(n) + ".kind = Value::Kind::kObject;\n";
         out += in3 + "if (!object_" + k + "(" + o + ")) [[unlikely]] return false;\n" + in2 + "}\n";
         break;
@@ -237,9 +243,7 @@ class Generator {
         const std::string r = "r_" + k, e = "e_" + k, count = "count_" + k, element = "element_" + k;
         const std::string item = "item_" + k, result = "result_" + k;
         out += in2 + "od::array " + r + ";\n";
-        out += in2 + "const simdjson::error_code " + e + " = " + value + ".get_array().get(" + r + ");\n";
-        out += in2 + "if (" + e + " == simdjson::INCORRECT_TYPE) {\n" + on_other(n, value, in3) + in2 + "} else if (" +
-               e + " != simdjson::SUCCESS) {\n" + in3 + "return false;\n" + in2 + "} else {\n";
+        out += get_read(n, value, "get_array", r, e, in2);
         out += in3 + "if (++s.depth > s.program->limits.max_depth) [[unlikely]] return false;\n";
         out += in3 + "std::uint64_t " + count + " = 0;\n";
         // Each element handed to a callback, as the walker does (GCC keeps
@@ -312,11 +316,10 @@ class Generator {
     for (const ChildKey& key : n.child_keys) {
       const std::string& text = node(key.node).key;
       const Words16 w = words_of(text);
-      const std::size_t kept = text.size() < 16 ? text.size() : 16;
-      f += "      {" + hex(w.w0) + ", " + hex(w.w1) + ", " + hex(kKeepBytes[kept][0]) + ", " +
-           hex(kKeepBytes[kept][1]) + ", " + std::to_string(text.size()) + ", " + string_view_literal(text) + "},\n";
+      f += "      {" + hex(w.w0) + ", " + hex(w.w1) + ", " + std::to_string(text.size()) + ", " +
+           string_view_literal(text) + "},\n";
     }
-    if (count == 0) f += "      {0, 0, 0, 0, 0, std::string_view()},  // none declared: never matched\n";
+    if (count == 0) f += "      {0, 0, 0, std::string_view()},  // none declared: never matched\n";
     f += "  };\n";
     f += "  std::uint64_t seen = 0;\n  std::size_t next = 0, fields = 0;\n";
     // Each field handed to a callback, as the walker does: with the body

@@ -50,8 +50,7 @@ namespace screen {
 // A declared key: up to 16 bytes as two words compared through masks; longer
 // ones bytewise. Declared keys hold no quote or backslash (the compiler checks).
 struct Key {
-  std::uint64_t w0, w1;  // the bytes
-  std::uint64_t m0, m1;  // which bytes of two words of input are the key's
+  std::uint64_t w0, w1;
   std::uint32_t size;
   std::string_view text;
 };
@@ -59,9 +58,8 @@ struct Key {
 DQ_ALWAYS_INLINE bool key_is(od::field& field, const char* raw, const Key& key) {
   if (key.size > 16) return field.key().unsafe_is_equal(key.text);
   // Safe to read 16 bytes: simdjson's input padding follows every record.
-  std::uint64_t w[2];
-  std::memcpy(w, raw, 16);
-  return (w[0] & key.m0) == key.w0 && (w[1] & key.m1) == key.w1 && raw[key.size] == '"';
+  const Words16 w = Words16::load(raw, key.size);
+  return w.w0 == key.w0 && w.w1 == key.w1 && raw[key.size] == '"';
 }
 
 // The declared key matching the field as written, the hint tried first

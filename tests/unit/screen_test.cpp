@@ -16,7 +16,7 @@
 #include "../../bench/flat_event.h"
 #include "codegen/screen_source.h"
 #include "dq/dq.h"
-#include "engine/verdict_access.h"
+#include "walk_description.h"
 
 namespace {
 
@@ -44,32 +44,6 @@ dq::Contract load(const std::string& relative) {
   return std::move(*contract);
 }
 
-// A captured value as text, to compare the walks' slots.
-std::string describe(const dq::Value& v) {
-  using K = dq::Value::Kind;
-  switch (v.kind) {
-    case K::kAbsent: return "absent";
-    case K::kNull: return "null";
-    case K::kBool: return v.b ? "true" : "false";
-    case K::kNumber: return "n" + std::to_string(v.d);
-    case K::kString: return "s" + std::string(v.s);
-    default: return "k" + std::to_string(static_cast<int>(v.kind)) + ":" + std::to_string(v.i);
-  }
-}
-
-std::string describe(const dq::Verdict& v, dq::Validator& validator) {
-  std::string out = std::string(v.ok ? "ok" : "not ok") + (v.malformed ? " malformed " + v.error : "") + " @" +
-                    std::to_string(v.error_offset) + " coerced " + std::to_string(v.coerced) + "\n";
-  for (const dq::Violation& x : v.violations) {
-    out += x.path + " | " + x.rule + " | " + x.message + " | " + x.value + "\n";
-  }
-  for (std::uint32_t m : dq::VerdictAccess::observed(v)) out += "observed " + std::to_string(m) + ";";
-  if (!v.malformed) {
-    for (const dq::Value& slot : dq::last_walk(validator).slots) out += describe(slot) + ";";
-  }
-  return out;
-}
-
 // Validates every record both ways; returns how many the screen passed.
 std::size_t compare(const dq::Contract& contract, const std::vector<std::string>& records, std::size_t& clean) {
   dq::Validator walked(contract), screened(contract);
@@ -79,10 +53,10 @@ std::size_t compare(const dq::Contract& contract, const std::vector<std::string>
   clean = 0;
   const std::uint64_t before = dq::screened_records(screened);
   for (const std::string& record : records) {
-    const std::string expected = describe(walked.validate_json(record), walked);
+    const std::string expected = dq_test::describe_walk(walked.validate_json(record), walked);
     const dq::Verdict& verdict = screened.validate_json(record);
     if (verdict.violations.empty() && !verdict.malformed) ++clean;
-    const std::string got = describe(verdict, screened);
+    const std::string got = dq_test::describe_walk(verdict, screened);
     if (got != expected) {
       INFO("record: " << record);
       CHECK(got == expected);
