@@ -508,6 +508,7 @@ class Walker {
   __attribute__((always_inline)) bool number_checks(const Node& n, const Number& num, Render&& shown) {
     // Built in place: a temporary Value copied as a whole stalls store forwarding.
     Value& value = s_.last_scalar;
+    // A number that does not fit leaves the value absent (fit_number).
     switch (fit_number(num, n.type == spec::Type::kInteger, value)) {
       case NumberFit::kFits: break;
       case NumberFit::kNotFinite:
@@ -517,13 +518,9 @@ class Walker {
         s_.violate(n.type_check, shown(), std::string("is out of range for a 64-bit ") + spec::type_name(n.type));
         return true;
       case NumberFit::kTooLargeInteger:
-        value.kind = Value::Kind::kAbsent;
         s_.violate(n.type_check, shown(), "is out of range for a 64-bit integer");
         return true;
-      case NumberFit::kFraction:
-        value.kind = Value::Kind::kAbsent;
-        s_.violate(n.type_check, shown(), "must be an integer, not a fraction");
-        return true;
+      case NumberFit::kFraction: s_.violate(n.type_check, shown(), "must be an integer, not a fraction"); return true;
     }
     if (n.slot >= 0) {
       Value& slot = s_.slots[n.slot];  // field by field, as in string_checks
