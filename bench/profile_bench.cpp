@@ -1,7 +1,9 @@
 // Profiling costs, against validation alone, in one run:
 //  1. the record engine on real tweets (examples/data/tweets.ndjson repeated
 //     to ~MB megabytes): validate_stream without and with a profile;
-//  2. merging 1,000 profiles of a 50-field contract (25 numbers, 25 strings),
+//  2. the record engine on numeric fields alone (10 per record, 5 numbers and 5
+//     integers, generated): what profiling costs per value on the record path;
+//  3. merging 1,000 profiles of a 50-field contract (25 numbers, 25 strings),
 //     as a Beam combine or a stream window would.
 //
 //   profile_bench [MB=50] [runs=5]
@@ -76,7 +78,47 @@ int main(int argc, char** argv) {
               q / p);
   std::printf("profiling adds %.0f%% to validation in the record engine.\n\n", 100.0 * (q - p) / p);
 
-  // 2. Merging 1,000 profiles of a 50-field contract.
+  // 2. Numeric fields alone: profiling's cost per value on the record path.
+  {
+    std::string numeric = "dq: 1\ndataset: bench.numeric\nversion: 1.0.0\nowner: {team: bench}\nfields:\n";
+    for (int i = 0; i < 5; ++i) {
+      numeric += "  x" + std::to_string(i) + ": {type: number, min: 0}\n  k" + std::to_string(i) +
+                 ": {type: integer, min: 0}\n";
+    }
+    auto contract = dq::Contract::load_string(numeric, "numeric.yaml");
+    if (!contract.ok()) return 2;
+    std::mt19937_64 rng(7);
+    std::lognormal_distribution<double> amount(3, 1);
+    std::string rows;
+    constexpr int kRecords = 300000, kFields = 10;
+    char value[32];
+    for (int row = 0; row < kRecords; ++row) {
+      rows += "{";
+      for (int i = 0; i < 5; ++i) {
+        std::snprintf(value, sizeof value, "%.2f", amount(rng));
+        rows += std::string(i ? ", " : "") + "\"x" + std::to_string(i) + "\": " + value + ", \"k" + std::to_string(i) +
+                "\": " + std::to_string(rng() % 100000);
+      }
+      rows += "}\n";
+    }
+    std::vector<double> alone, with_profile;
+    for (int r = 0; r < runs; ++r) {
+      auto t0 = Clock::now();
+      const dq::Report a = run(*contract, rows, false);
+      alone.push_back(std::chrono::duration<double>(Clock::now() - t0).count());
+      t0 = Clock::now();
+      const dq::Report b = run(*contract, rows, true);
+      with_profile.push_back(std::chrono::duration<double>(Clock::now() - t0).count());
+      if (a.records.valid != kRecords || b.records.valid != kRecords) return 2;
+    }
+    const double values = static_cast<double>(kRecords) * kFields;
+    std::printf(
+        "record engine, %d numeric fields (5 numbers, 5 integers) x %d records: validation %.1f ns a value, "
+        "profiling adds %.1f ns a value (medians of %d runs)\n\n",
+        kFields, kRecords, median(alone) * 1e9 / values, (median(with_profile) - median(alone)) * 1e9 / values, runs);
+  }
+
+  // 3. Merging 1,000 profiles of a 50-field contract.
   std::string yaml = "dq: 1\ndataset: bench.wide\nversion: 1.0.0\nowner: {team: bench}\nfields:\n";
   for (int i = 0; i < 25; ++i)
     yaml += "  n" + std::to_string(i) + ": {type: number}\n  s" + std::to_string(i) + ": {type: string}\n";
