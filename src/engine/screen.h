@@ -47,8 +47,9 @@ std::uint64_t screened_records(Validator& validator);
 // takes constants.
 namespace screen {
 
-// A declared key: up to 16 bytes as two words compared through masks; longer
-// ones bytewise. Declared keys hold no quote or backslash (the compiler checks).
+// A declared key: up to 16 bytes as two words, zero past its end (Words16),
+// compared with the input's first `size` bytes; longer ones bytewise.
+// Declared keys hold no quote or backslash (the compiler checks).
 struct Key {
   std::uint64_t w0, w1;
   std::uint32_t size;

@@ -427,10 +427,10 @@ class Walker {
     return !n.value_checks || checked_string(n, sv);
   }
 
-  // Strings of a source that sets kPaddedStrings are followed by 64
+  // Strings of a source whose kPaddedStrings is true are followed by 64
   // readable bytes (simdjson's string buffer): patterns judge them in place.
   static bool simple_match(const SimplePattern& pattern, std::string_view sv) {
-    if constexpr (requires { Source::kPaddedStrings; }) return pattern.matches_padded(sv);
+    if constexpr (requires { requires Source::kPaddedStrings; }) return pattern.matches_padded(sv);
     return pattern.matches(sv);
   }
 
